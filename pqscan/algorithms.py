@@ -1,0 +1,305 @@
+"""The algorithm catalogue: the single source of truth for every name a collector can meet.
+
+Every identifier kind (X.509 OID, TLS NamedGroup codepoint, TLS SignatureScheme, TLS cipher
+suite, SSH KEX / host-key / cipher / MAC name, JOSE / COSE alg, library or API name, liboqs
+name) has exactly one lookup, :func:`lookup`, which returns one canonical :class:`Algorithm`.
+An identifier that is not in the catalogue comes back as an explicit *unknown* algorithm that
+carries the raw identifier (``Algorithm.is_unknown``), never ``None`` and never dropped.
+
+The entries themselves are data: ``pqscan/data/algorithms.toml``. Facts in it (codepoints,
+OIDs, sizes, categories) come from ``shared/reference/standards.md`` and
+``network-probing.md``, whose primary sources are named in the data file once per block.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from pqscan.model import Primitive, QuantumStatus
+
+
+class IdKind(StrEnum):
+    """Kinds of identifier. Each has one namespace: an identifier maps to at most one algorithm."""
+
+    NAME = "name"  # canonical id or alias, case-insensitive ("RSA", "secp256r1", "AES-256-GCM")
+    OID = "oid"  # dotted X.509 / PKIX / CMS OID
+    TLS_GROUP = "tls-group"  # NamedGroup codepoint (int) -- RFC 8446 §4.2.7, IANA
+    TLS_SIGNATURE_SCHEME = "tls-signature-scheme"  # SignatureScheme codepoint (int)
+    TLS_CIPHER_SUITE = "tls-cipher-suite"  # see cipher_suite(); maps the key-exchange part
+    SSH_KEX = "ssh-kex"
+    SSH_HOST_KEY = "ssh-host-key"
+    SSH_CIPHER = "ssh-cipher"
+    SSH_MAC = "ssh-mac"
+    JOSE = "jose"  # JWS/JWE "alg"
+    COSE = "cose"  # COSE alg integer
+    LIBOQS = "liboqs"  # names as liboqs reports them (OQS_KEM_alg_* / OQS_SIG_alg_* strings)
+
+
+# Identifier kinds whose values are integers (codepoints); stored and compared as int.
+_INT_KINDS = {IdKind.TLS_GROUP, IdKind.TLS_SIGNATURE_SCHEME, IdKind.TLS_CIPHER_SUITE, IdKind.COSE}
+# Identifier kinds compared case-insensitively.
+_CASELESS_KINDS = {IdKind.NAME, IdKind.LIBOQS}
+
+UNKNOWN_ID = "unknown"
+
+
+@dataclass(frozen=True)
+class Algorithm:
+    id: str  # canonical name, standards' spelling: "X25519MLKEM768", "ML-DSA-65", "ECDSA-P256"
+    family: str  # "RSA", "ECDSA", "ECDH", "EdDSA", "ML-KEM", "ML-DSA", "AES", "SHA-2" ...
+    primitive: Primitive
+    quantum_status: QuantumStatus
+    classical_bits: int | None = None  # SP 800-57 Pt 1 Table 2 strength; None where key-size dependent
+    nist_category: int | None = None  # NIST PQ security category 1..5; 0 = meets none (broken by Shor)
+    classically_broken: bool = False  # MD5, SHA-1 signatures, RC4, DES, 3DES, export, NULL ...
+    deprecated: bool = False  # pre-standard / withdrawn (Kyber drafts, sntrup4591761)
+    components: tuple[str, ...] = ()  # for hybrids and composites: component algorithm ids
+    curve: str | None = None
+    hash: str | None = None  # digest used by a signature scheme / KEX ("SHA-256")
+    public_key_bytes: int | None = None
+    secret_key_bytes: int | None = None
+    ciphertext_bytes: int | None = None  # KEM ciphertext / TLS server share
+    signature_bytes: int | None = None
+    shared_secret_bytes: int | None = None
+    standard: str = ""  # "FIPS 203", "RFC 8446", "draft-ietf-tls-ecdhe-mlkem"
+    notes: str = ""
+    identifiers: tuple[tuple[IdKind, str | int], ...] = ()
+    raw_identifier: str | None = None  # set only on unknown entries
+    raw_kind: IdKind | None = None
+
+    @property
+    def is_unknown(self) -> bool:
+        return self.id == UNKNOWN_ID
+
+    @property
+    def is_quantum_safe(self) -> bool:
+        """Resistant or hybrid: protects against a CRQC (possibly only while a PQ half holds)."""
+        return self.quantum_status in (QuantumStatus.RESISTANT, QuantumStatus.HYBRID)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "id": self.id,
+            "family": self.family,
+            "primitive": self.primitive.value,
+            "quantum_status": self.quantum_status.value,
+            "classical_bits": self.classical_bits,
+            "nist_category": self.nist_category,
+            "classically_broken": self.classically_broken,
+            "deprecated": self.deprecated,
+        }
+        for key in ("curve", "hash", "public_key_bytes", "secret_key_bytes", "ciphertext_bytes",
+                    "signature_bytes", "shared_secret_bytes", "standard", "notes", "raw_identifier"):
+            value = getattr(self, key)
+            if value not in (None, ""):
+                d[key] = value
+        if self.components:
+            d["components"] = list(self.components)
+        return d
+
+
+def unknown(kind: IdKind, raw: str | int) -> Algorithm:
+    """The explicit entry for an identifier the catalogue does not know."""
+    shown = f"0x{raw:04X}" if isinstance(raw, int) else str(raw)
+    return Algorithm(
+        id=UNKNOWN_ID,
+        family="unknown",
+        primitive=Primitive.UNKNOWN,
+        quantum_status=QuantumStatus.UNKNOWN,
+        notes=f"{kind.value} identifier {shown} is not in the pqscan catalogue",
+        raw_identifier=shown,
+        raw_kind=kind,
+    )
+
+
+@dataclass(frozen=True)
+class CipherSuite:
+    """A TLS cipher suite split into the parts that matter for quantum risk."""
+
+    code: int
+    name: str
+    protocol: str  # "TLS1.3" | "TLS1.2" (and older)
+    key_exchange: str | None  # algorithm id; None for TLS 1.3 (negotiated separately by group)
+    authentication: str | None  # algorithm id; None for TLS 1.3
+    cipher: str  # algorithm id, e.g. "AES-128-GCM"
+    mac: str | None = None  # algorithm id for the MAC / PRF hash
+    forward_secret: bool = True  # False for RSA key transport (TLS_RSA_*), static DH/ECDH
+
+
+@dataclass
+class _Catalogue:
+    by_id: dict[str, Algorithm] = field(default_factory=dict)
+    index: dict[tuple[IdKind, str | int], str] = field(default_factory=dict)
+    suites: dict[int, CipherSuite] = field(default_factory=dict)
+    suites_by_name: dict[str, int] = field(default_factory=dict)
+
+
+def _norm(kind: IdKind, raw: str | int) -> str | int:
+    if kind in _INT_KINDS:
+        if isinstance(raw, int):
+            return raw
+        text = str(raw).strip().lower()
+        try:
+            return int(text, 16) if text.startswith("0x") else int(text)
+        except ValueError:
+            return text  # not a number: cannot match any entry, comes back unknown
+    text = str(raw).strip()
+    if kind in _CASELESS_KINDS:
+        return text.lower()
+    return text
+
+
+class CatalogueError(Exception):
+    """The shipped catalogue data is inconsistent (a bug in pqscan, caught by the tests)."""
+
+
+def _load_catalogue() -> _Catalogue:
+    raw = resources.files("pqscan").joinpath("data/algorithms.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(raw)
+    cat = _Catalogue()
+    for entry in data.get("algorithm", []):
+        alg = _algorithm_from_entry(entry)
+        if alg.id in cat.by_id:
+            raise CatalogueError(f"duplicate algorithm id {alg.id!r}")
+        cat.by_id[alg.id] = alg
+        names: list[tuple[IdKind, str | int]] = [(IdKind.NAME, alg.id), *alg.identifiers]
+        for kind, value in names:
+            key = (kind, _norm(kind, value))
+            other = cat.index.get(key)
+            if other is not None and other != alg.id:
+                raise CatalogueError(f"{kind.value} identifier {value!r} maps to both {other} and {alg.id}")
+            cat.index[key] = alg.id
+    for entry in data.get("cipher_suite", []):
+        suite = CipherSuite(
+            code=int(entry["code"]),
+            name=str(entry["name"]),
+            protocol=str(entry.get("protocol", "TLS1.2")),
+            key_exchange=entry.get("kx"),
+            authentication=entry.get("auth"),
+            cipher=str(entry["cipher"]),
+            mac=entry.get("mac"),
+            forward_secret=bool(entry.get("forward_secret", True)),
+        )
+        if suite.code in cat.suites:
+            raise CatalogueError(f"duplicate cipher suite 0x{suite.code:04X}")
+        cat.suites[suite.code] = suite
+        cat.suites_by_name[suite.name.upper()] = suite.code
+    return cat
+
+
+_ID_FIELDS: Mapping[str, IdKind] = {
+    "aliases": IdKind.NAME,
+    "oids": IdKind.OID,
+    "tls_groups": IdKind.TLS_GROUP,
+    "tls_signature_schemes": IdKind.TLS_SIGNATURE_SCHEME,
+    "ssh_kex": IdKind.SSH_KEX,
+    "ssh_host_keys": IdKind.SSH_HOST_KEY,
+    "ssh_ciphers": IdKind.SSH_CIPHER,
+    "ssh_macs": IdKind.SSH_MAC,
+    "jose": IdKind.JOSE,
+    "cose": IdKind.COSE,
+    "liboqs": IdKind.LIBOQS,
+}
+
+_SCALAR_FIELDS = (
+    "classical_bits", "nist_category", "classically_broken", "deprecated", "curve", "hash",
+    "public_key_bytes", "secret_key_bytes", "ciphertext_bytes", "signature_bytes",
+    "shared_secret_bytes", "standard", "notes",
+)
+
+
+def _algorithm_from_entry(entry: Mapping[str, Any]) -> Algorithm:
+    try:
+        identifiers: list[tuple[IdKind, str | int]] = []
+        for key, kind in _ID_FIELDS.items():
+            for value in entry.get(key, []):
+                identifiers.append((kind, _norm(kind, value)))
+        kwargs = {k: entry[k] for k in _SCALAR_FIELDS if k in entry}
+        return Algorithm(
+            id=str(entry["id"]),
+            family=str(entry["family"]),
+            primitive=Primitive(entry["primitive"]),
+            quantum_status=QuantumStatus(entry["quantum_status"]),
+            components=tuple(entry.get("components", ())),
+            identifiers=tuple(identifiers),
+            **kwargs,
+        )
+    except (KeyError, ValueError, TypeError) as exc:
+        raise CatalogueError(f"bad catalogue entry {entry.get('id', '?')!r}: {exc}") from exc
+
+
+@cache
+def catalogue() -> _Catalogue:
+    return _load_catalogue()
+
+
+def all_algorithms() -> Iterable[Algorithm]:
+    return catalogue().by_id.values()
+
+
+def get(algorithm_id: str) -> Algorithm:
+    """The algorithm with this canonical id (or alias); an unknown entry if there is none."""
+    return lookup(IdKind.NAME, algorithm_id)
+
+
+def lookup(kind: IdKind, identifier: str | int) -> Algorithm:
+    """The one lookup: identifier of a given kind -> canonical algorithm (or explicit unknown)."""
+    cat = catalogue()
+    alg_id = cat.index.get((kind, _norm(kind, identifier)))
+    if alg_id is None:
+        return unknown(kind, identifier)
+    return cat.by_id[alg_id]
+
+
+def cipher_suite(code_or_name: int | str) -> CipherSuite | None:
+    """A TLS cipher suite by codepoint (0x1301) or IANA / OpenSSL name; None when unknown."""
+    cat = catalogue()
+    code: int | None
+    if isinstance(code_or_name, int):
+        code = code_or_name
+    else:
+        norm = _norm(IdKind.TLS_CIPHER_SUITE, code_or_name)
+        code = norm if isinstance(norm, int) else cat.suites_by_name.get(str(code_or_name).strip().upper())
+    return cat.suites.get(code) if code is not None else None
+
+
+# -- strength that depends on key size -----------------------------------------------------
+
+# NIST SP 800-57 Pt 1 r5 Table 2: (minimum modulus bits, security bits) for RSA / FFDH / DSA.
+_IFC_FFC_STRENGTH = ((15360, 256), (7680, 192), (3072, 128), (2048, 112), (1024, 80))
+_KEY_SIZE_FAMILIES = {"RSA", "DH", "DSA", "ElGamal"}
+
+_RSA_BITS_RE = re.compile(r"(\d{3,5})")
+
+
+def strength_for_key_bits(family: str, key_bits: int) -> int:
+    """Classical security bits of an RSA / DH / DSA key of ``key_bits`` (SP 800-57 Table 2)."""
+    for min_bits, strength in _IFC_FFC_STRENGTH:
+        if key_bits >= min_bits:
+            return strength
+    return 0 if key_bits < 512 else 40  # below any table row: broken
+
+
+def classical_bits(alg: Algorithm, parameters: Mapping[str, Any] | None = None) -> int | None:
+    """Security bits of this use: the catalogue value, or from ``key_bits`` for RSA/DH/DSA."""
+    if alg.classical_bits is not None:
+        return alg.classical_bits
+    params = parameters or {}
+    key_bits = params.get("key_bits")
+    if alg.family in _KEY_SIZE_FAMILIES and isinstance(key_bits, int) and key_bits > 0:
+        return strength_for_key_bits(alg.family, key_bits)
+    return None
+
+
+def is_classically_broken(alg: Algorithm, parameters: Mapping[str, Any] | None = None) -> bool:
+    """Broken today, quantum computer or not: the catalogue flag, or RSA/DH/DSA below 2048 bits."""
+    if alg.classically_broken:
+        return True
+    bits = classical_bits(alg, parameters)
+    return bits is not None and bits < 112

@@ -1,0 +1,123 @@
+"""The ``pqscan`` command line: a thin layer over the library.
+
+Commands only parse options, call the library, pick a formatter and map the outcome to an exit
+code (see :class:`pqscan.errors.ExitCode`). Each command lives in its own module under
+``pqscan/commands/`` and is listed once in :data:`COMMANDS`; modules are imported lazily so
+``pqscan --help`` stays fast and an optional dependency of one command never breaks another.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from pqscan import __version__
+from pqscan.errors import ExitCode, PqscanError
+
+# command name -> "module:attribute". The one place commands are registered.
+COMMANDS: dict[str, str] = {
+    "scan": "pqscan.commands.scan:command",
+    "tls": "pqscan.commands.tls:command",
+    "ssh": "pqscan.commands.ssh:command",
+    "certs": "pqscan.commands.certs:command",
+    "code": "pqscan.commands.code:command",
+    "ci": "pqscan.commands.ci:command",
+    "assess": "pqscan.commands.assess:command",
+    "report": "pqscan.commands.report:command",
+    "diff": "pqscan.commands.diff:command",
+    "graph": "pqscan.commands.graph:command",
+    "bench": "pqscan.commands.bench:command",
+    "demo": "pqscan.commands.demo:command",
+    "profiles": "pqscan.commands.profiles:command",
+    "merge": "pqscan.commands.merge:command",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in COMMANDS if self._spec_available(name)]
+
+    @staticmethod
+    def _spec_available(name: str) -> bool:
+        module = COMMANDS[name].split(":")[0]
+        return importlib.util.find_spec(module) is not None
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        spec = COMMANDS.get(cmd_name)
+        if spec is None or not self._spec_available(cmd_name):
+            return None
+        module_name, attr = spec.split(":")
+        module = importlib.import_module(module_name)
+        cmd = getattr(module, attr)
+        assert isinstance(cmd, click.Command)
+        return cmd
+
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+
+
+@click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="pqscan")
+@click.option("-v", "--verbose", count=True, help="More detail on stderr; -vv shows tracebacks of errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Only results and errors; no progress or notes.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """pqscan: find the cryptography a quantum computer breaks, and plan its migration.
+
+    \b
+    Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or input error,
+                3 internal error, 130 interrupted (partial results are kept).
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["verbose"] = verbose
+    ctx.obj["quiet"] = quiet
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose >= 2 else logging.INFO if verbose else logging.WARNING)
+    logging.basicConfig(level=level, format="pqscan: %(message)s", stream=sys.stderr)
+
+
+def _verbosity(argv: list[str]) -> int:
+    count = 0
+    for arg in argv:
+        if arg == "--verbose":
+            count += 1
+        elif arg.startswith("-") and not arg.startswith("--") and set(arg[1:]) == {"v"}:
+            count += len(arg) - 1
+    return count
+
+
+def main(argv: list[str] | None = None) -> Any:
+    args = list(sys.argv[1:] if argv is None else argv)
+    verbose = _verbosity(args)
+    try:
+        rv = cli.main(args=args, prog_name="pqscan", standalone_mode=False)
+    except click.exceptions.Exit as exc:  # --help, --version
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(ExitCode.USAGE)
+    except click.exceptions.Abort:
+        click.echo("pqscan: interrupted", err=True)
+        sys.exit(ExitCode.INTERRUPTED)
+    except KeyboardInterrupt:
+        click.echo("pqscan: interrupted; results gathered so far were kept", err=True)
+        sys.exit(ExitCode.INTERRUPTED)
+    except PqscanError as exc:
+        if verbose >= 2:
+            traceback.print_exc()
+        click.echo(f"pqscan: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(ExitCode.OK)
+    except Exception as exc:  # a bug: one line unless asked for the traceback
+        if verbose >= 2:
+            traceback.print_exc()
+        click.echo(
+            f"pqscan: internal error: {type(exc).__name__}: {exc} (run with -vv for the traceback)", err=True
+        )
+        sys.exit(ExitCode.INTERNAL)
+    sys.exit(int(rv) if isinstance(rv, int) else ExitCode.OK)
