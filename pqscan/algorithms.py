@@ -9,6 +9,35 @@ carries the raw identifier (``Algorithm.is_unknown``), never ``None`` and never 
 The entries themselves are data: ``pqscan/data/algorithms.toml``. Facts in it (codepoints,
 OIDs, sizes, categories) come from ``shared/reference/standards.md`` and
 ``network-probing.md``, whose primary sources are named in the data file once per block.
+Cipher suites live in ``pqscan/data/tls_cipher_suites.toml``.
+
+Naming conventions (one rule each; the data file's header says the same):
+
+* Canonical ids use the defining standard's spelling of the primitive and parameter set:
+  ``ML-KEM-768``, ``ML-DSA-65``, ``SLH-DSA-SHA2-128s``, ``ECDSA-P384``, ``X25519MLKEM768``,
+  ``FFDHE2048``. The id is also a case-insensitive ``IdKind.NAME``.
+* A protocol method that adds nothing to a primitive maps to the primitive: SSH
+  ``curve25519-sha256`` -> ``X25519``, ``ecdh-sha2-nistp384`` -> ``ECDH-P384``, JOSE ``ES384`` ->
+  ``ECDSA-P384``, TLS ``ed25519`` -> ``Ed25519``.
+* A method with no standard primitive name keeps its registry name verbatim as the id: SSH
+  ``mlkem768x25519-sha256``, ``sntrup761x25519-sha512`` (the ``@openssh.com`` spelling is an alias),
+  ``diffie-hellman-group14-sha256``; oqs-provider ``p256_mlkem512``; composite drafts
+  ``MLDSA65-ECDSA-P256-SHA512``, ``MLKEM768-X25519-SHA3-256``.
+* Signatures name the scheme and the hash: ``RSASSA-PKCS1-SHA256`` (sha256WithRSAEncryption,
+  rsa_pkcs1_sha256, RS256, rsa-sha2-256), ``RSASSA-PSS-SHA384``, ``ECDSA-SHA256`` (curve from the key),
+  ``DSA-SHA1``. Codepoints that fix the curve map to the curve entry (``ecdsa_secp256r1_sha256`` /
+  ``ES256`` / ``ecdsa-sha2-nistp256`` -> ``ECDSA-P256``). Key OIDs map to key entries (``RSA``,
+  ``ECDSA`` for id-ecPublicKey, ``DSA``, ``DH``). SSH ``ssh-rsa`` is a SHA-1 signature as an
+  ``SSH_HOST_KEY`` (KEXINIT) name but just an RSA key as a ``NAME`` (key-blob format).
+* Symmetric ciphers carry the mode in the id where protocols fix it (``AES-256-GCM``, ``AES-128-CBC``,
+  ``AES-128-CTR``, ``AES-256-KW``); ``AES-128`` when only the key size is known, ``AES-GCM`` when only
+  the mode is, ``AES`` when neither. Legacy ciphers (``3DES``, ``DES``, ``RC4``, ``RC2``, ``Blowfish``,
+  ``CAST5``, ``IDEA``) have one entry each; a known mode goes in ``Finding.parameters["mode"]``.
+* Curve *names* (``secp256r1``, ``prime256v1``, ``P-256``) map to the ECDH entry on the curve (TLS
+  groups, library curve settings); named-curve *OIDs* map to the ECDSA entry (SubjectPublicKeyInfo).
+  :func:`for_curve` picks the entry on a curve for a family.
+* Generic entries exist for "parameter set not stated": ``ML-KEM``, ``ML-DSA``, ``SLH-DSA``, ``ECDSA``,
+  ``ECDH``, ``EdDSA``, ``AES``, ``LMS``, ``XMSS`` (``nist_category`` / ``classical_bits`` unset).
 """
 
 from __future__ import annotations
@@ -130,6 +159,16 @@ class CipherSuite:
     cipher: str  # algorithm id, e.g. "AES-128-GCM"
     mac: str | None = None  # algorithm id for the MAC / PRF hash
     forward_secret: bool = True  # False for RSA key transport (TLS_RSA_*), static DH/ECDH
+    anonymous: bool = False  # DH_anon / ECDH_anon: no server authentication at all
+    export: bool = False  # *_EXPORT_*: 40/56-bit export-grade
+    openssl_names: tuple[str, ...] = ()
+
+    @property
+    def is_classically_broken(self) -> bool:
+        """Broken today: anonymous, export, NULL key exchange, or a broken cipher (RC4, DES, 3DES, NULL)."""
+        if self.anonymous or self.export or self.key_exchange == "NULL":
+            return True
+        return get(self.cipher).classically_broken
 
 
 @dataclass
@@ -138,6 +177,8 @@ class _Catalogue:
     index: dict[tuple[IdKind, str | int], str] = field(default_factory=dict)
     suites: dict[int, CipherSuite] = field(default_factory=dict)
     suites_by_name: dict[str, int] = field(default_factory=dict)
+    oid_prefixes: list[tuple[str, str]] = field(default_factory=list)  # (dotted prefix, algorithm id)
+    by_curve: dict[tuple[str, str], str] = field(default_factory=dict)  # (family, curve) -> algorithm id
 
 
 def _norm(kind: IdKind, raw: str | int) -> str | int:
@@ -159,9 +200,25 @@ class CatalogueError(Exception):
     """The shipped catalogue data is inconsistent (a bug in pqscan, caught by the tests)."""
 
 
+_DATA_FILES = ("data/algorithms.toml", "data/tls_cipher_suites.toml")
+_CURVE_FAMILIES = ("ECDSA", "ECDH", "EdDSA")
+
+
+def _read_data() -> dict[str, list[Any]]:
+    merged: dict[str, list[Any]] = {}
+    for name in _DATA_FILES:
+        raw = resources.files("pqscan").joinpath(name).read_text(encoding="utf-8")
+        for key, value in tomllib.loads(raw).items():
+            merged.setdefault(key, []).extend(value)
+    return merged
+
+
 def _load_catalogue() -> _Catalogue:
-    raw = resources.files("pqscan").joinpath("data/algorithms.toml").read_text(encoding="utf-8")
-    data = tomllib.loads(raw)
+    return _build_catalogue(_read_data())
+
+
+def _build_catalogue(data: Mapping[str, list[Any]]) -> _Catalogue:
+    """Index the entries; any inconsistency (duplicate id or identifier, dangling reference) raises."""
     cat = _Catalogue()
     for entry in data.get("algorithm", []):
         alg = _algorithm_from_entry(entry)
@@ -175,8 +232,32 @@ def _load_catalogue() -> _Catalogue:
             if other is not None and other != alg.id:
                 raise CatalogueError(f"{kind.value} identifier {value!r} maps to both {other} and {alg.id}")
             cat.index[key] = alg.id
+        for prefix in entry.get("oid_prefixes", ()):
+            cat.oid_prefixes.append((str(prefix), alg.id))
+        if alg.curve is not None and alg.family in _CURVE_FAMILIES:
+            cat.by_curve.setdefault((alg.family, alg.curve), alg.id)
+    for alg in cat.by_id.values():
+        for component in alg.components:
+            if component not in cat.by_id:
+                raise CatalogueError(f"{alg.id}: component {component!r} is not a catalogue id")
     for entry in data.get("cipher_suite", []):
-        suite = CipherSuite(
+        suite = _suite_from_entry(entry)
+        if suite.code in cat.suites:
+            raise CatalogueError(f"duplicate cipher suite 0x{suite.code:04X}")
+        for part in (suite.key_exchange, suite.authentication, suite.cipher, suite.mac):
+            if part is not None and part not in cat.by_id:
+                raise CatalogueError(f"cipher suite {suite.name}: {part!r} is not a catalogue id")
+        cat.suites[suite.code] = suite
+        for name in (suite.name, *suite.openssl_names):
+            if cat.suites_by_name.get(name.upper(), suite.code) != suite.code:
+                raise CatalogueError(f"cipher suite name {name!r} maps to two codepoints")
+            cat.suites_by_name[name.upper()] = suite.code
+    return cat
+
+
+def _suite_from_entry(entry: Mapping[str, Any]) -> CipherSuite:
+    try:
+        return CipherSuite(
             code=int(entry["code"]),
             name=str(entry["name"]),
             protocol=str(entry.get("protocol", "TLS1.2")),
@@ -185,12 +266,12 @@ def _load_catalogue() -> _Catalogue:
             cipher=str(entry["cipher"]),
             mac=entry.get("mac"),
             forward_secret=bool(entry.get("forward_secret", True)),
+            anonymous=bool(entry.get("anonymous", False)),
+            export=bool(entry.get("export", False)),
+            openssl_names=tuple(str(n) for n in entry.get("openssl", ())),
         )
-        if suite.code in cat.suites:
-            raise CatalogueError(f"duplicate cipher suite 0x{suite.code:04X}")
-        cat.suites[suite.code] = suite
-        cat.suites_by_name[suite.name.upper()] = suite.code
-    return cat
+    except (KeyError, ValueError, TypeError) as exc:
+        raise CatalogueError(f"bad cipher suite entry {entry.get('name', '?')!r}: {exc}") from exc
 
 
 _ID_FIELDS: Mapping[str, IdKind] = {
@@ -251,7 +332,11 @@ def get(algorithm_id: str) -> Algorithm:
 def lookup(kind: IdKind, identifier: str | int) -> Algorithm:
     """The one lookup: identifier of a given kind -> canonical algorithm (or explicit unknown)."""
     cat = catalogue()
-    alg_id = cat.index.get((kind, _norm(kind, identifier)))
+    norm = _norm(kind, identifier)
+    alg_id = cat.index.get((kind, norm))
+    if alg_id is None and kind is IdKind.OID and isinstance(norm, str):
+        # Prototype arcs whose numbering changed between drafts (composite signatures / KEMs).
+        alg_id = next((a for prefix, a in cat.oid_prefixes if norm.startswith(prefix)), None)
     if alg_id is None:
         return unknown(kind, identifier)
     return cat.by_id[alg_id]
@@ -275,9 +360,6 @@ def cipher_suite(code_or_name: int | str) -> CipherSuite | None:
 _IFC_FFC_STRENGTH = ((15360, 256), (7680, 192), (3072, 128), (2048, 112), (1024, 80))
 _KEY_SIZE_FAMILIES = {"RSA", "DH", "DSA", "ElGamal"}
 
-_RSA_BITS_RE = re.compile(r"(\d{3,5})")
-
-
 def strength_for_key_bits(family: str, key_bits: int) -> int:
     """Classical security bits of an RSA / DH / DSA key of ``key_bits`` (SP 800-57 Table 2)."""
     for min_bits, strength in _IFC_FFC_STRENGTH:
@@ -286,20 +368,74 @@ def strength_for_key_bits(family: str, key_bits: int) -> int:
     return 0 if key_bits < 512 else 40  # below any table row: broken
 
 
+# Symmetric families whose strength is the key size when the entry does not fix it ("AES-GCM").
+_KEY_IS_STRENGTH_FAMILIES = {"AES", "Camellia", "ARIA"}
+
+
 def classical_bits(alg: Algorithm, parameters: Mapping[str, Any] | None = None) -> int | None:
-    """Security bits of this use: the catalogue value, or from ``key_bits`` for RSA/DH/DSA."""
+    """Security bits of this use: the catalogue value, else from the parameters.
+
+    ``key_bits`` for RSA / DH / DSA (SP 800-57 Table 2) and for AES-family entries without a key size;
+    ``curve`` (name or OID) for the generic ECDSA / ECDH / EdDSA entries.
+    """
     if alg.classical_bits is not None:
         return alg.classical_bits
     params = parameters or {}
     key_bits = params.get("key_bits")
-    if alg.family in _KEY_SIZE_FAMILIES and isinstance(key_bits, int) and key_bits > 0:
-        return strength_for_key_bits(alg.family, key_bits)
+    if isinstance(key_bits, int) and key_bits > 0:
+        if alg.family in _KEY_SIZE_FAMILIES:
+            return strength_for_key_bits(alg.family, key_bits)
+        if alg.family in _KEY_IS_STRENGTH_FAMILIES:
+            return key_bits
+    curve = params.get("curve")
+    if isinstance(curve, str) and alg.family in _CURVE_FAMILIES:
+        return for_curve(curve, alg.family).classical_bits
     return None
 
 
 def is_classically_broken(alg: Algorithm, parameters: Mapping[str, Any] | None = None) -> bool:
-    """Broken today, quantum computer or not: the catalogue flag, or RSA/DH/DSA below 2048 bits."""
+    """Broken today, quantum computer or not: the catalogue flag, or below 112 bits (RSA/DH/DSA < 2048)."""
     if alg.classically_broken:
         return True
     bits = classical_bits(alg, parameters)
     return bits is not None and bits < 112
+
+
+# -- curves ----------------------------------------------------------------------------------
+
+_OID_RE = re.compile(r"^\d+(\.\d+)+$")
+
+
+def for_curve(curve: str, family: str) -> Algorithm:
+    """The entry of ``family`` ("ECDSA", "ECDH", "EdDSA") on a named curve.
+
+    ``curve`` is a curve name as libraries spell it (``secp384r1``, ``prime256v1``, ``P-521``,
+    ``brainpoolP256r1``) or a named-curve OID: ``for_curve("secp256r1", "ECDSA")`` -> ECDSA-P256.
+    Unknown curve or no such entry: an unknown entry carrying the raw curve.
+    """
+    text = curve.strip()
+    base = lookup(IdKind.OID, text) if _OID_RE.match(text) else lookup(IdKind.NAME, text)
+    alg_id = catalogue().by_curve.get((family, base.curve)) if base.curve else None
+    return get(alg_id) if alg_id else unknown(IdKind.NAME, curve)
+
+
+# -- protocol values that are not algorithms -------------------------------------------------
+
+# network-probing.md §2.2 step 5 / §4.2: KEXINIT names that signal extensions, not key exchanges.
+SSH_PSEUDO_ALGORITHMS = frozenset(
+    {"ext-info-s", "ext-info-c", "kex-strict-s-v00@openssh.com", "kex-strict-c-v00@openssh.com"}
+)
+
+
+def is_ssh_pseudo_algorithm(name: str) -> bool:
+    """True for KEXINIT entries that are signals (ext-info-*, kex-strict-*), to be skipped, not flagged."""
+    return name.strip() in SSH_PSEUDO_ALGORITHMS
+
+
+# Cipher-suite values that are signals, not suites: RFC 5746 §3.3 and RFC 7507 §2.
+TLS_SIGNALLING_CIPHER_SUITES = {0x00FF: "TLS_EMPTY_RENEGOTIATION_INFO_SCSV", 0x5600: "TLS_FALLBACK_SCSV"}
+
+
+def is_grease(value: int) -> bool:
+    """RFC 8701 GREASE codepoint (0x0A0A, 0x1A1A, ... 0xFAFA) in suites, groups, signature schemes."""
+    return 0 <= value <= 0xFFFF and (value & 0x0F0F) == 0x0A0A and (value >> 8) == (value & 0xFF)

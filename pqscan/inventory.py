@@ -167,9 +167,7 @@ class JsonlWriter:
         existed = append and self.path.exists() and self.path.stat().st_size > 0
         self._fh: IO[str] = open(self.path, "a" if append else "w", encoding="utf-8")  # noqa: SIM115
         self._lock = threading.Lock()
-        if existed:
-            self._repair_tail()
-        else:
+        if not (existed and self._repair_tail()):
             self._write(
                 {
                     "type": "header",
@@ -180,13 +178,25 @@ class JsonlWriter:
                 }
             )
 
-    def _repair_tail(self) -> None:
-        # A crash may have left a partial last line; start ours on a fresh line.
-        with open(self.path, "rb") as fh:
-            fh.seek(max(0, self.path.stat().st_size - 1))
-            last = fh.read(1)
-        if last and last != b"\n":
-            self._fh.write("\n")
+    def _repair_tail(self) -> bool:
+        """Cut off a partial last line left by a crash, so records appended after it stay loadable
+        (a fragment followed by more lines would be a malformed record). False if nothing is left."""
+        size = self.path.stat().st_size
+        with open(self.path, "rb+") as fh:
+            end = size
+            while end > 0:
+                start = max(0, end - 65536)
+                fh.seek(start)
+                chunk = fh.read(end - start)
+                if end == size and chunk.endswith(b"\n"):
+                    return True
+                cut = chunk.rfind(b"\n")
+                if cut >= 0:
+                    fh.truncate(start + cut + 1)
+                    return True
+                end = start
+            fh.truncate(0)
+        return False
 
     def _write(self, record: dict[str, Any]) -> None:
         line = json.dumps(record, ensure_ascii=False, default=str)
@@ -251,6 +261,10 @@ def load_jsonl(path: str | Path) -> Inventory:
         try:
             if kind == "header":
                 saw_header = True
+                version = str(rec.get("schema_version") or SCHEMA_VERSION)
+                if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+                    raise InputError(f"{path}: inventory schema {version} is not supported by this pqscan "
+                                     f"(reads {SCHEMA_VERSION.split('.')[0]}.x); upgrade pqscan")
                 inv.started = str(rec.get("started") or inv.started)
                 inv.tool_version = str((rec.get("tool") or {}).get("version", inv.tool_version))
                 for t in rec.get("targets") or []:

@@ -1,0 +1,327 @@
+"""Python front end: the standard ``ast`` module (scanned code is parsed, never imported or run).
+
+* import aliases are resolved (``import hashlib as h``, ``from ...asymmetric import rsa as r``,
+  ``from Cryptodome.Cipher import DES``), so rules name real qualified APIs;
+* simple constant propagation: a name assigned exactly once in its function or module (or a
+  parameter's default) is replaced by its value, through dict subscripts and ``+``/``*`` of constants;
+* only calls and references whose last name segment some rule mentions are evaluated at all.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from pqscan.collect.code.rules import RuleSet
+from pqscan.collect.code.values import CallSite, Value, ValueKind
+
+_MAX_DEPTH = 12
+_ALIASED_ROOTS = {"Cryptodome": "Crypto"}  # pycryptodomex installs the same API under another root
+_FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+
+@dataclass
+class _Scope:
+    name: str
+    parent: _Scope | None
+    assigned: dict[str, list[ast.expr | None]] = field(default_factory=dict)  # None: not a plain value
+    defaults: dict[str, ast.expr] = field(default_factory=dict)
+
+    def note(self, name: str, expr: ast.expr | None) -> None:
+        self.assigned.setdefault(name, []).append(expr)
+
+
+def _span(node: ast.AST) -> tuple[int, ...]:
+    return (node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0)  # type: ignore[attr-defined]
+
+
+def _target_names(target: ast.expr) -> Iterator[str]:
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for elt in target.elts:
+            yield from _target_names(elt)
+    elif isinstance(target, ast.Starred):
+        yield from _target_names(target.value)
+
+
+class _ScopeBuilder:
+    """One pass recording, per function/module, which names are assigned what."""
+
+    def __init__(self) -> None:
+        self.scopes: dict[int, _Scope] = {}
+
+    def build(self, tree: ast.Module) -> None:
+        module = _Scope("<module>", None)
+        self.scopes[id(tree)] = module
+        stack: list[tuple[ast.AST, _Scope]] = [(tree, module)]
+        while stack:
+            node, scope = stack.pop()
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, _FUNCS):
+                    inner = _Scope(getattr(child, "name", "<lambda>"), scope)
+                    self._params(child, inner)
+                    if not isinstance(child, ast.Lambda):
+                        scope.note(child.name, None)
+                    self.scopes[id(child)] = inner
+                    stack.append((child, inner))
+                    continue
+                if isinstance(child, ast.ClassDef):
+                    scope.note(child.name, None)
+                    stack.append((child, _Scope(child.name, scope)))  # class bodies: own, unused scope
+                    continue
+                self._record(child, scope)
+                stack.append((child, scope))
+
+    @staticmethod
+    def _params(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, scope: _Scope) -> None:
+        a = fn.args
+        positional = [*a.posonlyargs, *a.args]
+        for arg, default in zip(positional[len(positional) - len(a.defaults):], a.defaults, strict=False):
+            scope.defaults[arg.arg] = default
+        for arg, kw_default in zip(a.kwonlyargs, a.kw_defaults, strict=False):
+            if kw_default is not None:
+                scope.defaults[arg.arg] = kw_default
+        for arg in [*positional, *a.kwonlyargs]:
+            if arg.arg not in scope.defaults:
+                scope.note(arg.arg, None)
+
+    @staticmethod
+    def _record(node: ast.AST, scope: _Scope) -> None:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                single = isinstance(target, ast.Name)
+                for name in _target_names(target):
+                    scope.note(name, node.value if single else None)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            scope.note(node.target.id, node.value)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            scope.note(node.target.id, None)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            for name in _target_names(node.target):
+                scope.note(name, None)
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            for name in _target_names(node.optional_vars):
+                scope.note(name, None)
+        elif isinstance(node, ast.NamedExpr):
+            scope.note(node.target.id, None)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            for name in node.names:
+                scope.note(name, None)
+
+
+class PythonFrontEnd:
+    def __init__(self, tree: ast.Module, ruleset: RuleSet) -> None:
+        self.tree = tree
+        self.ruleset = ruleset
+        self.imports: dict[str, str] = {}
+        builder = _ScopeBuilder()
+        builder.build(tree)
+        self.scopes = builder.scopes
+        self.wanted = set(ruleset.by_api) | set(ruleset.by_method) | set(ruleset.modifiers_by_method)
+
+    # -- imports ---------------------------------------------------------------------------
+    def _collect_imports(self) -> None:
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    full = self._rooted(alias.name)
+                    if alias.asname:
+                        self.imports[alias.asname] = full
+                    else:
+                        root = alias.name.split(".")[0]
+                        self.imports[root] = self._rooted(root)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                base = self._rooted(node.module)
+                for alias in node.names:
+                    if alias.name != "*":
+                        self.imports[alias.asname or alias.name] = f"{base}.{alias.name}"
+
+    @staticmethod
+    def _rooted(name: str) -> str:
+        root, _, rest = name.partition(".")
+        root = _ALIASED_ROOTS.get(root, root)
+        return f"{root}.{rest}" if rest else root
+
+    def qualname(self, node: ast.expr) -> str | None:
+        parts: list[str] = []
+        cur: ast.expr = node
+        while isinstance(cur, ast.Attribute):
+            parts.append(cur.attr)
+            cur = cur.value
+        if isinstance(cur, ast.Name):
+            parts.append(self.imports.get(cur.id, cur.id))
+        elif isinstance(cur, ast.Call):
+            parts.append("<call>")
+        else:
+            return None
+        return ".".join(reversed(parts))
+
+    # -- values ----------------------------------------------------------------------------
+    def lookup(self, name: str, scope: _Scope | None) -> tuple[ast.expr, str] | None | bool:
+        """The one expression bound to ``name`` (with its origin), False if ambiguous, None if unbound."""
+        while scope is not None:
+            exprs = scope.assigned.get(name)
+            if exprs is not None:
+                if len(exprs) == 1 and exprs[0] is not None and name not in scope.defaults:
+                    where = "module constant" if scope.parent is None else f"local {name} in {scope.name}()"
+                    return exprs[0], (f"{where} {name}" if scope.parent is None else where)
+                return False
+            if name in scope.defaults:
+                return scope.defaults[name], f"default argument {name} of {scope.name}()"
+            scope = scope.parent
+        return None
+
+    def value(self, node: ast.expr, scope: _Scope | None, depth: int = 0, origin: str = "") -> Value:
+        span = _span(node)
+        if depth > _MAX_DEPTH:
+            return Value(ValueKind.UNKNOWN, text=ast.unparse(node)[:80], span=span)
+        if isinstance(node, ast.Constant):
+            v = node.value
+            if isinstance(v, bool):
+                return Value(ValueKind.BOOL, v, span=span, origin=origin)
+            if isinstance(v, int):
+                return Value(ValueKind.INT, v, span=span, origin=origin)
+            if isinstance(v, str):
+                return Value(ValueKind.STR, v, span=span, origin=origin)
+            if v is None:
+                return Value(ValueKind.NONE, span=span, origin=origin)
+            return Value(ValueKind.UNKNOWN, text=repr(v)[:40], span=span)
+        if isinstance(node, ast.Name):
+            if node.id in self.imports:
+                return Value(ValueKind.SYM, self.imports[node.id], node.id, span)
+            bound = self.lookup(node.id, scope)
+            if isinstance(bound, tuple):
+                expr, where = bound
+                return self.value(expr, scope, depth + 1, origin or where)
+            return Value(ValueKind.UNKNOWN, text=node.id, span=span)
+        if isinstance(node, ast.Attribute):
+            q = self.qualname(node)
+            return Value(ValueKind.SYM, q, ast.unparse(node)[:80], span) if q else Value(
+                ValueKind.UNKNOWN, text=ast.unparse(node)[:80], span=span)
+        if isinstance(node, ast.Call):
+            q = self.qualname(node.func) or "<call>"
+            args = tuple(self.value(a, scope, depth + 1) for a in node.args if not isinstance(a, ast.Starred))
+            kwargs = tuple((k.arg, self.value(k.value, scope, depth + 1)) for k in node.keywords if k.arg)
+            return Value(ValueKind.SYM, q, q, span, called=True, args=args, kwargs=kwargs, origin=origin)
+        if isinstance(node, ast.Dict):
+            items = []
+            for k, v in zip(node.keys, node.values, strict=False):
+                if isinstance(k, ast.Constant) and isinstance(k.value, (str, int)):
+                    items.append((str(k.value), self.value(v, scope, depth + 1)))
+            return Value(ValueKind.DICT, kwargs=tuple(items), span=span, origin=origin)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return Value(ValueKind.LIST, args=tuple(self.value(e, scope, depth + 1) for e in node.elts),
+                         span=span, origin=origin)
+        if isinstance(node, ast.Subscript):
+            return self._subscript(node, scope, depth, origin)
+        if isinstance(node, ast.BinOp):
+            return self._binop(node, scope, depth, origin)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            inner = self.value(node.operand, scope, depth + 1)
+            if inner.kind is ValueKind.INT and isinstance(inner.value, int):
+                return Value(ValueKind.INT, -inner.value, span=span, origin=origin)
+        return Value(ValueKind.UNKNOWN, text=ast.unparse(node)[:80], span=span)
+
+    def _subscript(self, node: ast.Subscript, scope: _Scope | None, depth: int, origin: str) -> Value:
+        container = self.value(node.value, scope, depth + 1)
+        key = self.value(node.slice, scope, depth + 1)
+        if container.kind is ValueKind.DICT and key.kind in (ValueKind.STR, ValueKind.INT):
+            item = container.mapping.get(str(key.value))
+            if item is not None:
+                return item
+        if container.kind is ValueKind.LIST and key.kind is ValueKind.INT and isinstance(key.value, int):
+            if -len(container.args) <= key.value < len(container.args):
+                return container.args[key.value]
+        return Value(ValueKind.UNKNOWN, text=ast.unparse(node)[:80], span=_span(node))
+
+    def _binop(self, node: ast.BinOp, scope: _Scope | None, depth: int, origin: str) -> Value:
+        left = self.value(node.left, scope, depth + 1)
+        right = self.value(node.right, scope, depth + 1)
+        span = _span(node)
+        lv, rv = left.value, right.value
+        if left.kind is ValueKind.INT and right.kind is ValueKind.INT and isinstance(lv, int) and isinstance(rv, int):
+            ops = {ast.Add: lambda: lv + rv, ast.Mult: lambda: lv * rv, ast.Sub: lambda: lv - rv,
+                   ast.LShift: lambda: lv << rv if 0 <= rv <= 16384 else None,
+                   ast.Pow: lambda: lv**rv if 0 <= rv <= 16384 and abs(lv) <= 2**16 else None,
+                   ast.FloorDiv: lambda: lv // rv if rv else None}
+            fn = ops.get(type(node.op))
+            result = fn() if fn else None
+            if isinstance(result, int):
+                return Value(ValueKind.INT, result, span=span, origin=origin or left.origin or right.origin)
+        if isinstance(node.op, ast.Add) and left.kind is ValueKind.STR and right.kind is ValueKind.STR:
+            return Value(ValueKind.STR, f"{lv}{rv}", span=span, origin=origin or left.origin or right.origin)
+        return Value(ValueKind.UNKNOWN, text=ast.unparse(node)[:80], span=span)
+
+    # -- call sites ------------------------------------------------------------------------
+    def call_sites(self) -> list[CallSite]:
+        self._collect_imports()
+        out: list[CallSite] = []
+        module_scope = self.scopes[id(self.tree)]
+        # pre-order, so an enclosing call comes before the calls in its arguments
+        stack: list[tuple[ast.AST, _Scope, str | None, str | None]] = [(self.tree, module_scope, None, None)]
+        while stack:
+            node, scope, bound, context = stack.pop()
+            site = self._site(node, scope, bound, context)
+            if site is not None:
+                out.append(site)
+            inner_scope = self.scopes.get(id(node), scope) if isinstance(node, _FUNCS) else scope
+            children = list(ast.iter_child_nodes(node))
+            for child in reversed(children):
+                stack.append((child, inner_scope, *self._binding(node, child)))
+        return out
+
+    @staticmethod
+    def _binding(parent: ast.AST, child: ast.AST) -> tuple[str | None, str | None]:
+        """(variable receiving ``child``'s value, field/keyword ``child`` is the value of)."""
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and child is parent.value:
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            t = targets[0]
+            if isinstance(t, ast.Name):
+                return t.id, t.id
+            if isinstance(t, ast.Attribute):
+                return ast.unparse(t), t.attr
+        if isinstance(parent, ast.keyword) and child is parent.value:
+            return None, parent.arg
+        if isinstance(parent, ast.Dict) and child in parent.values:
+            k = parent.keys[parent.values.index(child)]  # type: ignore[arg-type]
+            return None, k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None
+        return None, None
+
+    def _site(self, node: ast.AST, scope: _Scope, bound: str | None, context: str | None) -> CallSite | None:
+        if isinstance(node, ast.Call):
+            func = node.func
+            last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+            if last is None or last not in self.wanted:
+                return None
+            api = self.qualname(func) or f"<expr>.{last}"
+            if isinstance(func, ast.Name) and func.id not in self.imports and self.lookup(func.id, scope) is not None:
+                return None  # a local function that shadows a library name
+            args = tuple(self.value(a, scope) for a in node.args if not isinstance(a, ast.Starred))
+            kwargs = {k.arg: self.value(k.value, scope) for k in node.keywords if k.arg}
+            receiver = None
+            if isinstance(func, ast.Attribute):
+                receiver = ast.unparse(func.value) if isinstance(func.value, (ast.Name, ast.Attribute)) else None
+            return CallSite(api, node.lineno, node.col_offset + 1, _span(node), args, kwargs, True, bound, receiver)
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) and node.attr in self.wanted:
+            base: ast.expr = node
+            while isinstance(base, ast.Attribute):
+                base = base.value
+            api = self.qualname(node)
+            if api is None or not (isinstance(base, ast.Name) and base.id in self.imports):
+                return None  # only names rooted in an import can be told apart from local objects
+            return CallSite(api, node.lineno, node.col_offset + 1, _span(node), called=False, context_key=context)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self.imports:
+            api = self.imports[node.id]
+            if api.rsplit(".", 1)[-1] not in self.wanted:
+                return None
+            return CallSite(api, node.lineno, node.col_offset + 1, _span(node), called=False, context_key=context)
+        return None
+
+
+def call_sites(tree: ast.Module, ruleset: RuleSet) -> list[CallSite]:
+    sites = PythonFrontEnd(tree, ruleset).call_sites()
+    # a call's ``func`` attribute is visited too: drop references that are the callee of a call
+    called_funcs = {(s.line, s.column, s.api) for s in sites if s.called}
+    return [s for s in sites if s.called or (s.line, s.column, s.api) not in called_funcs]

@@ -1,0 +1,195 @@
+"""Detection rules as data: ``pqscan/data/code_rules/<language>.toml``.
+
+A rule says which API it matches (qualified names, or a method name on any receiver), which
+algorithm it means (fixed, or read from an argument through a name table), the usage, and from
+which argument to read the key size, curve, mode, padding or hash. A *modifier* updates the
+finding of an earlier call through the variable that holds its result
+(``kpg = KeyPairGenerator.getInstance("RSA"); kpg.initialize(1024)``).
+
+Rule fields (all optional except ``id`` and one of ``api``/``method``)::
+
+    api = ["hashlib.new"]            # qualified names after import resolution
+    method = ["set_ecdh_curve"]      # or: a method name on any receiver
+    match = "call" | "ref" | "any"   # "ref": a bare name (a constant, a function passed as a value)
+    algorithm = "RSA" | family = "ECDSA"        # fixed; a family becomes an id with its curve
+    names = "hash"  name_arg = {pos = 0, kw = "name"}   # algorithm read from an argument
+    default_name = "HS256"  default_note = "..."        # library default when name_arg is absent
+    usage = "hashing"
+    key_bits / curve / mode / padding / hash = {pos = 1, kw = "key_size", field = "modulusLength"}
+    params = {mode = "ECB"}  flags = {usedforsecurity = {kw = "usedforsecurity"}}
+    each = true  split = ":,"        # the argument lists several names: one finding each
+    context = ["MinVersion"]         # refs only: the field / keyword they are assigned to
+    bind = true                      # later modifiers may update this finding through its variable
+    min_args = 3  confidence = "low"  exact = true (Python: no suffix match)
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from pqscan.collect.code import names
+from pqscan.model import Confidence, Usage
+
+LANGUAGES = ("python", "java", "go", "javascript", "c", "rust", "csharp")
+
+
+class RuleError(Exception):
+    """A shipped rule file is malformed (a bug in pqscan, caught by the tests)."""
+
+
+@dataclass(frozen=True)
+class ArgSpec:
+    pos: int | None = None
+    kw: str | None = None
+    field: str | None = None  # key inside a dict / object-literal argument
+    measure: str | None = None  # "bit_length": the bit length of an integer argument
+
+    @classmethod
+    def parse(cls, raw: Any, where: str) -> ArgSpec | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, Mapping) or not set(raw) <= {"pos", "kw", "field", "measure"}:
+            raise RuleError(f"{where}: argument spec must be a table with pos/kw/field/measure, got {raw!r}")
+        return cls(raw.get("pos"), raw.get("kw"), raw.get("field"), raw.get("measure"))
+
+
+PARAM_SPECS = ("key_bits", "curve", "mode", "padding", "hash")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    language: str
+    api: tuple[str, ...] = ()
+    method: tuple[str, ...] = ()
+    match: str = "call"
+    algorithm: str | None = None
+    family: str | None = None
+    names: str | None = None
+    name_arg: ArgSpec | None = None
+    default_name: str | None = None
+    default_note: str = ""
+    usage: Usage = Usage.UNKNOWN
+    specs: Mapping[str, ArgSpec] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict)
+    flags: Mapping[str, ArgSpec] = field(default_factory=dict)
+    each: bool = False
+    split: str = ":,"
+    context: tuple[str, ...] = ()
+    bind: bool = False
+    min_args: int = 0
+    confidence: Confidence = Confidence.MEDIUM
+    exact: bool = False
+    report_unresolved: bool = True
+
+
+@dataclass(frozen=True)
+class Modifier:
+    id: str
+    language: str
+    method: tuple[str, ...]
+    targets: tuple[str, ...]  # rule ids whose bound findings this updates
+    specs: Mapping[str, ArgSpec] = field(default_factory=dict)
+    receiver_arg: int | None = None  # C style: the object is an argument (``set_bits(ctx, 2048)``)
+    link_arg: int | None = None  # the argument's own finding and the target's share family/curve
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    language: str
+    rules: tuple[Rule, ...]
+    modifiers: tuple[Modifier, ...]
+    by_api: Mapping[str, tuple[Rule, ...]]  # last segment of api -> rules
+    by_method: Mapping[str, tuple[Rule, ...]]
+    modifiers_by_method: Mapping[str, tuple[Modifier, ...]]
+
+    def candidates(self, api: str) -> list[Rule]:
+        last = api.rsplit(".", 1)[-1]
+        found = [r for r in self.by_api.get(last, ()) if _api_matches(r, api)]
+        found.extend(self.by_method.get(last, ()))
+        return found
+
+
+def _api_matches(rule: Rule, api: str) -> bool:
+    for want in rule.api:
+        if api == want or (not rule.exact and api.endswith("." + want)):
+            return True
+    return False
+
+
+_RULE_KEYS = {"id", "api", "method", "match", "algorithm", "family", "names", "name_arg", "default_name",
+              "default_note", "usage", "params", "flags", "each", "split", "context", "bind", "min_args",
+              "confidence", "exact", "report_unresolved", *PARAM_SPECS}
+_MOD_KEYS = {"id", "method", "targets", "receiver_arg", "link_arg", *PARAM_SPECS}
+
+
+def _rule(language: str, raw: Mapping[str, Any]) -> Rule:
+    rid = str(raw.get("id", "?"))
+    where = f"code_rules/{language}.toml rule {rid}"
+    extra = set(raw) - _RULE_KEYS
+    if extra:
+        raise RuleError(f"{where}: unknown keys {sorted(extra)}")
+    if not raw.get("api") and not raw.get("method"):
+        raise RuleError(f"{where}: needs api or method")
+    if raw.get("names") and raw["names"] not in names.NAMESPACES:
+        raise RuleError(f"{where}: unknown names namespace {raw['names']!r}")
+    try:
+        specs = {k: spec for k in PARAM_SPECS if (spec := ArgSpec.parse(raw.get(k), f"{where}.{k}")) is not None}
+        flags = {k: ArgSpec.parse(v, f"{where}.flags.{k}") for k, v in raw.get("flags", {}).items()}
+        return Rule(
+            id=rid, language=language, api=tuple(raw.get("api", ())), method=tuple(raw.get("method", ())),
+            match=raw.get("match", "call"), algorithm=raw.get("algorithm"), family=raw.get("family"),
+            names=raw.get("names"), name_arg=ArgSpec.parse(raw.get("name_arg"), f"{where}.name_arg"),
+            default_name=raw.get("default_name"), default_note=raw.get("default_note", ""),
+            usage=Usage(raw.get("usage", "unknown")), specs=specs, params=dict(raw.get("params", {})),
+            flags={k: v for k, v in flags.items() if v is not None}, each=bool(raw.get("each", False)),
+            split=raw.get("split", ":,"), context=tuple(raw.get("context", ())), bind=bool(raw.get("bind", False)),
+            min_args=int(raw.get("min_args", 0)), confidence=Confidence(raw.get("confidence", "medium")),
+            exact=bool(raw.get("exact", False)), report_unresolved=bool(raw.get("report_unresolved", True)),
+        )
+    except (ValueError, TypeError) as exc:
+        raise RuleError(f"{where}: {exc}") from exc
+
+
+def _modifier(language: str, raw: Mapping[str, Any]) -> Modifier:
+    mid = str(raw.get("id", "?"))
+    where = f"code_rules/{language}.toml modifier {mid}"
+    extra = set(raw) - _MOD_KEYS
+    if extra:
+        raise RuleError(f"{where}: unknown keys {sorted(extra)}")
+    specs = {k: spec for k in PARAM_SPECS if (spec := ArgSpec.parse(raw.get(k), f"{where}.{k}")) is not None}
+    return Modifier(mid, language, tuple(raw["method"]), tuple(raw["targets"]), specs,
+                    raw.get("receiver_arg"), raw.get("link_arg"))
+
+
+def _index(rules: Sequence[Rule]) -> tuple[dict[str, tuple[Rule, ...]], dict[str, tuple[Rule, ...]]]:
+    by_api: dict[str, list[Rule]] = {}
+    by_method: dict[str, list[Rule]] = {}
+    for r in rules:
+        for api in r.api:
+            by_api.setdefault(api.rsplit(".", 1)[-1], []).append(r)
+        for m in r.method:
+            by_method.setdefault(m, []).append(r)
+    return ({k: tuple(v) for k, v in by_api.items()}, {k: tuple(v) for k, v in by_method.items()})
+
+
+@cache
+def ruleset(language: str) -> RuleSet:
+    raw = resources.files("pqscan").joinpath(f"data/code_rules/{language}.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(raw)
+    rules = tuple(_rule(language, r) for r in data.get("rule", []))
+    ids = [r.id for r in rules]
+    if len(ids) != len(set(ids)):
+        raise RuleError(f"code_rules/{language}.toml: duplicate rule ids")
+    mods = tuple(_modifier(language, m) for m in data.get("modifier", []))
+    by_api, by_method = _index(rules)
+    mods_by: dict[str, list[Modifier]] = {}
+    for m in mods:
+        for name in m.method:
+            mods_by.setdefault(name, []).append(m)
+    return RuleSet(language, rules, mods, by_api, by_method, {k: tuple(v) for k, v in mods_by.items()})

@@ -1,0 +1,174 @@
+"""Scan source files: one :class:`ScanResult` per file (findings, or the recorded reason it was skipped)."""
+
+from __future__ import annotations
+
+import ast
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from pqscan.collect.code import engine, files, pem, pyscan, tsscan
+from pqscan.collect.code.rules import ruleset
+from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, iter_files, looks_binary, read_limited
+from pqscan.model import Asset, AssetKind, ErrorKind, Evidence, Finding, ScanResult
+
+COLLECTOR = "code"
+DEFAULT_MAX_NESTING = 200  # syntax nesting deeper than this is not walked (hostile or generated input)
+DEFAULT_FILE_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class CodeScanOptions:
+    walk: WalkOptions = field(default_factory=WalkOptions)
+    skip_minified: bool = True
+    skip_generated: bool = True
+    skip_vendored: bool = True
+    max_nesting: int = DEFAULT_MAX_NESTING
+    languages: frozenset[str] | None = None  # None: every supported language
+    max_seconds_per_file: float = DEFAULT_FILE_SECONDS
+    embedded_pem: bool = True
+
+
+def _snippet(lines: list[str], line: int) -> str:
+    if 1 <= line <= len(lines):
+        return lines[line - 1].strip()[:200]
+    return ""
+
+
+def _finding(asset_id: str, relpath: str, lines: list[str], line: int, column: int, symbol: str,
+             algorithm: str, hit_usage, confidence, params) -> Finding:  # type: ignore[no-untyped-def]
+    return Finding(
+        asset_id=asset_id, algorithm=algorithm, usage=hit_usage, collector=COLLECTOR,
+        parameters={k: v for k, v in params.items()},
+        evidence=Evidence(location=relpath, line=line, column=column, symbol=symbol, snippet=_snippet(lines, line)),
+        confidence=confidence,
+    )
+
+
+def scan_source(text: str, path: str, language: str | None = None, options: CodeScanOptions | None = None,
+                ) -> ScanResult:
+    """Scan one file's text (no file system access): used by :func:`scan_paths` and by tests."""
+    opts = options or CodeScanOptions()
+    language = language or files.language_of(path) or ""
+    relpath = PurePosixPath(path).as_posix()
+    result = ScanResult(target=relpath, collector=COLLECTOR)
+    asset_id = f"file:{relpath}"
+    lines = text.splitlines()
+    result.assets.append(Asset(asset_id, AssetKind.SOURCE_FILE, relpath, PurePosixPath(relpath).name,
+                               {"language": language, "lines": len(lines)}))
+    if language not in files.LANGUAGES:
+        result.error("detect-language", ErrorKind.UNSUPPORTED, f"no code rules for language {language!r}")
+        return result
+    rules = ruleset(files.RULESET_OF.get(language, language))
+    deadline = time.monotonic() + opts.max_seconds_per_file
+    try:
+        if language == "python":
+            tree = ast.parse(text, filename=relpath)
+            _check_depth(tree, opts.max_nesting)
+            sites = pyscan.call_sites(tree, rules)
+        else:
+            sites = tsscan.call_sites(text.encode("utf-8", "surrogateescape"), language, rules, deadline,
+                                      opts.max_nesting)
+        hits = engine.match(rules, sites)
+    except SyntaxError as exc:
+        result.error("parse", ErrorKind.PARSE_ERROR, f"syntax error at line {exc.lineno}: {exc.msg}")
+        hits = []
+    except (RecursionError, MemoryError):
+        result.error("parse", ErrorKind.PARSE_ERROR, "nesting too deep to parse safely")
+        hits = []
+    except tsscan.TooDeep as exc:
+        result.error("parse", ErrorKind.PARSE_ERROR, str(exc))
+        hits = []
+    except tsscan.OutOfTime as exc:
+        result.error("parse", ErrorKind.TIMEOUT, str(exc))
+        hits = []
+    except ValueError as exc:  # NUL bytes and similar
+        result.error("parse", ErrorKind.PARSE_ERROR, f"cannot parse: {exc}")
+        hits = []
+    for h in hits:
+        result.findings.append(_finding(asset_id, relpath, lines, h.line, h.column, h.symbol, h.algorithm_id,
+                                        h.usage, h.confidence, h.params))
+    if opts.embedded_pem and "-----BEGIN " in text:
+        for item in pem.find_pem(text):
+            if isinstance(item, str):
+                result.error("embedded-pem", ErrorKind.MALFORMED, item)
+                continue
+            result.findings.append(_finding(asset_id, relpath, lines, item.line, item.column,
+                                            f"PEM {item.label}", item.algorithm, item.usage, item.confidence,
+                                            {**item.params, "embedded": "PEM in source"}))
+    result.findings.sort(key=lambda f: (f.evidence.line or 0, f.evidence.column or 0))
+    return result
+
+
+def _check_depth(tree: ast.AST, limit: int) -> None:
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            raise RecursionError
+        stack.extend((c, depth + 1) for c in ast.iter_child_nodes(node))
+
+
+def _skip(relpath: str, stage: str, kind: ErrorKind, message: str) -> ScanResult:
+    result = ScanResult(target=relpath, collector=COLLECTOR)
+    result.error(stage, kind, message)
+    return result
+
+
+def _scan_entry(entry: FileEntry, language: str, opts: CodeScanOptions) -> ScanResult:
+    relpath = entry.relpath
+    if opts.skip_vendored and (reason := files.vendored_reason(relpath)):
+        return _skip(relpath, "skip", ErrorKind.SKIPPED, reason)
+    try:
+        data = read_limited(entry.path, opts.walk.max_bytes)
+    except (OSError, ValueError) as exc:
+        return _skip(relpath, "read", ErrorKind.PERMISSION, str(getattr(exc, "strerror", None) or exc))
+    if looks_binary(data[:8192]):
+        return _skip(relpath, "skip", ErrorKind.BINARY, "binary file (NUL byte in the first block)")
+    if opts.skip_generated and (reason := files.generated_reason(relpath, data)):
+        return _skip(relpath, "skip", ErrorKind.SKIPPED, reason)
+    if opts.skip_minified and (reason := files.minified_reason(relpath, data)):
+        return _skip(relpath, "skip", ErrorKind.SKIPPED, reason)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if language != "python":
+            text = data.decode("utf-8", "replace")
+        else:
+            try:  # PEP 263 coding cookie: let the tokenizer decide
+                import io
+                import tokenize
+                text = tokenize.TextIOWrapper(io.BytesIO(data), encoding=tokenize.detect_encoding(
+                    io.BytesIO(data).readline)[0]).read()
+            except (SyntaxError, UnicodeDecodeError, LookupError):
+                return _skip(relpath, "decode", ErrorKind.PARSE_ERROR, f"not valid UTF-8 and no usable coding "
+                                                                       f"declaration: {exc.reason} at byte {exc.start}")
+    result = scan_source(text, relpath, language, opts)
+    if result.assets:
+        asset = result.assets[0]
+        result.assets[0] = Asset(asset.id, asset.kind, asset.location, asset.name,
+                                 {**asset.attributes, "bytes": entry.size})
+    return result
+
+
+def scan_paths(paths: Sequence[str | Path], options: CodeScanOptions | None = None) -> Iterator[ScanResult]:
+    """Walk ``paths`` and scan every source file in a supported language; never raises for a bad file."""
+    opts = options or CodeScanOptions()
+    for item in iter_files(paths, opts.walk):
+        if isinstance(item, Skipped):
+            language = files.language_of(str(item.path))
+            if language is None and item.path.suffix:
+                continue  # not source code: nothing to say about it here
+            result = ScanResult(target=item.path.as_posix(), collector=COLLECTOR)
+            result.error("walk", item.kind, item.reason)
+            yield result
+            continue
+        language = files.language_of(str(item.path))
+        if language is None or (opts.languages is not None and language not in opts.languages
+                                and files.RULESET_OF.get(language, language) not in opts.languages):
+            continue
+        try:
+            yield _scan_entry(item, language, opts)
+        except Exception as exc:  # a bug in pqscan must not end the scan of the other files
+            yield _skip(item.relpath, "scan", ErrorKind.INTERNAL, f"{type(exc).__name__}: {exc}")

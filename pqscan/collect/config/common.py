@@ -1,0 +1,123 @@
+"""Shared parts of the configuration parsers: one emitter of findings, protocol and group lists.
+
+A config finding records exactly what the file says: file, line, the directive as ``symbol``
+and the line as ``snippet``. The catalogue decides what a name means; a name it does not know
+is kept as an explicit unknown with the raw text, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pqscan.algorithms import IdKind, lookup
+from pqscan.model import Asset, AssetKind, Confidence, Evidence, Finding, ScanResult, Usage
+
+COLLECTOR = "config"
+MAX_SNIPPET = 240
+
+# Protocol versions in order. Apache "all" = TLSv1..TLSv1.3 on an OpenSSL built without SSLv3, as
+# Debian's is (httpd mod_ssl docs, SSLProtocol).
+PROTOCOLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+_PROTO_ALIASES = {"tlsv1.0": "TLSv1", "tls1": "TLSv1", "tls1.0": "TLSv1", "tls1.1": "TLSv1.1", "tls1.2": "TLSv1.2",
+                  "tls1.3": "TLSv1.3", "ssl3": "SSLv3", "sslv3": "SSLv3", "sslv2": "SSLv2", "tlsv1": "TLSv1",
+                  "tlsv1.1": "TLSv1.1", "tlsv1.2": "TLSv1.2", "tlsv1.3": "TLSv1.3"}
+
+
+def protocol_name(text: str) -> str | None:
+    return _PROTO_ALIASES.get(text.strip().lower())
+
+
+def protocols_from(minimum: str | None, maximum: str | None = None) -> list[str]:
+    lo = PROTOCOLS.index(minimum) if minimum in PROTOCOLS else PROTOCOLS.index("TLSv1")
+    hi = PROTOCOLS.index(maximum) if maximum in PROTOCOLS else len(PROTOCOLS) - 1
+    return list(PROTOCOLS[lo:hi + 1])
+
+
+def _protocol_candidates(name: str) -> list[str]:
+    ver = name.replace("TLSv", "").replace("SSLv", "")
+    ver = "1.0" if ver == "1" else ver
+    fam = "SSL" if name.startswith("SSL") else "TLS"
+    return [f"{fam}{ver}", f"{fam} {ver}", f"{fam}v{ver}", name]
+
+
+def resolve(kind: IdKind | None, raw: str, *fallbacks: str) -> tuple[str, bool]:
+    """(catalogue id, known?) for a raw name, trying its kind first, then plain names."""
+    tries: list[tuple[IdKind, str]] = []
+    if kind is not None:
+        tries.append((kind, raw))
+    tries += [(IdKind.NAME, raw)] + [(IdKind.NAME, f) for f in fallbacks]
+    for k, value in tries:
+        alg = lookup(k, value)
+        if not alg.is_unknown:
+            return alg.id, True
+    return "unknown", False
+
+
+def split_list(value: str, seps: str = ":, \t") -> list[str]:
+    return [p for p in re.split("[" + re.escape(seps) + "]+", value.strip()) if p]
+
+
+@dataclass
+class Emitter:
+    """Builds the ScanResult of one config file: one CONFIG asset, findings pointing at it."""
+
+    relpath: str
+    fmt: str
+    lines: Sequence[str] = ()
+    attributes: dict[str, Any] = field(default_factory=dict)
+    result: ScanResult = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.result = ScanResult(self.relpath, COLLECTOR)
+
+    @property
+    def asset_id(self) -> str:
+        return f"file:{self.relpath}"
+
+    def snippet(self, line: int | None) -> str:
+        if line is None or not 1 <= line <= len(self.lines):
+            return ""
+        return self.lines[line - 1].strip()[:MAX_SNIPPET]
+
+    def add(self, raw: str, usage: Usage, line: int | None, symbol: str, *, kind: IdKind | None = None,
+            fallbacks: Iterable[str] = (), confidence: Confidence = Confidence.HIGH, detail: str = "",
+            unknown_reason: str = "", **params: Any) -> Finding:
+        alg_id, known = resolve(kind, raw, *fallbacks)
+        parameters: dict[str, Any] = {"raw_identifier": raw, **{k: v for k, v in params.items() if v is not None}}
+        if not known:
+            parameters["unknown_reason"] = unknown_reason or "name not in the pqscan catalogue"
+        f = Finding(self.asset_id, alg_id, usage, COLLECTOR, parameters,
+                    Evidence(self.relpath, line, None, symbol, self.snippet(line), detail), confidence)
+        self.result.findings.append(f)
+        return f
+
+    def add_protocols(self, names: Iterable[str], line: int | None, symbol: str, **params: Any) -> None:
+        for name in names:
+            self.add(name, Usage.PROTOCOL, line, symbol, fallbacks=_protocol_candidates(name), **params)
+
+    def add_groups(self, value: str, line: int | None, symbol: str, **params: Any) -> None:
+        """A TLS group list: OpenSSL syntax (':' separated, 3.5's '?', '*', '/' and '-' marks) or commas."""
+        for token in split_list(value, ":,/ \t"):
+            if token.startswith("-"):
+                continue  # OpenSSL 3.5: remove from the list
+            name = token.lstrip("?*")
+            if name.lower() in ("auto", "default"):
+                self.add(name, Usage.KEY_EXCHANGE, line, symbol, confidence=Confidence.LOW,
+                         unknown_reason="keyword: the linked OpenSSL's default groups apply "
+                                        "(X25519MLKEM768 first with OpenSSL >= 3.5, classical before)", **params)
+                continue
+            self.add(name, Usage.KEY_EXCHANGE, line, symbol, kind=IdKind.NAME, **params)
+
+    def finish(self) -> ScanResult:
+        self.result.assets.insert(0, Asset(self.asset_id, AssetKind.CONFIG, self.relpath, self.relpath.rsplit("/", 1)[-1],
+                                           {"format": self.fmt, **self.attributes}))
+        return self.result
+
+
+def strip_comment(line: str, marker: str = "#") -> str:
+    """Drop a comment that starts the line or follows whitespace (values like 'a#b' are kept)."""
+    m = re.search(r"(^|\s)" + re.escape(marker), line)
+    return line[: m.start()] if m else line

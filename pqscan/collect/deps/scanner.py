@@ -1,0 +1,235 @@
+"""Find manifests and lock files under the paths, parse them, and describe the crypto libraries found."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pqscan.algorithms import get as get_algorithm
+from pqscan.collect.deps import go_rust, javascript, jvm_dotnet, python
+from pqscan.collect.deps.imports import LANG_BY_SUFFIX, ImportIndex, is_vendored, scan_imports
+from pqscan.collect.deps.libraries import LibraryCapabilities, capabilities, normalise_name
+from pqscan.collect.deps.manifest import Dependency, LineIndex, ManifestError
+from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, iter_files, read_limited
+from pqscan.model import Asset, AssetKind, Confidence, ErrorKind, Evidence, Finding, ScanResult, Usage
+
+COLLECTOR = "deps"
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024  # lock files of big monorepos reach tens of MB
+
+Parser = Callable[[str, str], list[Dependency]]
+_REQUIREMENTS_RE = re.compile(r"^(?:.*[-_.])?requirements(?:[-_.].*)?\.(?:txt|in)$", re.I)
+_EXACT: dict[str, Parser] = {
+    "pyproject.toml": python.parse_pyproject,
+    "Pipfile.lock": python.parse_pipfile_lock,
+    "poetry.lock": python.parse_poetry_lock,
+    "uv.lock": python.parse_uv_lock,
+    "package.json": javascript.parse_package_json,
+    "package-lock.json": javascript.parse_package_lock,
+    "npm-shrinkwrap.json": javascript.parse_package_lock,
+    "yarn.lock": javascript.parse_yarn_lock,
+    "pnpm-lock.yaml": javascript.parse_pnpm_lock,
+    "go.sum": go_rust.parse_go_sum,
+    "Cargo.toml": go_rust.parse_cargo_toml,
+    "Cargo.lock": go_rust.parse_cargo_lock,
+    "pom.xml": jvm_dotnet.parse_pom,
+    "build.gradle": jvm_dotnet.parse_gradle,
+    "build.gradle.kts": jvm_dotnet.parse_gradle,
+    "packages.lock.json": jvm_dotnet.parse_packages_lock,
+}
+
+
+@dataclass(frozen=True)
+class DepsOptions:
+    walk: WalkOptions = field(default_factory=lambda: WalkOptions(max_bytes=MAX_MANIFEST_BYTES))
+    import_scan: bool = True
+    include_dev: bool = True
+
+
+def parser_for(name: str, parent: str = "") -> Parser | None:
+    if name in _EXACT:
+        return _EXACT[name]
+    if name == "go.mod":
+        return lambda text, path: go_rust.parse_go_mod(text, path)[0]
+    if name.endswith(".csproj"):
+        return jvm_dotnet.parse_csproj
+    if _REQUIREMENTS_RE.match(name) or (parent == "requirements" and name.endswith(".txt")):
+        return python.parse_requirements
+    return None
+
+
+@dataclass
+class _Manifest:
+    entry: FileEntry
+    deps: list[Dependency]
+    go_facts: dict[str, Any] = field(default_factory=dict)
+    text: str = ""
+
+
+def scan_paths(paths: Iterable[str | Path], options: DepsOptions | None = None) -> Iterator[ScanResult]:
+    """One :class:`ScanResult` per manifest / lock file; parse failures are recorded, never raised."""
+    opts = options or DepsOptions()
+    manifests: list[_Manifest] = []
+    sources: list[tuple[Path, str]] = []
+    failures: list[ScanResult] = []
+    for item in iter_files(paths, opts.walk):
+        if isinstance(item, Skipped):
+            if parser_for(item.path.name, item.path.parent.name):
+                res = ScanResult(str(item.path), COLLECTOR)
+                res.error("walk", item.kind, item.reason)
+                failures.append(res)
+            continue
+        parse = parser_for(item.path.name, item.path.parent.name)
+        if parse is None:
+            if item.path.suffix.lower() in LANG_BY_SUFFIX and not is_vendored(item.relpath):
+                sources.append((item.path, item.relpath))
+            continue
+        if is_vendored(item.relpath):
+            continue  # a vendored project's manifest is not this project's dependency list
+        m = _read_manifest(item, parse)
+        if isinstance(m, ScanResult):
+            failures.append(m)
+        else:
+            manifests.append(m)
+    yield from failures
+    _prefer_locks(manifests)
+    index: ImportIndex | None = None
+    for m in manifests:
+        if opts.import_scan and index is None and any(_caps(d) for d in m.deps):
+            index = scan_imports(sources)
+        yield _result(m, index, opts)
+
+
+def _read_manifest(entry: FileEntry, parse: Parser) -> _Manifest | ScanResult:
+    rel = entry.relpath
+    res = ScanResult(rel, COLLECTOR)
+    try:
+        raw = read_limited(entry.path, MAX_MANIFEST_BYTES)
+    except (OSError, ValueError) as exc:
+        res.error("read", ErrorKind.PERMISSION if isinstance(exc, OSError) else ErrorKind.TOO_LARGE, str(exc))
+        return res
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        res.error("decode", ErrorKind.MALFORMED, f"not UTF-8: {exc.reason} at byte {exc.start}")
+        return res
+    try:
+        if entry.path.name == "go.mod":
+            deps, facts = go_rust.parse_go_mod(text, rel)
+            return _Manifest(entry, deps, facts, text)
+        return _Manifest(entry, parse(text, rel), {}, text)
+    except ManifestError as exc:
+        res.error("parse", ErrorKind.PARSE_ERROR, str(exc))
+    except (RecursionError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        res.error("parse", ErrorKind.MALFORMED, f"{rel}: {type(exc).__name__}: {exc}")
+    return res
+
+
+def _key(d: Dependency) -> tuple[str, str]:
+    return (d.ecosystem, normalise_name(d.ecosystem, d.name))
+
+
+def _prefer_locks(manifests: Sequence[_Manifest]) -> None:
+    """In one directory, a lock file's exact versions replace the manifest's ranges.
+
+    The manifest entry is dropped when the lock has the same package; the lock entry becomes
+    ``direct`` and keeps the manifest's spec. go.sum is ignored beside a go.mod.
+    """
+    by_dir: dict[Path, list[_Manifest]] = {}
+    for m in manifests:
+        by_dir.setdefault(m.entry.path.parent, []).append(m)
+    for group in by_dir.values():
+        names = {m.entry.path.name for m in group}
+        if "go.mod" in names:
+            for m in group:
+                if m.entry.path.name == "go.sum":
+                    m.deps = []
+        locked: dict[tuple[str, str], tuple[_Manifest, int]] = {}
+        for m in group:
+            for i, d in enumerate(m.deps):
+                if d.from_lock:
+                    locked.setdefault(_key(d), (m, i))
+        if not locked:
+            continue
+        for m in group:
+            kept = []
+            for d in m.deps:
+                hit = locked.get(_key(d)) if not d.from_lock else None
+                if hit is None:
+                    kept.append(d)
+                    continue
+                lock_m, i = hit
+                ld = lock_m.deps[i]
+                lock_m.deps[i] = Dependency(ld.ecosystem, ld.name, ld.version, d.spec or ld.spec, ld.manifest, ld.line,
+                                            True, d.dev, True)
+            m.deps = kept
+
+
+def _caps(d: Dependency) -> LibraryCapabilities | None:
+    return capabilities(d.ecosystem, d.name, d.version, d.spec)
+
+
+def _result(m: _Manifest, index: ImportIndex | None, opts: DepsOptions) -> ScanResult:
+    rel = m.entry.relpath
+    res = ScanResult(rel, COLLECTOR)
+    idx = LineIndex(m.text)
+    seen: set[str] = set()
+    for d in m.deps:
+        if d.dev and not opts.include_dev:
+            continue
+        caps = _caps(d)
+        attrs: dict[str, Any] = {"ecosystem": d.ecosystem, "package": d.name, "version": d.version, "spec": d.spec,
+                                 "purl": d.purl, "direct": d.direct, "dev": d.dev, "manifest": rel, "line": d.line}
+        if caps is not None:
+            attrs["crypto_library"] = caps.library.title
+        if d.asset_id not in seen:
+            seen.add(d.asset_id)
+            res.assets.append(Asset(d.asset_id, AssetKind.DEPENDENCY, rel, d.name, attrs))
+        if caps is not None:
+            res.findings.append(_library_finding(d, caps, m, index, idx))
+    return res
+
+
+def _library_finding(d: Dependency, caps: LibraryCapabilities, m: _Manifest, index: ImportIndex | None,
+                     idx: LineIndex) -> Finding:
+    info = caps.to_attributes()
+    default_kex = info["default_kex"]
+    detail = [info["note"]]
+    if d.ecosystem == "golang" and d.name == "stdlib":
+        godebug = m.go_facts.get("godebug", {})
+        if default_kex == "X25519MLKEM768" and godebug.get("tlsmlkem") == "0":
+            default_kex = "X25519"
+            detail.append("go.mod sets godebug tlsmlkem=0: the hybrid default is switched off")
+        if m.go_facts.get("toolchain"):
+            detail.append(f"toolchain go{m.go_facts['toolchain']} builds it; the 'go' line sets the GODEBUG defaults")
+    params: dict[str, Any] = {
+        "library": caps.library.title, "ecosystem": d.ecosystem, "package": d.name, "version": caps.version,
+        "version_basis": caps.version_basis, "direct": d.direct,
+        **{k: v for k, v in caps.capabilities.items()},
+    }
+    if index is not None:
+        places = index.where_imported(caps.library.imports)
+        params["imported_by_first_party"] = bool(places)
+        if places:
+            detail.append("imported at " + ", ".join(places))
+    else:
+        params["imported_by_first_party"] = "not-scanned"
+    if default_kex:
+        algorithm, usage = get_algorithm(default_kex).id, Usage.KEY_EXCHANGE
+        if algorithm == "unknown":
+            params["raw_identifier"] = default_kex
+        params["basis"] = "library-default"
+    else:
+        algorithm, usage = "unknown", Usage.UNKNOWN
+        params["raw_identifier"] = f"library:{d.ecosystem}/{d.name}"
+        params["unknown_reason"] = "a library's algorithms are chosen by the code calling it (see code findings)"
+    detail.append(f"source: {info['source']} ({info['fact_confidence']})")
+    exact_primary = caps.version_basis == "exact" and info["fact_confidence"] == "primary"
+    return Finding(
+        asset_id=d.asset_id, algorithm=algorithm, usage=usage, collector=COLLECTOR, parameters=params,
+        evidence=Evidence(location=m.entry.relpath, line=d.line, symbol=d.name,
+                          snippet=idx.line_text(d.line).strip()[:200] if d.line else "", detail="; ".join(detail)),
+        confidence=Confidence.MEDIUM if exact_primary else Confidence.LOW,
+    )

@@ -1,0 +1,1 @@
+"""TLS endpoint collector: raw ClientHello group probes, a full handshake for the chain, STARTTLS."""

@@ -1,0 +1,227 @@
+"""One TLS endpoint -> a ``tls-endpoint`` asset, findings and its certificate chain.
+
+Order of work (connections run concurrently, bounded by netscan's per-host limit):
+
+1. a *baseline* hello offering every group with an empty key_share. A silent, refusing or
+   non-TLS endpoint stops here with one ScanError (so a dead host costs one connection and at most
+   one timeout); TLS 1.2 servers are recognised by their alert or their TLS 1.2 ServerHello;
+2. per-group HRR probes (TLS 1.3 only), the TLS 1.2/1.1/1.0 probes and a full pyOpenSSL
+   handshake for the negotiated parameters and the chain as sent;
+3. key-share confirmation of every supported PQ group we can build a share for, then the
+   preference and HRR-upgrade probes when X25519MLKEM768 and X25519 are both supported.
+
+The collector observes; :mod:`pqscan.assess` judges the findings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+from pqscan.algorithms import IdKind, cipher_suite, lookup
+from pqscan.collect.tls import clienthello as ch
+from pqscan.collect.tls import probes as pr
+from pqscan.collect.tls.groups import (
+    BY_CODE,
+    GROUPS,
+    QUANTUM_SAFE_KINDS,
+    X25519,
+    X25519MLKEM768,
+    TlsGroup,
+    group_name,
+)
+from pqscan.collect.tls.handshake import HandshakeError, HandshakeInfo, full_handshake
+from pqscan.collect.tls.starttls import StarttlsError, tls_stream
+from pqscan.collect.x509 import CertificateSet
+from pqscan.model import (
+    Asset,
+    AssetKind,
+    ErrorKind,
+    Evidence,
+    Finding,
+    Relation,
+    RelationKind,
+    ScanResult,
+    Usage,
+)
+from pqscan.netscan import NetError, NetOptions
+from pqscan.targets import Endpoint
+
+COLLECTOR = "tls"
+
+# Errors on the baseline connection after which the endpoint is not probed further.
+_DEAD = frozenset({ErrorKind.REFUSED, ErrorKind.TIMEOUT, ErrorKind.UNREACHABLE, ErrorKind.DNS, ErrorKind.SKIPPED})
+
+
+def group_algorithm(group: TlsGroup) -> tuple[str, dict[str, Any]]:
+    """Catalogue id for a group (by codepoint), falling back to the IANA name with the raw codepoint kept."""
+    alg = lookup(IdKind.TLS_GROUP, group.code)
+    params: dict[str, Any] = {"tls_group": group.hex, "group_name": group.name}
+    if alg.is_unknown:
+        params["raw_identifier"] = group.hex
+        return group.name, params
+    return alg.id, params
+
+
+async def _handshake(endpoint: Endpoint, options: NetOptions) -> HandshakeInfo | pr.Exchange:
+    try:
+        async with tls_stream(endpoint, options) as conn:
+            return await full_handshake(conn, endpoint.sni, options.read_timeout * 3)
+    except (NetError, HandshakeError, StarttlsError) as exc:
+        return pr.Exchange(error_kind=exc.kind, error=str(exc))
+
+
+async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions) -> ScanResult:
+    result = ScanResult(endpoint.key, COLLECTOR)
+    baseline = await pr.probe_baseline(endpoint, options, [g.code for g in GROUPS])
+    if baseline.answer is None:
+        if baseline.error_kind in _DEAD or baseline.error.startswith("STARTTLS"):
+            stage = "connect" if not baseline.connected else "starttls" if baseline.error.startswith("STARTTLS") else "tls-hello"
+            result.error(stage, baseline.error_kind or ErrorKind.INTERNAL, baseline.error)
+            return result
+        if baseline.error_kind in (ErrorKind.PROTOCOL_VIOLATION, ErrorKind.MALFORMED, ErrorKind.TOO_LARGE):
+            result.error("tls-hello", baseline.error_kind or ErrorKind.MALFORMED, f"not TLS: {baseline.error}")
+            return result
+    sh = baseline.answer.server_hello if baseline.answer else None
+    tls13 = sh is not None and sh.selected_version == ch.TLS13
+
+    group_tasks = [pr.probe_group(endpoint, options, g) for g in GROUPS] if tls13 else []
+    legacy_tasks = [pr.probe_legacy(endpoint, options, v) for v in (ch.TLS12, ch.TLS11, ch.TLS10)]
+    rsa_task = pr.probe_legacy(endpoint, options, ch.TLS12, suites=ch.RSA_KX_SUITES)
+    gathered = await asyncio.gather(_handshake(endpoint, options), rsa_task, *legacy_tasks, *group_tasks)
+    handshake, rsa_kx, tls12, tls11, tls10 = gathered[0], gathered[1], gathered[2], gathered[3], gathered[4]
+    group_results: list[pr.GroupResult] = list(gathered[5:])
+    if not tls13:
+        why = f"baseline TLS 1.3 hello: {baseline.describe()}"
+        group_results = [pr.GroupResult(g, pr.Verdict.NO_TLS13, why) for g in GROUPS]
+        if baseline.answer is None and not tls12.supported and not isinstance(handshake, HandshakeInfo):
+            result.error("tls-hello", baseline.error_kind or ErrorKind.PROTOCOL_VIOLATION,
+                         f"no TLS answer: {baseline.describe()}")
+            return result
+
+    supported = {r.group.code for r in group_results if r.verdict is pr.Verdict.SUPPORTED}
+    confirm_groups = [BY_CODE[c] for c in supported if BY_CODE[c].kind in QUANTUM_SAFE_KINDS]
+    extra: list[Any] = [pr.confirm_key_share(endpoint, options, g) for g in confirm_groups]
+    both = X25519MLKEM768.code in supported and X25519.code in supported
+    if both:
+        extra += [pr.probe_preference(endpoint, options), pr.probe_hrr_upgrade(endpoint, options)]
+    extra_results = await asyncio.gather(*extra)
+    checks = [c for c in extra_results[: len(confirm_groups)] if c is not None]
+    preference = extra_results[len(confirm_groups)] if both else None
+    hrr_upgrade = extra_results[len(confirm_groups) + 1] if both else None
+
+    _record(result, endpoint, baseline, group_results, checks, preference, hrr_upgrade,
+            [tls12, tls11, tls10], rsa_kx, handshake)
+    return result
+
+
+def _record(
+    result: ScanResult,
+    endpoint: Endpoint,
+    baseline: pr.Exchange,
+    groups: list[pr.GroupResult],
+    checks: list[pr.KeyShareCheck],
+    preference: pr.Preference | None,
+    hrr_upgrade: pr.HrrUpgrade | None,
+    legacy: list[pr.LegacyResult],
+    rsa_kx: pr.LegacyResult,
+    handshake: HandshakeInfo | pr.Exchange,
+) -> None:
+    aid, loc = endpoint.key, endpoint.hostport
+    sh = baseline.answer.server_hello if baseline.answer else None
+    tls13 = sh is not None and sh.selected_version == ch.TLS13
+    protocols: dict[str, bool | None] = {"TLS1.3": tls13}
+    for lr in legacy:
+        protocols[lr.name] = lr.supported
+    attrs: dict[str, Any] = {
+        "host": endpoint.host, "port": endpoint.port, "sni": endpoint.sni, "service": endpoint.service,
+        "starttls": endpoint.starttls, "protocols": protocols,
+        "baseline": {"evidence": baseline.describe(),
+                     "selected_group": group_name(sh.key_share_group) if sh and sh.key_share_group else None},
+        "groups": pr.group_table(groups),
+        "supported_groups": [r.group.name for r in groups if r.verdict is pr.Verdict.SUPPORTED],
+        "key_share_checks": {c.group.name: c.to_dict() for c in checks},
+        "preference": preference.to_dict() if preference else None,
+        "hrr_upgrade": hrr_upgrade.to_dict() if hrr_upgrade else None,
+        "tls12": legacy[0].to_dict(),
+        "tls12_rsa_key_transport": rsa_kx.supported,
+    }
+    for r in groups:
+        if r.verdict is pr.Verdict.PROTOCOL_VIOLATION:
+            result.error(f"tls-group-probe:{r.group.name}", ErrorKind.PROTOCOL_VIOLATION, r.evidence)
+        elif r.verdict is pr.Verdict.INCONCLUSIVE:
+            result.error(f"tls-group-probe:{r.group.name}", ErrorKind.UNSUPPORTED, f"inconclusive: {r.evidence}")
+    findings: list[Finding] = []
+    for r in groups:
+        if r.verdict is pr.Verdict.SUPPORTED:
+            alg, params = group_algorithm(r.group)
+            params["protocol"] = "TLS1.3"
+            findings.append(Finding(aid, alg, Usage.KEY_EXCHANGE, COLLECTOR, params,
+                                    Evidence(loc, symbol="supported_groups", detail=r.evidence)))
+    t12 = legacy[0]
+    if t12.supported and t12.kx_group is not None:
+        g = BY_CODE.get(t12.kx_group)
+        if g is not None:
+            alg, params = group_algorithm(g)
+            params["protocol"] = "TLS1.2"
+            findings.append(Finding(aid, alg, Usage.KEY_EXCHANGE, COLLECTOR, params,
+                                    Evidence(loc, symbol="ServerKeyExchange", detail=t12.evidence)))
+    if t12.supported and t12.dh_bits:
+        findings.append(Finding(aid, "DH", Usage.KEY_EXCHANGE, COLLECTOR,
+                                {"key_bits": t12.dh_bits, "protocol": "TLS1.2"},
+                                Evidence(loc, symbol="ServerKeyExchange", detail=t12.evidence)))
+    rsa_supported = rsa_kx.supported or (t12.suite is not None and t12.suite.kx == "RSA")
+    if rsa_supported:
+        src = rsa_kx if rsa_kx.supported else t12
+        findings.append(Finding(aid, "RSA", Usage.ENCRYPTION, COLLECTOR,
+                                {"key_transport": True, "forward_secret": False, "protocol": "TLS1.2",
+                                 "suite": src.suite.name if src.suite else None},
+                                Evidence(loc, symbol="cipher_suite", detail=src.evidence)))
+    for lr in legacy[1:]:
+        if lr.supported:
+            findings.append(Finding(aid, lr.name, Usage.PROTOCOL, COLLECTOR, {"protocol": lr.name},
+                                    Evidence(loc, symbol="ServerHello.version", detail=lr.evidence)))
+    relations: list[Relation] = []
+    if isinstance(handshake, HandshakeInfo):
+        attrs["negotiated"] = {"protocol": handshake.protocol, "cipher": handshake.cipher, "group": handshake.group,
+                               "cipher_bits": handshake.cipher_bits, "chain_length": len(handshake.chain)}
+        cipher_alg = _cipher_algorithm(handshake.cipher)
+        findings.append(Finding(aid, cipher_alg, Usage.SYMMETRIC, COLLECTOR,
+                                {"cipher_suite": handshake.cipher, "protocol": handshake.protocol,
+                                 "key_bits": handshake.cipher_bits},
+                                Evidence(loc, symbol="negotiated cipher", detail=handshake.cipher)))
+        certs = CertificateSet()
+        leaf_id = None
+        for i, cert in enumerate(handshake.chain):
+            asset = certs.add(cert, loc, COLLECTOR, source=f"TLS handshake, chain position {i}")
+            leaf_id = leaf_id or asset.id
+        result.assets.extend(certs.linked())
+        result.findings.extend(certs.findings)
+        if leaf_id:
+            relations.append(Relation(RelationKind.PRESENTS, leaf_id))
+    else:
+        attrs["negotiated"] = None
+        result.error("tls-handshake", handshake.error_kind or ErrorKind.INTERNAL, handshake.error)
+    result.assets.insert(0, Asset(aid, AssetKind.TLS_ENDPOINT, loc, endpoint.sni or endpoint.host, attrs,
+                                  tuple(relations)))
+    result.findings[:0] = findings
+
+
+
+
+def _cipher_algorithm(name: str) -> str:
+    """Catalogue id of a suite's bulk cipher (catalogue first, then the suite's own name)."""
+    suite = cipher_suite(name)
+    if suite is not None:
+        return suite.cipher
+    upper = name.upper().replace("-", "_")
+    m = re.search(r"AES_?(128|256)_?(GCM|CCM|CBC|SHA)", upper)
+    if m:
+        mode = "CBC" if m.group(2) == "SHA" else m.group(2)
+        return f"AES-{m.group(1)}-{mode}"
+    if "CHACHA20" in upper:
+        return "ChaCha20-Poly1305"
+    if "3DES" in upper or "DES_CBC3" in upper:
+        return "3DES"
+    return name

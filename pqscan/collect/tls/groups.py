@@ -1,0 +1,120 @@
+"""The TLS NamedGroups pqscan probes, with share sizes and real key-share generation.
+
+Codepoints and sizes: shared/reference/network-probing.md §2.1 and §4.1 (RFC 8446 §4.2.7,
+RFC 7919 for ffdhe, RFC 10024 / draft-ietf-tls-ecdhe-mlkem for the hybrids, draft-ietf-tls-mlkem
+for pure ML-KEM, draft-tls-westerbaan-xyber768d00 for the obsolete Kyber drafts). Hybrid shares
+put ML-KEM first for X25519MLKEM768, the ECDH point first for the NIST-curve and SM2 hybrids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from cryptography.hazmat.primitives.asymmetric import ec, mlkem, x448, x25519
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+
+class GroupKind(StrEnum):
+    HYBRID = "hybrid"  # classical + ML-KEM
+    PQ = "pq"  # pure ML-KEM
+    CLASSICAL = "classical"  # ECDHE / FFDHE: broken by Shor
+    PRESTANDARD = "pre-standard"  # Kyber drafts, IANA "obsolete"
+
+
+@dataclass(frozen=True)
+class TlsGroup:
+    code: int
+    name: str  # IANA name
+    kind: GroupKind
+    client_share_len: int
+    server_share_len: int
+    make_share: Callable[[], bytes] | None = None  # a real client key share, when we can build one
+
+    @property
+    def hex(self) -> str:
+        return f"0x{self.code:04X}"
+
+
+def _x25519() -> bytes:
+    return x25519.X25519PrivateKey.generate().public_key().public_bytes_raw()
+
+
+def _x448() -> bytes:
+    return x448.X448PrivateKey.generate().public_key().public_bytes_raw()
+
+
+def _ec(curve: ec.EllipticCurve) -> Callable[[], bytes]:
+    def make() -> bytes:
+        return ec.generate_private_key(curve).public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+
+    return make
+
+
+def _mlkem768() -> bytes:
+    # A real encapsulation key: FIPS 203 servers run a modulus check and reject random bytes.
+    return mlkem.MLKEM768PrivateKey.generate().public_key().public_bytes_raw()
+
+
+def _mlkem1024() -> bytes:
+    return mlkem.MLKEM1024PrivateKey.generate().public_key().public_bytes_raw()
+
+
+def _x25519mlkem768() -> bytes:
+    return _mlkem768() + _x25519()
+
+
+def _p256mlkem768() -> bytes:
+    return _ec(ec.SECP256R1())() + _mlkem768()
+
+
+def _p384mlkem1024() -> bytes:
+    return _ec(ec.SECP384R1())() + _mlkem1024()
+
+
+_H, _P, _C, _D = GroupKind.HYBRID, GroupKind.PQ, GroupKind.CLASSICAL, GroupKind.PRESTANDARD
+
+GROUPS: tuple[TlsGroup, ...] = (
+    TlsGroup(0x11EC, "X25519MLKEM768", _H, 1216, 1120, _x25519mlkem768),
+    TlsGroup(0x11EB, "SecP256r1MLKEM768", _H, 1249, 1153, _p256mlkem768),
+    TlsGroup(0x11ED, "SecP384r1MLKEM1024", _H, 1665, 1665, _p384mlkem1024),
+    TlsGroup(0x11EE, "curveSM2MLKEM768", _H, 1249, 1153),
+    TlsGroup(0x0200, "MLKEM512", _P, 800, 768),  # cryptography has no ML-KEM-512
+    TlsGroup(0x0201, "MLKEM768", _P, 1184, 1088, _mlkem768),
+    TlsGroup(0x0202, "MLKEM1024", _P, 1568, 1568, _mlkem1024),
+    TlsGroup(0x6399, "X25519Kyber768Draft00", _D, 1216, 1120),
+    TlsGroup(0x639A, "SecP256r1Kyber768Draft00", _D, 1249, 1153),
+    TlsGroup(0x001D, "x25519", _C, 32, 32, _x25519),
+    TlsGroup(0x001E, "x448", _C, 56, 56, _x448),
+    TlsGroup(0x0017, "secp256r1", _C, 65, 65, _ec(ec.SECP256R1())),
+    TlsGroup(0x0018, "secp384r1", _C, 97, 97, _ec(ec.SECP384R1())),
+    TlsGroup(0x0019, "secp521r1", _C, 133, 133, _ec(ec.SECP521R1())),
+    TlsGroup(0x0100, "ffdhe2048", _C, 256, 256),
+    TlsGroup(0x0101, "ffdhe3072", _C, 384, 384),
+    TlsGroup(0x0102, "ffdhe4096", _C, 512, 512),
+    TlsGroup(0x0103, "ffdhe6144", _C, 768, 768),
+    TlsGroup(0x0104, "ffdhe8192", _C, 1024, 1024),
+)
+BY_CODE: dict[int, TlsGroup] = {g.code: g for g in GROUPS}
+X25519 = BY_CODE[0x001D]
+X25519MLKEM768 = BY_CODE[0x11EC]
+QUANTUM_SAFE_KINDS = frozenset({GroupKind.HYBRID, GroupKind.PQ, GroupKind.PRESTANDARD})
+
+# OpenSSL group names (as Connection.get_group_name() reports them) -> codepoint.
+OPENSSL_NAMES: dict[str, int] = {
+    "X25519": 0x001D, "X448": 0x001E, "secp256r1": 0x0017, "prime256v1": 0x0017, "P-256": 0x0017,
+    "secp384r1": 0x0018, "P-384": 0x0018, "secp521r1": 0x0019, "P-521": 0x0019,
+    **{g.name: g.code for g in GROUPS},
+}
+
+
+def group_name(code: int) -> str:
+    group = BY_CODE.get(code)
+    return group.name if group else f"0x{code:04X}"
+
+
+def openssl_group_code(name: str | None) -> int | None:
+    if not name:
+        return None
+    return OPENSSL_NAMES.get(name) or next((c for n, c in OPENSSL_NAMES.items() if n.lower() == name.lower()), None)

@@ -1,0 +1,302 @@
+"""Raw-ClientHello probes of one TLS endpoint, each an immutable result with its evidence.
+
+* :func:`probe_group` — the HelloRetryRequest probe (shared/reference/network-probing.md §2.1,
+  Probe A): offer one group with an empty key_share and classify the answer by the reference's
+  table (HRR magic, supported_versions and selected_group all checked).
+* :func:`confirm_key_share` — Probe B: a real key share (ML-KEM from ``cryptography``) and a check
+  of the server share's length (1120 bytes for X25519MLKEM768).
+* :func:`probe_preference` / :func:`probe_hrr_upgrade` — which group wins when PQ and classical
+  are both offered, and whether a classical-only share is upgraded to PQ with a HRR.
+* :func:`probe_legacy` — TLS 1.2 (chosen suite and its key exchange, RSA key transport) and TLS 1.0/1.1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from pqscan.collect.tls import clienthello as ch
+from pqscan.collect.tls.groups import BY_CODE, X25519, X25519MLKEM768, TlsGroup, group_name
+from pqscan.collect.tls.starttls import StarttlsError, tls_stream
+from pqscan.model import ErrorKind
+from pqscan.netscan import NetError, NetOptions
+from pqscan.targets import Endpoint
+
+
+class Verdict(StrEnum):
+    SUPPORTED = "supported"
+    REJECTED = "rejected"
+    NO_TLS13 = "no-tls13"
+    INCONCLUSIVE = "inconclusive"
+    PROTOCOL_VIOLATION = "protocol-violation"
+
+
+# Alerts that mean "not this group" (RFC 8446 §4.2.8: handshake_failure or insufficient_security).
+REJECT_ALERTS = frozenset({40, 71, 47})
+NO_TLS13_ALERTS = frozenset({70})  # protocol_version
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One connection's outcome: the server's answer, or why there is none."""
+
+    answer: ch.ServerAnswer | None = None
+    error_kind: ErrorKind | None = None
+    error: str = ""
+    received: int = 0
+    connected: bool = False  # the TCP connection (and STARTTLS) succeeded before the failure
+
+    @property
+    def ok(self) -> bool:
+        return self.answer is not None
+
+    def describe(self) -> str:
+        if self.answer is None:
+            return f"{self.error_kind}: {self.error}" if self.error_kind else self.error
+        if self.answer.alert is not None:
+            return f"alert {self.answer.alert.description} ({self.answer.alert.name})"
+        sh = self.answer.server_hello
+        assert sh is not None
+        kind = "HelloRetryRequest" if sh.is_hrr else "ServerHello"
+        version = ch.VERSION_NAMES.get(sh.selected_version, f"0x{sh.selected_version:04X}")
+        group = sh.key_share_group
+        chosen = f", key_share {group_name(group)}" if group is not None else ""
+        return f"{kind} {version}, suite 0x{sh.cipher_suite:04X}{chosen}"
+
+
+async def exchange(endpoint: Endpoint, options: NetOptions, hello: bytes, **kw: int) -> Exchange:
+    """Send one ClientHello on a fresh connection and read the answer; never raises for the peer's faults."""
+    connected = False
+    try:
+        async with tls_stream(endpoint, options) as conn:
+            connected = True
+            answer = await ch.exchange(conn, hello, **kw)
+            return Exchange(answer, received=conn.received, connected=True)
+    except NetError as exc:
+        return Exchange(error_kind=exc.kind, error=str(exc), connected=connected)
+    except ch.TlsParseError as exc:
+        return Exchange(error_kind=exc.kind, error=str(exc), connected=connected)
+    except StarttlsError as exc:
+        return Exchange(error_kind=exc.kind, error=f"STARTTLS: {exc}", connected=True)
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    group: TlsGroup
+    verdict: Verdict
+    evidence: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.group.hex, "kind": self.group.kind.value, "verdict": self.verdict.value,
+                "evidence": self.evidence}
+
+
+def classify(group: TlsGroup, ex: Exchange) -> tuple[Verdict, str]:
+    """The reference's table: how an answer to a one-group, empty-key_share hello reads."""
+    evidence = ex.describe()
+    if ex.answer is None:
+        if ex.error_kind in (ErrorKind.PROTOCOL_VIOLATION, ErrorKind.MALFORMED, ErrorKind.TOO_LARGE):
+            return Verdict.PROTOCOL_VIOLATION, evidence
+        return Verdict.INCONCLUSIVE, evidence
+    alert, sh = ex.answer.alert, ex.answer.server_hello
+    if alert is not None:
+        if alert.description in REJECT_ALERTS:
+            return Verdict.REJECTED, evidence
+        if alert.description in NO_TLS13_ALERTS:
+            return Verdict.NO_TLS13, evidence
+        return Verdict.INCONCLUSIVE, evidence + " (may mishandle an empty key_share)"
+    assert sh is not None
+    if sh.selected_version != ch.TLS13:
+        return Verdict.NO_TLS13, evidence
+    if sh.key_share_group == group.code:
+        return Verdict.SUPPORTED, evidence
+    return Verdict.PROTOCOL_VIOLATION, evidence + f"; only {group.name} was offered"
+
+
+def hrr_hello(endpoint: Endpoint, codes: Sequence[int], shares: Sequence[tuple[int, bytes]] = ()) -> bytes:
+    return ch.build_client_hello(sni=endpoint.sni, groups=codes, key_shares=shares)
+
+
+async def probe_group(endpoint: Endpoint, options: NetOptions, group: TlsGroup) -> GroupResult:
+    ex = await exchange(endpoint, options, hrr_hello(endpoint, [group.code]))
+    verdict, evidence = classify(group, ex)
+    if verdict is Verdict.INCONCLUSIVE and ex.answer is not None and group.make_share is not None:
+        # An odd alert to the empty key_share: ask again with a real share before concluding (Probe B).
+        retry = await exchange(endpoint, options, hrr_hello(endpoint, [group.code], [(group.code, group.make_share())]))
+        verdict2, evidence2 = classify(group, retry)
+        if verdict2 in (Verdict.SUPPORTED, Verdict.REJECTED):
+            return GroupResult(group, verdict2, f"{evidence}; with a real key share: {evidence2}")
+    return GroupResult(group, verdict, evidence)
+
+
+@dataclass(frozen=True)
+class KeyShareCheck:
+    group: TlsGroup
+    confirmed: bool
+    server_share_len: int | None
+    evidence: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"confirmed": self.confirmed, "server_share_len": self.server_share_len,
+                "expected_len": self.group.server_share_len, "evidence": self.evidence}
+
+
+async def confirm_key_share(endpoint: Endpoint, options: NetOptions, group: TlsGroup) -> KeyShareCheck | None:
+    """Probe B: a real client share; the server must answer a ServerHello with a share of the right length."""
+    if group.make_share is None:
+        return None
+    ex = await exchange(endpoint, options, hrr_hello(endpoint, [group.code], [(group.code, group.make_share())]))
+    sh = ex.answer.server_hello if ex.answer else None
+    if sh is None or sh.is_hrr:
+        return KeyShareCheck(group, False, None, ex.describe())
+    length = sh.key_share_length
+    ok = sh.selected_version == ch.TLS13 and sh.key_share_group == group.code and length == group.server_share_len
+    detail = f"{ex.describe()}, server share {length} bytes (expected {group.server_share_len})"
+    return KeyShareCheck(group, ok, length, detail)
+
+
+async def probe_baseline(endpoint: Endpoint, options: NetOptions, codes: Sequence[int]) -> Exchange:
+    """Every group offered with an empty key_share: does the endpoint speak TLS 1.3, and which group does it pick?"""
+    return await exchange(endpoint, options, hrr_hello(endpoint, codes))
+
+
+@dataclass(frozen=True)
+class Preference:
+    pq_first_pick: str | None  # group chosen when the client lists X25519MLKEM768 first
+    classical_first_pick: str | None  # ... and when it lists X25519 first
+    verdict: str  # "pq" (server prefers PQ), "classical", "client-order", "unknown"
+    evidence: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "pq_first_pick": self.pq_first_pick,
+                "classical_first_pick": self.classical_first_pick, "evidence": self.evidence}
+
+
+async def _pick(endpoint: Endpoint, options: NetOptions, order: Sequence[TlsGroup], shares: Sequence[TlsGroup]) -> Exchange:
+    made = [(g.code, g.make_share()) for g in shares if g.make_share is not None]
+    return await exchange(endpoint, options, hrr_hello(endpoint, [g.code for g in order], made))
+
+
+def _picked(ex: Exchange) -> str | None:
+    sh = ex.answer.server_hello if ex.answer else None
+    if sh is None or sh.selected_version != ch.TLS13 or sh.key_share_group is None:
+        return None
+    return group_name(sh.key_share_group)
+
+
+async def probe_preference(endpoint: Endpoint, options: NetOptions) -> Preference:
+    """Offer X25519MLKEM768 and X25519 with shares for both, in both orders."""
+    both = (X25519MLKEM768, X25519)
+    a = await _pick(endpoint, options, both, both)
+    b = await _pick(endpoint, options, both[::-1], both)
+    pa, pb = _picked(a), _picked(b)
+    pq, cl = X25519MLKEM768.name, X25519.name
+    if pa == pq and pb == pq:
+        verdict = "pq"
+    elif pa == cl and pb == cl:
+        verdict = "classical"
+    elif pa == pq and pb == cl:
+        verdict = "client-order"
+    else:
+        verdict = "unknown"
+    evidence = f"PQ first: {a.describe()}; X25519 first: {b.describe()}"
+    return Preference(pa, pb, verdict, evidence)
+
+
+@dataclass(frozen=True)
+class HrrUpgrade:
+    forces_pq: bool | None
+    evidence: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"forces_pq": self.forces_pq, "evidence": self.evidence}
+
+
+async def probe_hrr_upgrade(endpoint: Endpoint, options: NetOptions) -> HrrUpgrade:
+    """supported_groups [X25519, X25519MLKEM768] with an X25519 share only: a HRR to the hybrid = PQ enforced."""
+    ex = await _pick(endpoint, options, (X25519, X25519MLKEM768), (X25519,))
+    sh = ex.answer.server_hello if ex.answer else None
+    if sh is None or sh.selected_version != ch.TLS13:
+        return HrrUpgrade(None, ex.describe())
+    if sh.is_hrr and sh.key_share_group == X25519MLKEM768.code:
+        return HrrUpgrade(True, ex.describe())
+    return HrrUpgrade(False, ex.describe())
+
+
+@dataclass(frozen=True)
+class LegacyResult:
+    """A TLS <= 1.2 probe: is the version accepted, with which suite and key exchange."""
+
+    version: int
+    supported: bool | None  # None = inconclusive
+    suite: ch.Tls12Suite | None
+    suite_code: int | None
+    kx_group: int | None  # ECDHE named curve from the ServerKeyExchange
+    dh_bits: int | None
+    evidence: str
+
+    @property
+    def name(self) -> str:
+        return ch.VERSION_NAMES.get(self.version, f"0x{self.version:04X}")
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"supported": self.supported, "evidence": self.evidence}
+        if self.suite_code is not None:
+            d["suite"] = self.suite.name if self.suite else f"0x{self.suite_code:04X}"
+            d["suite_code"] = f"0x{self.suite_code:04X}"
+        if self.suite is not None:
+            d["key_exchange"] = self.suite.kx
+            d["forward_secret"] = self.suite.kx != "RSA"
+        if self.kx_group is not None:
+            d["group"] = group_name(self.kx_group)
+        if self.dh_bits is not None:
+            d["dh_bits"] = self.dh_bits
+        return d
+
+
+LEGACY_GROUPS = (0x001D, 0x0017, 0x0018, 0x0019, 0x001E, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104)
+OLD_SUITES = (0xC013, 0xC014, 0xC009, 0xC00A, 0x0033, 0x0039, 0x002F, 0x0035, 0x000A)
+
+
+async def probe_legacy(
+    endpoint: Endpoint, options: NetOptions, version: int, suites: Sequence[int] | None = None
+) -> LegacyResult:
+    """A TLS 1.2 (or 1.1 / 1.0) hello without supported_versions; for 1.2 read up to ServerHelloDone."""
+    if suites is None:
+        suites = [s.code for s in ch.TLS12_SUITES] if version == ch.TLS12 else list(OLD_SUITES)
+    hello = ch.build_client_hello(sni=endpoint.sni, groups=LEGACY_GROUPS, tls13=False, suites=suites,
+                                  legacy_version=version)
+    full = version == ch.TLS12
+    ex = await exchange(endpoint, options, hello, until=ch.HS_SERVER_HELLO_DONE if full else ch.HS_SERVER_HELLO,
+                        max_bytes=ch.MAX_TLS12_FLIGHT)
+    if ex.answer is None:
+        return LegacyResult(version, None, None, None, None, None, ex.describe())
+    sh = ex.answer.server_hello
+    if ex.answer.alert is not None or sh is None:
+        return LegacyResult(version, False, None, None, None, None, ex.describe())
+    if sh.selected_version != version:
+        return LegacyResult(version, False, None, None, None, None, ex.describe() + " (other version chosen)")
+    suite = ch.TLS12_SUITES_BY_CODE.get(sh.cipher_suite)
+    group = bits = None
+    ske = ex.answer.message(ch.HS_SERVER_KEY_EXCHANGE)
+    if ske is not None and suite is not None:
+        try:
+            info = ch.parse_server_key_exchange(ske, suite.kx)
+        except ch.TlsParseError:
+            info = {}
+        group, bits = info.get("group"), info.get("dh_bits")
+    return LegacyResult(version, True, suite, sh.cipher_suite, group, bits, ex.describe())
+
+
+def group_table(results: Sequence[GroupResult]) -> dict[str, dict[str, Any]]:
+    return {r.group.name: r.to_dict() for r in results}
+
+
+def supported(results: Sequence[GroupResult]) -> list[TlsGroup]:
+    return [r.group for r in results if r.verdict is Verdict.SUPPORTED]
+
+
+__all__ = ["BY_CODE", "Verdict", "GroupResult", "probe_group", "confirm_key_share", "probe_preference",
+           "probe_hrr_upgrade", "probe_legacy", "probe_baseline", "Exchange", "classify"]

@@ -1,0 +1,79 @@
+"""pqscan assess INVENTORY...: judge an inventory against one or more policy profiles."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from pqscan.commands.common import (
+    OutputFormat,
+    fail_exit,
+    fail_on_option,
+    format_option,
+    note,
+    output_option,
+    profile_option,
+    write_output,
+)
+from pqscan.errors import UsageError
+
+FORMATS = (OutputFormat.TABLE, OutputFormat.JSON)
+
+
+def parse_as_of(text: str | None) -> datetime.date | None:
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"--as-of {text!r}: expected a date YYYY-MM-DD") from None
+
+
+def terminal(output: Path | None) -> tuple[int, bool]:
+    """(width, color) for table output: the terminal's when writing to one, a wide plain page otherwise."""
+    if output is None and sys.stdout.isatty():
+        return shutil.get_terminal_size((160, 40)).columns, "NO_COLOR" not in os.environ
+    return 160, False
+
+
+@click.command("assess")
+@click.argument("inventories", nargs=-1, required=True, type=click.Path(path_type=Path))
+@profile_option()
+@format_option(FORMATS, default=OutputFormat.TABLE)
+@output_option()
+@fail_on_option()
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None,
+              help="Judge as if today were this date (what changes after 2030?). Default: today.")
+@click.pass_context
+def command(ctx: click.Context, inventories: tuple[Path, ...], profiles: tuple[str, ...], output_format: str,
+            output: Path | None, fail_on: str | None, as_of: str | None) -> int:
+    """Assess INVENTORY (JSON or JSONL; several are merged) against policy profiles.
+
+    \b
+    Each finding gets one verdict per profile: compliant, deprecated, disallowed or unknown,
+    with a severity, the applicable deadline and the reason. Several --profile options give a
+    compliance matrix. Exit 1 when a finding is at or above --fail-on.
+    """
+    from pqscan.assess import assess
+    from pqscan.inventory import load_many
+    from pqscan.profiles import load_profiles
+    from pqscan.report.assessment import render_json, render_table
+
+    today = parse_as_of(as_of)
+    loaded = load_profiles(profiles)  # before the inventories: a bad profile is the cheaper error
+    inventory = load_many(inventories)
+    assessment = assess(inventory, loaded, today=today)
+    if OutputFormat(output_format) is OutputFormat.JSON:
+        text = render_json(inventory, assessment)
+    else:
+        width, color = terminal(output)
+        text = render_table(inventory, assessment, width=width, color=color)
+    write_output(text, output)
+    if output is not None:
+        note(ctx, f"wrote {output_format} assessment to {output}")
+    return fail_exit(assessment.worst_severity(), fail_on)

@@ -1,0 +1,139 @@
+"""``pqscan ssh TARGET...``: KEX, host-key, cipher and MAC algorithms and host keys of SSH servers."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pqscan.algorithms import IdKind, lookup
+from pqscan.collect.ssh import SshProbeOptions, make_probe
+from pqscan.commands.common import OutputFormat, format_option, note, write_output
+
+# The streaming / resume plumbing is shared with `pqscan tls` (one implementation).
+from pqscan.commands.tls import _inventory, _previous, _stream_path
+from pqscan.errors import UsageError
+from pqscan.inventory import Inventory, JsonlWriter
+from pqscan.model import Asset, AssetKind
+from pqscan.netscan import NetOptions, run_scan
+from pqscan.targets import parse_ports, parse_targets
+
+
+@click.command("ssh", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("targets", nargs=-1, required=True, metavar="TARGET...")
+@click.option("--port", "ports", default=None, metavar="LIST", help="Ports for targets without one (default 22), e.g. 22,2222.")
+@click.option("--timeout", default=5.0, show_default=True, type=click.FloatRange(0.05, 300), help="Connect and read timeout, seconds.")
+@click.option("--concurrency", default=128, show_default=True, type=click.IntRange(1, 4096), help="Endpoints scanned at once.")
+@click.option("--per-host", default=8, show_default=True, type=click.IntRange(1, 256), help="Simultaneous connections to one host.")
+@click.option("--rate", default=None, type=click.FloatRange(0.1, None), help="At most this many new connections per second.")
+@click.option("--allow-large", is_flag=True, help="Allow CIDR ranges larger than 4096 addresses.")
+@click.option("--no-host-keys", is_flag=True, help="Only read KEXINIT; do not fetch each host key (one connection per endpoint).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Inventory file: .jsonl is streamed as endpoints finish; .json is written at the end.")
+@click.option("--resume", is_flag=True, help="Skip endpoints already finished in --output and append to it.")
+@format_option([OutputFormat.TABLE, OutputFormat.JSON])
+@click.pass_context
+def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, timeout: float, concurrency: int,
+            per_host: int, rate: float | None, allow_large: bool, no_host_keys: bool, output: Path | None,
+            resume: bool, output_format: str) -> int:
+    """Probe SSH servers: PQ and classical KEX, host keys, ciphers, MACs, and what OpenSSH 10 would pick.
+
+    \b
+    TARGET: host, host:port, [IPv6]:port, ssh://host:port, CIDR, @file
+    Examples:
+      pqscan ssh git.example.com bastion.example.com:2222
+      pqscan ssh 192.0.2.0/24 -o ssh-fleet.jsonl --resume
+    """
+    endpoints = parse_targets(targets, default_port=22, ports=parse_ports(ports) if ports else None,
+                              starttls=None, allow_large=allow_large, scheme="ssh")
+    if resume and output is None:
+        raise UsageError("--resume needs --output (the inventory to resume)")
+    options = NetOptions(connect_timeout=timeout, read_timeout=timeout, concurrency=concurrency,
+                         per_host=per_host, rate=rate, collector="ssh")
+    previous, skip = _previous(output, resume)
+    if skip:
+        note(ctx, f"resuming: {len(skip & {e.key for e in endpoints})} endpoint(s) already done in {output}")
+    stream_path = _stream_path(output)
+    writer = None
+    if stream_path is not None:
+        writer = JsonlWriter(stream_path, append=resume and stream_path.exists(), targets=[e.key for e in endpoints])
+    probe = make_probe(SshProbeOptions(host_keys=not no_host_keys))
+    results = run_scan(endpoints, probe, options, writer=writer, skip_keys=frozenset(skip))
+    if writer is not None:
+        writer.close()
+    inventory = _inventory(previous, results, endpoints, stream_path)
+    if output is not None and output.suffix.lower() == ".json":
+        inventory.save(output)
+        if stream_path is not None and stream_path != output:
+            stream_path.unlink(missing_ok=True)
+    if output is not None:
+        note(ctx, f"inventory written to {output}")
+    if OutputFormat(output_format) is OutputFormat.JSON:
+        write_output(json.dumps(inventory.to_dict(), indent=1, ensure_ascii=False), None)
+    else:
+        render_table(inventory, [e.key for e in endpoints])
+    return 0
+
+
+# -- presentation -------------------------------------------------------------------------------
+
+
+def _kex_cells(attrs: dict[str, Any]) -> tuple[list[str], list[str]]:
+    from pqscan.collect.ssh.assets import real_kex
+
+    safe, classical = [], []
+    for name in real_kex(attrs.get("kex_algorithms") or []):
+        (safe if lookup(IdKind.SSH_KEX, name).is_quantum_safe else classical).append(name)
+    return safe, classical
+
+
+def render_table(inventory: Inventory, keys: list[str]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(file=sys.stdout, highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    table = Table(title="SSH endpoints", show_lines=True)
+    for col in ("endpoint", "software", "PQ KEX", "classical KEX", "OpenSSH 10 gets", "HNDL", "host keys"):
+        table.add_column(col, overflow="fold")
+    errors: dict[str, list[str]] = {}
+    for e in inventory.errors:
+        errors.setdefault(e.target, []).append(f"{e.stage}: {e.kind.value}: {e.message}")
+    for key in keys:
+        asset = inventory.assets.get(key)
+        if asset is None or asset.kind is not AssetKind.SSH_ENDPOINT:
+            if key in inventory.completed_targets or key in errors:
+                msg = "; ".join(errors.get(key, ["no result"]))[:200]
+                table.add_row(escape(key), "", "", "", "", "[red]error[/]", escape(msg))
+            continue
+        table.add_row(*_row(asset, inventory))
+    console.print(table)
+    failed = [k for k in keys if k in errors and k not in inventory.assets]
+    if failed:
+        console.print(f"{len(failed)} endpoint(s) could not be scanned; see the errors in the inventory.")
+
+
+def _row(asset: Asset, inventory: Inventory) -> list[str]:
+    from rich.markup import escape
+
+    attrs = dict(asset.attributes)
+    safe, classical = _kex_cells(attrs)
+    negotiated = (attrs.get("openssh10_negotiated") or {}).get("kex")
+    if negotiated is None:
+        hndl = "[yellow]no common KEX[/]"
+    elif lookup(IdKind.SSH_KEX, negotiated).is_quantum_safe:
+        hndl = "[green]PQ[/]" + (" + [yellow]classical fallback[/]" if classical else "")
+    else:
+        hndl = "[bold red]EXPOSED[/]"
+    keys = []
+    for rel in asset.relations:
+        key = inventory.assets.get(rel.target)
+        if key is not None and key.kind is AssetKind.HOST_KEY:
+            ka = key.attributes
+            keys.append(f"{ka.get('algorithm')} {ka.get('key_bits') or ka.get('curve') or ''}".strip())
+    software = str(attrs.get("banner", "")).removeprefix("SSH-2.0-")
+    return [escape(asset.id), escape(software), escape("\n".join(safe) or "-"), escape("\n".join(classical) or "-"),
+            escape(str(negotiated or "-")), hndl, escape("\n".join(keys) or "-")]

@@ -1,0 +1,212 @@
+"""``pqscan tls TARGET...``: probe TLS endpoints for PQ key exchange and collect their certificates."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pqscan.collect.tls.collector import scan_tls_endpoint
+from pqscan.collect.tls.groups import BY_CODE, QUANTUM_SAFE_KINDS, GroupKind
+from pqscan.commands.common import OutputFormat, format_option, note, write_output
+from pqscan.errors import UsageError
+from pqscan.inventory import Inventory, JsonlWriter, load
+from pqscan.model import Asset, AssetKind, ScanResult
+from pqscan.netscan import NetOptions, run_scan
+from pqscan.targets import STARTTLS_PROTOCOLS, Endpoint, parse_ports, parse_targets
+
+
+@click.command("tls", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("targets", nargs=-1, required=True, metavar="TARGET...")
+@click.option("--port", "ports", default=None, metavar="LIST", help="Ports for targets without one, e.g. 443,8443,9000-9010.")
+@click.option("--sni", default=None, metavar="NAME", help="Server name to send instead of the target's host name.")
+@click.option("--starttls", default="auto", show_default=True,
+              type=click.Choice(["auto", "none", *sorted(STARTTLS_PROTOCOLS)]),
+              help="Upgrade plaintext protocols first; auto = by well-known port (25, 587, 143, 110, 21, 389, 5432, 5222).")
+@click.option("--timeout", default=5.0, show_default=True, type=click.FloatRange(0.05, 300), help="Connect and read timeout, seconds.")
+@click.option("--concurrency", default=128, show_default=True, type=click.IntRange(1, 4096), help="Endpoints scanned at once.")
+@click.option("--per-host", default=8, show_default=True, type=click.IntRange(1, 256), help="Simultaneous connections to one host.")
+@click.option("--rate", default=None, type=click.FloatRange(0.1, None), help="At most this many new connections per second.")
+@click.option("--allow-large", is_flag=True, help="Allow CIDR ranges larger than 4096 addresses.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Inventory file: .jsonl is streamed as endpoints finish; .json is written at the end.")
+@click.option("--resume", is_flag=True, help="Skip endpoints already finished in --output and append to it.")
+@format_option([OutputFormat.TABLE, OutputFormat.JSON])
+@click.pass_context
+def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, sni: str | None, starttls: str,
+            timeout: float, concurrency: int, per_host: int, rate: float | None, allow_large: bool,
+            output: Path | None, resume: bool, output_format: str) -> int:
+    """Probe TLS endpoints: every PQ and classical group, preference, TLS 1.2 key exchange, certificates.
+
+    \b
+    TARGET: host, host:port, [IPv6]:port, URL (https://, smtp://, imaps:// ...), CIDR, @file
+    Examples:
+      pqscan tls example.com mail.example.com:465 smtp://mx.example.com
+      pqscan tls 192.0.2.0/24 --port 443,8443 -o fleet.jsonl --resume
+    """
+    endpoints = parse_targets(targets, ports=parse_ports(ports) if ports else None, sni=sni,
+                              starttls=None if starttls == "none" else starttls, allow_large=allow_large)
+    if sni is not None:
+        try:
+            sni.encode("ascii")
+        except UnicodeEncodeError:
+            raise UsageError(f"--sni {sni!r}: use the ASCII (punycode) form of the name") from None
+    if resume and output is None:
+        raise UsageError("--resume needs --output (the inventory to resume)")
+    options = NetOptions(connect_timeout=timeout, read_timeout=timeout, concurrency=concurrency,
+                         per_host=per_host, rate=rate, collector="tls")
+    previous, skip = _previous(output, resume)
+    if skip:
+        note(ctx, f"resuming: {len(skip & {e.key for e in endpoints})} endpoint(s) already done in {output}")
+    stream_path = _stream_path(output)
+    writer = None
+    if stream_path is not None:
+        writer = JsonlWriter(stream_path, append=resume and stream_path.exists(), targets=[e.key for e in endpoints])
+    results = run_scan(endpoints, scan_tls_endpoint, options, writer=writer, skip_keys=frozenset(skip))
+    if writer is not None:
+        writer.close()
+    inventory = _inventory(previous, results, endpoints, stream_path)
+    if output is not None and output.suffix.lower() == ".json":
+        inventory.save(output)
+        if stream_path is not None and stream_path != output:
+            stream_path.unlink(missing_ok=True)
+    if output is not None:
+        note(ctx, f"inventory written to {output}")
+    if OutputFormat(output_format) is OutputFormat.JSON:
+        write_output(json.dumps(inventory.to_dict(), indent=1, ensure_ascii=False), None)
+    else:
+        render_table(inventory, [e.key for e in endpoints])
+    return 0
+
+
+def _stream_path(output: Path | None) -> Path | None:
+    if output is None:
+        return None
+    if output.suffix.lower() == ".json":
+        return output.with_name(output.name + ".partial.jsonl")  # becomes the .json when the scan ends
+    return output
+
+
+def _previous(output: Path | None, resume: bool) -> tuple[Inventory | None, set[str]]:
+    if not resume or output is None:
+        return None, set()
+    inv: Inventory | None = None
+    for path in (output, _stream_path(output)):
+        if path is not None and path.exists() and path.stat().st_size > 0:
+            part = load(path)
+            inv = part if inv is None else (inv.merge(part) or inv)
+    return inv, set(inv.completed_targets) if inv else set()
+
+
+def _inventory(previous: Inventory | None, results: list[ScanResult], endpoints: list[Endpoint],
+               stream_path: Path | None) -> Inventory:
+    if stream_path is not None and stream_path.exists():
+        inv = load(stream_path)  # everything streamed, including earlier runs appended to it
+        if previous is not None:
+            inv.merge(previous)
+    else:
+        inv = previous or Inventory()
+        for r in results:
+            inv.add_result(r)
+            inv.mark_done(r.target)
+    for e in endpoints:
+        if e.key not in inv.targets:
+            inv.targets.append(e.key)
+    from pqscan.inventory import now_iso
+
+    inv.finished = now_iso()
+    return inv
+
+
+# -- presentation -------------------------------------------------------------------------------
+
+_VERDICT_STYLE = {"supported": "green", "rejected": "dim", "no-tls13": "yellow", "inconclusive": "magenta",
+                  "protocol-violation": "red"}
+
+
+def _groups_cell(attrs: dict[str, Any], kinds: set[GroupKind]) -> str:
+    from rich.markup import escape
+
+    names = []
+    for name, info in (attrs.get("groups") or {}).items():
+        try:
+            group = BY_CODE.get(int(str(info.get("code")), 16))
+        except ValueError:
+            group = None
+        if group is None or group.kind not in kinds:
+            continue
+        verdict = str(info.get("verdict"))
+        if verdict in ("supported", "inconclusive", "protocol-violation"):
+            style = _VERDICT_STYLE.get(verdict, "")
+            mark = "" if verdict == "supported" else f" ({verdict})"
+            names.append(f"[{style}]{escape(name)}{escape(mark)}[/]")
+    return ", ".join(names) or "-"
+
+
+def _hndl(attrs: dict[str, Any]) -> str:
+    """Harvest-now-decrypt-later exposure at a glance, from the catalogue's quantum status of the groups."""
+    from pqscan.algorithms import IdKind, lookup
+
+    groups = attrs.get("groups") or {}
+    supported = [int(str(i.get("code")), 16) for i in groups.values() if i.get("verdict") == "supported"]
+    negotiated = (attrs.get("negotiated") or {}).get("group")
+    safe = [c for c in supported if lookup(IdKind.TLS_GROUP, c).is_quantum_safe
+            or (BY_CODE.get(c) is not None and BY_CODE[c].kind in QUANTUM_SAFE_KINDS)]
+    if not supported and not negotiated:
+        return "[yellow]unknown[/]"
+    if not safe:
+        return "[bold red]EXPOSED[/] (classical only)"
+    classical = len(supported) > len(safe) or attrs.get("protocols", {}).get("TLS1.2")
+    return "[green]PQ[/]" + (" + [yellow]classical fallback[/]" if classical else "")
+
+
+def render_table(inventory: Inventory, keys: list[str]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(file=sys.stdout, highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    table = Table(title="TLS endpoints", show_lines=True)
+    for col in ("endpoint", "protocols", "negotiated", "PQ groups", "classical groups", "PQ preferred",
+                "HNDL", "leaf certificate"):
+        table.add_column(col, overflow="fold")
+    errors: dict[str, list[str]] = {}
+    for e in inventory.errors:
+        errors.setdefault(e.target, []).append(f"{e.stage}: {e.kind.value}: {e.message}")
+    for key in keys:
+        asset = inventory.assets.get(key)
+        if asset is None or asset.kind is not AssetKind.TLS_ENDPOINT:
+            if key in inventory.completed_targets or key in errors:
+                msg = "; ".join(errors.get(key, ["no result"]))[:200]
+                table.add_row(escape(key), "", "", "", "", "", "[red]error[/]", escape(msg))
+            continue
+        table.add_row(*_row(asset, inventory))
+    console.print(table)
+    failed = [k for k in keys if k in errors and k not in inventory.assets]
+    if failed:
+        console.print(f"{len(failed)} endpoint(s) could not be scanned; see the errors in the inventory.")
+
+
+def _row(asset: Asset, inventory: Inventory) -> list[str]:
+    from rich.markup import escape
+
+    attrs = dict(asset.attributes)
+    protocols = ", ".join(k for k, v in (attrs.get("protocols") or {}).items() if v) or "-"
+    neg = attrs.get("negotiated") or {}
+    negotiated = escape(f"{neg.get('protocol', '')} {neg.get('group') or ''}\n{neg.get('cipher', '')}".strip()) or "-"
+    pref = attrs.get("preference") or {}
+    upgrade = (attrs.get("hrr_upgrade") or {}).get("forces_pq")
+    pref_cell = escape(str(pref.get("verdict", "-"))) + ("\nforces PQ via HRR" if upgrade else "")
+    leaf = "-"
+    for rel in asset.relations:
+        cert = inventory.assets.get(rel.target)
+        if cert is not None:
+            ca = cert.attributes
+            algo = ca.get("public_key_algorithm") or ca.get("key_algorithm") or ""
+            leaf = escape(f"{cert.name}\n{algo} {ca.get('key_bits') or ca.get('curve') or ''}".strip())
+    return [escape(asset.id), escape(protocols), negotiated,
+            _groups_cell(attrs, {GroupKind.HYBRID, GroupKind.PQ, GroupKind.PRESTANDARD}),
+            _groups_cell(attrs, {GroupKind.CLASSICAL}), pref_cell, _hndl(attrs), leaf]

@@ -1,0 +1,256 @@
+"""What to do, in concrete words, for one step of the plan.
+
+Version floors come from shared/reference/standards.md §6 (OpenSSL 3.5.0 release notes, OpenSSH
+pq.html and release notes, go.dev/doc/go1.24, pyca/cryptography changelog 48.0.0, JEP 496/497,
+rustls 0.23.27, Caddy 2.10.0, Node.js 24.7.0, .NET 10, Bouncy Castle 1.79/1.80); the SSH host-key
+remark from §7.4 (no PQ SSH signature is standardised yet).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pqscan.graph.build import MISSING, MigrationGraph, Node
+from pqscan.graph.risk import FindingView, Risk
+from pqscan.model import RelationKind, Usage
+
+# library name (lower case, as in dep:<ecosystem>/<name>@<version>) -> (minimum version, what it brings)
+LIBRARY_FLOORS: Mapping[str, tuple[str, str]] = {
+    "cryptography": (">= 48", "ML-KEM and ML-DSA with the bundled OpenSSL 3.5+"),
+    "openssl": (">= 3.5", "ML-KEM, ML-DSA, SLH-DSA and the X25519MLKEM768 TLS group"),
+    "libssl3": (">= 3.5", "ML-KEM, ML-DSA and X25519MLKEM768"),
+    "go": (">= 1.24", "crypto/mlkem and X25519MLKEM768 by default"),
+    "golang": (">= 1.24", "crypto/mlkem and X25519MLKEM768 by default"),
+    "rustls": (">= 0.23.27", "X25519MLKEM768 preferred by default with aws-lc-rs"),
+    "aws-lc-rs": (">= 1.12", "ML-KEM for rustls' X25519MLKEM768"),
+    "bcprov-jdk18on": (">= 1.80", "ML-KEM, ML-DSA, SLH-DSA and X25519MLKEM768 in BCJSSE"),
+    "org.bouncycastle:bcprov-jdk18on": (">= 1.80", "ML-KEM, ML-DSA, SLH-DSA and X25519MLKEM768 in BCJSSE"),
+    "node": (">= 24.7.0", "ML-KEM and ML-DSA in node:crypto; OpenSSL 3.5 groups"),
+    "caddy": (">= 2.10.0", "X25519MLKEM768 by default"),
+    "openssh": (">= 9.9", "mlkem768x25519-sha256 (default from 10.0)"),
+}
+
+# software name fragment -> what the software must be for post-quantum key exchange
+_SOFTWARE_NEEDS: tuple[tuple[str, str], ...] = (
+    ("openssh", "OpenSSH >= 9.9 (mlkem768x25519-sha256; default from 10.0)"),
+    ("nginx", "an nginx build linked against OpenSSL >= 3.5"),
+    ("apache", "an httpd build linked against OpenSSL >= 3.5"),
+    ("httpd", "an httpd build linked against OpenSSL >= 3.5"),
+    ("haproxy", "a HAProxy build linked against OpenSSL >= 3.5 (or AWS-LC)"),
+    ("caddy", "Caddy >= 2.10.0 (X25519MLKEM768 by default)"),
+    ("envoy", "an Envoy release with X25519MLKEM768 in its default curves"),
+    ("openssl", "OpenSSL >= 3.5"),
+)
+
+
+def software_need(label: str) -> str | None:
+    low = label.lower()
+    return next((text for key, text in _SOFTWARE_NEEDS if key in low), None)
+
+
+_DEP_RE = re.compile(r"^dep:(?:[^/]+/)?(?P<name>[^@]+)(?:@(?P<version>.+))?$")
+
+
+def a(word: str) -> str:
+    """'a' or 'an' before a word or an acronym read letter by letter (an ML-DSA-65, a SHA-1)."""
+    first = word[:1]
+    vowel_sound = first.lower() in "aeio" or (first.isupper() and word[1:2].isupper() and first in "AEFHILMNORSX")
+    return f"an {word}" if vowel_sound else f"a {word}"
+
+
+@dataclass(frozen=True)
+class Targets:
+    tls_group: str
+    ssh_kex: str
+    signature: str
+    long_signature: str
+
+
+NORMAL = Targets("X25519MLKEM768", "mlkem768x25519-sha256", "ML-DSA-65", "ML-DSA-87 (or LMS/XMSS, SP 800-208)")
+CNSA = Targets("SecP384r1MLKEM1024 (or MLKEM1024)", "mlkem1024nistp384-sha384", "ML-DSA-87",
+               "ML-DSA-87 (or LMS/XMSS, SP 800-208)")
+
+
+def _targets(views: Sequence[FindingView]) -> Targets:
+    strict = any(tag in v.profile.lower() for v in views for tag in ("cnsa", "asd"))
+    return CNSA if strict else NORMAL
+
+
+def _neighbours(graph: MigrationGraph, node_id: str, kind: RelationKind) -> list[Node]:
+    out = []
+    for b, data in graph.graph.succ[node_id].items():
+        if kind.value in data.get("kinds", ()):
+            out.append(graph.nodes[b])
+    return sorted(out, key=lambda n: n.id)
+
+
+def _bench_note(costs: Sequence[Mapping[str, Any]], old: str, new: str) -> str:
+    new_head = new.split(" ")[0].lower()
+    best: Mapping[str, Any] | None = None
+    for row in costs:
+        if str(row.get("to", "")).lower() != new_head:
+            continue
+        if str(row.get("from", "")).lower() == old.lower():
+            best = row
+            break
+        best = best or row
+    if best is None:
+        return ""
+    parts = []
+    ratio = best.get("time_ratio")
+    if isinstance(ratio, (int, float)):
+        parts.append(f"{ratio:.3g}x the time of {best['from']}")
+    extra = best.get("extra_bytes")
+    if isinstance(extra, (int, float)):
+        parts.append(f"{int(extra):+,} bytes")
+    if not parts:
+        return ""
+    ctx = f" per {best['context']}" if best.get("context") else ""
+    return f" (benchmark: {best['to']} costs {' and '.join(parts)}{ctx})"
+
+
+def _old(views: Sequence[FindingView], usages: set[Usage] | None = None) -> str:
+    algs = [v.finding.algorithm for v in views if v.vulnerable and (usages is None or v.finding.usage in usages)]
+    return ", ".join(dict.fromkeys(algs))
+
+
+def _first_old(views: Sequence[FindingView], usages: set[Usage]) -> str:
+    return next((v.finding.algorithm for v in views if v.vulnerable and v.finding.usage in usages), "")
+
+
+_KEX = {Usage.KEY_EXCHANGE, Usage.ENCRYPTION}
+_SIG = {Usage.SIGNATURE, Usage.AUTHENTICATION, Usage.CODE_SIGNING}
+
+
+def describe(graph: MigrationGraph, node: Node, risk: Risk) -> tuple[str, str]:
+    """(title, action) for one step."""
+    views = risk.findings
+    t = _targets(views)
+    costs = graph.bench_costs
+    label = node.label
+    broken = [v.finding.algorithm for v in views if v.classically_broken]
+    prefix = f"replace {', '.join(dict.fromkeys(broken))} now (broken without a quantum computer); " if broken else ""
+    role = node.role
+    if node.kind == MISSING:
+        return (f"Find and scan {node.id}",
+                f"{node.id} is referenced by the inventory but was not scanned: scan it (or ask its owner) "
+                "before the assets that depend on it migrate")
+    if role in ("tls-endpoint", "ssh-endpoint"):
+        return _endpoint(graph, node, risk, t, costs, prefix)
+    if role in ("root-ca", "intermediate-ca", "leaf-certificate"):
+        old = _old(views, _SIG) or _old(views)
+        if role == "root-ca":
+            return (f"Create a post-quantum root to succeed {label}",
+                    f"{prefix}create {a(t.long_signature)} root to succeed this {old} root, cross-sign it from the "
+                    "current root and distribute it to every relying party before the certificates below move"
+                    + _bench_note(costs, _first_old(views, _SIG), t.long_signature))
+        if role == "intermediate-ca":
+            return (f"Issue a post-quantum intermediate to replace {label}",
+                    f"{prefix}issue {a(t.signature)} intermediate under the post-quantum root to replace this {old} "
+                    "one, then reissue the certificates it signed" + _bench_note(costs, _first_old(views, _SIG), t.signature))
+        issuer = _neighbours(graph, node.id, RelationKind.ISSUED_BY)
+        after = f" (after {issuer[0].label})" if issuer else ""
+        return (f"Reissue certificate {label}",
+                f"{prefix}reissue with {t.signature} once the CA supports it{after}; replaces {old}"
+                + _bench_note(costs, _first_old(views, _SIG), t.signature))
+    if role == "host-key":
+        if broken:
+            return (f"Replace SSH host key {label}", f"{prefix}generate an Ed25519 host key and remove this one")
+        return (f"Plan the rotation of SSH host key {label}",
+                f"keep this {_old(views)} host key for now: no post-quantum SSH host-key algorithm is standardised "
+                "yet; rotate when one is, and make sure key exchange is hybrid meanwhile")
+    if role == "dependency":
+        return _dependency(node, prefix)
+    if role == "source-file":
+        return _source(graph, node, views, t, prefix)
+    if role == "config":
+        return _config(node, views, t, prefix, costs)
+    if role == "software":
+        need = software_need(label) or f"a release that supports {t.tls_group} / {t.ssh_kex}"
+        return (f"Upgrade {label}",
+                f"{prefix}move to {need}, so the configurations that use it can enable post-quantum groups")
+    if role in ("private-key", "public-key", "key-file", "keystore"):
+        return (f"Replace key {label}",
+                f"{prefix}generate {a(t.signature)} (signing) or ML-KEM-768 (key exchange) key to replace this "
+                f"{_old(views) or 'classical'} key; retire the old key once its certificates and users have moved")
+    if any(v.unknown for v in views):
+        return (f"Identify the algorithm of {label}", "identify the algorithm: it is not in the pqscan catalogue")
+    return (f"Migrate {label}", f"{prefix}replace {_old(views) or 'the classical algorithms'} with "
+            f"{t.tls_group.split(' ')[0]} (key exchange) / {t.signature} (signatures)")
+
+
+def _endpoint(graph: MigrationGraph, node: Node, risk: Risk, t: Targets, costs: Sequence[Mapping[str, Any]],
+              prefix: str) -> tuple[str, str]:
+    views = risk.findings
+    software = _neighbours(graph, node.id, RelationKind.RUNS)
+    sw = (f"; {software[0].label} must be {software_need(software[0].label) or 'a release that supports it'}"
+          if software else "")
+    parts: list[str] = []
+    if prefix:
+        parts.append(prefix.rstrip("; "))
+    ssh = node.role == "ssh-endpoint"
+    if risk.hndl:
+        old = _first_old(views, _KEX)
+        if ssh:
+            parts.append(f"enable {t.ssh_kex} first in KexAlgorithms (sntrup761x25519-sha512 as fallback); needs "
+                         f"OpenSSH >= 9.9{sw}" + _bench_note(costs, old, t.ssh_kex))
+        else:
+            parts.append(f"enable {t.tls_group} on this endpoint (keep X25519 as fallback); needs OpenSSL >= 3.5 "
+                         f"(or BoringSSL, AWS-LC, Go >= 1.24){sw}" + _bench_note(costs, old, t.tls_group))
+    if risk.signature:
+        parts.append(f"serve {a(t.signature)} certificate chain once the CA and clients support it"
+                     if not ssh else "rotate the host key when a post-quantum SSH signature is standardised")
+    if not parts:
+        parts.append(f"replace {_old(views)} in the endpoint's configuration")
+    verb = "Enable post-quantum key exchange on" if risk.hndl else "Migrate"
+    return f"{verb} {node.label}", "; ".join(parts)
+
+
+def _dependency(node: Node, prefix: str) -> tuple[str, str]:
+    m = _DEP_RE.match(node.id)
+    name = (node.name or (m.group("name") if m else node.id)).strip()
+    version = str(node.attributes.get("version") or (m.group("version") if m and m.group("version") else ""))
+    floor = LIBRARY_FLOORS.get(name.lower()) or LIBRARY_FLOORS.get(name.lower().split(":")[-1])
+    at = f" (now {version})" if version else ""
+    if floor:
+        return (f"Upgrade {name}", f"{prefix}upgrade {name}{at} to {floor[0]}: {floor[1]}")
+    return (f"Upgrade or replace {name}",
+            f"{prefix}upgrade {name}{at} to a release with ML-KEM / ML-DSA support, or replace it")
+
+
+def _source(graph: MigrationGraph, node: Node, views: Sequence[FindingView], t: Targets,
+            prefix: str) -> tuple[str, str]:
+    items = []
+    for v in views:
+        if not v.vulnerable:
+            continue
+        f = v.finding
+        where = f" at line {f.evidence.line}" if f.evidence.line else ""
+        what = f.evidence.symbol or f.algorithm
+        if f.usage in _KEX:
+            new = "ML-KEM-768"
+        elif f.usage is Usage.KEY_GENERATION:
+            new = f"ML-KEM-768 or {t.signature}, by what the key is for"
+        else:
+            new = t.signature
+        items.append(f"{what} ({f.algorithm}){where} with {new}")
+    shown = items[:3] + ([f"and {len(items) - 3} more"] if len(items) > 3 else [])
+    libs = _neighbours(graph, node.id, RelationKind.USES)
+    after = f"after upgrading {', '.join(n.label for n in libs[:3])}, " if libs else ""
+    return (f"Change the code in {node.location or node.label}", f"{prefix}{after}replace " + "; ".join(shown))
+
+
+def _config(node: Node, views: Sequence[FindingView], t: Targets, prefix: str,
+            costs: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
+    text = " ".join([node.id, node.location, node.name] + [v.finding.collector for v in views]).lower()
+    if "ssh" in text:
+        return (f"Change SSH configuration {node.label}",
+                f"{prefix}put {t.ssh_kex} first in KexAlgorithms (sshd_config), sntrup761x25519-sha512 next")
+    old = _first_old(views, _KEX)
+    return (f"Change TLS configuration {node.label}",
+            f"{prefix}name {t.tls_group.split(' ')[0]} first in the TLS groups (nginx: ssl_ecdh_curve "
+            f"{t.tls_group.split(' ')[0]}:X25519; OpenSSL: Groups), after the server software supports it"
+            + _bench_note(costs, old, t.tls_group))

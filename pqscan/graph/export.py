@@ -1,0 +1,151 @@
+"""Exports: the plan as JSON (``pqscan/schemas/plan.schema.json``), the graph as GraphML, DOT and
+Mermaid, and a plain-text table for terminals.
+
+Graph edges keep the model's direction: ``A -> B`` means *A depends on B* (B migrates first).
+Every label may come from a scanned target, so each format escapes it by its own rules.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+
+from pqscan.graph.build import MigrationGraph
+from pqscan.graph.plan import Plan, Step
+
+
+def _steps_in(plan: Plan, graph: MigrationGraph) -> list[Step]:
+    return [s for s in plan.steps if s.asset_id in graph.nodes]
+
+
+def plan_json(plan: Plan, graph: MigrationGraph | None = None) -> str:
+    """The plan document; with a (focused) graph, only the steps of its nodes."""
+    data = plan.to_dict()
+    if graph is not None and len(graph.nodes) != len(plan.risk.risks):
+        keep = set(graph.nodes)
+        data["steps"] = [s for s in data["steps"] if s["asset_id"] in keep]
+        data["cycles"] = [c for c in data["cycles"] if keep.intersection(c)]
+        data["missing"] = [m for m in data["missing"] if m in keep]
+        data["focus"] = sorted(keep)
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def export_graph(graph: MigrationGraph, plan: Plan | None = None) -> nx.DiGraph:
+    """A plain networkx graph with scalar attributes only (what GraphML can carry)."""
+    steps = {s.asset_id: s for s in plan.steps} if plan else {}
+    risks = plan.risk.risks if plan else {}
+    out = nx.DiGraph()
+    for node_id, node in graph.nodes.items():
+        step = steps.get(node_id)
+        risk = risks.get(node_id)
+        out.add_node(
+            node_id,
+            kind=node.kind,
+            role=node.role,
+            label=node.label,
+            location=node.location,
+            missing=node.missing,
+            service=node.service.name if node.service else "",
+            findings=len(node.findings),
+            algorithms=",".join(dict.fromkeys(f.algorithm for f in node.findings)),
+            risk=float(risk.score) if risk else 0.0,
+            order=step.order if step else -1,
+            wave=step.wave if step else -1,
+            action=step.action if step else "",
+        )
+    for a, b, data in graph.graph.edges(data=True):
+        out.add_edge(a, b, kind=",".join(data.get("kinds", ())))
+    return out
+
+
+def graphml(graph: MigrationGraph, plan: Plan | None = None) -> str:
+    return "\n".join(nx.generate_graphml(export_graph(graph, plan))) + "\n"
+
+
+_DOT_ESCAPE = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "", "\0": ""})
+_WAVE_COLOURS = {1: "#d73027", 2: "#fc8d59", 3: "#fee08b", 4: "#d9ef8b"}
+
+
+def _dot_str(text: str) -> str:
+    return '"' + str(text).translate(_DOT_ESCAPE) + '"'
+
+
+def dot(graph: MigrationGraph, plan: Plan | None = None) -> str:
+    g = export_graph(graph, plan)
+    lines = ["digraph migration {", "  rankdir=LR;", '  node [shape=box, style="rounded,filled", fillcolor="#ffffff"];']
+    for node_id, d in sorted(g.nodes(data=True)):
+        label = d["label"] if d["order"] < 0 else f"{d['order']}. {d['label']}\nrisk {d['risk']:.0f}, wave {d['wave']}"
+        attrs = [f"label={_dot_str(label)}", f"kind={_dot_str(d['kind'])}", f"risk={_dot_str(d['risk'])}"]
+        if d["wave"] in _WAVE_COLOURS:
+            attrs.append(f'fillcolor="{_WAVE_COLOURS[d["wave"]]}"')
+        if d["missing"]:
+            attrs.append('style="rounded,filled,dashed"')
+        lines.append(f"  {_dot_str(node_id)} [{', '.join(attrs)}];")
+    for a, b, d in sorted(g.edges(data=True)):
+        lines.append(f"  {_dot_str(a)} -> {_dot_str(b)} [label={_dot_str(d['kind'])}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+_MERMAID_ENTITIES = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "|": "#124;", "#": "#35;",
+                     "`": "#96;", "\n": " ", "\r": " ", "[": "#91;", "]": "#93;", "{": "#123;", "}": "#125;"}
+
+
+def mermaid_text(text: str) -> str:
+    # '#' first would re-escape the entities, so translate in one pass
+    return "".join(_MERMAID_ENTITIES.get(ch, ch) for ch in str(text) if ch.isprintable() or ch in "\n\r")
+
+
+def mermaid(graph: MigrationGraph, plan: Plan | None = None) -> str:
+    g = export_graph(graph, plan)
+    names = {node_id: f"n{i}" for i, node_id in enumerate(sorted(g.nodes))}
+    lines = ["flowchart LR"]
+    for node_id in sorted(g.nodes):
+        d = g.nodes[node_id]
+        label = d["label"] if d["order"] < 0 else f"{d['order']}. {d['label']} (risk {d['risk']:.0f})"
+        shape = ('(["', '"])') if d["missing"] else ('["', '"]')
+        lines.append(f"  {names[node_id]}{shape[0]}{mermaid_text(label)}{shape[1]}")
+    for a, b, d in sorted(g.edges(data=True)):
+        lines.append(f"  {names[a]} -->|{mermaid_text(d['kind'])}| {names[b]}")
+    for wave, colour in _WAVE_COLOURS.items():
+        members = [names[n] for n in sorted(g.nodes) if g.nodes[n]["wave"] == wave]
+        if members:
+            lines.append(f"  classDef wave{wave} fill:{colour}")
+            lines.append(f"  class {','.join(members)} wave{wave}")
+    return "\n".join(lines) + "\n"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _cell(text: Any, width: int) -> str:
+    s = _CONTROL.sub(" ", str(text))
+    return s if len(s) <= width else s[: width - 1] + "…"
+
+
+def table(plan: Plan, graph: MigrationGraph | None = None, *, limit: int | None = None) -> str:
+    steps: Iterable[Step] = _steps_in(plan, graph) if graph is not None else plan.steps
+    rows = list(steps)
+    shown = rows[:limit] if limit else rows
+    out = [f"Migration plan: {len(rows)} steps, CRQC assumed in {plan.crqc_year} "
+           f"(Z = {plan.z_years:.1f} years from {plan.today.isoformat()})"]
+    for w in plan.waves:
+        dl = f", earliest deadline {w.deadline.isoformat()}" if w.deadline else ""
+        out.append(f"  wave {w.number}: {w.steps} steps, {w.effort_days:g} person-days{dl}: {w.name}")
+    if plan.cycles:
+        out.append(f"  {len(plan.cycles)} dependency cycle(s): their members move together")
+    out.append("")
+    out.append(f"{'#':>5} {'wave':>4} {'risk':>5}  {'deadline':<10}  {'asset':<40}  action")
+    for s in shown:
+        dl = s.deadline.isoformat() if s.deadline else "-"
+        out.append(f"{s.order:>5} {s.wave:>4} {s.risk:>5.1f}  {dl:<10}  {_cell(s.asset_id, 40):<40}  "
+                   f"{_cell(s.action, 200)}")
+        if s.reasons:
+            out.append(f"{'':>30}why: {_cell(s.reasons[0], 160)}")
+    if limit and len(rows) > limit:
+        out.append(f"... {len(rows) - limit} more steps (use --format json for all)")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,206 @@
+"""Real TLS servers on loopback for tests, benchmarks and ``pqscan demo``.
+
+Each server is pyOpenSSL on the OpenSSL bundled with ``cryptography`` (so it speaks the ML-KEM
+hybrids), listening on 127.0.0.1 on an ephemeral port, serving each connection in a thread::
+
+    with TlsServer(LAB_CONFIGS["pq-only"], workdir) as server:
+        scan(Endpoint("127.0.0.1", server.port))
+
+pyOpenSSL has no public call to choose groups; ``SSL_CTX_set1_curves_list`` on the context does
+it (shared/reference/network-probing.md, "Facts verified"). Shutdown is reliable: ``stop()``
+closes the listener, wakes the accept loop and joins every thread with a bound.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+from OpenSSL import SSL
+from OpenSSL._util import lib as _lib
+
+from pqscan.lab import pki
+
+HTTP_RESPONSE = b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+PQ_GROUPS = ("X25519MLKEM768", "SecP256r1MLKEM768", "SecP384r1MLKEM1024", "MLKEM768", "MLKEM1024")
+CLASSICAL_GROUPS = ("X25519", "secp256r1", "secp384r1", "ffdhe2048")
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """What a lab server offers. ``chain`` names a PKI from :data:`CHAINS`."""
+
+    name: str
+    groups: tuple[str, ...]  # OpenSSL group names, server preference order
+    chain: str = "ecdsa"
+    min_version: int = SSL.TLS1_2_VERSION
+    max_version: int = SSL.TLS1_3_VERSION
+    tls12_ciphers: str | None = None  # OpenSSL cipher string for TLS <= 1.2
+    server_preference: bool = True
+    # OpenSSL >= 3.5 group tuples ("A/B"): a group in an earlier tuple wins even when the client
+    # sent a key share only for a later one, so the server answers with a HelloRetryRequest.
+    tuples: bool = False
+
+    @property
+    def tls13(self) -> bool:
+        return self.max_version >= SSL.TLS1_3_VERSION
+
+    @property
+    def tls12(self) -> bool:
+        return self.min_version <= SSL.TLS1_2_VERSION
+
+
+# PKIs a lab server can present, built on first use (fixed dates, fresh keys).
+CHAINS: dict[str, Callable[[], tuple[pki.Issued, ...]]] = {
+    "ecdsa": lambda: (pki.ecdsa_cert(),),
+    "rsa-chain": pki.rsa_chain_leaf_first,
+    "mldsa": lambda: (pki.mldsa65_cert(sans=("mldsa65.example",)),),
+    "markup": lambda: (pki.markup_cert(),),
+}
+
+TLS12_WITH_RSA_KX = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-SHA"
+
+LAB_CONFIGS: dict[str, ServerConfig] = {
+    c.name: c
+    for c in (
+        ServerConfig("pq-only", ("X25519MLKEM768",), min_version=SSL.TLS1_3_VERSION),
+        ServerConfig("hybrid-and-classical", PQ_GROUPS + CLASSICAL_GROUPS),
+        ServerConfig("classical-only", CLASSICAL_GROUPS),
+        ServerConfig("pq-forced", ("X25519MLKEM768", "X25519"), min_version=SSL.TLS1_3_VERSION, tuples=True),
+        ServerConfig("tls12-only", ("X25519", "secp256r1"), chain="rsa-chain", max_version=SSL.TLS1_2_VERSION,
+                     tls12_ciphers=TLS12_WITH_RSA_KX),
+        ServerConfig("mldsa-cert", ("X25519MLKEM768", "X25519"), chain="mldsa", min_version=SSL.TLS1_3_VERSION),
+        ServerConfig("rsa-chain", ("X25519MLKEM768", "X25519", "secp256r1"), chain="rsa-chain"),
+        ServerConfig("markup-cert", ("X25519",), chain="markup"),
+    )
+}
+
+
+@dataclass
+class TlsServer:
+    """A pyOpenSSL server in threads on 127.0.0.1. Use as a context manager or call start()/stop()."""
+
+    config: ServerConfig
+    workdir: Path
+    host: str = "127.0.0.1"
+    port: int = 0
+    bundle: pki.PemBundle | None = None
+    handshakes: int = 0
+    _sock: socket.socket | None = field(default=None, repr=False)
+    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+    _threads: list[threading.Thread] = field(default_factory=list, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _context(self) -> SSL.Context:
+        if self.bundle is None:
+            self.bundle = pki.write_bundle(self.workdir, f"{self.config.chain}", CHAINS[self.config.chain]())
+        ctx = SSL.Context(SSL.TLS_METHOD)
+        ctx.set_min_proto_version(self.config.min_version)
+        ctx.set_max_proto_version(self.config.max_version)
+        ctx.use_certificate_chain_file(str(self.bundle.chain_path))
+        ctx.use_privatekey_file(str(self.bundle.key_path))
+        ctx.check_privatekey()
+        groups = ("/" if self.config.tuples else ":").join(self.config.groups).encode()
+        if _lib.SSL_CTX_set1_curves_list(ctx._context, groups) != 1:  # noqa: SLF001 - no public API
+            raise ValueError(f"OpenSSL rejected the group list {groups!r}")
+        if self.config.tls12_ciphers:
+            ctx.set_cipher_list(self.config.tls12_ciphers.encode())
+        if self.config.server_preference:
+            ctx.set_options(SSL.OP_CIPHER_SERVER_PREFERENCE)
+        return ctx
+
+    def start(self) -> TlsServer:
+        ctx = self._context()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        sock.listen(256)
+        sock.settimeout(0.2)
+        self._sock = sock
+        self.port = sock.getsockname()[1]
+        t = threading.Thread(target=self._accept_loop, args=(ctx,), name=f"tls-lab-{self.config.name}", daemon=True)
+        t.start()
+        self._threads.append(t)
+        return self
+
+    def _accept_loop(self, ctx: SSL.Context) -> None:
+        assert self._sock is not None
+        while not self._stop.is_set():
+            try:
+                client, _ = self._sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return  # listener closed by stop()
+            t = threading.Thread(target=self._serve, args=(ctx, client), daemon=True)
+            with self._lock:
+                self._threads = [x for x in self._threads if x.is_alive()]
+                self._threads.append(t)
+            t.start()
+
+    def _serve(self, ctx: SSL.Context, client: socket.socket) -> None:
+        # Blocking fd with kernel timeouts: a Python-level timeout makes the fd non-blocking, and
+        # OpenSSL would then fail the handshake with WANT_READ whenever the hello is not there yet.
+        client.setblocking(True)
+        timeout = struct.pack("ll", 5, 0)
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeout)
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeout)
+        conn = SSL.Connection(ctx, client)
+        conn.set_accept_state()
+        try:
+            conn.do_handshake()
+            with self._lock:
+                self.handshakes += 1
+            try:
+                conn.recv(4096)
+            except (SSL.Error, OSError):
+                pass
+            conn.sendall(HTTP_RESPONSE)
+            conn.shutdown()
+        except (SSL.Error, OSError):
+            pass  # probes hang up after the ServerHello by design
+        finally:
+            client.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._sock is not None:
+            self._sock.close()
+        with self._lock:
+            threads = list(self._threads)
+        for t in threads:
+            t.join(timeout=6.0)
+
+    def __enter__(self) -> TlsServer:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def serve_forever(names: list[str], workdir: Path) -> None:
+    """Start the named lab servers, print ``name port`` lines, serve until stdin closes (for benchmarks)."""
+    import sys
+
+    servers = [TlsServer(LAB_CONFIGS[n], workdir / f"{i}-{n}").start() for i, n in enumerate(names)]
+    try:
+        for s in servers:
+            print(s.config.name, s.port, flush=True)
+        print("ready", flush=True)
+        sys.stdin.read()
+    finally:
+        for s in servers:
+            s.stop()
+
+
+if __name__ == "__main__":  # python -m pqscan.lab.tls_servers NAME... (servers until stdin closes)
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="pqscan-tls-lab-") as tmp:
+        serve_forever(sys.argv[1:], Path(tmp))

@@ -1,0 +1,393 @@
+"""Shared machinery for network scanners (TLS, SSH): limits, timeouts, bounded reads, streaming.
+
+A scanner supplies a *probe*: ``async def probe(endpoint, options) -> ScanResult`` that never
+raises for a target's misbehaviour (it records :class:`~pqscan.model.ScanError` s). This module
+runs probes over many endpoints with
+
+* a global limit on endpoints in flight (``concurrency``) run by a fixed pool of workers, so a
+  million-endpoint list never becomes a million tasks;
+* a per-host limit on simultaneous connections and an optional global ``rate`` of new
+  connections per second, both applied inside :func:`connect`, which every probe uses;
+* connect and read timeouts, and an overall budget per endpoint, so a silent or dripping host
+  costs at most its budget and never blocks the others (a /24 of silent hosts takes about one
+  timeout when ``concurrency`` >= 256);
+* bounded reads (:meth:`Connection.read_exact`, :meth:`Connection.read_line`, TLS records);
+* streaming: each endpoint's result goes to a :class:`~pqscan.inventory.JsonlWriter` with its
+  ``done`` marker as soon as it finishes, so Ctrl-C keeps everything written, and ``skip_keys``
+  (an inventory's ``completed_targets``) lets ``--resume`` skip finished endpoints.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import errno
+import logging
+import resource
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from pqscan.errors import TargetSpecError
+from pqscan.inventory import JsonlWriter
+from pqscan.model import ErrorKind, ScanResult
+from pqscan.targets import Endpoint, check_loopback_guard, is_loopback_host, loopback_only
+
+log = logging.getLogger(__name__)
+
+# Hard cap for any single read helper (a TLS record is at most 2^14 + 2048 bytes; see clienthello).
+DEFAULT_MAX_READ = 1 << 20
+
+
+@dataclass(frozen=True)
+class NetOptions:
+    connect_timeout: float = 5.0
+    read_timeout: float = 5.0  # budget for one read operation (a whole record, a line), not per byte
+    concurrency: int = 128  # endpoints in flight
+    per_host: int = 8  # simultaneous connections to one host
+    rate: float | None = None  # new connections per second, all hosts together
+    endpoint_timeout: float | None = None  # overall budget per endpoint; None = derived
+    collector: str = "tls"
+
+    def budget(self) -> float:
+        """Overall time allowed for one endpoint (probes run several connections, some in parallel)."""
+        if self.endpoint_timeout is not None:
+            return self.endpoint_timeout
+        return 4 * (self.connect_timeout + 2 * self.read_timeout) + 5.0
+
+
+ProbeFn = Callable[[Endpoint, NetOptions], Awaitable[ScanResult]]
+
+
+class NetError(Exception):
+    """A network failure of one connection, carrying the ErrorKind to record."""
+
+    def __init__(self, kind: ErrorKind, message: str, *, received: bytes = b"") -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.received = received  # bytes read before the failure (evidence)
+
+
+# -- limits -------------------------------------------------------------------------------------
+
+
+class Limiter:
+    """Per-host connection semaphores and a global new-connection rate."""
+
+    def __init__(self, per_host: int, rate: float | None) -> None:
+        self.per_host = max(1, per_host)
+        self.interval = 1.0 / rate if rate and rate > 0 else 0.0
+        self._next_slot = 0.0
+        self._hosts: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
+        self.connections = 0  # connections opened (for benchmarks: connections per endpoint)
+
+    @asynccontextmanager
+    async def host_slot(self, host: str) -> AsyncIterator[None]:
+        entry = self._hosts.get(host)
+        if entry is None:
+            entry = self._hosts[host] = (asyncio.Semaphore(self.per_host), [0])
+        sem, users = entry
+        users[0] += 1
+        try:
+            async with sem:
+                await self._pace()
+                self.connections += 1
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                self._hosts.pop(host, None)
+
+    async def _pace(self) -> None:
+        if not self.interval:
+            return
+        now = time.monotonic()
+        slot = max(now, self._next_slot)
+        self._next_slot = slot + self.interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
+_LIMITER: contextvars.ContextVar[Limiter | None] = contextvars.ContextVar("pqscan_limiter", default=None)
+
+
+def current_limiter() -> Limiter | None:
+    return _LIMITER.get()
+
+
+# -- connections --------------------------------------------------------------------------------
+
+
+class Connection:
+    """A TCP stream with bounded, deadline-based reads. Every read raises :class:`NetError` on failure."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, options: NetOptions) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.options = options
+        self.received = 0
+
+    async def send(self, data: bytes) -> None:
+        try:
+            self.writer.write(data)
+            await asyncio.wait_for(self.writer.drain(), self.options.read_timeout)
+        except TimeoutError:
+            raise NetError(ErrorKind.TIMEOUT, "timed out sending") from None
+        except OSError as exc:
+            raise _os_error(exc, "send") from None
+
+    async def _guard(self, coro: Awaitable[bytes], what: str, timeout: float | None) -> bytes:
+        try:
+            data = await asyncio.wait_for(coro, self.options.read_timeout if timeout is None else timeout)
+        except TimeoutError:
+            raise NetError(ErrorKind.TIMEOUT, f"no complete {what} within {self.options.read_timeout:g}s") from None
+        except asyncio.IncompleteReadError as exc:
+            got = exc.partial
+            kind = ErrorKind.RESET if not got else ErrorKind.MALFORMED
+            raise NetError(kind, f"connection closed after {len(got)} byte(s) of {what}", received=got) from None
+        except asyncio.LimitOverrunError:
+            raise NetError(ErrorKind.TOO_LARGE, f"{what} longer than the read limit") from None
+        except OSError as exc:
+            raise _os_error(exc, f"read {what}") from None
+        self.received += len(data)
+        return data
+
+    async def read_exact(self, n: int, what: str = "data", *, timeout: float | None = None) -> bytes:
+        if n > DEFAULT_MAX_READ:
+            raise NetError(ErrorKind.TOO_LARGE, f"{what}: refusing to read {n} bytes")
+        return await self._guard(self.reader.readexactly(n), what, timeout)
+
+    async def read_some(self, max_bytes: int = 4096, what: str = "data", *, timeout: float | None = None) -> bytes:
+        """One read of up to ``max_bytes``; b"" means the peer closed."""
+        return await self._guard(self.reader.read(max_bytes), what, timeout)
+
+    async def read_line(self, max_bytes: int = 8192, what: str = "line", *, timeout: float | None = None) -> bytes:
+        """A line ending in LF, at most ``max_bytes`` (the stream limit is set from it in connect)."""
+
+        async def _line() -> bytes:
+            line = await self.reader.readuntil(b"\n")
+            if len(line) > max_bytes:
+                raise asyncio.LimitOverrunError("line too long", len(line))
+            return line
+
+        return await self._guard(_line(), what, timeout)
+
+    def close(self) -> None:
+        transport = self.writer.transport
+        try:
+            transport.abort()  # RST-free fast close is not needed: abort frees the socket now
+        except Exception:  # noqa: BLE001 - closing a broken transport must never fail the probe
+            pass
+
+
+def _os_error(exc: OSError, stage: str) -> NetError:
+    if isinstance(exc, ConnectionRefusedError):
+        return NetError(ErrorKind.REFUSED, f"{stage}: connection refused")
+    if isinstance(exc, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
+        return NetError(ErrorKind.RESET, f"{stage}: connection reset by peer")
+    if isinstance(exc, socket.gaierror):
+        return NetError(ErrorKind.DNS, f"{stage}: name resolution failed ({exc.strerror or exc})")
+    if exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EADDRNOTAVAIL):
+        return NetError(ErrorKind.UNREACHABLE, f"{stage}: {exc.strerror or exc}")
+    if exc.errno == errno.ETIMEDOUT:
+        return NetError(ErrorKind.TIMEOUT, f"{stage}: {exc.strerror or exc}")
+    return NetError(ErrorKind.UNREACHABLE, f"{stage}: {exc.strerror or exc}")
+
+
+async def _resolve(host: str, port: int, timeout: float) -> str:
+    """One address for ``host``; under the loopback guard every resolved address must be loopback."""
+    try:
+        socket.inet_pton(socket.AF_INET6 if ":" in host else socket.AF_INET, host)
+        return host
+    except OSError:
+        pass
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await asyncio.wait_for(loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout)
+    except TimeoutError:
+        raise NetError(ErrorKind.DNS, f"resolving {host!r} timed out") from None
+    except OSError as exc:
+        raise _os_error(exc, f"resolve {host!r}") from None
+    addrs = [str(info[4][0]) for info in infos]
+    if not addrs:
+        raise NetError(ErrorKind.DNS, f"{host!r} has no address")
+    if loopback_only() and not all(is_loopback_host(a) for a in addrs):
+        raise NetError(ErrorKind.SKIPPED, f"{host!r} resolves outside loopback; refused by the test guard")
+    return addrs[0]
+
+
+@asynccontextmanager
+async def connect(
+    host: str, port: int, options: NetOptions, *, stream_limit: int = 65536
+) -> AsyncIterator[Connection]:
+    """Open a TCP connection within the scan's per-host limit and rate; abort it on exit."""
+    try:
+        check_loopback_guard(host)
+    except TargetSpecError as exc:
+        raise NetError(ErrorKind.SKIPPED, str(exc)) from None
+    limiter = current_limiter()
+    slot = limiter.host_slot(host) if limiter is not None else _no_slot()
+    async with slot:
+        addr = await _resolve(host, port, options.connect_timeout)
+        try:
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection(addr, port, limit=stream_limit), options.connect_timeout
+            )
+        except TimeoutError:
+            raise NetError(ErrorKind.TIMEOUT, f"connect timed out after {options.connect_timeout:g}s") from None
+        except OSError as exc:
+            raise _os_error(exc, "connect") from None
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
+        conn = Connection(reader, writer, options)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+
+@asynccontextmanager
+async def _no_slot() -> AsyncIterator[None]:
+    yield
+
+
+# -- running a scan -----------------------------------------------------------------------------
+
+
+def _failed(endpoint: Endpoint, options: NetOptions, kind: ErrorKind, message: str) -> ScanResult:
+    result = ScanResult(endpoint.key, options.collector)
+    result.error("endpoint", kind, message)
+    return result
+
+
+async def scan_endpoints(
+    endpoints: Iterable[Endpoint],
+    probe: ProbeFn,
+    options: NetOptions,
+    *,
+    writer: JsonlWriter | None = None,
+    skip_keys: frozenset[str] | set[str] = frozenset(),
+    progress: bool = False,
+    on_result: Callable[[ScanResult], None] | None = None,
+    limiter: Limiter | None = None,
+) -> list[ScanResult]:
+    """Probe every endpoint (minus ``skip_keys``); stream each result to ``writer`` when it finishes."""
+    todo = [e for e in endpoints if e.key not in skip_keys]
+    limiter = limiter or Limiter(options.per_host, options.rate)
+    token = _LIMITER.set(limiter)
+    results: list[ScanResult] = []
+    queue = iter(todo)
+    bar = _Progress(len(todo)) if progress else None
+
+    async def run_one(endpoint: Endpoint) -> ScanResult:
+        budget = options.budget()
+        try:
+            return await asyncio.wait_for(probe(endpoint, options), budget)
+        except TimeoutError:
+            return _failed(endpoint, options, ErrorKind.TIMEOUT, f"endpoint not finished within {budget:g}s")
+        except NetError as exc:
+            return _failed(endpoint, options, exc.kind, str(exc))
+        except Exception as exc:  # noqa: BLE001 - a probe bug must not stop the other endpoints
+            log.debug("probe crashed on %s", endpoint.key, exc_info=True)
+            return _failed(endpoint, options, ErrorKind.INTERNAL, f"{type(exc).__name__}: {exc}")
+
+    async def worker() -> None:
+        for endpoint in queue:  # the shared iterator hands each endpoint to exactly one worker
+            result = await run_one(endpoint)
+            if writer is not None:
+                writer.write_result(result, done=True)
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+            if bar is not None:
+                bar.advance(endpoint.key, bool(result.errors))
+
+    try:
+        if bar is not None:
+            bar.start()
+        workers = [asyncio.create_task(worker()) for _ in range(max(1, min(options.concurrency, len(todo))))]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for w in workers:
+                w.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+    finally:
+        if bar is not None:
+            bar.stop()
+        _LIMITER.reset(token)
+    return results
+
+
+class _Progress:
+    """A rich progress bar on stderr (only built when stderr is a terminal)."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            TextColumn("[bold]scanning"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[errors]} with errors"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.task = self.progress.add_task("scan", total=total, errors=0)
+        self.errors = 0
+
+    def start(self) -> None:
+        self.progress.start()
+
+    def advance(self, key: str, had_error: bool) -> None:
+        self.errors += had_error
+        self.progress.update(self.task, advance=1, errors=self.errors)
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+def raise_fd_limit(wanted: int) -> None:
+    """Lift the soft open-files limit towards ``wanted`` (never above the hard limit)."""
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        target = min(hard, max(soft, wanted)) if hard != resource.RLIM_INFINITY else max(soft, wanted)
+        if target > soft:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def run_scan(
+    endpoints: Iterable[Endpoint],
+    probe: ProbeFn,
+    options: NetOptions,
+    *,
+    writer: JsonlWriter | None = None,
+    skip_keys: frozenset[str] | set[str] = frozenset(),
+    progress: bool | None = None,
+    on_result: Callable[[ScanResult], None] | None = None,
+) -> list[ScanResult]:
+    """Synchronous wrapper for the CLI. On Ctrl-C the writer is closed unfinished and KeyboardInterrupt propagates."""
+    endpoints = list(endpoints)
+    raise_fd_limit(options.concurrency * options.per_host + 256)
+    show = sys.stderr.isatty() if progress is None else progress
+    try:
+        return asyncio.run(
+            scan_endpoints(
+                endpoints, probe, options, writer=writer, skip_keys=skip_keys, progress=show, on_result=on_result
+            )
+        )
+    except KeyboardInterrupt:
+        if writer is not None:
+            writer.close(finished=False)
+        raise

@@ -1,0 +1,200 @@
+"""Render an :class:`pqscan.assess.Assessment`: a terminal table (rich) and a JSON document.
+
+Everything that came from a target (certificate subjects, paths, code snippets, raw identifiers)
+is untrusted: it goes into rich ``Text`` objects, never into markup strings, so a subject such as
+``CN=[bold red]evil`` is shown as written and cannot restyle or hide other output.
+
+The JSON document (``pqscan assess --format json``) is described by
+``pqscan/schemas/assessment.schema.json``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from pqscan import __version__
+from pqscan.assess import Assessment, ComplianceStatus, Verdict
+from pqscan.inventory import Inventory, now_iso
+from pqscan.model import Finding, Severity
+
+ASSESSMENT_SCHEMA_VERSION = "1.0"
+
+SEVERITY_STYLE: Mapping[Severity, str] = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+STATUS_STYLE: Mapping[ComplianceStatus, str] = {
+    ComplianceStatus.COMPLIANT: "green",
+    ComplianceStatus.DEPRECATED: "yellow",
+    ComplianceStatus.DISALLOWED: "red",
+    ComplianceStatus.UNKNOWN: "magenta",
+}
+
+
+def _order(assessment: Assessment, findings: list[Finding]) -> list[Finding]:
+    def key(f: Finding) -> tuple[int, str, str]:
+        w = assessment.worst(f.id)
+        deadline = w.deadline.isoformat() if w and w.deadline else "9999"
+        return (-assessment.severity(f.id).rank, deadline, f.asset_id)
+
+    return sorted(findings, key=key)
+
+
+# -- JSON ----------------------------------------------------------------------------------------
+
+
+def report_dict(inventory: Inventory, assessment: Assessment) -> dict[str, Any]:
+    """The assessment joined with the findings it judges: the ``--format json`` document."""
+    base = assessment.to_dict()
+    findings = []
+    for f in _order(assessment, inventory.findings):
+        asset = inventory.assets.get(f.asset_id)
+        worst = assessment.worst(f.id)
+        findings.append(
+            {
+                **f.to_dict(),
+                "asset": {"kind": asset.kind.value, "location": asset.location, "name": asset.name}
+                if asset is not None else None,
+                "severity": assessment.severity(f.id).value,
+                "worst": worst.to_dict() if worst else None,
+                "verdicts": [v.to_dict() for v in assessment.verdicts.get(f.id, [])],
+            }
+        )
+    return {
+        "schema_version": ASSESSMENT_SCHEMA_VERSION,
+        "kind": "pqscan-assessment",
+        "tool": {"name": "pqscan", "version": __version__},
+        "generated": now_iso(),
+        "today": base["today"],
+        "inventory": {
+            "schema_version": inventory.schema_version,
+            "started": inventory.started,
+            "finished": inventory.finished,
+            "targets": list(inventory.targets),
+            "assets": len(inventory.assets),
+            "findings": len(inventory.findings),
+        },
+        "profiles": base["profiles"],
+        "summary": base["summary"],
+        "matrix": base["matrix"],
+        "findings": findings,
+        "errors": [e.to_dict() for e in inventory.errors],
+    }
+
+
+def render_json(inventory: Inventory, assessment: Assessment) -> str:
+    return json.dumps(report_dict(inventory, assessment), indent=1, ensure_ascii=False)
+
+
+# -- terminal ------------------------------------------------------------------------------------
+
+
+def _sev(sev: Severity) -> Text:
+    return Text(sev.value, style=SEVERITY_STYLE[sev])
+
+
+def _statuses(assessment: Assessment, verdicts: list[Verdict]) -> Text:
+    names = {p.id: p.name for p in assessment.profiles}
+    out = Text()
+    for i, v in enumerate(verdicts):
+        if i:
+            out.append("\n")
+        if len(verdicts) > 1:
+            out.append(f"{names.get(v.profile, v.profile)}: ")
+        out.append(v.status.value, style=STATUS_STYLE[v.status])
+    return out
+
+
+def findings_table(inventory: Inventory, assessment: Assessment) -> Table:
+    table = Table(title="Findings", box=box.SIMPLE_HEAVY, show_lines=True, expand=True)
+    for col, kw in (("Severity", {"no_wrap": True}), ("Algorithm", {"max_width": 18}), ("Usage", {"max_width": 12}),
+                    ("Asset", {"max_width": 20}), ("Location", {"max_width": 22}), ("Profile status", {"max_width": 22}),
+                    ("Deadline", {"no_wrap": True}), ("Reason", {"ratio": 1, "min_width": 40})):
+        table.add_column(col, **kw)  # type: ignore[arg-type]
+    for f in _order(assessment, inventory.findings):
+        asset = inventory.assets.get(f.asset_id)
+        verdicts = assessment.verdicts.get(f.id, [])
+        worst = assessment.worst(f.id)
+        algorithm = f.algorithm
+        if f.parameters.get("raw_identifier") and f.algorithm == "unknown":
+            algorithm = f"unknown ({f.parameters['raw_identifier']})"
+        location = f.evidence.location or (asset.location if asset else "")
+        if f.evidence.line is not None:
+            location += f":{f.evidence.line}"
+        flags = []
+        if worst and worst.classically_broken:
+            flags.append("broken")
+        if worst and worst.hndl:
+            flags.append("HNDL")
+        sev = _sev(assessment.severity(f.id))
+        if flags:
+            sev.append("\n" + ",".join(flags), style="bold")
+        table.add_row(
+            sev,
+            Text(algorithm),
+            Text(f.usage.value),
+            Text(asset.name or asset.id if asset else f.asset_id),
+            Text(location),
+            _statuses(assessment, verdicts),
+            Text(worst.deadline.isoformat() if worst and worst.deadline else "-"),
+            Text(worst.reason if worst else ""),
+        )
+    return table
+
+
+def matrix_table(assessment: Assessment) -> Table:
+    table = Table(title=f"Compliance matrix (as of {assessment.today.isoformat()})", box=box.SIMPLE_HEAVY)
+    for col in ("Profile", "Compliant", "Deprecated", "Disallowed", "Unknown", "Next deadline", "Worst"):
+        table.add_column(col, justify="right" if col in ("Compliant", "Deprecated", "Disallowed", "Unknown") else "left")
+    for row in assessment.matrix():
+        table.add_row(
+            Text(f"{row.name} ({row.profile})"),
+            Text(str(row.compliant), style="green" if row.compliant else ""),
+            Text(str(row.deprecated), style="yellow" if row.deprecated else ""),
+            Text(str(row.disallowed), style="red" if row.disallowed else ""),
+            Text(str(row.unknown), style="magenta" if row.unknown else ""),
+            Text(row.next_deadline.isoformat() if row.next_deadline else "-"),
+            _sev(row.worst_severity) if row.worst_severity else Text("-"),
+        )
+    return table
+
+
+def summary_line(inventory: Inventory, assessment: Assessment) -> Text:
+    counts = assessment.counts_by_severity()
+    text = Text(f"{len(inventory.findings)} findings on {len(inventory.assets)} assets: ")
+    parts = [(f"{n} {s.value}", SEVERITY_STYLE[s]) for s, n in counts.items() if n]
+    for i, (label, style) in enumerate(parts):
+        text.append(label, style=style)
+        if i < len(parts) - 1:
+            text.append(", ")
+    if not parts:
+        text.append("none")
+    summary = assessment.to_dict()["summary"]
+    text.append(f"; {summary['hndl']} harvest-now-decrypt-later, {summary['classically_broken']} classically broken")
+    if inventory.errors:
+        text.append(f"; {len(inventory.errors)} scan errors", style="yellow")
+    return text
+
+
+def render_table(inventory: Inventory, assessment: Assessment, *, width: int = 160, color: bool = False) -> str:
+    """The human report as text: findings table, compliance matrix, summary line, scan errors."""
+    buf = io.StringIO()
+    console = Console(file=buf, width=width, force_terminal=color, no_color=not color, highlight=False,
+                      emoji=False, markup=False, soft_wrap=False)
+    console.print(findings_table(inventory, assessment))
+    console.print(matrix_table(assessment))
+    console.print(summary_line(inventory, assessment))
+    for err in inventory.errors:
+        console.print(Text(f"scan error: {err.target} [{err.stage}] {err.kind.value}: {err.message}", style="yellow"))
+    return buf.getvalue()

@@ -1,0 +1,81 @@
+"""One place that turns an inventory into every report format: the pipeline's last seam.
+
+``build_report(inventory, fmt, profiles=...)`` assesses, plans (for the formats that show a
+plan) and renders. Reports are pure functions of (inventory, assessment, plan, bench); nothing
+here rescans anything.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pqscan.commands.common import OutputFormat
+from pqscan.inventory import Inventory, now_iso
+from pqscan.model import SCHEMA_VERSION
+
+REPORT_FORMATS = (OutputFormat.TABLE, OutputFormat.MARKDOWN, OutputFormat.HTML, OutputFormat.JSON,
+                  OutputFormat.SARIF, OutputFormat.CBOM)
+
+
+@dataclass
+class ReportInputs:
+    inventory: Inventory
+    assessment: Any
+    plan: Any | None
+    bench: dict[str, Any] | None
+
+
+def prepare(inventory: Inventory, profiles: Sequence[str] = (), *, services: Path | None = None,
+            crqc_year: int | None = None, today: date | None = None, with_plan: bool = True) -> ReportInputs:
+    from pqscan.assess import assess
+    from pqscan.profiles import load_profiles
+
+    assessment = assess(inventory, load_profiles(list(profiles)), today=today)
+    plan = None
+    if with_plan:
+        from pqscan.graph import DEFAULT_CRQC_YEAR, build_graph, load_services, make_plan
+
+        graph = build_graph(inventory, assessment, load_services(services))
+        plan = make_plan(graph, crqc_year=crqc_year or DEFAULT_CRQC_YEAR, today=today)
+    bench = inventory.attachments.get("bench")
+    return ReportInputs(inventory, assessment, plan, bench if isinstance(bench, dict) else None)
+
+
+def render(inputs: ReportInputs, fmt: OutputFormat, *, cbom_spec: str = "1.6") -> str:
+    inv, assessment, plan, bench = inputs.inventory, inputs.assessment, inputs.plan, inputs.bench
+    if fmt is OutputFormat.HTML:
+        from pqscan.report.html import render_html
+
+        return render_html(inv, assessment, plan, bench)
+    if fmt is OutputFormat.MARKDOWN:
+        from pqscan.report.markdown import render_markdown
+
+        return render_markdown(inv, assessment, plan, bench)
+    if fmt is OutputFormat.CBOM:
+        from pqscan.report.cbom import render_cbom
+
+        return render_cbom(inv, spec=cbom_spec)
+    if fmt is OutputFormat.SARIF:
+        from pqscan.report.sarif import render_sarif
+
+        return json.dumps(render_sarif(inv, assessment), indent=2)
+    if fmt is OutputFormat.JSON:
+        doc = {
+            "schema_version": SCHEMA_VERSION,
+            "generated": now_iso(),
+            "inventory": inv.to_dict(),
+            "assessment": assessment.to_dict(),
+            "plan": plan.to_dict() if plan is not None else None,
+            "bench": bench,
+        }
+        return json.dumps(doc, indent=1, ensure_ascii=False, default=str)
+    if fmt is OutputFormat.TABLE:
+        from pqscan.report.assessment import render_table
+
+        return render_table(inv, assessment)
+    raise ValueError(f"report format {fmt.value!r} is not supported")

@@ -1,0 +1,213 @@
+"""The self-contained HTML report a CISO can read in ten minutes.
+
+One file, no external fetches (inline CSS, inline SVG charts, one inline script), readable on a
+laptop and in print. Executive summary first; then charts; then full tables that sort, filter and
+page client-side over data embedded as JSON (usable with 100k findings).
+
+Safety: everything from a target (certificate subjects, banners, paths, snippets) is escaped with
+``html.escape`` in markup, embedded JSON has ``<``, ``>``, ``&`` and line separators escaped so it
+cannot close its ``<script>`` element, the script inserts table cells with ``textContent`` only, and
+a Content-Security-Policy allows exactly our one script (by hash) and nothing else — so even a
+mistake in escaping could not run injected script.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import date
+from html import escape
+from importlib import resources
+from typing import Any
+
+from pqscan import __version__
+from pqscan.inventory import Inventory, now_iso
+from pqscan.model import Severity
+from pqscan.report import svg
+from pqscan.report.summary import SEVERITY_ORDER, ReportSummary, summarize
+
+FIRST_WAVE_ROWS = 15
+TOP_GRAPH_NODES = 14
+
+
+def _template(name: str) -> str:
+    return resources.files("pqscan").joinpath(f"report/templates/{name}").read_text(encoding="utf-8")
+
+
+def _json_for_script(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _e(value: Any) -> str:
+    return escape("" if value is None else str(value))
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _plan_steps(plan: Any) -> list[Any]:
+    return list(getattr(plan, "steps", []) or []) if plan is not None else []
+
+
+def _step(step: Any, name: str, default: Any = "") -> Any:
+    if isinstance(step, Mapping):
+        return step.get(name, default)
+    return getattr(step, name, default)
+
+
+def _summary_section(s: ReportSummary, inventory: Inventory) -> str:
+    safe, total_kx = s.quantum_safe_kx_endpoints
+    cards = "".join(
+        f'<div class="card {sev.value}"><div class="n">{s.by_severity.get(sev, 0)}</div>'
+        f'<div class="l">{sev.value}</div></div>' for sev in SEVERITY_ORDER)
+    hndl_assets = sorted({r.finding.asset_id for r in s.hndl_rows})
+    hndl_list = "".join(
+        f"<li><code>{_e(a)}</code></li>" for a in hndl_assets[:10]) + (
+        f"<li>… and {len(hndl_assets) - 10} more</li>" if len(hndl_assets) > 10 else "")
+    return f"""
+<section id="summary"><h2>Executive summary</h2>
+<div class="score">{svg.gauge(s.readiness)}
+<div><div class="cards">{cards}</div>
+<p class="explain">Readiness = 100 × (1 − Σ penalty ÷ (10 × findings)), with penalty critical 10, high 6,
+medium 3, low 1, info 0 taken from each finding's worst verdict across the selected profiles.
+{len(s.rows)} findings on {len(inventory.assets)} assets; {len(inventory.errors)} scan errors recorded.</p></div></div>
+<div class="cards">
+<div class="card high"><div class="n">{len(hndl_assets)}</div><div class="l">assets exposed to harvest-now-decrypt-later today</div></div>
+<div class="card {'info' if safe == total_kx else 'medium'}"><div class="n">{safe} / {total_kx}</div><div class="l">endpoints offering PQ or hybrid key exchange</div></div>
+</div>
+{'<h3>Exposed to harvest-now-decrypt-later</h3><p class="explain">Key exchange or encryption with an algorithm Shor breaks and no post-quantum option: traffic recorded today can be decrypted once a quantum computer exists.</p><ul>' + hndl_list + '</ul>' if hndl_assets else ''}
+</section>"""
+
+
+def _matrix_section(s: ReportSummary) -> str:
+    statuses = ["compliant", "deprecated", "disallowed", "unknown"]
+    rows = []
+    for m in s.matrix:
+        counts = m["counts"]
+        nd = m["next_deadline"]
+        rows.append([m["profile"], m["title"], *[counts.get(st, 0) for st in statuses],
+                     nd.isoformat() if isinstance(nd, date) else "—"])
+    return f"""<section id="compliance"><h2>Compliance matrix</h2>
+<p class="explain">Findings per profile by status; the next deadline is the earliest date on which something now in use
+becomes disallowed (or deprecated) under that profile.</p>
+{_table(["profile", "title", *statuses, "next deadline"], rows)}</section>"""
+
+
+def _wave_section(s: ReportSummary) -> str:
+    steps = _plan_steps(s.plan)
+    if not steps:
+        return '<section id="wave1"><h2>First migration wave</h2><p>No migration plan was attached.</p></section>'
+    first_wave = min(int(_step(st, "wave", 1) or 1) for st in steps)
+    wave = [st for st in steps if int(_step(st, "wave", 1) or 1) == first_wave][:FIRST_WAVE_ROWS]
+    rows = [[_step(st, "order"), _step(st, "title") or _step(st, "asset_id"), _step(st, "action"),
+             f"{float(_step(st, 'risk', 0) or 0):.1f}", _step(st, "deadline") or "—",
+             "; ".join(map(str, _step(st, "reasons", []) or []))[:400]] for st in wave]
+    return f"""<section id="wave1"><h2>First migration wave</h2>
+<p class="explain">The riskiest work that nothing else blocks, in dependency order (what must move first comes first).
+The full plan is in the table further down.</p>
+{_table(["#", "asset", "what to do", "risk", "deadline", "why"], rows)}</section>"""
+
+
+def _bench_section(s: ReportSummary) -> str:
+    costs = (s.bench or {}).get("migration_costs") or []
+    if not costs:
+        return ('<section id="cost"><h2>Cost of the replacements</h2><p>No benchmark attached '
+                '(run <code>pqscan bench --attach INVENTORY</code>).</p></section>')
+    rows = [[c.get("from"), c.get("to"), c.get("context"),
+             f"{float(c['time_ratio']):.2f}×" if isinstance(c.get("time_ratio"), (int, float)) else "—",
+             c.get("extra_bytes", "—")] for c in costs]
+    env = (s.bench or {}).get("environment") or {}
+    where = ", ".join(f"{k}: {v}" for k, v in list(env.items())[:4] if isinstance(v, (str, int, float)))
+    return f"""<section id="cost"><h2>Cost of the replacements (measured)</h2>
+<p class="explain">Time ratio = replacement ÷ current algorithm, measured on this machine; extra bytes per TLS handshake
+or per signature. {_e(where)}</p>
+{_table(["current", "replacement", "context", "time ratio", "extra bytes"], rows)}</section>"""
+
+
+def _charts_section(s: ReportSummary, today: date) -> str:
+    steps = _plan_steps(s.plan)
+    waves = Counter(int(_step(st, "wave", 1) or 1) for st in steps)
+    wave_bars = [(f"wave {w}", n) for w, n in sorted(waves.items())]
+    top = sorted(steps, key=lambda st: -float(_step(st, "risk", 0) or 0))[:TOP_GRAPH_NODES]
+    sev_of = {r.finding.asset_id: r.severity.value for r in reversed(s.rows)}
+    nodes = [(str(_step(st, "asset_id")), str(_step(st, "title") or _step(st, "asset_id")),
+              sev_of.get(str(_step(st, "asset_id")), "info")) for st in top]
+    edges = [(str(_step(st, "asset_id")), str(d)) for st in top for d in (_step(st, "depends_on", []) or [])]
+    return f"""<section id="charts"><h2>At a glance</h2><div class="charts">
+<figure><figcaption>Findings by asset kind and severity</figcaption>{svg.stacked_bars(s.by_kind_severity, "findings by asset kind and severity")}</figure>
+<figure><figcaption>Profile deadlines (findings due)</figcaption>{svg.timeline(s.deadlines, today, "deadlines timeline")}</figure>
+<figure><figcaption>Migration waves (steps per wave)</figcaption>{svg.column_bars(wave_bars, "migration waves")}</figure>
+<figure><figcaption>Dependencies among the top risks (move left first)</figcaption>{svg.dependency_graph(nodes, edges, "dependency graph of the top risks")}</figure>
+</div></section>"""
+
+
+def _tables_data(s: ReportSummary, inventory: Inventory) -> tuple[list[dict[str, Any]], str]:
+    findings = [[r.severity.value, r.finding.algorithm, r.finding.usage.value, r.quantum_status, r.asset_kind,
+                 r.asset_name, r.finding.evidence.location + (f":{r.finding.evidence.line}" if r.finding.evidence.line else ""),
+                 r.status, r.deadline.isoformat() if r.deadline else "", r.reason] for r in s.rows]
+    assets = [[a.kind.value, a.id, a.name, a.location] for a in sorted(inventory.assets.values(), key=lambda a: a.id)]
+    errors = [[e.kind.value, e.target, e.stage, e.message] for e in inventory.errors]
+    plan = [[_step(st, "order"), _step(st, "wave"), _step(st, "title") or _step(st, "asset_id"), _step(st, "action"),
+             round(float(_step(st, "risk", 0) or 0), 1), str(_step(st, "deadline") or ""),
+             "; ".join(map(str, _step(st, "reasons", []) or []))] for st in _plan_steps(s.plan)]
+    specs = [
+        {"root": "t-findings", "data": "d-findings", "label": "findings", "severityCol": 0, "sort": 0, "dir": -1,
+         "columns": ["severity", "algorithm", "usage", "quantum", "asset kind", "asset", "location", "status",
+                     "deadline", "reason"]},
+        {"root": "t-plan", "data": "d-plan", "label": "plan", "sort": 0, "dir": 1,
+         "columns": ["#", "wave", "asset", "what to do", "risk", "deadline", "why"]},
+        {"root": "t-assets", "data": "d-assets", "label": "assets", "sort": 0, "dir": 1,
+         "columns": ["kind", "id", "name", "location"]},
+        {"root": "t-errors", "data": "d-errors", "label": "errors", "sort": 0, "dir": 1,
+         "columns": ["kind", "target", "stage", "message"]},
+    ]
+    blobs = "".join(
+        f'<script type="application/json" id="{name}">{_json_for_script(rows)}</script>'
+        for name, rows in (("d-findings", findings), ("d-plan", plan), ("d-assets", assets), ("d-errors", errors)))
+    return specs, blobs
+
+
+def render_html(inventory: Inventory, assessment: Any, plan: Any | None = None,
+                bench: Mapping[str, Any] | None = None, *, title: str = "Post-quantum readiness report") -> str:
+    s = summarize(inventory, assessment, plan, bench if bench is not None else inventory.attachments.get("bench"))
+    today = getattr(assessment, "today", date.today())
+    specs, blobs = _tables_data(s, inventory)
+    script = _template("report.js")
+    script_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+    csp = (f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-{script_hash}'")
+    profiles = ", ".join(getattr(p, "name", str(p)) for p in s.profiles) or "—"
+    targets = ", ".join(inventory.targets[:8]) + (f" … (+{len(inventory.targets) - 8})" if len(inventory.targets) > 8 else "")
+    sev_counts = " · ".join(f"{s.by_severity.get(sev, 0)} {sev.value}" for sev in SEVERITY_ORDER if sev is not Severity.INFO)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_e(title)}</title><style>{_template("report.css")}</style></head>
+<body>
+<header><h1>{_e(title)}</h1>
+<p>Readiness {s.readiness}/100 · {sev_counts} · profiles: {_e(profiles)}</p>
+<p>Scope: {_e(targets) or "—"} · scanned {_e(inventory.started)} · report generated {_e(now_iso())} by pqscan {_e(__version__)}</p></header>
+<main>
+{_summary_section(s, inventory)}
+{_matrix_section(s)}
+{_wave_section(s)}
+{_bench_section(s)}
+{_charts_section(s, today)}
+<section id="findings"><h2>All findings</h2><div id="t-findings"></div></section>
+<section id="plan"><h2>Migration plan</h2><div id="t-plan"></div></section>
+<section id="assets"><h2>Assets</h2><div id="t-assets"></div></section>
+<section id="errors"><h2>Scan errors</h2><p class="explain">Targets or files that could not be scanned completely, kept so nothing is silently missing.</p><div id="t-errors"></div></section>
+</main>
+<script type="application/json" id="pqscan-tables">{_json_for_script(specs)}</script>
+{blobs}
+<script>{script}</script>
+</body></html>
+"""

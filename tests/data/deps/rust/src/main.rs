@@ -1,0 +1,6 @@
+use std::sync::Arc;
+use rustls::ClientConfig;
+
+fn main() {
+    let _ = Arc::new(ClientConfig::builder());
+}

@@ -1,0 +1,200 @@
+"""Fixtures for the TLS collector tests: lab servers, nginx, a STARTTLS SMTP server, hostile servers.
+
+Import the fixtures into a test module (``from tls_fixtures import fixture_tls_lab, ...``); each
+registers under the name without the ``fixture_`` prefix. Everything listens on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import ssl
+import subprocess
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pqscan.collect.tls.collector import scan_tls_endpoint
+from pqscan.lab import pki
+from pqscan.lab.tls_servers import LAB_CONFIGS, TlsServer
+from pqscan.model import ScanResult
+from pqscan.netscan import NetOptions, scan_endpoints
+from pqscan.targets import Endpoint
+
+# Short timeouts: hostile cases must end quickly; loopback peers answer in milliseconds.
+FAST = NetOptions(connect_timeout=1.0, read_timeout=0.5, endpoint_timeout=5.0, concurrency=64, per_host=8)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def endpoint(port: int, *, starttls: str | None = None, host: str = "127.0.0.1") -> Endpoint:
+    return Endpoint(host=host, port=port, starttls=starttls)
+
+
+def scan(port: int, options: NetOptions = FAST, **kw: str | None) -> ScanResult:
+    return asyncio.run(scan_endpoints([endpoint(port, **kw)], scan_tls_endpoint, options))[0]
+
+
+@pytest.fixture(scope="session", name="tls_lab_dir")
+def fixture_tls_lab_dir() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="pqscan-tls-tests-") as tmp:
+        yield Path(tmp)
+
+
+@pytest.fixture(scope="session", name="tls_lab")
+def fixture_tls_lab(tls_lab_dir: Path) -> Iterator[dict[str, TlsServer]]:
+    """Every lab server configuration, running for the whole session."""
+    servers = {name: TlsServer(cfg, tls_lab_dir / name).start() for name, cfg in LAB_CONFIGS.items()}
+    try:
+        yield servers
+    finally:
+        for s in servers.values():
+            s.stop()
+
+
+@pytest.fixture(scope="session", name="lab_results")
+def fixture_lab_results(tls_lab: dict[str, TlsServer]) -> dict[str, ScanResult]:
+    """One scan of the whole lab fleet (together, as a real scan runs), results by server name."""
+    names = list(tls_lab)
+    results = asyncio.run(scan_endpoints([endpoint(tls_lab[n].port) for n in names], scan_tls_endpoint, FAST))
+    by_key = {r.target: r for r in results}
+    return {n: by_key[endpoint(tls_lab[n].port).key] for n in names}
+
+
+# -- nginx --------------------------------------------------------------------------------------
+
+NGINX_CURVES = "X25519:prime256v1:secp384r1"  # nginx `ssl_ecdh_curve`; OpenSSL 3.0 names
+
+
+@dataclass(frozen=True)
+class Nginx:
+    port: int
+    bundle: pki.PemBundle
+    prefix: Path
+
+
+@pytest.fixture(scope="session", name="nginx")
+def fixture_nginx(tls_lab_dir: Path) -> Iterator[Nginx]:
+    binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if binary is None:
+        pytest.skip("Debian nginx (/usr/sbin/nginx) is not installed")
+    prefix = tls_lab_dir / "nginx"
+    (prefix / "tmp").mkdir(parents=True)
+    bundle = pki.write_bundle(prefix, "rsa", pki.rsa_chain_leaf_first()[:2])
+    port = free_port()
+    conf = prefix / "nginx.conf"
+    temp = " ".join(f"{k}_temp_path {prefix}/tmp/{k};" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    conf.write_text(
+        f"""worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log;
+daemon off;
+events {{ worker_connections 512; }}
+http {{
+  access_log off;
+  {temp}
+  server {{
+    listen 127.0.0.1:{port} ssl;
+    ssl_certificate {bundle.chain_path};
+    ssl_certificate_key {bundle.key_path};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ecdh_curve {NGINX_CURVES};
+    location / {{ return 200 "ok"; }}
+  }}
+}}
+"""
+    )
+    proc = subprocess.Popen([binary, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.skip(f"nginx did not start: {proc.stderr.read().decode(errors='replace')[:300] if proc.stderr else ''}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            pytest.fail("nginx did not listen within 10 s")
+        yield Nginx(port, bundle, prefix)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+# -- STARTTLS SMTP (aiosmtpd; its TLS is Python's ssl module on the system OpenSSL 3.0) ---------
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    port: int
+    bundle: pki.PemBundle
+
+
+@pytest.fixture(scope="session", name="smtp_starttls")
+def fixture_smtp_starttls(tls_lab_dir: Path) -> Iterator[SmtpServer]:
+    aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
+    bundle = pki.write_bundle(tls_lab_dir / "smtp", "smtp", (pki.ecdsa_cert(),))
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(bundle.chain_path), str(bundle.key_path))
+
+    class Sink:
+        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
+            return "250 OK"
+
+    port = free_port()
+    controller = aiosmtpd_controller.Controller(Sink(), hostname="127.0.0.1", port=port, tls_context=ctx,
+                                                require_starttls=True, ready_timeout=10)
+    controller.start()
+    try:
+        yield SmtpServer(port, bundle)
+    finally:
+        controller.stop()
+
+
+# -- hostile servers: real asyncio TCP servers with a misbehaving handler ------------------------
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+@asynccontextmanager
+async def tcp_server(handler: Handler) -> AsyncIterator[int]:
+    """A loopback TCP server running ``handler`` per connection, in the current event loop."""
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def wrapped(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            tasks.add(task)
+        try:
+            await handler(reader, writer)
+        except (OSError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.transport.abort()
+
+    server = await asyncio.start_server(wrapped, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield port
+    finally:
+        server.close()
+        for t in list(tasks):
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

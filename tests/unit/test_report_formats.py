@@ -1,0 +1,101 @@
+"""Report formats: CBOM validates against CycloneDX, target text is escaped everywhere,
+output is deterministic, and the JSON report is the stable contract."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import pytest
+
+from pqscan.commands.common import OutputFormat
+from pqscan.model import Severity
+from pqscan.report.build import REPORT_FORMATS, prepare, render
+from pqscan.report.cbom import render_cbom, validate
+from pqscan.report.summary import readiness_score
+from tests.report_fixtures import HOSTILE, estate
+
+TODAY = date(2026, 11, 25)
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    return prepare(estate(), ["nist-ir-8547", "cnsa-2.0"], today=TODAY)
+
+
+@pytest.mark.parametrize("spec", ["1.6", "1.7"])
+def test_cbom_validates_against_the_official_cyclonedx_schema(spec: str) -> None:
+    text = render_cbom(estate(), spec=spec)
+    assert list(validate(text, spec)) == []
+    doc = json.loads(text)
+    assert doc["specVersion"] == spec
+
+
+def test_cbom_of_the_same_estate_is_byte_identical_so_two_scans_diff_cleanly() -> None:
+    assert render_cbom(estate()) == render_cbom(estate())
+
+
+def test_cbom_lists_algorithms_certificates_protocols_and_libraries() -> None:
+    doc = json.loads(render_cbom(estate()))
+    kinds = {(c["type"], (c.get("cryptoProperties") or {}).get("assetType")) for c in doc["components"]}
+    assert ("cryptographic-asset", "algorithm") in kinds
+    assert ("cryptographic-asset", "certificate") in kinds
+    assert ("cryptographic-asset", "protocol") in kinds
+    assert ("library", None) in kinds
+    refs = {c["bom-ref"] for c in doc["components"]}
+    assert "crypto/algorithm/RSA-2048" in refs and "crypto/algorithm/X25519MLKEM768" in refs
+    md5 = next(c for c in doc["components"] if c["bom-ref"] == "crypto/algorithm/MD5")
+    occ = md5["evidence"]["occurrences"][0]
+    assert occ["location"] == "repo/app.py" and occ["line"] == 12
+
+
+def test_cbom_17_carries_the_algorithm_family_registry_name() -> None:
+    doc = json.loads(render_cbom(estate(), spec="1.7"))
+    fams = {c["bom-ref"]: c["cryptoProperties"]["algorithmProperties"].get("algorithmFamily")
+            for c in doc["components"] if (c.get("cryptoProperties") or {}).get("assetType") == "algorithm"}
+    assert fams["crypto/algorithm/MD5"] == "MD5"
+    assert fams["crypto/algorithm/X25519"] == "ECDH"
+
+
+def test_html_escapes_a_hostile_certificate_subject(inputs) -> None:
+    page = render(inputs, OutputFormat.HTML)
+    assert "<script>document.body" not in page
+    assert "<img src=x" not in page
+    # Embedded JSON cannot close its script element.
+    for blob in re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', page, re.S):
+        assert "<" not in blob
+
+
+def test_html_is_self_contained_and_locks_scripts_down_with_a_csp(inputs) -> None:
+    page = render(inputs, OutputFormat.HTML)
+    assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', page)
+    assert "Content-Security-Policy" in page and "script-src 'sha256-" in page
+    assert page.count("<script>") == 1  # our one executable script; the rest are JSON data blocks
+
+
+def test_markdown_escapes_table_breaking_and_markup_characters(inputs) -> None:
+    text = render(inputs, OutputFormat.MARKDOWN)
+    assert "<script>" not in text and "<img" not in text
+    for line in text.splitlines():
+        if line.startswith("|") and HOSTILE[:5] in line:
+            pytest.fail("raw hostile text in a table row")
+
+
+def test_json_report_contains_inventory_assessment_and_plan(inputs) -> None:
+    doc = json.loads(render(inputs, OutputFormat.JSON))
+    assert set(doc) >= {"schema_version", "inventory", "assessment", "plan"}
+    assert len(doc["inventory"]["findings"]) == len(estate().findings)
+    assert doc["plan"]["steps"]
+
+
+@pytest.mark.parametrize("fmt", REPORT_FORMATS, ids=lambda f: f.value)
+def test_every_report_format_renders(inputs, fmt: OutputFormat) -> None:
+    assert render(inputs, fmt).strip()
+
+
+def test_readiness_score_is_100_without_findings_and_0_when_all_are_critical() -> None:
+    assert readiness_score([]) == 100
+    assert readiness_score([Severity.CRITICAL] * 3) == 0
+    assert readiness_score([Severity.INFO] * 3) == 100
+    assert readiness_score([Severity.CRITICAL, Severity.INFO]) == 50
