@@ -38,7 +38,7 @@ def synthetic_inventory(n: int, relations_per_asset: float = 3.0, seed: int = 7)
     n_dep = max(10, int(n * 0.1) - 260)
     n_code = n - len(roots) - len(inters) - n_end - n_leaf - n_conf - n_dep - 50
     budget = int(n * relations_per_asset)
-    uses_per_code = max(1, (budget - 3 * n_end - n_leaf - len(inters)) // max(1, n_code))
+    uses_per_code = max(1, -(-(budget - 3 * n_end - n_leaf - len(inters)) // max(1, n_code)))  # ceiling
     rsa = {"key_bits": 2048}
     for r in roots:
         inv.add_asset(Asset(r, AssetKind.CERTIFICATE, r, attributes={"is_ca": True, "self_signed": True}))

@@ -135,7 +135,8 @@ class Algorithm:
 
 def unknown(kind: IdKind, raw: str | int) -> Algorithm:
     """The explicit entry for an identifier the catalogue does not know."""
-    shown = f"0x{raw:04X}" if isinstance(raw, int) else str(raw)
+    # TLS codepoints read best in hex (0x11EC); COSE values are signed decimals (-49).
+    shown = f"0x{raw:04X}" if isinstance(raw, int) and raw >= 0 and kind is not IdKind.COSE else str(raw)
     return Algorithm(
         id=UNKNOWN_ID,
         family="unknown",

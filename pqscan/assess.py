@@ -280,9 +280,45 @@ def category_for(usage: Usage, alg: Algorithm) -> Category | None:
     if by_primitive in _SYMMETRIC_CATEGORIES:
         return by_primitive
     by_usage = USAGE_CATEGORY.get(usage)
-    if by_usage is not None and by_usage not in _SYMMETRIC_CATEGORIES:
+    if by_usage is not None and (by_usage not in _SYMMETRIC_CATEGORIES or by_primitive is None):
         return by_usage
     return by_primitive
+
+
+def _protocol_key(text: str) -> str:
+    key = text.strip().lower().replace(" ", "").replace("_", "").replace("-", "")
+    for prefix in ("dtls", "tls", "ssl", "ssh"):
+        if key.startswith(prefix + "v"):
+            key = prefix + key[len(prefix) + 1:]
+    return key
+
+
+# Protocol versions, as collectors name them ("TLS1.0", "TLSv1.1", "SSLv3", "SSH-1"); not algorithms,
+# so they are judged here. True = prohibited or deprecated: SSL 2.0 (RFC 6176), SSL 3.0 (RFC 7568),
+# TLS 1.0/1.1 and DTLS 1.0 (RFC 8996); SSH protocol 1 (obsolete; RFC 4251 defines version 2).
+PROTOCOL_VERSIONS: Mapping[str, bool] = {
+    **dict.fromkeys(["ssl2", "ssl2.0", "ssl3", "ssl3.0", "tls1", "tls1.0", "tls1.1", "dtls1", "dtls1.0",
+                     "ssh1", "ssh1.0", "ssh1.5", "ssh1.99"], True),
+    **dict.fromkeys(["tls1.2", "tls1.3", "dtls1.2", "dtls1.3", "ssh2", "ssh2.0"], False),
+}
+
+
+def _protocol_verdict(finding: Finding, profile: Profile, rest: str) -> Verdict | None:
+    params = finding.parameters or {}
+    names = [finding.algorithm, str(params.get("protocol") or ""), str(params.get("raw_identifier") or "")]
+    for name in names:
+        broken = PROTOCOL_VERSIONS.get(_protocol_key(name)) if name else None
+        if broken is None:
+            continue
+        head = f"{name} {rest}"
+        if broken:
+            reason = (f"{head}: not acceptable ({profile.name}) - prohibited or deprecated protocol version "
+                      "(RFC 6176, RFC 7568, RFC 8996); classically broken today, whatever the quantum timeline")
+            return Verdict(finding.id, profile.id, ComplianceStatus.DISALLOWED, Severity.CRITICAL, reason, None,
+                           False, True)
+        return Verdict(finding.id, profile.id, ComplianceStatus.COMPLIANT, Severity.INFO,
+                       f"{head}: acceptable ({profile.name})", None, False, False)
+    return None
 
 
 def severity_for(status: ComplianceStatus, deadline: datetime.date | None, today: datetime.date, *,
@@ -358,8 +394,12 @@ def judge(finding: Finding, profile: Profile, today: datetime.date, *, asset: As
     """One finding under one profile."""
     params = finding.parameters or {}
     alg = algorithms.get(finding.algorithm)
-    head = " ".join(x for x in (_subject(finding, alg), USAGE_NOUN[finding.usage],
-                                 _place(asset, tls_presented or set())) if x)
+    rest = " ".join(x for x in (USAGE_NOUN[finding.usage], _place(asset, tls_presented or set())) if x)
+    head = f"{_subject(finding, alg)} {rest}"
+    if finding.usage is Usage.PROTOCOL:
+        judged = _protocol_verdict(finding, profile, rest)
+        if judged is not None:
+            return judged
     if alg.is_unknown:
         reason = f"{head}: not in the pqscan catalogue, review it by hand ({profile.name})"
         if params.get("unknown_reason"):

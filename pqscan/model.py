@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from enum import StrEnum
 from typing import Any
 
@@ -282,7 +283,7 @@ class Finding:
     evidence: Evidence = field(default_factory=Evidence)
     confidence: Confidence = Confidence.HIGH
 
-    @property
+    @cached_property
     def id(self) -> str:
         """Stable across rescans and line shifts: used for baselines, SARIF fingerprints and diffs."""
         key = "|".join(

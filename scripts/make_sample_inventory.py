@@ -2,8 +2,8 @@
 """Build pqscan/data/sample-inventory.json through the model classes, so it is always schema-valid.
 
 The sample describes a small, made-up estate under the reserved ``.example.test`` names (RFC 6761):
-two TLS endpoints (one offering the hybrid X25519MLKEM768, one classical only), an RSA-2048 leaf
-certificate issued by an intermediate and a root, an SSH endpoint with sntrup761x25519 key exchange
+two TLS endpoints (one offering the hybrid X25519MLKEM768, one classical only and still accepting
+TLS 1.0), an RSA-2048 leaf certificate issued by an RSA-2048 intermediate and an RSA-4096 root, an SSH endpoint with sntrup761x25519 key exchange
 and an RSA host key, two findings in source code (MD5, RSA-2048 key generation), a dependency, an
 identifier the catalogue does not know and one scan error. Fingerprints are SHA-256 digests of
 labels, not of real certificates: nothing here was measured.
@@ -85,14 +85,14 @@ def build() -> Inventory:
     rsa = get("RSA").id
     sha256_rsa = alg_id(IdKind.OID, "1.2.840.113549.1.1.11")
 
-    # -- certificate chain: RSA-2048 leaf -> RSA-3072 intermediate -> RSA-4096 root ----------------
+    # -- certificate chain: RSA-2048 leaf -> RSA-2048 intermediate -> RSA-4096 root ----------------
     root, root_id = cert("root", "CN=Example Root CA,O=Example", "CN=Example Root CA,O=Example", rsa, 4096,
                          is_ca=True, not_after="2045-01-01T00:00:00Z", issued_by=None)
     inter, inter_id = cert("intermediate", "CN=Example Issuing CA 1,O=Example", "CN=Example Root CA,O=Example",
-                           rsa, 3072, is_ca=True, not_after="2035-01-01T00:00:00Z", issued_by=root_id)
+                           rsa, 2048, is_ca=True, not_after="2032-01-01T00:00:00Z", issued_by=root_id)
     leaf, leaf_id = cert("leaf", "CN=app.example.test,O=Example", "CN=Example Issuing CA 1,O=Example", rsa, 2048,
                          is_ca=False, not_after="2027-03-01T00:00:00Z", issued_by=inter_id)
-    for asset, bits, usage in ((root, 4096, Usage.SIGNATURE), (inter, 3072, Usage.SIGNATURE),
+    for asset, bits, usage in ((root, 4096, Usage.SIGNATURE), (inter, 2048, Usage.SIGNATURE),
                                (leaf, 2048, Usage.AUTHENTICATION)):
         inv.add_asset(asset)
         ev = Evidence(location="app.example.test:443", symbol="subjectPublicKeyInfo", detail=asset.attributes["subject"])
@@ -125,7 +125,7 @@ def build() -> Inventory:
                             Evidence(location="app.example.test:443", symbol="cipher_suite")))
 
     legacy = Asset("tls://legacy.example.test:443", AssetKind.TLS_ENDPOINT, "legacy.example.test:443",
-                   "legacy.example.test", {"tls_versions": ["TLSv1.2"], "negotiated_group": p256},
+                   "legacy.example.test", {"tls_versions": ["TLSv1.0", "TLSv1.2"], "negotiated_group": p256},
                    (Relation(RelationKind.PRESENTS, leaf_id),))
     inv.add_asset(legacy)
     inv.add_finding(Finding(legacy.id, p256, Usage.KEY_EXCHANGE, "tls", {"codepoint": "0x0017", "curve": "P-256",
@@ -135,6 +135,10 @@ def build() -> Inventory:
     inv.add_finding(Finding(legacy.id, aes128, Usage.SYMMETRIC, "tls",
                             {"cipher_suite": "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"},
                             Evidence(location="legacy.example.test:443", symbol="cipher_suite")))
+    # Protocol versions are not catalogue algorithms: the TLS collector records them by name.
+    inv.add_finding(Finding(legacy.id, "TLS1.0", Usage.PROTOCOL, "tls", {"protocol": "TLS1.0"},
+                            Evidence(location="legacy.example.test:443", symbol="ServerHello.version",
+                                     detail="server accepted a TLS 1.0 ClientHello")))
     inv.add_finding(Finding(legacy.id, "unknown", Usage.KEY_EXCHANGE, "tls",
                             {"raw_identifier": "0xFE30", "unknown_reason": "tls-group identifier 0xFE30 is not in the "
                              "pqscan catalogue"},

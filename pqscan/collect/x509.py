@@ -288,6 +288,8 @@ def certificate_to_asset(
                             cert.public_key_algorithm_oid.dotted_string, "", note=f"malformed SPKI: {exc}")
     if key.note:
         notes.append(key.note)
+    if cert.serial_number <= 0:
+        notes.append("serial number is not positive (RFC 5280 §4.1.2.2 requires a positive integer)")
     bc = _ext(cert, x509.BasicConstraints)
     is_ca = bool(bc is not None and bc.ca)
     ski, aki = _key_ids(cert)

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from pqscan.commands.common import OutputFormat, format_option, note, output_option, profile_option, write_output
+from pqscan.commands.common import (
+    OutputFormat,
+    format_option,
+    note,
+    output_option,
+    profile_option,
+    write_output,
+)
 from pqscan.errors import UsageError
 
 FORMATS = (OutputFormat.TABLE, OutputFormat.JSON, OutputFormat.DOT, OutputFormat.GRAPHML, OutputFormat.MERMAID)

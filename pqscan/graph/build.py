@@ -49,14 +49,22 @@ EDGE_FROM_ASSET: Mapping[RelationKind, bool] = {
 class VerdictLike(Protocol):
     """What the graph reads from ``pqscan.assess.Verdict`` (duck-typed so tests need no assessor)."""
 
-    finding_id: str
-    profile: str
-    status: Any
-    severity: Any
-    reason: str
-    deadline: Any
-    hndl: bool
-    classically_broken: bool
+    @property
+    def finding_id(self) -> str: ...
+    @property
+    def profile(self) -> str: ...
+    @property
+    def status(self) -> Any: ...
+    @property
+    def severity(self) -> Any: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def deadline(self) -> Any: ...
+    @property
+    def hndl(self) -> bool: ...
+    @property
+    def classically_broken(self) -> bool: ...
 
 
 class AssessmentLike(Protocol):

@@ -148,7 +148,7 @@ def make_plan(graph: MigrationGraph, *, crqc_year: int = DEFAULT_CRQC_YEAR, toda
     # Own values per component, then inherited from dependants (reverse topological order).
     wave = [min(urgency_wave(risks[i], model.today, crqc_year, near_term_years) for i in mem) for mem in topo.members]
     prio = [max(risks[i].score for i in mem) for mem in topo.members]
-    deadline: list[dt.date | None] = [min((risks[i].deadline for i in mem if risks[i].deadline), default=None)
+    deadline: list[dt.date | None] = [min((d for i in mem if (d := risks[i].deadline) is not None), default=None)
                                       for mem in topo.members]
     own_wave, own_prio = list(wave), list(prio)
     prio_from: list[int | None] = [None] * m  # the dependant component that raised the priority
@@ -159,8 +159,9 @@ def make_plan(graph: MigrationGraph, *, crqc_year: int = DEFAULT_CRQC_YEAR, toda
                 prio[d], prio_from[d] = prio[c], (prio_from[c] if prio_from[c] is not None else c)
             if wave[c] < wave[d]:
                 wave[d], wave_from[d] = wave[c], (wave_from[c] if wave_from[c] is not None else c)
-            if deadline[c] is not None and (deadline[d] is None or deadline[c] < deadline[d]):
-                deadline[d] = deadline[c]
+            dc, dd = deadline[c], deadline[d]
+            if dc is not None and (dd is None or dc < dd):
+                deadline[d] = dc
 
     def is_step(i: int) -> bool:
         node = graph.nodes[ids[i]]
@@ -173,19 +174,21 @@ def make_plan(graph: MigrationGraph, *, crqc_year: int = DEFAULT_CRQC_YEAR, toda
         return ids[topo.members[c][0]]
 
     # Lexicographic topological sort of the condensation: dependencies first, smallest key next.
+    top = [max(risks[i].score for i in mem) for mem in topo.members]
     left = [len(d) for d in topo.comp_deps]
-    heap = [((wave[c], -prio[c], -max(risks[i].score for i in topo.members[c]), rep(c)), c)
-            for c in range(m) if left[c] == 0]
+    heap = [((wave[c], -prio[c], -top[c], rep(c)), c) for c in range(m) if left[c] == 0]
     heapq.heapify(heap)
     order: list[int] = []
     while heap:
         _, c = heapq.heappop(heap)
-        mem = sorted(topo.members[c], key=lambda i: (-risks[i].score, ids[i]))
+        mem = topo.members[c]
+        if len(mem) > 1:
+            mem = sorted(mem, key=lambda i: (-risks[i].score, ids[i]))
         order.extend(i for i in mem if step_mask[i])
         for d in topo.comp_dependants[c]:
             left[d] -= 1
             if left[d] == 0:
-                heapq.heappush(heap, ((wave[d], -prio[d], -max(risks[i].score for i in topo.members[d]), rep(d)), d))
+                heapq.heappush(heap, ((wave[d], -prio[d], -top[d], rep(d)), d))
 
     steps: list[Step] = []
     for n, i in enumerate(order, 1):
@@ -193,13 +196,14 @@ def make_plan(graph: MigrationGraph, *, crqc_year: int = DEFAULT_CRQC_YEAR, toda
         c = topo.comp[i]
         r = risks[i]
         reasons = list(r.reasons) if r.needs_action else [r.reasons[0]] if node.kind == MISSING else []
-        if not r.needs_action and prio_from[c] is not None and node.kind != MISSING:
-            reasons.append(f"{rep(prio_from[c])} cannot migrate until this {node.role} supports post-quantum "
+        if not r.needs_action and pf is not None and node.kind != MISSING:
+            reasons.append(f"{rep(pf)} cannot migrate until this {node.role} supports post-quantum "
                            "cryptography")
-        if wave_from[c] is not None and wave[c] < own_wave[c]:
-            reasons.append(f"in wave {wave[c]} because {rep(wave_from[c])} needs it first")
-        if prio_from[c] is not None and prio[c] > own_prio[c]:
-            reasons.append(f"must move before {rep(prio_from[c])} (risk {_fmt_score(prio[c])})")
+        wf, pf = wave_from[c], prio_from[c]
+        if wf is not None and wave[c] < own_wave[c]:
+            reasons.append(f"in wave {wave[c]} because {rep(wf)} needs it first")
+        if pf is not None and prio[c] > own_prio[c]:
+            reasons.append(f"must move before {rep(pf)} (risk {_fmt_score(prio[c])})")
         if c in cycle_index:
             others = [ids[j] for j in topo.members[c] if j != i]
             reasons.append(f"in a dependency cycle with {', '.join(others[:5])}{' ...' if len(others) > 5 else ''}: "

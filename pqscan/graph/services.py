@@ -79,6 +79,8 @@ class Services:
     source: str = "built-in defaults"
 
     def service_for(self, asset_id: str, location: str = "", name: str = "") -> Service | None:
+        if not self.services:
+            return None
         keys = (asset_id, location, name, host_of(asset_id))
         for svc in self.services:
             if svc.matches(keys):

@@ -92,10 +92,10 @@ def build_topology(graph: nx.DiGraph) -> Topology:
         sub.add_nodes_from(rest)
         sub.add_edges_from((i, j) for i in rest for j in deps[i] if j in rest)
         comps = sorted((sorted(c) for c in nx.strongly_connected_components(sub)), key=lambda c: c[0])
-        for c in comps:
-            if len(c) > 1:
-                head = c[0]  # lowest index = lowest id: a stable representative
-                for i in c:
+        for scc in comps:
+            if len(scc) > 1:
+                head = scc[0]  # lowest index = lowest id: a stable representative
+                for i in scc:
                     comp[i] = head
         # renumber components densely, in node order
         heads = sorted(set(comp))

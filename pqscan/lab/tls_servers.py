@@ -91,6 +91,7 @@ class TlsServer:
     port: int = 0
     bundle: pki.PemBundle | None = None
     handshakes: int = 0
+    accepted: int = 0  # TCP connections accepted (benchmarks count connections per endpoint)
     _sock: socket.socket | None = field(default=None, repr=False)
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
     _threads: list[threading.Thread] = field(default_factory=list, repr=False)
@@ -139,6 +140,7 @@ class TlsServer:
                 return  # listener closed by stop()
             t = threading.Thread(target=self._serve, args=(ctx, client), daemon=True)
             with self._lock:
+                self.accepted += 1
                 self._threads = [x for x in self._threads if x.is_alive()]
                 self._threads.append(t)
             t.start()

@@ -118,7 +118,7 @@ def _statuses(assessment: Assessment, verdicts: list[Verdict]) -> Text:
 
 def findings_table(inventory: Inventory, assessment: Assessment) -> Table:
     table = Table(title="Findings", box=box.SIMPLE_HEAVY, show_lines=True, expand=True)
-    for col, kw in (("Severity", {"no_wrap": True}), ("Algorithm", {"max_width": 18}), ("Usage", {"max_width": 12}),
+    for col, kw in (("Severity", {"no_wrap": True}), ("Algorithm", {"max_width": 18}), ("Usage", {"max_width": 14}),
                     ("Asset", {"max_width": 20}), ("Location", {"max_width": 22}), ("Profile status", {"max_width": 22}),
                     ("Deadline", {"no_wrap": True}), ("Reason", {"ratio": 1, "min_width": 40})):
         table.add_column(col, **kw)  # type: ignore[arg-type]

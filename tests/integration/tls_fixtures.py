@@ -7,6 +7,7 @@ registers under the name without the ``fixture_`` prefix. Everything listens on 
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
 import socket
 import ssl
@@ -150,6 +151,7 @@ class SmtpServer:
 @pytest.fixture(scope="session", name="smtp_starttls")
 def fixture_smtp_starttls(tls_lab_dir: Path) -> Iterator[SmtpServer]:
     aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
+    logging.getLogger("mail.log").setLevel(logging.CRITICAL)  # it logs every probe's failed handshake
     bundle = pki.write_bundle(tls_lab_dir / "smtp", "smtp", (pki.ecdsa_cert(),))
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(str(bundle.chain_path), str(bundle.key_path))
@@ -198,3 +200,14 @@ async def tcp_server(handler: Handler) -> AsyncIterator[int]:
         for t in list(tasks):
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@asynccontextmanager
+async def never_answering_server() -> AsyncIterator[int]:
+    """Accepts, reads, never writes."""
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(60)
+
+    async with tcp_server(hold) as port:
+        yield port

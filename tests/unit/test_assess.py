@@ -366,3 +366,63 @@ def test_harvest_now_decrypt_later_raises_severity_to_high() -> None:
 
 def test_classically_broken_is_critical_even_when_a_profile_says_compliant() -> None:
     assert severity_for(ComplianceStatus.COMPLIANT, None, TODAY, classically_broken=True) is Severity.CRITICAL
+
+
+# -- protocol versions, composites, drafts ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["TLS1.0", "TLSv1.1", "SSLv3", "SSLv2"])
+def test_tls_below_1_2_is_critical(name: str) -> None:
+    v = verdict(one(name, Usage.PROTOCOL, params={"protocol": name}), "nist-ir-8547")
+    assert (v.status, v.severity, v.classically_broken) == (ComplianceStatus.DISALLOWED, Severity.CRITICAL, True)
+    assert v.reason.startswith(f"{name} protocol version")
+
+
+def test_tls_1_3_protocol_is_compliant() -> None:
+    v = verdict(one("TLS1.3", Usage.PROTOCOL), "cnsa-2.0")
+    assert (v.status, v.severity) == (ComplianceStatus.COMPLIANT, Severity.INFO)
+
+
+def test_null_cipher_is_critical() -> None:
+    assert verdict(one("NULL", Usage.SYMMETRIC), "nist-ir-8547").severity is Severity.CRITICAL
+
+
+def test_pre_standard_kyber_hybrid_is_deprecated_under_nist() -> None:
+    v = verdict(one("X25519Kyber768Draft00", Usage.KEY_EXCHANGE), "nist-ir-8547")
+    assert v.status is ComplianceStatus.DEPRECATED and not v.hndl
+    assert "X25519MLKEM768" in v.reason
+
+
+def test_composite_ml_dsa_certificate_is_compliant_under_nist() -> None:
+    inv = one("MLDSA65-ECDSA-P256-SHA512", Usage.SIGNATURE, kind=AssetKind.CERTIFICATE, asset_id="cert:sha256:aa")
+    assert verdict(inv, "nist-ir-8547").status is ComplianceStatus.COMPLIANT
+
+
+def test_composite_with_ml_dsa_87_is_accepted_under_cnsa() -> None:
+    inv = one("MLDSA87-ECDSA-P384-SHA512", Usage.SIGNATURE, kind=AssetKind.CERTIFICATE, asset_id="cert:sha256:aa")
+    assert verdict(inv, "cnsa-2.0").status is ComplianceStatus.COMPLIANT
+
+
+def test_composite_ml_kem_is_compliant_under_nist() -> None:
+    v = verdict(one("MLKEM768-X25519-SHA3-256", Usage.KEY_EXCHANGE), "nist-ir-8547")
+    assert v.status is ComplianceStatus.COMPLIANT and v.deadline is None
+
+
+def test_secp384r1mlkem1024_is_accepted_under_cnsa() -> None:
+    assert verdict(one("SecP384r1MLKEM1024", Usage.KEY_EXCHANGE), "cnsa-2.0").status is ComplianceStatus.COMPLIANT
+
+
+def test_hmac_sha256_is_not_cnsa_but_hmac_sha384_is() -> None:
+    assert verdict(one("HMAC-SHA256", Usage.MAC), "cnsa-2.0").status is ComplianceStatus.DISALLOWED
+    assert verdict(one("HMAC-SHA384", Usage.MAC), "cnsa-2.0").status is ComplianceStatus.COMPLIANT
+
+
+def test_ffdhe2048_key_exchange_is_deprecated_after_2030_under_nist() -> None:
+    v = verdict(one("FFDHE2048", Usage.KEY_EXCHANGE), "nist-ir-8547")
+    assert v.deadline == datetime.date(2030, 12, 31) and v.hndl
+
+
+def test_rsa_key_size_unknown_falls_back_to_the_2035_rule_and_says_so() -> None:
+    v = verdict(one("RSA", Usage.AUTHENTICATION), "nist-ir-8547")
+    assert v.deadline == datetime.date(2035, 12, 31)
+    assert "unknown key size" in v.reason

@@ -7,7 +7,6 @@ from pqscan.graph import build_graph, load_services, parse_services
 from pqscan.graph.build import INFERRED_CONFIG_NEEDS_SOFTWARE
 from pqscan.graph.services import Exposure, host_is_internal, host_of
 from pqscan.model import AssetKind, Usage
-
 from tests.unit.graph_helpers import asset, finding, inventory, pki_chain
 
 

@@ -9,12 +9,12 @@ import jsonschema
 import networkx as nx
 import pytest
 from click.testing import CliRunner
-from tests.unit.graph_helpers import TODAY, asset, finding, inventory, pki_chain
 
 from pqscan.cli import cli
 from pqscan.graph import build_graph, make_plan
 from pqscan.graph import export as ex
 from pqscan.model import AssetKind, Usage
+from tests.unit.graph_helpers import TODAY, asset, finding, inventory, pki_chain
 
 HOSTILE = 'CN=evil"];\n}\nx -->|y| z <script>&#'
 

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import networkx as nx
-from tests.unit.graph_helpers import TODAY, asset, finding, inventory, pki_chain
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pqscan.graph import build_graph, make_plan
 from pqscan.model import AssetKind, Usage
+from tests.unit.graph_helpers import TODAY, asset, finding, inventory, pki_chain
 
 
 def _plan(inv, **kw):

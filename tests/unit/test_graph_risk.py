@@ -2,12 +2,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.unit.graph_helpers import TODAY, StandInAssessment, StandInVerdict, asset, finding, inventory, pki_chain
-
 from pqscan.assess import assess
 from pqscan.graph import build_graph, parse_services, score_graph
 from pqscan.model import AssetKind, Severity, Usage
 from pqscan.profiles import load_profiles
+from tests.unit.graph_helpers import (
+    TODAY,
+    StandInAssessment,
+    StandInVerdict,
+    asset,
+    finding,
+    inventory,
+    pki_chain,
+)
 
 
 def _risks(inv, assessment=None, services=None, crqc_year=2035):

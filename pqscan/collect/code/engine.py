@@ -10,6 +10,7 @@ Three passes over one file's call sites:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,8 +53,11 @@ def read_arg(call: CallSite, spec: ArgSpec | None) -> Value | None:
         value = call.kwargs[spec.kw]
     elif spec.pos is not None and spec.pos < len(call.args):
         value = call.args[spec.pos]
-    if value is not None and spec.field is not None:
-        value = value.mapping.get(spec.field) if value.kind in (ValueKind.DICT, ValueKind.SYM) else None
+    if value is not None and spec.field is not None and value.kind is not ValueKind.STR:
+        # a field of an options object ({modulusLength: 2048}); a plain string stands for itself
+        # (WebCrypto accepts "RSA-OAEP" or {name: "RSA-OAEP"})
+        mapping = value.mapping if value.kind in (ValueKind.DICT, ValueKind.SYM) else {}
+        value = next((mapping[f] for f in spec.field.split("|") if f in mapping), None)
     return value
 
 
@@ -62,7 +66,7 @@ def _name_texts(value: Value) -> list[str]:
     if value.kind is ValueKind.STR:
         return [str(value.value)]
     if value.kind is ValueKind.SYM:
-        segs = value.segments()
+        segs = [s for s in re.split(r"[./]", str(value.value)) if s]
         out = [segs[-1]] if segs else []
         if len(segs) >= 2:
             out.append(segs[-2])
@@ -199,6 +203,9 @@ class _FileMatcher:
               conf: Confidence, params: dict[str, Any]) -> None:
         for key, spec in rule.specs.items():
             self._read_param(call, key, spec, params)
+        if params.get("key_bits", 0) is None and algorithm not in KEY_SIZE_ALGORITHMS and family is None:
+            params.pop("key_bits")  # the argument is something else for this algorithm (a curve name)
+            params.pop("unknown_reason", None)
         if algorithm is not None:
             usage = names.usage_of(algorithm, usage)
         hit = Hit(rule.id, call.line, call.column, call.api, call.span, algorithm, family, usage, conf, params)

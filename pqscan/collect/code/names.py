@@ -107,7 +107,9 @@ def rich(namespace: str, text: str) -> NameHit | None:
 
 def cipher(text: str) -> NameHit | None:
     """A symmetric cipher string: "aes-256-gcm", "des-ede3-cbc", "AES", "DESede", "RC4"."""
-    low = text.strip().lower()
+    low = text.strip().lower().replace("_", "-")
+    if low.startswith("evp-"):
+        low = low[4:]  # OpenSSL EVP_des_ede3_cbc() -> des-ede3-cbc
     for pattern, algorithm in tables().cipher_patterns:
         m = pattern.match(low)
         if m:

@@ -300,6 +300,8 @@ class PythonFrontEnd:
                 return None  # a local function that shadows a library name
             args = tuple(self.value(a, scope) for a in node.args if not isinstance(a, ast.Starred))
             kwargs = {k.arg: self.value(k.value, scope) for k in node.keywords if k.arg}
+            if api == "pow" and not _modexp_like(args):
+                return None
             receiver = None
             if isinstance(func, ast.Attribute):
                 receiver = ast.unparse(func.value) if isinstance(func.value, (ast.Name, ast.Attribute)) else None
@@ -318,6 +320,16 @@ class PythonFrontEnd:
                 return None
             return CallSite(api, node.lineno, node.col_offset + 1, _span(node), called=False, context_key=context)
         return None
+
+
+def _modexp_like(args: tuple[Value, ...]) -> bool:
+    """``pow(g, x, p)`` as in Diffie-Hellman, not ``pow(a, -1, m)`` (an inverse) or a small modulus."""
+    if len(args) != 3:
+        return False
+    exponent, modulus = args[1], args[2]
+    if exponent.kind is ValueKind.INT and isinstance(exponent.value, int) and exponent.value < 0:
+        return False
+    return not (modulus.kind is ValueKind.INT and isinstance(modulus.value, int) and modulus.value < 2**64)
 
 
 def call_sites(tree: ast.Module, ruleset: RuleSet) -> list[CallSite]:

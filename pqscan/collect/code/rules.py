@@ -117,7 +117,7 @@ class RuleSet:
 
 def _api_matches(rule: Rule, api: str) -> bool:
     for want in rule.api:
-        if api == want or (not rule.exact and api.endswith("." + want)):
+        if api == want or (not rule.exact and (api.endswith("." + want) or api.endswith("/" + want))):
             return True
     return False
 
@@ -171,8 +171,8 @@ def _index(rules: Sequence[Rule]) -> tuple[dict[str, tuple[Rule, ...]], dict[str
     by_api: dict[str, list[Rule]] = {}
     by_method: dict[str, list[Rule]] = {}
     for r in rules:
-        for api in r.api:
-            by_api.setdefault(api.rsplit(".", 1)[-1], []).append(r)
+        for last in dict.fromkeys(api.rsplit(".", 1)[-1] for api in r.api):
+            by_api.setdefault(last, []).append(r)
         for m in r.method:
             by_method.setdefault(m, []).append(r)
     return ({k: tuple(v) for k, v in by_api.items()}, {k: tuple(v) for k, v in by_method.items()})

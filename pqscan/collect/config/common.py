@@ -13,7 +13,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pqscan.algorithms import IdKind, lookup
-from pqscan.model import Asset, AssetKind, Confidence, Evidence, Finding, ScanResult, Usage
+from pqscan.model import (
+    Asset,
+    AssetKind,
+    Confidence,
+    Evidence,
+    Finding,
+    Relation,
+    RelationKind,
+    ScanResult,
+    Usage,
+)
 
 COLLECTOR = "config"
 MAX_SNIPPET = 240
@@ -112,8 +122,9 @@ class Emitter:
             self.add(name, Usage.KEY_EXCHANGE, line, symbol, kind=IdKind.NAME, **params)
 
     def finish(self) -> ScanResult:
+        contains = tuple(Relation(RelationKind.CONTAINS, cid) for cid in self.attributes.get("certificates", ()))
         self.result.assets.insert(0, Asset(self.asset_id, AssetKind.CONFIG, self.relpath, self.relpath.rsplit("/", 1)[-1],
-                                           {"format": self.fmt, **self.attributes}))
+                                           {"format": self.fmt, **self.attributes}, contains))
         return self.result
 
 

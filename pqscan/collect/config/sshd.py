@@ -64,8 +64,8 @@ _KINDS: dict[str, tuple[IdKind, Usage, str]] = {
     "ciphers": (IdKind.SSH_CIPHER, Usage.SYMMETRIC, "Ciphers"),
     "macs": (IdKind.SSH_MAC, Usage.MAC, "MACs"),
 }
-_HOSTKEY_FILE_HINTS = (("ed25519", "ssh-ed25519"), ("ecdsa", "ecdsa-sha2-nistp256"), ("rsa", "rsa-sha2-512"),
-                       ("dsa", "ssh-dss"))
+# Key type from OpenSSH's conventional file names (ssh_host_<type>_key); the ECDSA curve is not in the name.
+_HOSTKEY_FILE_HINTS = (("ed25519", "ssh-ed25519"), ("ecdsa", "ECDSA"), ("rsa", "RSA"), ("dsa", "DSA"))
 
 
 def apply_modifier(value: str, defaults: list[str]) -> tuple[list[str], str]:
@@ -96,6 +96,9 @@ def parse_ssh_config(em: Emitter, text: str, client: bool, root: Path | None = N
         key = _ALIASES.get(key, key)
         if key in ("match", "host"):
             context = f"{m.group(1)} {value}"
+            continue
+        if key == "include":
+            em.attributes.setdefault("includes_not_followed", []).append(value)
             continue
         if key == "hostkey":
             _host_key(em, value, lineno, context, root)

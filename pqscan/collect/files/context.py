@@ -74,7 +74,8 @@ class FileContext:
         asset, findings = certificate_to_asset(cert, self.location, COLLECTOR, source=source)
         if line is not None:
             findings = [Finding(f.asset_id, f.algorithm, f.usage, f.collector, f.parameters,
-                                Evidence(f.evidence.location, line, f.evidence.symbol, detail=f.evidence.detail))
+                                Evidence(location=f.evidence.location, line=line, symbol=f.evidence.symbol,
+                                         detail=f.evidence.detail))
                         for f in findings]
         self.certificates.setdefault(asset.id, cert)
         return self._add(asset, findings)

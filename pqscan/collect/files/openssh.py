@@ -60,6 +60,7 @@ def looks_like_key_lines(head: bytes) -> bool:
 def read_key_lines(ctx: FileContext, data: bytes, mode: str) -> int:
     """``mode``: "authorized_keys", "known_hosts" or "pub". Returns the number of keys found."""
     found = 0
+    bad: list[int] = []
     text = data.decode("utf-8", "replace")
     for lineno, line in enumerate(text.splitlines()[:MAX_LINES], 1):
         stripped = line.strip()
@@ -67,8 +68,7 @@ def read_key_lines(ctx: FileContext, data: bytes, mode: str) -> int:
             continue
         parsed = parse_key_line(stripped)
         if parsed is None:
-            if mode != "pub" or found == 0:
-                ctx.error(f"parse-{mode}", ErrorKind.MALFORMED, f"line {lineno}: no readable SSH public key")
+            bad.append(lineno)
             continue
         prefix, key, comment = parsed
         found += 1
@@ -85,6 +85,9 @@ def read_key_lines(ctx: FileContext, data: bytes, mode: str) -> int:
                             usage=Usage.AUTHENTICATION, source=mode, line=lineno, extra=extra)
     if found:
         ctx.formats.append(mode if mode != "pub" else "openssh-public-key")
+    if bad and (mode != "pub" or not found):
+        shown = ", ".join(map(str, bad[:10])) + (" ..." if len(bad) > 10 else "")
+        ctx.error(f"parse-{mode}", ErrorKind.MALFORMED, f"no readable SSH public key on line(s) {shown}")
     return found
 
 
@@ -129,7 +132,7 @@ def read_rfc4716(ctx: FileContext, data: bytes) -> int:
 
 def read_openssh_private_key(ctx: FileContext, block: bytes, line: int) -> None:
     """The public keys of an ``openssh-key-v1`` private key, encrypted or not."""
-    body = b"".join(l for l in block.splitlines()[1:-1])
+    body = b"".join(block.splitlines()[1:-1])
     try:
         raw = base64.b64decode(body, validate=False)
         if not raw.startswith(OPENSSH_KEY_MAGIC):

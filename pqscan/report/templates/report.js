@@ -12,7 +12,11 @@
   function makeTable(spec) {
     var root = document.getElementById(spec.root);
     if (!root) return;
-    var rows = readData(spec.data) || [];
+    var packed = readData(spec.data) || { dict: [], rows: [] };
+    var dicts = packed.dict;
+    var rows = packed.rows.map(function (r) {
+      return r.map(function (v, j) { return dicts[j] ? dicts[j][v] : v; });
+    });
     var cols = spec.columns;
     var state = { sort: spec.sort || 0, dir: spec.dir || -1, page: 0, filter: "", sev: "" };
 

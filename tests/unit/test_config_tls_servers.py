@@ -1,0 +1,114 @@
+"""nginx, Apache httpd and HAProxy TLS settings, including Debian's own nginx.conf."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pqscan.collect.config import scan_paths, scan_text
+from pqscan.collect.config.tls_servers import apache_protocols, nginx_statements
+from pqscan.model import Usage
+
+DATA = Path(__file__).parent.parent / "data" / "config"
+
+
+def _raw(result, symbol, usage=None):
+    return [f.parameters["raw_identifier"] for f in result.findings
+            if f.evidence.symbol == symbol and (usage is None or f.usage is usage)]
+
+
+@pytest.fixture(scope="module")
+def nginx_site():
+    return scan_text((DATA / "nginx-tls-site.conf").read_text(), "site.conf", "nginx")
+
+
+def test_nginx_protocols_each_become_a_protocol_finding_on_their_line(nginx_site):
+    protos = [f for f in nginx_site.findings if f.evidence.symbol == "ssl_protocols"]
+    assert [(f.parameters["raw_identifier"], f.usage, f.evidence.line) for f in protos] == [
+        ("TLSv1.2", Usage.PROTOCOL, 11), ("TLSv1.3", Usage.PROTOCOL, 11)]
+
+
+def test_nginx_ecdh_curve_list_names_the_hybrid_group(nginx_site):
+    groups = [f for f in nginx_site.findings if f.evidence.symbol == "ssl_ecdh_curve"]
+    assert [f.parameters["raw_identifier"] for f in groups] == ["X25519MLKEM768", "X25519", "prime256v1"]
+    assert groups[0].algorithm == "X25519MLKEM768" and groups[0].usage is Usage.KEY_EXCHANGE
+
+
+def test_nginx_ssl_conf_command_groups(nginx_site):
+    assert _raw(nginx_site, "ssl_conf_command Groups") == ["X25519MLKEM768", "x25519"]
+
+
+def test_cipher_keyword_combination_expands_to_each_algorithm(nginx_site):
+    krsa = [f for f in nginx_site.findings if f.parameters.get("cipher_keyword") == "kRSA+3DES"]
+    assert [(f.parameters["raw_identifier"], f.usage) for f in krsa] == [("kRSA", Usage.ENCRYPTION),
+                                                                        ("3DES", Usage.SYMMETRIC)]
+
+
+def test_cipher_suite_name_expands_through_the_catalogue(nginx_site):
+    suite = [f for f in nginx_site.findings if f.parameters.get("cipher_suite")]
+    usages = {f.usage for f in suite}
+    assert {Usage.KEY_EXCHANGE, Usage.AUTHENTICATION, Usage.SYMMETRIC} <= usages
+
+
+def test_build_dependent_keyword_is_unknown_with_raw_text(nginx_site):
+    high = next(f for f in nginx_site.findings if f.parameters["raw_identifier"] == "HIGH")
+    assert high.algorithm == "unknown" and "OpenSSL build" in high.parameters["unknown_reason"]
+
+
+def test_excluded_ciphers_are_listed_on_the_asset_not_reported(nginx_site):
+    assert nginx_site.assets[0].attributes["excluded_ciphers"] == ["aNULL", "MD5"]
+    assert "aNULL" not in [f.parameters["raw_identifier"] for f in nginx_site.findings]
+
+
+def test_nginx_certificate_paths_are_recorded(nginx_site):
+    assert nginx_site.assets[0].attributes["ssl_certificate"] == ["/etc/ssl/certs/shop.example.com.pem"]
+
+
+def test_nginx_tokenizer_handles_quotes_comments_and_multiline_statements():
+    text = 'ssl_ciphers "A:B;C" # comment ; here\n;\nssl_protocols\n  TLSv1.3;'
+    assert list(nginx_statements(text)) == [(1, ["ssl_ciphers", "A:B;C"]), (3, ["ssl_protocols", "TLSv1.3"])]
+
+
+@pytest.mark.skipif(not Path("/etc/nginx/nginx.conf").is_file(), reason="Debian nginx not installed")
+def test_debian_nginx_conf_enables_tls_1_0_and_1_1(tmp_path):
+    shutil.copy("/etc/nginx/nginx.conf", tmp_path / "nginx.conf")
+    (res,) = list(scan_paths([tmp_path]))
+    assert res.errors == []
+    assert _raw(res, "ssl_protocols") == ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
+
+
+@pytest.mark.skipif(not Path("/etc/nginx/sites-available/default").is_file(), reason="Debian nginx not installed")
+def test_debian_default_site_is_recognised_by_directory_and_has_no_tls_settings(tmp_path):
+    (tmp_path / "sites-available").mkdir()
+    shutil.copy("/etc/nginx/sites-available/default", tmp_path / "sites-available" / "default")
+    assert list(scan_paths([tmp_path])) == []  # its TLS lines are all commented out
+
+
+def test_apache_protocol_all_minus_old_versions():
+    assert apache_protocols(["all", "-SSLv3", "-TLSv1", "-TLSv1.1"]) == ["TLSv1.2", "TLSv1.3"]
+
+
+def test_apache_minus_all_plus_one():
+    assert apache_protocols(["-all", "+TLSv1.3"]) == ["TLSv1.3"]
+
+
+def test_apache_vhost_tls13_cipher_suite_directive_and_conf_cmd_curves():
+    res = scan_text((DATA / "apache-ssl-vhost.conf").read_text(), "ssl.conf", "apache")
+    assert _raw(res, "SSLOpenSSLConfCmd Curves") == ["X25519", "secp384r1"]
+    tls13 = [f for f in res.findings if f.evidence.line == 10]
+    assert tls13 and all(f.parameters["cipher_suite"] == "TLS_AES_256_GCM_SHA384" for f in tls13)
+
+
+def test_apache_file_is_sniffed_by_content(tmp_path):
+    (tmp_path / "default-ssl.conf").write_text((DATA / "apache-ssl-vhost.conf").read_text())
+    (res,) = list(scan_paths([tmp_path]))
+    assert res.assets[0].attributes["format"] == "apache"
+
+
+def test_haproxy_bind_line_options_and_global_min_version():
+    res = scan_text((DATA / "haproxy.cfg").read_text(), "haproxy.cfg", "haproxy")
+    assert _raw(res, "bind curves") == ["X25519MLKEM768", "X25519"]
+    assert _raw(res, "ssl-default-bind-options ssl-min-ver") == ["TLSv1.2", "TLSv1.3"]
+    assert _raw(res, "bind ssl-min-ver") == ["TLSv1.3"]
