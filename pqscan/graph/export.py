@@ -127,23 +127,28 @@ def _cell(text: Any, width: int) -> str:
     return s if len(s) <= width else s[: width - 1] + "…"
 
 
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def table(plan: Plan, graph: MigrationGraph | None = None, *, limit: int | None = None) -> str:
     steps: Iterable[Step] = _steps_in(plan, graph) if graph is not None else plan.steps
     rows = list(steps)
     shown = rows[:limit] if limit else rows
-    out = [f"Migration plan: {len(rows)} steps, CRQC assumed in {plan.crqc_year} "
+    out = [f"Migration plan: {_n(len(rows), 'step')}, CRQC assumed in {plan.crqc_year} "
            f"(Z = {plan.z_years:.1f} years from {plan.today.isoformat()})"]
     for w in plan.waves:
         dl = f", earliest deadline {w.deadline.isoformat()}" if w.deadline else ""
-        out.append(f"  wave {w.number}: {w.steps} steps, {w.effort_days:g} person-days{dl}: {w.name}")
+        out.append(f"  wave {w.number}: {_n(w.steps, 'step')}, {w.effort_days:g} person-days{dl}: {w.name}")
     if plan.cycles:
         out.append(f"  {len(plan.cycles)} dependency cycle(s): their members move together")
     out.append("")
-    out.append(f"{'#':>5} {'wave':>4} {'risk':>5}  {'deadline':<10}  {'asset':<40}  action")
+    out.append(f"{'#':>5} {'wave':>4} {'risk':>5}  {'deadline':<10}  {'asset':<40}  {'service':<24}  action")
     for s in shown:
         dl = s.deadline.isoformat() if s.deadline else "-"
+        svc = f"{s.service} ({s.owner})" if s.owner else s.service or "-"
         out.append(f"{s.order:>5} {s.wave:>4} {s.risk:>5.1f}  {dl:<10}  {_cell(s.asset_id, 40):<40}  "
-                   f"{_cell(s.action, 200)}")
+                   f"{_cell(svc, 24):<24}  {_cell(s.action, 200)}")
         if s.reasons:
             out.append(f"{'':>30}why: {_cell(s.reasons[0], 160)}")
     if limit and len(rows) > limit:

@@ -148,7 +148,7 @@ def make_plan(graph: MigrationGraph, *, crqc_year: int = DEFAULT_CRQC_YEAR, toda
     # Own values per component, then inherited from dependants (reverse topological order).
     wave = [min(urgency_wave(risks[i], model.today, crqc_year, near_term_years) for i in mem) for mem in topo.members]
     prio = [max(risks[i].score for i in mem) for mem in topo.members]
-    deadline: list[dt.date | None] = [min((d for i in mem if (d := risks[i].deadline) is not None), default=None)
+    deadline: list[dt.date | None] = [min((dl for i in mem if (dl := risks[i].deadline) is not None), default=None)
                                       for mem in topo.members]
     own_wave, own_prio = list(wave), list(prio)
     prio_from: list[int | None] = [None] * m  # the dependant component that raised the priority
@@ -195,11 +195,11 @@ def make_plan(graph: MigrationGraph, *, crqc_year: int = DEFAULT_CRQC_YEAR, toda
         node = graph.nodes[ids[i]]
         c = topo.comp[i]
         r = risks[i]
+        wf, pf = wave_from[c], prio_from[c]
         reasons = list(r.reasons) if r.needs_action else [r.reasons[0]] if node.kind == MISSING else []
         if not r.needs_action and pf is not None and node.kind != MISSING:
             reasons.append(f"{rep(pf)} cannot migrate until this {node.role} supports post-quantum "
                            "cryptography")
-        wf, pf = wave_from[c], prio_from[c]
         if wf is not None and wave[c] < own_wave[c]:
             reasons.append(f"in wave {wave[c]} because {rep(wf)} needs it first")
         if pf is not None and prio[c] > own_prio[c]:

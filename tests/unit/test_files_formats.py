@@ -97,7 +97,8 @@ def test_pkcs12_with_unknown_password_is_recorded_encrypted(tmp_path, chain):
     path.write_bytes(_p12(chain, b"changeit"))
     assets, _, errors = _scan(path, passwords=(b"wrong",))
     assert [e.kind for e in errors] == [ErrorKind.ENCRYPTED]
-    assert assets[f"file:{path}"].attributes["encrypted"] is True if f"file:{path}" in assets else True
+    store = assets[f"file:{path}"]
+    assert (store.kind, store.attributes["encrypted"]) == (AssetKind.KEYSTORE, True)
 
 
 def test_pkcs12_with_given_password_is_opened(tmp_path, chain):

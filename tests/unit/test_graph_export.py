@@ -111,3 +111,20 @@ def test_cli_graph_writes_json_focus_and_reports_unknown_focus(tmp_path) -> None
     assert "cert:r2" not in data["focus"] and "cert:int" in data["focus"]
     res = runner.invoke(cli, ["graph", str(path), "--focus", "cert:nope"])
     assert res.exit_code != 0 and "no such asset" in str(res.exception or res.output)
+
+
+@pytest.mark.parametrize("fmt", ["table", "dot", "graphml", "mermaid"])
+def test_cli_graph_writes_every_format_to_a_file(tmp_path, fmt: str) -> None:
+    inv = inventory(pki_chain(), [finding("tls://pay.example.com:443", "X25519", Usage.KEY_EXCHANGE)])
+    path, out = tmp_path / "inv.json", tmp_path / f"out.{fmt}"
+    inv.save(path)
+    services = tmp_path / "services.toml"
+    services.write_text('[[service]]\nname = "payments"\nowner = "team-pay"\nmatch = ["pay.example.com"]\n')
+    res = CliRunner().invoke(cli, ["graph", str(path), "-f", fmt, "-o", str(out), "--services", str(services),
+                                   "--crqc-year", "2030", "--as-of", "2026-11-25"])
+    assert res.exit_code == 0, res.output
+    text = out.read_text()
+    assert "tls://pay.example.com:443" in text
+    if fmt == "table":
+        assert text.startswith("Migration plan: 1 step, CRQC assumed in 2030")
+        assert "payments (team-pay)" in text

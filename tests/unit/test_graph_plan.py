@@ -174,3 +174,15 @@ def test_removing_an_asset_never_reorders_unrelated_ones(data, pick) -> None:
     after = _order(_plan(inventory(kept_assets, [f for f in fs if f.asset_id != gone])))
     unrelated = [x for x in before if x not in component]
     assert [x for x in after if x in set(unrelated)] == unrelated
+
+
+def test_empty_inventory_gives_an_empty_plan() -> None:
+    plan = _plan(inventory([]))
+    assert plan.steps == [] and plan.waves == [] and plan.cycles == []
+    assert plan.to_dict()["summary"] == {"steps": 0, "effort_days": 0, "cycles": 0, "missing_assets": 0}
+
+
+def test_finding_on_an_asset_not_in_the_inventory_gets_a_placeholder_step() -> None:
+    plan = _plan(inventory([], [finding("tls://ghost.example.com:443", "X25519", Usage.KEY_EXCHANGE)]))
+    assert _order(plan) == ["tls://ghost.example.com:443"]
+    assert plan.steps[0].kind == "missing"

@@ -125,3 +125,13 @@ def test_real_assessment_rsa_compliant_until_a_deadline_still_needs_migration() 
     assessment = assess(inv, load_profiles(["nist-ir-8547"]), today=TODAY)
     r = _risks(inv, assessment)["cert:int"]
     assert r.needs_action and r.deadline is not None and r.deadline.year == 2035
+
+
+def test_blast_radius_beyond_the_walk_limit_is_an_upper_bound_said_so(monkeypatch) -> None:
+    import pqscan.graph.topology as topology
+
+    monkeypatch.setattr(topology, "BLAST_NODE_LIMIT", 2)  # stands for a graph too dense to walk exactly
+    assets = pki_chain("a.example.com") + pki_chain("b.example.com")[:2]
+    r = _risks(inventory(assets, [finding("cert:root", "RSA", Usage.SIGNATURE, key_bits=4096)]))["cert:root"]
+    assert not r.blast_radius_exact
+    assert "about 5 assets depend on it, directly or through others" in r.reasons

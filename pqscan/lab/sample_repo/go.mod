@@ -1,0 +1,5 @@
+module example.com/payments/gateway
+
+go 1.22
+
+require golang.org/x/crypto v0.21.0
