@@ -89,21 +89,23 @@ def run_fleet(per_config: int, silent: int, garbage: int, slash24: bool) -> None
     servers: list[Any] = []
     plan: list[dict[str, Any]] = []
     bundles: dict[str, Any] = {}
+    # Each endpoint on its own loopback address (127.0.2.N), as hosts of a real network are.
+    addresses = (f"127.0.2.{n}" for n in range(1, 255))
     for name, cfg in LAB_CONFIGS.items():
         for i in range(per_config):
-            s = TlsServer(cfg, tmp / f"{name}-{i}", bundle=bundles.get(cfg.chain)).start()
+            s = TlsServer(cfg, tmp / f"{name}-{i}", host=next(addresses), bundle=bundles.get(cfg.chain)).start()
             bundles[cfg.chain] = s.bundle
             servers.append(s)
-            plan.append({"kind": "tls", "config": name, "host": "127.0.0.1", "port": s.port,
+            plan.append({"kind": "tls", "config": name, "host": s.host, "port": s.port,
                          "groups": list(cfg.groups), "tls13": cfg.tls13})
     for _ in range(silent):
-        s = Silent()
+        s = Silent(next(addresses))
         servers.append(s)
-        plan.append({"kind": "silent", "host": "127.0.0.1", "port": s.port})
+        plan.append({"kind": "silent", "host": s.sock.getsockname()[0], "port": s.port})
     for _ in range(garbage):
-        s = Garbage()
+        s = Garbage(next(addresses))
         servers.append(s)
-        plan.append({"kind": "garbage", "host": "127.0.0.1", "port": s.port})
+        plan.append({"kind": "garbage", "host": s.sock.getsockname()[0], "port": s.port})
     sweep: list[dict[str, Any]] = []
     if slash24:
         port = 8443

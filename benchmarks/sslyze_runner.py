@@ -11,8 +11,8 @@ import sys
 import time
 
 from sslyze import (
-    Scanner,
     ScanCommand,
+    Scanner,
     ServerNetworkConfiguration,
     ServerNetworkLocation,
     ServerScanRequest,

@@ -24,7 +24,31 @@ from pqscan.model import (  # noqa: E402
     Usage,
 )
 
+_LAZY = {
+    "Inventory": "pqscan.inventory",
+    "load_inventory": ("pqscan.inventory", "load"),
+    "load_profile": "pqscan.profiles",
+    "load_profiles": "pqscan.profiles",
+    "assess": "pqscan.assess",
+    "build_graph": "pqscan.graph",
+    "make_plan": "pqscan.graph",
+    "scan": "pqscan.scan",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Lazy exports, so ``import pqscan`` stays cheap (no networkx, no OpenSSL bindings)."""
+    import importlib
+
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'pqscan' has no attribute {name!r}")
+    module, attr = target if isinstance(target, tuple) else (target, name)
+    return getattr(importlib.import_module(module), attr)
+
+
 __all__ = [
+    *_LAZY,
     "__version__",
     "Asset",
     "AssetKind",

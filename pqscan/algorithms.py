@@ -38,6 +38,12 @@ Naming conventions (one rule each; the data file's header says the same):
   :func:`for_curve` picks the entry on a curve for a family.
 * Generic entries exist for "parameter set not stated": ``ML-KEM``, ``ML-DSA``, ``SLH-DSA``, ``ECDSA``,
   ``ECDH``, ``EdDSA``, ``AES``, ``LMS``, ``XMSS`` (``nist_category`` / ``classical_bits`` unset).
+
+Besides :func:`lookup`: :func:`cipher_suite` splits a TLS suite (code, IANA or OpenSSL name) into
+catalogue ids (key exchange ``RSAES-PKCS1`` = RSA key transport, ``DH`` / ``ECDH`` = (EC)DHE or static
+when ``forward_secret`` is false); :func:`classical_bits` / :func:`is_classically_broken` take the
+key size or curve a collector read; :func:`for_curve`; :func:`is_ssh_pseudo_algorithm` (KEXINIT
+signals to skip) and :func:`is_grease` (RFC 8701 values to skip).
 """
 
 from __future__ import annotations
@@ -61,7 +67,7 @@ class IdKind(StrEnum):
     OID = "oid"  # dotted X.509 / PKIX / CMS OID
     TLS_GROUP = "tls-group"  # NamedGroup codepoint (int) -- RFC 8446 §4.2.7, IANA
     TLS_SIGNATURE_SCHEME = "tls-signature-scheme"  # SignatureScheme codepoint (int)
-    TLS_CIPHER_SUITE = "tls-cipher-suite"  # see cipher_suite(); maps the key-exchange part
+    TLS_CIPHER_SUITE = "tls-cipher-suite"  # code or name -> key-exchange part; cipher_suite() for all parts
     SSH_KEX = "ssh-kex"
     SSH_HOST_KEY = "ssh-host-key"
     SSH_CIPHER = "ssh-cipher"
@@ -333,6 +339,12 @@ def get(algorithm_id: str) -> Algorithm:
 def lookup(kind: IdKind, identifier: str | int) -> Algorithm:
     """The one lookup: identifier of a given kind -> canonical algorithm (or explicit unknown)."""
     cat = catalogue()
+    if kind is IdKind.TLS_CIPHER_SUITE:
+        # A suite maps to its key-exchange part; TLS 1.3 suites fix none (the group does): unknown.
+        suite = cipher_suite(identifier)
+        if suite is not None and suite.key_exchange is not None:
+            return cat.by_id[suite.key_exchange]
+        return unknown(kind, identifier)
     norm = _norm(kind, identifier)
     alg_id = cat.index.get((kind, norm))
     if alg_id is None and kind is IdKind.OID and isinstance(norm, str):

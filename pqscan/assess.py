@@ -35,14 +35,19 @@ then two overrides, whatever the profile says:
   signature over MD5/SHA-1): broken today, quantum computer or not: **critical**.
 
 An algorithm the catalogue does not know gets status *unknown*, severity low, and its raw
-identifier in the reason: it is never dropped.
+identifier in the reason: it is never dropped. Protocol versions (``TLS1.0``, ``SSLv3``) are not
+catalogue algorithms; :data:`PROTOCOL_VERSIONS` judges them (below TLS 1.2: disallowed, critical).
+
+A certificate's signature is as strong as its *issuer's* key: when the collector could not record
+``key_bits`` for it, the issuer certificate's ``key_bits`` (via its ``issued-by`` relation) is used.
+Result types (:class:`Verdict`, :class:`Assessment`, :class:`MatrixRow`) live in :mod:`pqscan.verdicts`.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from pqscan import algorithms
@@ -50,6 +55,7 @@ from pqscan.algorithms import Algorithm
 from pqscan.inventory import Inventory
 from pqscan.model import Asset, AssetKind, Finding, Primitive, QuantumStatus, RelationKind, Severity, Usage
 from pqscan.profiles import Category, CategoryPolicy, ComplianceStatus, Profile, Rule, date_text
+from pqscan.verdicts import Assessment, MatrixRow, Verdict
 
 __all__ = [
     "Assessment",
@@ -145,130 +151,6 @@ _STATUS_WORD = {
     ComplianceStatus.DISALLOWED: "not acceptable",
     ComplianceStatus.UNKNOWN: "not covered",
 }
-
-
-@dataclass(frozen=True)
-class Verdict:
-    finding_id: str
-    profile: str  # profile id
-    status: ComplianceStatus
-    severity: Severity
-    reason: str
-    deadline: datetime.date | None
-    hndl: bool
-    classically_broken: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "finding_id": self.finding_id,
-            "profile": self.profile,
-            "status": self.status.value,
-            "severity": self.severity.value,
-            "reason": self.reason,
-            "deadline": self.deadline.isoformat() if self.deadline else None,
-            "hndl": self.hndl,
-            "classically_broken": self.classically_broken,
-        }
-
-
-@dataclass(frozen=True)
-class MatrixRow:
-    """One line of the compliance matrix: how one profile judges the whole inventory."""
-
-    profile: str
-    name: str
-    compliant: int
-    deprecated: int
-    disallowed: int
-    unknown: int
-    next_deadline: datetime.date | None
-    worst_severity: Severity | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "profile": self.profile,
-            "name": self.name,
-            "compliant": self.compliant,
-            "deprecated": self.deprecated,
-            "disallowed": self.disallowed,
-            "unknown": self.unknown,
-            "next_deadline": self.next_deadline.isoformat() if self.next_deadline else None,
-            "worst_severity": self.worst_severity.value if self.worst_severity else None,
-        }
-
-
-def _verdict_key(v: Verdict) -> tuple[int, int, int]:
-    # Worse first: severity, then status, then the sooner deadline.
-    days = v.deadline.toordinal() if v.deadline else datetime.date.max.toordinal()
-    return (v.severity.rank, v.status.rank, -days)
-
-
-@dataclass
-class Assessment:
-    profiles: list[Profile]
-    verdicts: dict[str, list[Verdict]]  # finding id -> one verdict per profile, in profile order
-    today: datetime.date = field(default_factory=datetime.date.today)
-
-    def worst(self, finding_id: str) -> Verdict | None:
-        vs = self.verdicts.get(finding_id)
-        return max(vs, key=_verdict_key) if vs else None
-
-    def severity(self, finding_id: str) -> Severity:
-        v = self.worst(finding_id)
-        return v.severity if v else Severity.INFO
-
-    def worst_severity(self) -> Severity | None:
-        sevs = [self.severity(fid) for fid in self.verdicts]
-        return max(sevs, key=lambda s: s.rank) if sevs else None
-
-    def counts_by_severity(self) -> dict[Severity, int]:
-        counts = {s: 0 for s in Severity}
-        for fid in self.verdicts:
-            counts[self.severity(fid)] += 1
-        return counts
-
-    def matrix(self) -> list[MatrixRow]:
-        rows = []
-        for prof in self.profiles:
-            mine = [v for vs in self.verdicts.values() for v in vs if v.profile == prof.id]
-            counts = {s: sum(1 for v in mine if v.status is s) for s in ComplianceStatus}
-            upcoming = [v.deadline for v in mine if v.deadline and v.deadline >= self.today]
-            worst = max((v.severity for v in mine), key=lambda s: s.rank, default=None)
-            rows.append(
-                MatrixRow(
-                    profile=prof.id,
-                    name=prof.name,
-                    compliant=counts[ComplianceStatus.COMPLIANT],
-                    deprecated=counts[ComplianceStatus.DEPRECATED],
-                    disallowed=counts[ComplianceStatus.DISALLOWED],
-                    unknown=counts[ComplianceStatus.UNKNOWN],
-                    next_deadline=min(upcoming) if upcoming else None,
-                    worst_severity=worst,
-                )
-            )
-        return rows
-
-    def to_dict(self) -> dict[str, Any]:
-        worst = self.worst_severity()
-        return {
-            "today": self.today.isoformat(),
-            "profiles": [
-                {"id": p.id, "name": p.name, "title": p.title, "sources": list(p.sources),
-                 "confidence": p.confidence, "uncertain": list(p.uncertain)}
-                for p in self.profiles
-            ],
-            "summary": {
-                "findings": len(self.verdicts),
-                "worst_severity": worst.value if worst else None,
-                "by_severity": {s.value: n for s, n in self.counts_by_severity().items()},
-                "hndl": sum(1 for vs in self.verdicts.values() if any(v.hndl for v in vs)),
-                "classically_broken": sum(
-                    1 for vs in self.verdicts.values() if any(v.classically_broken for v in vs)
-                ),
-            },
-            "matrix": [row.to_dict() for row in self.matrix()],
-            "verdicts": {fid: [v.to_dict() for v in vs] for fid, vs in self.verdicts.items()},
-        }
 
 
 # -- judging one finding ----------------------------------------------------------------------
@@ -472,11 +354,22 @@ def assess(inventory: Inventory, profiles: Sequence[Profile], today: datetime.da
     today = today or datetime.date.today()
     presented = _tls_presented(inventory.assets)
     verdicts: dict[str, list[Verdict]] = {}
+    # Estates repeat themselves (thousands of endpoints with the same group): a verdict depends only
+    # on what this key holds, so each distinct use is judged once per profile.
+    cache: dict[tuple[Any, ...], list[Verdict]] = {}
     for finding in inventory.findings:
+        fid = finding.id  # a digest: computed once
         asset = inventory.assets.get(finding.asset_id)
         judged = _with_signer_key(finding, asset, inventory.assets)
-        verdicts[finding.id] = [
-            replace(judge(judged, p, today, asset=asset, tls_presented=presented), finding_id=finding.id)
-            for p in profiles
-        ]
+        key = (judged.algorithm, judged.usage, _params_key(judged.parameters),
+               asset.kind if asset is not None else None, finding.asset_id in presented)
+        same = cache.get(key)
+        if same is None:
+            same = cache[key] = [judge(judged, p, today, asset=asset, tls_presented=presented) for p in profiles]
+        verdicts[fid] = [Verdict(fid, v.profile, v.status, v.severity, v.reason, v.deadline, v.hndl,
+                                 v.classically_broken) for v in same]
     return Assessment(profiles=list(profiles), verdicts=verdicts, today=today)
+
+
+def _params_key(params: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((str(k), repr(v)) for k, v in params.items()))

@@ -97,8 +97,13 @@ def main(argv: list[str] | None = None) -> Any:
         rv = cli.main(args=args, prog_name="pqscan", standalone_mode=False)
     except click.exceptions.Exit as exc:  # --help, --version
         sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        # One line, not click's usage block: the user asked for help with -h if they want it.
+        where = exc.ctx.command_path if exc.ctx is not None else "pqscan"
+        click.echo(f"pqscan: error: {exc.format_message()} (see '{where} --help')", err=True)
+        sys.exit(ExitCode.USAGE)
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"pqscan: error: {exc.format_message()}", err=True)
         sys.exit(ExitCode.USAGE)
     except click.exceptions.Abort:
         click.echo("pqscan: interrupted", err=True)

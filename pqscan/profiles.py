@@ -46,6 +46,7 @@ Categories: ``key-establishment`` (key exchange and asymmetric encryption), ``si
 (signatures and authentication), ``code-signing``, ``symmetric``, ``hash``, ``protocol``.
 A category a profile leaves out gives status *unknown* ("not covered by <profile>").
 
+Parsing and validation live in :mod:`pqscan.profile_parser`.
 Errors: every problem is a :class:`pqscan.errors.ProfileError` whose message names the file,
 the key and what is wrong, e.g. ``my.toml: key 'signature.rule[2].algorithms': unknown
 algorithm id 'RSA-9999'``.
@@ -55,7 +56,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -66,7 +66,6 @@ from typing import Any
 from pqscan import algorithms
 from pqscan.algorithms import Algorithm
 from pqscan.errors import ProfileError
-from pqscan.model import Primitive, QuantumStatus
 
 DEFAULT_PROFILE = "nist-ir-8547"
 
@@ -104,14 +103,12 @@ class Category(StrEnum):
     PROTOCOL = "protocol"
 
 
-_PROFILE_KEYS = {"id", "name", "title", "scope", "sources", "confidence", "uncertain", "extends"}
-_CATEGORY_KEYS = {"default", "default_note", "inherit", "rule"}
-_LIST_MATCHERS = ("algorithms", "with_component", "families", "quantum_status", "primitives", "curves")
-_INT_MATCHERS = ("min_bits", "max_bits", "min_nist_category")
-_BOOL_MATCHERS = ("classically_broken", "pre_standard")
-_OUTCOME_KEYS = ("status", "deprecated_after", "disallowed_after", "note")
-_RULE_KEYS = set(_LIST_MATCHERS + _INT_MATCHERS + _BOOL_MATCHERS + _OUTCOME_KEYS)
-_ID_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
+# Rule keys, in the order the format documents them (pqscan.profile_parser validates them).
+LIST_MATCHERS = ("algorithms", "with_component", "families", "quantum_status", "primitives", "curves")
+INT_MATCHERS = ("min_bits", "max_bits", "min_nist_category")
+BOOL_MATCHERS = ("classically_broken", "pre_standard")
+OUTCOME_KEYS = ("status", "deprecated_after", "disallowed_after", "note")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
 
 
 @dataclass(frozen=True)
@@ -181,10 +178,10 @@ class Rule:
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
-        for key in _LIST_MATCHERS:
+        for key in LIST_MATCHERS:
             if getattr(self, key):
                 d[key] = sorted(getattr(self, key))
-        for key in _INT_MATCHERS + _BOOL_MATCHERS:
+        for key in INT_MATCHERS + BOOL_MATCHERS:
             if getattr(self, key) is not None:
                 d[key] = getattr(self, key)
         d["status"] = self.status.value
@@ -306,7 +303,7 @@ def _load(text: str, chain: tuple[str, ...]) -> Profile:
         return _parse(raw, str(path), builtin=False, chain=(*chain, key))
     name = text.lower()
     resource = _builtin_dir() / f"{name}.toml"
-    if not _ID_RE.match(name) or not resource.is_file():
+    if not ID_RE.match(name) or not resource.is_file():
         available = ", ".join(builtin_names())
         raise ProfileError(f"unknown profile {text!r} (available: {available}; or give the path of a TOML file)")
     key = f"builtin:{name}"
@@ -330,209 +327,16 @@ def list_profiles() -> list[Profile]:
     return [load_profile(name) for name in builtin_names()]
 
 
-# -- parsing and validation -----------------------------------------------------------------
-
-
-class _Ctx:
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def error(self, key: str, what: str) -> ProfileError:
-        return ProfileError(f"{self.source}: key {key!r}: {what}")
-
-
 def _parse(raw: bytes, source: str, *, builtin: bool, chain: tuple[str, ...]) -> Profile:
-    ctx = _Ctx(source)
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ProfileError(f"{source}: not UTF-8 text ({exc.reason})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{source}: not valid TOML ({exc})") from exc
-    meta = data.get("profile")
-    if not isinstance(meta, dict):
-        raise ctx.error("profile", "missing [profile] table")
-    for key in meta:
-        if key not in _PROFILE_KEYS:
-            raise ctx.error(f"profile.{key}", f"unknown key (allowed: {', '.join(sorted(_PROFILE_KEYS))})")
-    pid = _string(ctx, meta, "profile.id", required=True)
-    if not _ID_RE.match(pid):
-        raise ctx.error("profile.id", f"{pid!r} is not a valid id (lower-case letters, digits, '.', '-')")
-    sources = _strings(ctx, meta, "profile.sources")
-    if not sources:
-        raise ctx.error("profile.sources", "at least one source is required")
-    confidence = _string(ctx, meta, "profile.confidence")
-    if confidence and not set(confidence.replace("/", "").replace(" ", "")) <= set("PSU"):
-        raise ctx.error("profile.confidence", f"{confidence!r} is not P, S, U or a combination like 'P/S'")
-    extends = _string(ctx, meta, "profile.extends") or None
+    from pqscan.profile_parser import parse
 
-    categories: dict[Category, CategoryPolicy] = {}
-    if extends:
-        if extends == pid:
-            raise ctx.error("profile.extends", "a profile cannot extend itself")
-        target = extends
-        if not builtin and _looks_like_path(extends) and not Path(extends).is_absolute():
-            target = str(Path(source).parent / extends)  # relative to the file that extends it
-        try:
-            base = _load(target, chain=chain)
-        except ProfileError as exc:
-            raise ctx.error("profile.extends", f"cannot load base profile: {exc}") from exc
-        categories.update(base.categories)
+    def load_base(name: str) -> Profile:
+        target = name
+        if not builtin and _looks_like_path(name) and not Path(name).is_absolute():
+            target = str(Path(source).parent / name)  # relative to the file that extends it
+        return _load(target, chain=chain)
 
-    for key, value in data.items():
-        if key == "profile":
-            continue
-        try:
-            cat = Category(key)
-        except ValueError:
-            allowed = ", ".join(["profile", *(c.value for c in Category)])
-            raise ctx.error(key, f"unknown table (allowed: {allowed})") from None
-        if not isinstance(value, dict):
-            raise ctx.error(key, f"must be a table, not {type(value).__name__}")
-        categories[cat] = _category(ctx, cat, value)
-    for cat, policy in categories.items():
-        if policy.inherit is not None and policy.inherit not in categories:
-            raise ctx.error(f"{cat.value}.inherit", f"inherits {policy.inherit.value!r}, which this profile does not define")
-    return Profile(
-        id=pid,
-        name=_string(ctx, meta, "profile.name", required=True),
-        title=_string(ctx, meta, "profile.title"),
-        scope=_string(ctx, meta, "profile.scope"),
-        sources=tuple(sources),
-        confidence=confidence,
-        uncertain=tuple(_strings(ctx, meta, "profile.uncertain")),
-        extends=extends,
-        categories=dict(sorted(categories.items(), key=lambda kv: list(Category).index(kv[0]))),
-        path=source,
-        builtin=builtin,
-    )
-
-
-def _category(ctx: _Ctx, cat: Category, table: Mapping[str, Any]) -> CategoryPolicy:
-    for key in table:
-        if key not in _CATEGORY_KEYS:
-            raise ctx.error(f"{cat.value}.{key}", f"unknown key (allowed: {', '.join(sorted(_CATEGORY_KEYS))})")
-    default = _status(ctx, table, f"{cat.value}.default", ComplianceStatus.UNKNOWN, allow_unknown=True)
-    inherit_text = _string(ctx, table, f"{cat.value}.inherit")
-    inherit = None
-    if inherit_text:
-        try:
-            inherit = Category(inherit_text)
-        except ValueError:
-            raise ctx.error(f"{cat.value}.inherit", f"unknown category {inherit_text!r}") from None
-    rules_raw = table.get("rule", [])
-    if not isinstance(rules_raw, list):
-        raise ctx.error(f"{cat.value}.rule", "must be an array of tables ([[" + cat.value + ".rule]])")
-    rules = []
-    for i, entry in enumerate(rules_raw, 1):
-        key = f"{cat.value}.rule[{i}]"
-        if not isinstance(entry, dict):
-            raise ctx.error(key, f"must be a table, not {type(entry).__name__}")
-        rules.append(_rule(ctx, key, i, entry))
-    return CategoryPolicy(cat, tuple(rules), default, _string(ctx, table, f"{cat.value}.default_note"), inherit)
-
-
-def _rule(ctx: _Ctx, key: str, index: int, entry: Mapping[str, Any]) -> Rule:
-    for k in entry:
-        if k not in _RULE_KEYS:
-            raise ctx.error(f"{key}.{k}", f"unknown key (allowed: {', '.join(sorted(_RULE_KEYS))})")
-    kwargs: dict[str, Any] = {}
-    for k in _LIST_MATCHERS:
-        values = _strings(ctx, entry, f"{key}.{k}", raw=entry.get(k))
-        if k in ("algorithms", "with_component"):
-            for v in values:
-                alg = algorithms.get(v)
-                if alg.is_unknown:
-                    raise ctx.error(f"{key}.{k}", f"unknown algorithm id {v!r} (not in the pqscan catalogue)")
-                if alg.id != v:
-                    raise ctx.error(f"{key}.{k}", f"{v!r} is an alias; write the canonical id {alg.id!r}")
-        allowed = {"quantum_status": {s.value for s in QuantumStatus}, "primitives": {p.value for p in Primitive}}.get(k)
-        if allowed is not None:
-            for v in values:
-                if v not in allowed:
-                    raise ctx.error(f"{key}.{k}", f"unknown value {v!r} (allowed: {', '.join(sorted(allowed))})")
-        kwargs[k] = frozenset(values)
-    for k in _INT_MATCHERS:
-        if k in entry:
-            v = entry[k]
-            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-                raise ctx.error(f"{key}.{k}", f"must be a non-negative integer, not {v!r}")
-            kwargs[k] = v
-    for k in _BOOL_MATCHERS:
-        if k in entry:
-            if not isinstance(entry[k], bool):
-                raise ctx.error(f"{key}.{k}", f"must be true or false, not {entry[k]!r}")
-            kwargs[k] = entry[k]
-    kwargs["status"] = _status(ctx, entry, f"{key}.status", ComplianceStatus.COMPLIANT, allow_unknown=False)
-    for k in ("deprecated_after", "disallowed_after"):
-        if k in entry:
-            kwargs[k] = _date(ctx, f"{key}.{k}", entry[k])
-    dep, dis = kwargs.get("deprecated_after"), kwargs.get("disallowed_after")
-    if dep is not None and dis is not None and dep > dis:
-        raise ctx.error(f"{key}.deprecated_after", f"{dep} is after disallowed_after {dis}")
-    kwargs["note"] = _string(ctx, entry, f"{key}.note")
-    return Rule(index=index, **kwargs)
-
-
-def _value(mapping: Mapping[str, Any], key: str) -> Any:
-    return mapping.get(key.rsplit(".", 1)[-1])
-
-
-def _string(ctx: _Ctx, mapping: Mapping[str, Any], key: str, *, required: bool = False) -> str:
-    v = _value(mapping, key)
-    if v is None:
-        if required:
-            raise ctx.error(key, "required")
-        return ""
-    if not isinstance(v, str):
-        raise ctx.error(key, f"must be a string, not {type(v).__name__}")
-    if required and not v.strip():
-        raise ctx.error(key, "must not be empty")
-    return v
-
-
-def _strings(ctx: _Ctx, mapping: Mapping[str, Any], key: str, *, raw: Any = None) -> list[str]:
-    v = raw if raw is not None else _value(mapping, key)
-    if v is None:
-        return []
-    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-        raise ctx.error(key, f"must be a list of strings, not {_describe(v)}")
-    return list(v)
-
-
-def _status(ctx: _Ctx, mapping: Mapping[str, Any], key: str, default: ComplianceStatus, *,
-            allow_unknown: bool) -> ComplianceStatus:
-    v = _value(mapping, key)
-    if v is None:
-        return default
-    allowed = [s.value for s in ComplianceStatus if allow_unknown or s is not ComplianceStatus.UNKNOWN]
-    if not isinstance(v, str) or v not in allowed:
-        raise ctx.error(key, f"must be one of {', '.join(allowed)}, not {v!r}")
-    return ComplianceStatus(v)
-
-
-def _date(ctx: _Ctx, key: str, v: Any) -> datetime.date:
-    if isinstance(v, datetime.datetime):
-        raise ctx.error(key, f"bad date {v!r}: give a date (YYYY-MM-DD), not a date-time")
-    if isinstance(v, datetime.date):
-        return v
-    if isinstance(v, int) and not isinstance(v, bool):
-        if 1990 <= v <= 2100:
-            return datetime.date(v, 12, 31)
-        raise ctx.error(key, f"bad date {v!r}: a year must be between 1990 and 2100")
-    if isinstance(v, str):
-        try:
-            return datetime.date.fromisoformat(v.strip())
-        except ValueError:
-            raise ctx.error(key, f"bad date {v!r}: expected YYYY-MM-DD") from None
-    raise ctx.error(key, f"bad date {v!r}: expected a TOML date (YYYY-MM-DD) or a year")
-
-
-def _describe(v: Any) -> str:
-    if isinstance(v, list):
-        kinds = sorted({type(x).__name__ for x in v})
-        return f"a list of {'/'.join(kinds)}"
-    return type(v).__name__
+    return parse(raw, source, builtin=builtin, load_base=load_base)
 
 
 def date_text(d: datetime.date) -> str:

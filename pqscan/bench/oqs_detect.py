@@ -34,11 +34,10 @@ from pathlib import Path
 from types import ModuleType
 
 INSTALL_HINT = (
-    "liboqs is not installed, so the liboqs backend is skipped (OpenSSL and classical backends still run). "
-    "To add it: build liboqs as a shared library "
-    "(git clone https://github.com/open-quantum-safe/liboqs; cmake -S liboqs -B build -DBUILD_SHARED_LIBS=ON "
-    "-DCMAKE_INSTALL_PREFIX=$HOME/_oqs; cmake --build build --target install), "
-    "then `pip install 'pqscan[oqs]'` (liboqs-python) and set OQS_INSTALL_PATH to the install prefix "
+    "the liboqs backend is skipped; the OpenSSL and classical backends still run. To add liboqs: build it as a "
+    "shared library (git clone https://github.com/open-quantum-safe/liboqs; cmake -S liboqs -B build "
+    "-DBUILD_SHARED_LIBS=ON -DCMAKE_INSTALL_PREFIX=$HOME/_oqs; cmake --build build --target install), "
+    "`pip install 'pqscan[oqs]'` (liboqs-python), and set OQS_INSTALL_PATH to the install prefix "
     "(or put its lib/ directory on LD_LIBRARY_PATH)."
 )
 
@@ -109,11 +108,12 @@ def load_oqs(*, refresh: bool = False) -> tuple[ModuleType | None, OqsStatus]:
 
 def _load() -> tuple[ModuleType | None, OqsStatus]:
     if importlib.util.find_spec("oqs") is None:
-        return None, OqsStatus(False, "liboqs-python is not installed. " + INSTALL_HINT)
+        return None, OqsStatus(False, "liboqs-python is not installed: " + INSTALL_HINT)
     library, searched = locate_liboqs()
     if library is None:
         return None, OqsStatus(
-            False, "no liboqs shared library found (searched: " + ", ".join(searched) + "). " + INSTALL_HINT,
+            False, "liboqs is not installed (no shared library found; searched: " + ", ".join(searched) + "): "
+            + INSTALL_HINT,
             searched=searched,
         )
     captured = io.StringIO()
@@ -126,7 +126,7 @@ def _load() -> tuple[ModuleType | None, OqsStatus]:
             warnings.simplefilter("always")
             import oqs
     except SystemExit as exc:  # liboqs-python's "could not install liboqs"
-        return None, OqsStatus(False, f"liboqs-python refused to load liboqs ({exc}). " + INSTALL_HINT,
+        return None, OqsStatus(False, f"liboqs-python refused to load liboqs ({exc}): " + INSTALL_HINT,
                                library_path=library, searched=searched)
     except Exception as exc:
         return None, OqsStatus(False, f"importing liboqs-python failed: {type(exc).__name__}: {exc}",

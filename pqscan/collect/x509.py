@@ -2,7 +2,8 @@
 
 * :func:`certificate_to_asset` turns one ``cryptography`` certificate into a ``certificate`` asset
   (id ``cert:sha256:<hex of DER>``) and its findings: the subject public key and the signature.
-* :func:`key_asset` does the same for a public or private key (id ``key:sha256:<hex of SPKI DER>``).
+* :func:`key_asset` (from :mod:`pqscan.collect.pubkey`) does the same for a public or private key
+  (id ``key:sha256:<hex of SPKI DER>``).
 * :func:`link_chain` adds ``issued-by`` relations between certificates of one set, and
   :func:`link_keys` adds ``matches-key`` from private keys to certificates with the same SPKI.
 
@@ -24,28 +25,21 @@ from typing import Any
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from pqscan.algorithms import Algorithm, IdKind, get, lookup, unknown
+from pqscan.algorithms import Algorithm, IdKind, lookup, unknown
 from pqscan.collect import der
-from pqscan.model import Asset, AssetKind, Evidence, Finding, Primitive, Relation, RelationKind, Usage
 
-# RFC 5480 §2.1.1: id-ecPublicKey; the curve, not this OID, names the algorithm.
-EC_PUBLIC_KEY_OID = "1.2.840.10045.2.1"
-
-# cryptography's curve name -> (catalogue id of the ECDSA algorithm, curve as the catalogue spells it).
-_EC_CURVES: Mapping[str, tuple[str, str]] = {
-    "secp256r1": ("ECDSA-P256", "P-256"),
-    "secp384r1": ("ECDSA-P384", "P-384"),
-    "secp521r1": ("ECDSA-P521", "P-521"),
-    "secp224r1": ("ECDSA-P224", "P-224"),
-    "secp192r1": ("ECDSA-P192", "P-192"),
-    "secp256k1": ("ECDSA-secp256k1", "secp256k1"),
-    "brainpoolP256r1": ("ECDSA-brainpoolP256r1", "brainpoolP256r1"),
-    "brainpoolP384r1": ("ECDSA-brainpoolP384r1", "brainpoolP384r1"),
-    "brainpoolP512r1": ("ECDSA-brainpoolP512r1", "brainpoolP512r1"),
-}
+# Public-key helpers live in pqscan.collect.pubkey; re-exported here for the other collectors.
+from pqscan.collect.pubkey import (  # noqa: F401
+    EC_PUBLIC_KEY_OID,
+    PublicKeyInfo,
+    describe_spki,
+    key_asset,
+    key_usage_for,
+    spki_of,
+)
+from pqscan.model import Asset, AssetKind, Evidence, Finding, Relation, RelationKind, Usage
 
 _KEY_USAGE_FLAGS = ("digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
                     "key_agreement", "key_cert_sign", "crl_sign")
@@ -53,127 +47,6 @@ _KEY_USAGE_FLAGS = ("digital_signature", "content_commitment", "key_encipherment
 
 def iso(dt: datetime) -> str:
     return dt.replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-# -- public keys ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PublicKeyInfo:
-    """What can be known about one public key, from its SPKI DER."""
-
-    algorithm: Algorithm
-    oid: str  # SPKI algorithm OID; "" when even that could not be read
-    spki_sha256: str
-    key_bits: int | None = None
-    curve: str | None = None
-    public_key_bytes: int | None = None
-    note: str = ""  # why part of the key could not be read
-
-    def parameters(self) -> dict[str, Any]:
-        params: dict[str, Any] = {}
-        if self.key_bits is not None:
-            params["key_bits"] = self.key_bits
-        if self.curve:
-            params["curve"] = self.curve
-        if self.oid:
-            params["oid"] = self.oid
-        if self.algorithm.is_unknown:
-            params["raw_identifier"] = self.algorithm.raw_identifier or self.oid
-            params["unknown_reason"] = self.note or "public key algorithm not in the catalogue"
-        return params
-
-    def attributes(self) -> dict[str, Any]:
-        attrs: dict[str, Any] = {"public_key_algorithm": self.algorithm.id, "public_key_oid": self.oid,
-                                 "spki_sha256": self.spki_sha256}
-        if self.key_bits is not None:
-            attrs["key_bits"] = self.key_bits
-        if self.curve:
-            attrs["curve"] = self.curve
-        if self.public_key_bytes is not None:
-            attrs["public_key_bytes"] = self.public_key_bytes
-        if self.algorithm.is_unknown:
-            attrs["public_key_raw_identifier"] = self.algorithm.raw_identifier or self.oid
-        return attrs
-
-
-def _ec_algorithm(curve_name: str) -> tuple[Algorithm, str]:
-    alg_id, curve = _EC_CURVES.get(curve_name, ("", curve_name))
-    if alg_id:
-        alg = get(alg_id)
-        if not alg.is_unknown:
-            return alg, curve
-    generic = lookup(IdKind.OID, EC_PUBLIC_KEY_OID)
-    if not generic.is_unknown:
-        return generic, curve
-    return unknown(IdKind.OID, f"{EC_PUBLIC_KEY_OID}:{curve_name}"), curve
-
-
-def describe_spki(spki_der: bytes) -> PublicKeyInfo:
-    """Algorithm, size and curve of a DER SubjectPublicKeyInfo, whether or not cryptography supports it."""
-    digest = hashlib.sha256(spki_der).hexdigest()
-    try:
-        oid = der.spki_algorithm_oid(spki_der)
-    except der.DerError as exc:
-        return PublicKeyInfo(unknown(IdKind.OID, "unreadable-spki"), "", digest, note=f"malformed SPKI: {exc}")
-    try:
-        raw_len: int | None = len(der.spki_public_key_bytes(spki_der))
-    except der.DerError:
-        raw_len = None
-    try:
-        key = serialization.load_der_public_key(spki_der)
-    except UnsupportedAlgorithm:
-        return PublicKeyInfo(lookup(IdKind.OID, oid), oid, digest, public_key_bytes=raw_len,
-                             note="public key type not implemented by cryptography; algorithm from its OID")
-    except ValueError as exc:
-        return PublicKeyInfo(lookup(IdKind.OID, oid), oid, digest, public_key_bytes=raw_len,
-                             note=f"public key could not be decoded: {exc}")
-    if isinstance(key, ec.EllipticCurvePublicKey):
-        alg, curve = _ec_algorithm(key.curve.name)
-        return PublicKeyInfo(alg, oid, digest, key_bits=key.curve.key_size, curve=curve, public_key_bytes=raw_len)
-    if isinstance(key, (rsa.RSAPublicKey, dsa.DSAPublicKey)):
-        return PublicKeyInfo(lookup(IdKind.OID, oid), oid, digest, key_bits=key.key_size, public_key_bytes=raw_len)
-    alg = lookup(IdKind.OID, oid)
-    return PublicKeyInfo(alg, oid, digest, curve=alg.curve, public_key_bytes=raw_len)
-
-
-def spki_of(key: Any) -> bytes:
-    """SPKI DER of a cryptography public or private key."""
-    public = key.public_key() if hasattr(key, "private_bytes") else key
-    data: bytes = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return data
-
-
-def key_usage_for(alg: Algorithm, default: Usage) -> Usage:
-    """A KEM or key-agreement key is used for key exchange whatever its container says."""
-    if alg.primitive in (Primitive.KEM, Primitive.KEY_AGREE):
-        return Usage.KEY_EXCHANGE
-    return default
-
-
-def key_asset(
-    key_or_spki: Any,
-    location: str,
-    collector: str,
-    *,
-    kind: AssetKind = AssetKind.PUBLIC_KEY,
-    usage: Usage = Usage.SIGNATURE,
-    name: str = "",
-    attributes: Mapping[str, Any] | None = None,
-    evidence: Evidence | None = None,
-) -> tuple[Asset, list[Finding]]:
-    """A key (cryptography key object, or SPKI DER bytes) as an asset ``key:sha256:<SPKI sha256>``."""
-    spki = key_or_spki if isinstance(key_or_spki, (bytes, bytearray)) else spki_of(key_or_spki)
-    info = describe_spki(bytes(spki))
-    asset_id = f"key:sha256:{info.spki_sha256}"
-    attrs = {**info.attributes(), **(attributes or {})}
-    if kind is AssetKind.PRIVATE_KEY:
-        attrs.setdefault("has_private_key", True)
-    asset = Asset(asset_id, kind, location, name or info.algorithm.id, attrs)
-    ev = evidence or Evidence(location=location, symbol=kind.value)
-    finding = Finding(asset_id, info.algorithm.id, key_usage_for(info.algorithm, usage), collector,
-                      info.parameters(), ev)
-    return asset, [finding]
 
 
 # -- certificates ---------------------------------------------------------------------------
@@ -272,17 +145,31 @@ def cert_id(cert: x509.Certificate) -> str:
     return f"cert:sha256:{hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()}"
 
 
-def certificate_to_asset(
-    cert: x509.Certificate, location: str, collector: str, *, source: str = ""
-) -> tuple[Asset, list[Finding]]:
-    """One certificate as an asset plus two findings (its public key and its signature)."""
-    der_bytes = cert.public_bytes(serialization.Encoding.DER)
-    fingerprint = hashlib.sha256(der_bytes).hexdigest()
-    asset_id = f"cert:sha256:{fingerprint}"
+@dataclass(frozen=True)
+class _CertFacts:
+    """Everything about a certificate that does not depend on where it was found."""
+
+    name: str
+    attributes: Mapping[str, Any]
+    key: PublicKeyInfo
+    key_use: Usage
+    signature: Algorithm
+    signature_parameters: Mapping[str, Any]
+
+
+# The same certificate turns up many times (CA bundles copied into every venv and image layer):
+# describe it once. Bounded so a huge scan cannot grow it without limit.
+_FACTS_CACHE: dict[str, _CertFacts] = {}
+_FACTS_CACHE_MAX = 8192
+
+
+def _describe(cert: x509.Certificate, fingerprint: str) -> _CertFacts:
+    cached = _FACTS_CACHE.get(fingerprint)
+    if cached is not None:
+        return cached
     notes: list[str] = []
     try:
-        spki = cert_spki(cert)
-        key = describe_spki(spki)
+        key = describe_spki(cert_spki(cert))
     except der.DerError as exc:
         key = PublicKeyInfo(unknown(IdKind.OID, cert.public_key_algorithm_oid.dotted_string),
                             cert.public_key_algorithm_oid.dotted_string, "", note=f"malformed SPKI: {exc}")
@@ -322,23 +209,14 @@ def certificate_to_asset(
             attrs[name] = value
     if bc is not None and bc.path_length is not None:
         attrs["path_length"] = bc.path_length
-    if source:
-        attrs["source"] = source
     if notes:
         attrs["parse_notes"] = notes
-    asset = Asset(asset_id, AssetKind.CERTIFICATE, location, _name_label(cert.subject) or fingerprint[:16], attrs)
-
     if ExtendedKeyUsageOID.CODE_SIGNING.dotted_string in eku:
         key_use = Usage.CODE_SIGNING
     elif is_ca or "key_cert_sign" in key_usage:
         key_use = Usage.SIGNATURE
     else:
         key_use = Usage.AUTHENTICATION
-    detail = attrs["subject"]
-    findings = [
-        Finding(asset_id, key.algorithm.id, key_usage_for(key.algorithm, key_use), collector, key.parameters(),
-                Evidence(location=location, symbol="subjectPublicKeyInfo", detail=detail)),
-    ]
     sig_params: dict[str, Any] = {"oid": sig_oid}
     if sig_hash:
         sig_params["hash"] = sig_hash
@@ -347,8 +225,32 @@ def certificate_to_asset(
     if sig_alg.is_unknown:
         sig_params["raw_identifier"] = sig_oid
         sig_params["unknown_reason"] = "signature algorithm not in the catalogue"
-    findings.append(Finding(asset_id, sig_alg.id, Usage.SIGNATURE, collector, sig_params,
-                            Evidence(location=location, symbol="signatureAlgorithm", detail=detail)))
+    facts = _CertFacts(_name_label(cert.subject) or fingerprint[:16], attrs, key,
+                       key_usage_for(key.algorithm, key_use), sig_alg, sig_params)
+    if len(_FACTS_CACHE) >= _FACTS_CACHE_MAX:
+        _FACTS_CACHE.clear()
+    _FACTS_CACHE[fingerprint] = facts
+    return facts
+
+
+def certificate_to_asset(
+    cert: x509.Certificate, location: str, collector: str, *, source: str = ""
+) -> tuple[Asset, list[Finding]]:
+    """One certificate as an asset plus two findings (its public key and its signature)."""
+    fingerprint = hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
+    asset_id = f"cert:sha256:{fingerprint}"
+    facts = _describe(cert, fingerprint)
+    attrs = dict(facts.attributes)
+    if source:
+        attrs["source"] = source
+    asset = Asset(asset_id, AssetKind.CERTIFICATE, location, facts.name, attrs)
+    detail = str(attrs["subject"])
+    findings = [
+        Finding(asset_id, facts.key.algorithm.id, facts.key_use, collector, facts.key.parameters(),
+                Evidence(location=location, symbol="subjectPublicKeyInfo", detail=detail)),
+        Finding(asset_id, facts.signature.id, Usage.SIGNATURE, collector, dict(facts.signature_parameters),
+                Evidence(location=location, symbol="signatureAlgorithm", detail=detail)),
+    ]
     return asset, findings
 
 

@@ -6,6 +6,7 @@ import datetime
 import os
 import shutil
 import sys
+from importlib import resources
 from pathlib import Path
 
 import click
@@ -34,6 +35,11 @@ def parse_as_of(text: str | None) -> datetime.date | None:
         raise UsageError(f"--as-of {text!r}: expected a date YYYY-MM-DD") from None
 
 
+def sample_inventory_path() -> Path:
+    """The sample inventory shipped in the package (built by scripts/make_sample_inventory.py)."""
+    return Path(str(resources.files("pqscan") / "data" / "sample-inventory.json"))
+
+
 def terminal(output: Path | None) -> tuple[int, bool]:
     """(width, color) for table output: the terminal's when writing to one, a wide plain page otherwise."""
     if output is None and sys.stdout.isatty():
@@ -42,16 +48,17 @@ def terminal(output: Path | None) -> tuple[int, bool]:
 
 
 @click.command("assess")
-@click.argument("inventories", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("inventories", nargs=-1, type=click.Path(path_type=Path))
 @profile_option()
 @format_option(FORMATS, default=OutputFormat.TABLE)
 @output_option()
 @fail_on_option()
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None,
               help="Judge as if today were this date (what changes after 2030?). Default: today.")
+@click.option("--sample", is_flag=True, help="Assess the small sample inventory shipped with pqscan.")
 @click.pass_context
 def command(ctx: click.Context, inventories: tuple[Path, ...], profiles: tuple[str, ...], output_format: str,
-            output: Path | None, fail_on: str | None, as_of: str | None) -> int:
+            output: Path | None, fail_on: str | None, as_of: str | None, sample: bool) -> int:
     """Assess INVENTORY (JSON or JSONL; several are merged) against policy profiles.
 
     \b
@@ -66,7 +73,12 @@ def command(ctx: click.Context, inventories: tuple[Path, ...], profiles: tuple[s
 
     today = parse_as_of(as_of)
     loaded = load_profiles(profiles)  # before the inventories: a bad profile is the cheaper error
-    inventory = load_many(inventories)
+    paths: list[Path] = list(inventories)
+    if sample:
+        paths.append(sample_inventory_path())
+    if not paths:
+        raise UsageError("give an INVENTORY file (JSON or JSONL), or --sample for the shipped sample")
+    inventory = load_many(paths)
     assessment = assess(inventory, loaded, today=today)
     if OutputFormat(output_format) is OutputFormat.JSON:
         text = render_json(inventory, assessment)

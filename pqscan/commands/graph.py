@@ -69,7 +69,7 @@ def command(ctx: click.Context, inventories: tuple[Path, ...], profiles: tuple[s
         shown = graph.focus(focus)
     fmt = OutputFormat(output_format.lower())
     if fmt is OutputFormat.JSON:
-        text = ex.plan_json(plan, shown)
+        text = ex.plan_json(plan, shown if focus else None)
     elif fmt is OutputFormat.DOT:
         text = ex.dot(shown, plan)
     elif fmt is OutputFormat.GRAPHML:

@@ -65,7 +65,9 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, sni
     writer = None
     if stream_path is not None:
         writer = JsonlWriter(stream_path, append=resume and stream_path.exists(), targets=[e.key for e in endpoints])
-    results = run_scan(endpoints, scan_tls_endpoint, options, writer=writer, skip_keys=frozenset(skip))
+    quiet = bool((ctx.find_root().obj or {}).get("quiet"))
+    results = run_scan(endpoints, scan_tls_endpoint, options, writer=writer, skip_keys=frozenset(skip),
+                       progress=sys.stderr.isatty() and not quiet)
     if writer is not None:
         writer.close()
     inventory = _inventory(previous, results, endpoints, stream_path)
@@ -97,7 +99,10 @@ def _previous(output: Path | None, resume: bool) -> tuple[Inventory | None, set[
     for path in (output, _stream_path(output)):
         if path is not None and path.exists() and path.stat().st_size > 0:
             part = load(path)
-            inv = part if inv is None else (inv.merge(part) or inv)
+            if inv is None:
+                inv = part
+            else:
+                inv.merge(part)
     return inv, set(inv.completed_targets) if inv else set()
 
 

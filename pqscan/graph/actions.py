@@ -8,6 +8,7 @@ remark from §7.4 (no PQ SSH signature is standardised yet).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -102,10 +103,10 @@ def _bench_note(costs: Sequence[Mapping[str, Any]], old: str, new: str) -> str:
         return ""
     parts = []
     ratio = best.get("time_ratio")
-    if isinstance(ratio, (int, float)):
+    if isinstance(ratio, (int, float)) and not isinstance(ratio, bool) and math.isfinite(ratio) and ratio > 0:
         parts.append(f"{ratio:.3g}x the time of {best['from']}")
     extra = best.get("extra_bytes")
-    if isinstance(extra, (int, float)):
+    if isinstance(extra, (int, float)) and not isinstance(extra, bool) and math.isfinite(extra):
         parts.append(f"{int(extra):+,} bytes")
     if not parts:
         return ""
@@ -171,8 +172,11 @@ def describe(graph: MigrationGraph, node: Node, risk: Risk) -> tuple[str, str]:
         return _config(node, views, t, prefix, costs)
     if role == "software":
         need = software_need(label) or f"a release that supports {t.tls_group} / {t.ssh_kex}"
+        version = openssh_version(node)
+        now = ("; it already supports sntrup761x25519-sha512 (OpenSSH >= 8.5), which can be enabled meanwhile"
+               if version is not None and (8, 5) <= version < (9, 9) else "")
         return (f"Upgrade {label}",
-                f"{prefix}move to {need}, so the configurations that use it can enable post-quantum groups")
+                f"{prefix}move to {need}, so the configurations that use it can enable post-quantum groups{now}")
     if role in ("private-key", "public-key", "key-file", "keystore"):
         return (f"Replace key {label}",
                 f"{prefix}generate {a(t.signature)} (signing) or ML-KEM-768 (key exchange) key to replace this "
@@ -193,9 +197,19 @@ def _endpoint(graph: MigrationGraph, node: Node, risk: Risk, t: Targets, costs: 
     if prefix:
         parts.append(prefix.rstrip("; "))
     ssh = node.role == "ssh-endpoint"
-    if risk.hndl:
+    if risk.hndl and risk.pq_key_exchange:
+        offered = ", ".join(risk.pq_key_exchange)
+        parts.append(f"already offers {offered}: keep it first, and retire {_old(views, _KEX)} once every peer "
+                     "supports post-quantum key exchange")
+    elif risk.hndl:
         old = _first_old(views, _KEX)
-        if ssh:
+        openssh = openssh_version(software[0]) if software else None
+        if ssh and openssh is not None and (8, 5) <= openssh < (9, 9) and t is NORMAL:
+            # sntrup761x25519-sha512 since OpenSSH 8.5, mlkem768x25519-sha256 since 9.9 (standards.md §6)
+            parts.append(f"enable sntrup761x25519-sha512 first in KexAlgorithms now ({software[0].label} "
+                         f"supports it); move to {t.ssh_kex} after upgrading to OpenSSH >= 9.9"
+                         + _bench_note(costs, old, "sntrup761x25519-sha512"))
+        elif ssh:
             parts.append(f"enable {t.ssh_kex} first in KexAlgorithms (sntrup761x25519-sha512 as fallback); needs "
                          f"OpenSSH >= 9.9{sw}" + _bench_note(costs, old, t.ssh_kex))
         else:
@@ -206,8 +220,28 @@ def _endpoint(graph: MigrationGraph, node: Node, risk: Risk, t: Targets, costs: 
                      if not ssh else "rotate the host key when a post-quantum SSH signature is standardised")
     if not parts:
         parts.append(f"replace {_old(views)} in the endpoint's configuration")
-    verb = "Enable post-quantum key exchange on" if risk.hndl else "Migrate"
+    if risk.hndl and not risk.pq_key_exchange and _waits_for_credentials(graph, node):
+        parts.append("the key-exchange change does not need the new certificates or host keys: make it as soon "
+                     "as the server software allows")
+    verb = "Enable post-quantum key exchange on" if risk.hndl and not risk.pq_key_exchange else "Migrate"
     return f"{verb} {node.label}", "; ".join(parts)
+
+
+_OPENSSH_RE = re.compile(r"OpenSSH_(\d+)\.(\d+)", re.IGNORECASE)
+
+
+def openssh_version(software: Node) -> tuple[int, int] | None:
+    """(major, minor) from an SSH banner's software part ("OpenSSH_9.2p1 Debian-2+deb12u3")."""
+    m = _OPENSSH_RE.search(f"{software.name} {software.attributes.get('software', '')}")
+    if m is None and str(software.attributes.get("product", "")).lower() == "openssh":
+        m = re.match(r"(\d+)\.(\d+)", str(software.attributes.get("version", "")))
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def _waits_for_credentials(graph: MigrationGraph, node: Node) -> bool:
+    succ = graph.graph.succ[node.id]
+    return any(k in (RelationKind.PRESENTS.value, RelationKind.HAS_HOST_KEY.value)
+               for b in succ for k in succ[b].get("kinds", ()))
 
 
 def _dependency(node: Node, prefix: str) -> tuple[str, str]:

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import networkx as nx
 
 from pqscan.graph.services import Service, Services
+from pqscan.graph.topology import cyclic_gc_paused
 from pqscan.model import Asset, AssetKind, Finding, RelationKind
 
 MISSING = "missing"
@@ -145,13 +146,14 @@ def _iter_edges(assets: Mapping[str, Asset]) -> Iterator[tuple[str, str, str]]:
         for rel in asset.relations:
             if rel.target == asset.id:
                 continue  # a self-relation says nothing about order
-            if EDGE_FROM_ASSET.get(rel.kind, True):
-                yield asset.id, rel.target, rel.kind.value
+            kind = rel.kind  # a StrEnum: compares and joins as its value, without the .value lookup cost
+            if EDGE_FROM_ASSET.get(kind, True):
+                yield asset.id, rel.target, kind
             else:
-                yield rel.target, asset.id, rel.kind.value
-            if rel.kind is RelationKind.RUNS:
+                yield rel.target, asset.id, kind
+            if kind is RelationKind.RUNS:
                 runs.append(rel.target)
-            elif rel.kind is RelationKind.CONFIGURED_BY:
+            elif kind is RelationKind.CONFIGURED_BY:
                 configs.append(rel.target)
         for c in configs:
             for s in runs:
@@ -171,20 +173,28 @@ def build_graph(inventory: Any, assessment: AssessmentLike | None = None,
                 services: Services | None = None) -> MigrationGraph:
     """Nodes for every asset (and placeholders for missing ones), typed dependency edges, findings
     and their worst verdict per finding attached to each node."""
+    with cyclic_gc_paused():
+        return _build_graph(inventory, assessment, services)
+
+
+def _build_graph(inventory: Any, assessment: AssessmentLike | None, services: Services | None) -> MigrationGraph:
     services = services or Services()
     assets: Mapping[str, Asset] = inventory.assets
     edge_kinds: dict[tuple[str, str], list[str]] = {}
     for a, b, kind in _iter_edges(assets):
-        kinds = edge_kinds.setdefault((a, b), [])
-        if kind not in kinds:
+        kinds = edge_kinds.get((a, b))
+        if kinds is None:
+            edge_kinds[(a, b)] = [kind]
+        elif kind not in kinds:
             kinds.append(kind)
 
     findings: dict[str, list[Finding]] = {}
     for f in inventory.findings:
         findings.setdefault(f.asset_id, []).append(f)
 
-    issuers = {b for (a, b), kinds in edge_kinds.items() if RelationKind.ISSUED_BY.value in kinds}
-    issued = {a for (a, b), kinds in edge_kinds.items() if RelationKind.ISSUED_BY.value in kinds}
+    issued_by = [pair for pair, kinds in edge_kinds.items() if RelationKind.ISSUED_BY in kinds]
+    issuers = {b for _, b in issued_by}
+    issued = {a for a, _ in issued_by}
 
     all_ids = set(assets) | {x for pair in edge_kinds for x in pair} | set(findings)
     nodes: dict[str, Node] = {}

@@ -22,16 +22,24 @@ def _steps_in(plan: Plan, graph: MigrationGraph) -> list[Step]:
     return [s for s in plan.steps if s.asset_id in graph.nodes]
 
 
-def plan_json(plan: Plan, graph: MigrationGraph | None = None) -> str:
-    """The plan document; with a (focused) graph, only the steps of its nodes."""
+def plan_json(plan: Plan, focus: MigrationGraph | None = None) -> str:
+    """The plan document; with a focused subgraph (``MigrationGraph.focus``), only its steps."""
     data = plan.to_dict()
-    if graph is not None and len(graph.nodes) != len(plan.risk.risks):
-        keep = set(graph.nodes)
+    if focus is not None:
+        keep = set(focus.nodes)
         data["steps"] = [s for s in data["steps"] if s["asset_id"] in keep]
         data["cycles"] = [c for c in data["cycles"] if keep.intersection(c)]
         data["missing"] = [m for m in data["missing"] if m in keep]
         data["focus"] = sorted(keep)
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+# XML 1.0 forbids most control characters; a hostile certificate subject must not break GraphML.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _text(value: str) -> str:
+    return _XML_INVALID.sub("\ufffd", value)
 
 
 def export_graph(graph: MigrationGraph, plan: Plan | None = None) -> nx.DiGraph:
@@ -43,22 +51,22 @@ def export_graph(graph: MigrationGraph, plan: Plan | None = None) -> nx.DiGraph:
         step = steps.get(node_id)
         risk = risks.get(node_id)
         out.add_node(
-            node_id,
+            _text(node_id),
             kind=node.kind,
             role=node.role,
-            label=node.label,
-            location=node.location,
+            label=_text(node.label),
+            location=_text(node.location),
             missing=node.missing,
-            service=node.service.name if node.service else "",
+            service=_text(node.service.name) if node.service else "",
             findings=len(node.findings),
-            algorithms=",".join(dict.fromkeys(f.algorithm for f in node.findings)),
+            algorithms=_text(",".join(dict.fromkeys(f.algorithm for f in node.findings))),
             risk=float(risk.score) if risk else 0.0,
             order=step.order if step else -1,
             wave=step.wave if step else -1,
-            action=step.action if step else "",
+            action=_text(step.action) if step else "",
         )
     for a, b, data in graph.graph.edges(data=True):
-        out.add_edge(a, b, kind=",".join(data.get("kinds", ())))
+        out.add_edge(_text(a), _text(b), kind=",".join(data.get("kinds", ())))
     return out
 
 

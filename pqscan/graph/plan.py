@@ -26,6 +26,7 @@ from pqscan.graph.actions import describe
 from pqscan.graph.build import MISSING, MigrationGraph
 from pqscan.graph.defaults import effort_days
 from pqscan.graph.risk import DEFAULT_CRQC_YEAR, Risk, RiskModel, score_graph, years_between
+from pqscan.graph.topology import cyclic_gc_paused
 
 PLAN_SCHEMA_VERSION = "1.0"
 NEAR_TERM_YEARS = 5.0
@@ -63,6 +64,7 @@ class Step:
     internet: bool = False
     blast_radius: int = 0
     cycle: int | None = None
+    severity: str | None = None  # worst severity the assessment gave this asset's findings
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +74,7 @@ class Step:
             "deadline": self.deadline.isoformat() if self.deadline else None,
             "effort_days": self.effort_days, "depends_on": list(self.depends_on), "service": self.service,
             "owner": self.owner, "internet": self.internet, "blast_radius": self.blast_radius, "cycle": self.cycle,
+            "severity": self.severity,
         }
 
 
@@ -139,6 +142,12 @@ def _fmt_score(x: float) -> str:
 
 def make_plan(graph: MigrationGraph, *, crqc_year: int = DEFAULT_CRQC_YEAR, today: dt.date | None = None,
               near_term_years: float = NEAR_TERM_YEARS) -> Plan:
+    """Score the graph and order its work (see the module docstring)."""
+    with cyclic_gc_paused():
+        return _make_plan(graph, crqc_year, today, near_term_years)
+
+
+def _make_plan(graph: MigrationGraph, crqc_year: int, today: dt.date | None, near_term_years: float) -> Plan:
     model = score_graph(graph, crqc_year=crqc_year, today=today)
     topo = model.topology
     ids = topo.ids
@@ -215,6 +224,7 @@ def make_plan(graph: MigrationGraph, *, crqc_year: int = DEFAULT_CRQC_YEAR, toda
             effort_days=effort_days(node, graph.services), depends_on=_step_dependencies(i, topo, step_mask),
             service=node.service.name if node.service else "", owner=node.service.owner if node.service else "",
             internet=r.internet, blast_radius=r.blast_radius, cycle=cycle_index.get(c),
+            severity=_worst_severity(node.verdicts),
         ))
     return Plan(
         steps=steps, waves=_waves(steps, crqc_year, near_term_years),
@@ -223,6 +233,12 @@ def make_plan(graph: MigrationGraph, *, crqc_year: int = DEFAULT_CRQC_YEAR, toda
         services_source=graph.services.source, risk=model,
         missing=[n for n in ids if graph.nodes[n].kind == MISSING],
     )
+
+
+def _worst_severity(verdicts: Iterable[Any]) -> str | None:
+    ranked = [(getattr(v.severity, "rank", 0), str(getattr(v.severity, "value", v.severity)))
+              for v in verdicts if v is not None]
+    return max(ranked)[1] if ranked else None
 
 
 def _step_dependencies(i: int, topo: Any, step_mask: list[bool]) -> tuple[str, ...]:

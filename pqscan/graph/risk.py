@@ -3,7 +3,8 @@
 Every node that needs work gets a score from 0 to 100 and the sentences that explain it:
 
 * **classically broken** (MD5, SHA-1 signatures, RSA < 2048 ...): 100, to do immediately;
-* **exposure**: harvest-now-decrypt-later (key exchange / encryption broken by Shor: 40), or a
+* **exposure**: harvest-now-decrypt-later (key exchange / encryption broken by Shor: 40, halved when
+  a post-quantum group is offered beside it), or a
   signature weighted by the lifetime X of what it protects (10 + 25 * min(1, X / 20)), or an
   algorithm not identified (15), or a weaker policy concern (10);
 * **Mosca** (X + Y > Z, eprint 2015/1075): up to 25, all of it once X + Y >= Z;
@@ -38,6 +39,7 @@ from pqscan.model import AssetKind, Finding, QuantumStatus, Usage
 DEFAULT_CRQC_YEAR = 2035
 
 HNDL_POINTS = 40.0
+HNDL_FALLBACK_FACTOR = 0.5  # the endpoint also offers a post-quantum group: only old peers are exposed
 SIGNATURE_BASE_POINTS = 10.0
 SIGNATURE_LIFETIME_POINTS = 25.0
 SIGNATURE_LIFETIME_FULL_YEARS = 20.0
@@ -109,6 +111,7 @@ class Risk:
     blast_radius: int
     blast_radius_exact: bool
     findings: tuple[FindingView, ...] = ()
+    pq_key_exchange: tuple[str, ...] = ()  # post-quantum / hybrid key exchange already offered here
 
 
 @dataclass
@@ -233,12 +236,6 @@ def _score_node(node: Node, views: tuple[FindingView, ...], y: float, z: float, 
                 default_shelf: float) -> Risk:
     bad = [v for v in views if v.vulnerable]
     reasons: list[str] = []
-    hndl = [v for v in bad if v.hndl]
-    sigs = [v for v in bad if v.signature and not v.hndl]
-    broken = [v for v in bad if v.classically_broken]
-    unknown = [v for v in bad if v.unknown]
-    deadline = min((v.deadline for v in bad if v.deadline is not None), default=None)
-    blast_words = (f"{'about ' if not exact else ''}{radius} asset{'s depend' if radius != 1 else ' depends'}")
     if not bad:
         if node.kind == MISSING:
             reasons.append("not in the inventory (referenced by a relation): scan it to know its algorithms")
@@ -246,6 +243,15 @@ def _score_node(node: Node, views: tuple[FindingView, ...], y: float, z: float, 
             reasons.append("no quantum-vulnerable finding: nothing to migrate here")
         return Risk(node.id, 0.0, tuple(reasons), False, False, False, False, False, 0.0, y, z,
                     internet_via is not None, None, radius, exact, views)
+    hndl = [v for v in bad if v.hndl]
+    pq_kex = tuple(dict.fromkeys(
+        v.finding.algorithm for v in views if not v.vulnerable and v.finding.usage in _KEX_USAGES
+        and algorithms.get(v.finding.algorithm).quantum_status in (QuantumStatus.HYBRID, QuantumStatus.RESISTANT)))
+    sigs = [v for v in bad if v.signature and not v.hndl]
+    broken = [v for v in bad if v.classically_broken]
+    unknown = [v for v in bad if v.unknown]
+    deadline = min((v.deadline for v in bad if v.deadline is not None), default=None)
+    blast_words = (f"{'about ' if not exact else ''}{radius} asset{'s depend' if radius != 1 else ' depends'}")
 
     x_data = node.service.shelf_life_years if node.service and node.service.shelf_life_years is not None else None
     score = 0.0
@@ -256,6 +262,11 @@ def _score_node(node: Node, views: tuple[FindingView, ...], y: float, z: float, 
         score = HNDL_POINTS
         reasons.append(f"harvest now, decrypt later: {_algs(hndl)} key exchange/encryption recorded today can "
                        f"be decrypted once a quantum computer exists; data must stay secret {_years(shelf)}")
+        if pq_kex:
+            # Peers that speak the post-quantum group use it; only the others fall back.
+            score = HNDL_POINTS * HNDL_FALLBACK_FACTOR
+            reasons.append(f"already offers {', '.join(pq_kex)}: only peers without post-quantum support "
+                           f"fall back to {_algs(hndl)}")
     if sigs:
         life, what = signature_lifetime_years(node, tuple(sigs), today)
         x = max(x, life)
@@ -311,4 +322,4 @@ def _score_node(node: Node, views: tuple[FindingView, ...], y: float, z: float, 
         score = 100.0
         reasons.insert(0, f"{_algs(broken)} is broken today, without a quantum computer: replace it now")
     return Risk(node.id, round(min(100.0, score), 1), tuple(reasons), True, immediate, bool(hndl), bool(sigs),
-                mosca, x, y, z, internet_via is not None, deadline, radius, exact, views)
+                mosca, x, y, z, internet_via is not None, deadline, radius, exact, views, pq_kex)

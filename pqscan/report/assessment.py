@@ -183,7 +183,8 @@ def summary_line(inventory: Inventory, assessment: Assessment) -> Text:
     summary = assessment.to_dict()["summary"]
     text.append(f"; {summary['hndl']} harvest-now-decrypt-later, {summary['classically_broken']} classically broken")
     if inventory.errors:
-        text.append(f"; {len(inventory.errors)} scan errors", style="yellow")
+        n = len(inventory.errors)
+        text.append(f"; {n} scan error{'s' if n != 1 else ''}", style="yellow")
     return text
 
 

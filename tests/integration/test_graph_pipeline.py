@@ -1,10 +1,13 @@
 """The migration plan of a real inventory: certificates and keys written by the lab PKI, code and a
-requirements file, scanned by the real collectors, assessed against the default profile."""
+requirements file, scanned by the real collectors, assessed against the default profile; then the
+same merged with real TLS (pyOpenSSL lab server) and SSH (Debian sshd) scans on loopback."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -18,11 +21,14 @@ from pqscan.collect.deps.scanner import scan_paths as scan_deps
 from pqscan.collect.files.collector import scan_files
 from pqscan.graph import build_graph, make_plan
 from pqscan.graph import export as ex
-from pqscan.inventory import Inventory
+from pqscan.inventory import Inventory, load_many
 from pqscan.lab import pki
+from pqscan.lab.ssh_server import openssh_server, unavailable_reason
+from pqscan.lab.tls_servers import CLASSICAL_GROUPS, ServerConfig, TlsServer
 from pqscan.profiles import load_profiles
 
 TODAY = dt.date(2026, 11, 25)
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +80,55 @@ def test_scanned_graph_round_trips_through_graphml(scanned: Inventory, tmp_path:
     p = tmp_path / "estate.graphml"
     p.write_text(ex.graphml(graph, make_plan(graph, today=TODAY)))
     assert set(nx.read_graphml(p).edges) == set(graph.graph.edges)
+
+
+# -- the full estate: TLS and SSH on loopback, files and code, merged through the CLI ---------------------
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pqscan", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def estate(tmp_path_factory: pytest.TempPathFactory, scanned: Inventory) -> list[Path]:
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(f"the lab OpenSSH server cannot run here: {reason}")
+    d = tmp_path_factory.mktemp("estate-net")
+    files = d / "files.json"
+    scanned.save(files)
+    with TlsServer(ServerConfig("classical-rsa", CLASSICAL_GROUPS, chain="rsa-chain"), d / "tls") as tls:
+        res = _cli("tls", f"127.0.0.1:{tls.port}", "-o", str(d / "tls.json"), "--timeout", "2")
+        assert res.returncode == 0, res.stderr
+    with openssh_server(classical=True) as ssh:
+        res = _cli("ssh", ssh.target, "-o", str(d / "ssh.jsonl"), "--timeout", "2")
+        assert res.returncode == 0, res.stderr
+    return [d / "tls.json", d / "ssh.jsonl", files]
+
+
+def test_merged_tls_ssh_files_and_code_inventory_gives_a_plan_that_respects_every_dependency(estate) -> None:
+    res = _cli("graph", *map(str, estate), "-f", "json", "--as-of", TODAY.isoformat())
+    assert res.returncode == 0, res.stderr
+    plan = json.loads(res.stdout)
+    graph = build_graph(load_many(estate))
+    pos = {s["asset_id"]: s["order"] for s in plan["steps"]}
+    for a, b in nx.transitive_closure_dag(graph.graph).edges:
+        if a in pos and b in pos:
+            assert pos[b] < pos[a], f"{b} must come before {a}"
+    kinds = {s["kind"] for s in plan["steps"]}
+    assert {"tls-endpoint", "ssh-endpoint", "certificate", "source-file", "software"} <= kinds
+
+
+def test_merged_estate_steps_say_what_to_do(estate) -> None:
+    res = _cli("graph", *map(str, estate), "-f", "json", "--as-of", TODAY.isoformat())
+    steps = {s["kind"]: s for s in json.loads(res.stdout)["steps"]}
+    assert steps["tls-endpoint"]["action"].startswith("enable X25519MLKEM768 on this endpoint")
+    assert "enable sntrup761x25519-sha512 first in KexAlgorithms now" in steps["ssh-endpoint"]["action"] \
+        or "enable mlkem768x25519-sha256 first in KexAlgorithms" in steps["ssh-endpoint"]["action"]
+    assert steps["tls-endpoint"]["reasons"][0].startswith("harvest now, decrypt later")
+
+
+def test_assessed_steps_carry_the_worst_severity(scanned: Inventory) -> None:
+    plan = make_plan(build_graph(scanned, assess(scanned, load_profiles(None), today=TODAY)), today=TODAY)
+    root = plan.step(_by_name(scanned, "Test Root CA"))
+    assert root is not None and root.severity in {"critical", "high", "medium", "low", "info"}

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.integration.tls_fixtures import fixture_lab_results, fixture_tls_lab, fixture_tls_lab_dir  # noqa: F401
 
 from pqscan.collect.tls.groups import GROUPS, TlsGroup, openssl_group_code
 from pqscan.collect.tls.probes import Verdict
 from pqscan.lab.pki import MARKUP_CN
 from pqscan.lab.tls_servers import LAB_CONFIGS, ServerConfig
 from pqscan.model import AssetKind, RelationKind, ScanResult, Usage
+from tests.integration.tls_fixtures import fixture_lab_results, fixture_tls_lab, fixture_tls_lab_dir  # noqa: F401
 
 pytestmark = pytest.mark.integration
 

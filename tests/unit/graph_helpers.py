@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,7 @@ def finding(asset_id: str, algorithm: str, usage: Usage, *, line: int | None = N
     return Finding(asset_id, algorithm, usage, "test", params, Evidence(asset_id, line, symbol=symbol))
 
 
-def inventory(assets: list[Asset], findings: list[Finding] = ()) -> Inventory:  # type: ignore[assignment]
+def inventory(assets: Sequence[Asset], findings: Sequence[Finding] = ()) -> Inventory:
     inv = Inventory()
     for a in assets:
         inv.add_asset(a)

@@ -232,6 +232,24 @@ LIBRARY_NAMES = [
     ("XMSS^MT", "XMSSMT"),
     ("Falcon-512", "FN-DSA-512"),
     ("brainpoolP384r1", "ECDH-brainpoolP384r1"),
+    # OpenSSL sigalgs list forms
+    ("RSA+SHA256", "RSASSA-PKCS1-SHA256"),
+    ("RSA-PSS+SHA384", "RSASSA-PSS-SHA384"),
+    ("ECDSA+SHA1", "ECDSA-SHA1"),
+    # Go crypto/tls and crypto/x509 constant names
+    ("CurveP384", "ECDH-P384"),
+    ("PKCS1WithSHA256", "RSASSA-PKCS1-SHA256"),
+    ("PSSWithSHA256", "RSASSA-PSS-SHA256"),
+    ("ECDSAWithP256AndSHA256", "ECDSA-P256"),
+    ("ECDSAWithSHA384", "ECDSA-SHA384"),
+    ("PureEd25519", "Ed25519"),
+    # pyca/cryptography and .NET class names
+    ("SECP256R1", "ECDH-P256"),
+    ("AESGCM", "AES-GCM"),
+    ("ARC4", "RC4"),
+    ("TripleDES", "3DES"),
+    ("MLKem", "ML-KEM"),
+    ("SlhDsa", "SLH-DSA"),
 ]
 
 LIBOQS_NAMES = [

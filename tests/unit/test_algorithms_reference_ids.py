@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from pqscan.algorithms import IdKind, lookup
+from pqscan.algorithms import IdKind, is_ssh_pseudo_algorithm, lookup
 
 # standards.md §3A: X.509 / PKIX / CMS OIDs (final).
 PKIX_PQ_OIDS = [
@@ -304,3 +304,72 @@ def test_pq_ssh_kex_counts_as_hybrid(name: str) -> None:
 
 def test_withdrawn_sntrup4591761_kex_is_deprecated() -> None:
     assert lookup(IdKind.SSH_KEX, "sntrup4591761x25519-sha512@tinyssh.org").deprecated
+
+
+# network-probing.md §4.2 cites pqcscan support/kex_algos.json for the OQS-OpenSSH list; transcribed here.
+_PQCSCAN_TEXT = """
+bike-l1-sha512 bike-l3-sha512 bike-l5-sha512 classic-mceliece-348864-sha256 classic-mceliece-348864f-sha256
+classic-mceliece-460896-sha512 classic-mceliece-460896f-sha512 classic-mceliece-6688128-sha512
+classic-mceliece-6688128f-sha512 classic-mceliece-6960119-sha512 classic-mceliece-6960119f-sha512
+classic-mceliece-8192128-sha512 classic-mceliece-8192128f-sha512 curve25519-sha256 curve25519-sha256@libssh.org
+diffie-hellman-group-exchange-sha256 diffie-hellman-group14-sha256 diffie-hellman-group16-sha512
+diffie-hellman-group18-sha512 ecdh-nistp256-bike-l1r4-sha512@openquantumsafe.org
+ecdh-nistp256-classic-mceliece-348864fr4-sha256@openquantumsafe.org
+ecdh-nistp256-classic-mceliece-348864r4-sha256@openquantumsafe.org
+ecdh-nistp256-frodokem-640-aesr2-sha256@openquantumsafe.org ecdh-nistp256-frodokem-640-shaker2-sha256@openquantumsafe.org
+ecdh-nistp256-hqc-128r3-sha256@openquantumsafe.org ecdh-nistp256-kyber-512r3-sha256-d00@openquantumsafe.org
+ecdh-nistp256-ml-kem-512-sha256@openquantumsafe.org ecdh-nistp384-bike-l3r4-sha512@openquantumsafe.org
+ecdh-nistp384-classic-mceliece-460896fr4-sha512@openquantumsafe.org
+ecdh-nistp384-classic-mceliece-460896r4-sha512@openquantumsafe.org
+ecdh-nistp384-frodokem-976-aesr2-sha384@openquantumsafe.org ecdh-nistp384-frodokem-976-shaker2-sha384@openquantumsafe.org
+ecdh-nistp384-hqc-192r3-sha384@openquantumsafe.org ecdh-nistp384-kyber-768r3-sha384-d00@openquantumsafe.org
+ecdh-nistp521-bike-l5r4-sha512@openquantumsafe.org ecdh-nistp521-classic-mceliece-6688128fr4-sha512@openquantumsafe.org
+ecdh-nistp521-classic-mceliece-6688128r4-sha512@openquantumsafe.org
+ecdh-nistp521-classic-mceliece-6960119fr4-sha512@openquantumsafe.org
+ecdh-nistp521-classic-mceliece-6960119r4-sha512@openquantumsafe.org
+ecdh-nistp521-classic-mceliece-8192128fr4-sha512@openquantumsafe.org
+ecdh-nistp521-classic-mceliece-8192128r4-sha512@openquantumsafe.org
+ecdh-nistp521-frodokem-1344-aesr2-sha512@openquantumsafe.org ecdh-nistp521-frodokem-1344-shaker2-sha512@openquantumsafe.org
+ecdh-nistp521-hqc-256r3-sha512@openquantumsafe.org ecdh-nistp521-kyber-1024r3-sha512-d00@openquantumsafe.org
+ecdh-sha2-nistp256 ecdh-sha2-nistp384 ecdh-sha2-nistp521 ext-info-s frodokem-1344-aes-sha512 frodokem-1344-shake-sha512
+frodokem-640-aes-sha256 frodokem-640-shake-sha256 frodokem-976-aes-sha384 frodokem-976-shake-sha384 hqc-128-sha256
+hqc-192-sha384 hqc-256-sha512 kex-strict-s-v00@openssh.com kyber-1024-sha512 kyber-512-sha256 kyber-768-sha384
+ml-kem-1024-sha384 ml-kem-512-sha256 ml-kem-768-sha256 mlkem1024nistp384-sha384 mlkem768nistp256-sha256
+mlkem768x25519-sha256 sntrup761-sha512 sntrup761x25519-sha512 sntrup761x25519-sha512@openssh.com
+x25519-bike-l1r4-sha512@openquantumsafe.org x25519-classic-mceliece-348864fr4-sha256@openquantumsafe.org
+x25519-classic-mceliece-348864r4-sha256@openquantumsafe.org x25519-frodokem-640-aesr2-sha256@openquantumsafe.org
+x25519-frodokem-640-shaker2-sha256@openquantumsafe.org x25519-hqc-128r3-sha256@openquantumsafe.org
+x25519-kyber-512r3-sha256-d00@amazon.com x25519-ml-kem-512-sha256@openquantumsafe.org
+"""
+PQCSCAN_KEX_NAMES = _PQCSCAN_TEXT.split()
+
+PURE_OQS_KEX = [
+    ("ml-kem-512-sha256", "ML-KEM-512"),
+    ("ml-kem-768-sha256", "ML-KEM-768"),
+    ("ml-kem-1024-sha384", "ML-KEM-1024"),
+    ("kyber-768-sha384", "Kyber768"),
+    ("bike-l1-sha512", "BIKE-L1"),
+    ("hqc-192-sha384", "HQC-192"),
+    ("frodokem-976-shake-sha384", "FrodoKEM-976-SHAKE"),
+    ("classic-mceliece-6688128f-sha512", "Classic-McEliece-6688128"),
+    ("sntrup761-sha512", "sntrup761"),
+]
+
+
+def test_pqcscan_list_has_the_79_names_the_reference_mentions() -> None:
+    assert len(set(PQCSCAN_KEX_NAMES)) == 79
+
+
+@pytest.mark.parametrize("name", PQCSCAN_KEX_NAMES)
+def test_every_kex_name_in_the_pqcscan_list_is_known_or_a_pseudo_algorithm(name: str) -> None:
+    assert is_ssh_pseudo_algorithm(name) or not lookup(IdKind.SSH_KEX, name).is_unknown
+
+
+@pytest.mark.parametrize(("name", "expected"), PURE_OQS_KEX)
+def test_pure_oqs_kem_kex_maps_to_its_kem(name: str, expected: str) -> None:
+    assert lookup(IdKind.SSH_KEX, name).id == expected
+
+
+@pytest.mark.parametrize("name", [n for n in PQCSCAN_KEX_NAMES if n.endswith("@openquantumsafe.org")])
+def test_oqs_hybrid_kex_is_hybrid(name: str) -> None:
+    assert lookup(IdKind.SSH_KEX, name).quantum_status == "hybrid"

@@ -11,7 +11,15 @@ import subprocess
 
 import pytest
 
-from pqscan.algorithms import TLS_SIGNALLING_CIPHER_SUITES, catalogue, cipher_suite, get, is_grease
+from pqscan.algorithms import (
+    TLS_SIGNALLING_CIPHER_SUITES,
+    IdKind,
+    catalogue,
+    cipher_suite,
+    get,
+    is_grease,
+    lookup,
+)
 
 # (code, IANA name, OpenSSL name or None, kx, auth, cipher, forward_secret)
 SUITES = [
@@ -140,3 +148,16 @@ def test_openssl_names_agree_with_the_local_openssl_binary() -> None:
         assert expected in (suite.name, *suite.openssl_names), (hex(code), name)
         assert cipher_suite(name).code == code  # type: ignore[union-attr]
     assert compared >= 60
+
+
+@pytest.mark.parametrize(
+    ("identifier", "expected"),
+    [(0xC02F, "ECDH"), ("TLS_RSA_WITH_AES_128_CBC_SHA", "RSAES-PKCS1"), ("DHE-RSA-AES128-GCM-SHA256", "DH")],
+)
+def test_lookup_of_a_tls12_cipher_suite_gives_its_key_exchange(identifier: int | str, expected: str) -> None:
+    assert lookup(IdKind.TLS_CIPHER_SUITE, identifier).id == expected
+
+
+def test_lookup_of_a_tls13_cipher_suite_is_unknown_because_the_group_decides() -> None:
+    alg = lookup(IdKind.TLS_CIPHER_SUITE, 0x1301)
+    assert alg.is_unknown and alg.raw_identifier == "0x1301"

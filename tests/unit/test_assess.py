@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 
 from pqscan.assess import (
+    ASSET_PLACE,
     PRIMITIVE_CATEGORY,
     USAGE_CATEGORY,
+    USAGE_NOUN,
     Assessment,
     ComplianceStatus,
     Verdict,
@@ -335,6 +337,11 @@ def test_every_usage_has_a_row_in_the_category_table() -> None:
 
 def test_every_primitive_has_a_row_in_the_primitive_table() -> None:
     assert set(PRIMITIVE_CATEGORY) == set(Primitive)
+
+
+def test_every_usage_and_asset_kind_has_words_for_the_reason() -> None:
+    assert set(USAGE_NOUN) == set(Usage)
+    assert set(ASSET_PLACE) == set(AssetKind)
 
 
 FAR = datetime.date(2035, 12, 31)

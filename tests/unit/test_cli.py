@@ -131,6 +131,15 @@ def test_assess_as_of_a_later_date_changes_the_verdict() -> None:
     assert before["matrix"][0]["disallowed"] < after["matrix"][0]["disallowed"]
 
 
+def test_assess_sample_flag_assesses_the_shipped_sample() -> None:
+    doc = json.loads(run("assess", "--sample", "-f", "json").output)
+    assert doc["inventory"]["findings"] == len(load(SAMPLE).findings)
+
+
+def test_assess_without_an_inventory_is_a_usage_error() -> None:
+    assert isinstance(run("assess").exception, UsageError)
+
+
 def test_assess_bad_as_of_is_a_usage_error() -> None:
     assert isinstance(run("assess", SAMPLE, "--as-of", "someday").exception, UsageError)
 

@@ -144,8 +144,9 @@ def test_malformed_yaml_is_a_recorded_parse_error(tmp_path):
 
 
 def test_yaml_alias_bomb_is_not_expanded(tmp_path):
-    bomb = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ingress-nginx}\na: &a [x, x, x, x, x, x, x, x]\n"
-    bomb += "".join(f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    bomb = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ingress-nginx}\ndata:\n  a: &a [x, x, x, x, x, x, x, x]\n"
+    bomb += "".join(f"  {c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+                    for p, c in zip("abcdefgh", "bcdefghi", strict=True))  # 8**9 leaves if expanded
     (tmp_path / "bomb.yaml").write_text(bomb)
     (res,) = list(scan_paths([tmp_path]))
     assert res.errors == [] and res.findings == []

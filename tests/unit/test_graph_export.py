@@ -16,7 +16,7 @@ from pqscan.graph import export as ex
 from pqscan.model import AssetKind, Usage
 from tests.unit.graph_helpers import TODAY, asset, finding, inventory, pki_chain
 
-HOSTILE = 'CN=evil"];\n}\nx -->|y| z <script>&#'
+HOSTILE = 'CN=evil"];\n}\nx -->|y| z <script>&#\x01'
 
 
 def _graph_and_plan():
@@ -41,7 +41,7 @@ def test_graphml_reads_back_with_networkx(tmp_path) -> None:
     assert set(back.edges) == set(graph.graph.edges)
     assert back.nodes["cert:root"]["missing"] is True
     assert back.edges["cert:int", "cert:root"]["kind"] == "issued-by"
-    assert back.nodes["sw:nginx"]["label"] == HOSTILE
+    assert back.nodes["sw:nginx"]["label"] == HOSTILE.replace("\x01", "\ufffd")
 
 
 def _parse_dot_minimally(text: str) -> tuple[set[str], set[tuple[str, str]]]:

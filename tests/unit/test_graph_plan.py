@@ -186,3 +186,13 @@ def test_finding_on_an_asset_not_in_the_inventory_gets_a_placeholder_step() -> N
     plan = _plan(inventory([], [finding("tls://ghost.example.com:443", "X25519", Usage.KEY_EXCHANGE)]))
     assert _order(plan) == ["tls://ghost.example.com:443"]
     assert plan.steps[0].kind == "missing"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inventories(), st.randoms(use_true_random=False))
+def test_order_does_not_depend_on_the_order_assets_were_found_in(data, rnd) -> None:
+    assets, fs = data
+    shuffled_assets, shuffled_findings = list(assets), list(fs)
+    rnd.shuffle(shuffled_assets)
+    rnd.shuffle(shuffled_findings)
+    assert _order(_plan(inventory(assets, fs))) == _order(_plan(inventory(shuffled_assets, shuffled_findings)))

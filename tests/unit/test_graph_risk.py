@@ -135,3 +135,12 @@ def test_blast_radius_beyond_the_walk_limit_is_an_upper_bound_said_so(monkeypatc
     r = _risks(inventory(assets, [finding("cert:root", "RSA", Usage.SIGNATURE, key_bits=4096)]))["cert:root"]
     assert not r.blast_radius_exact
     assert "about 5 assets depend on it, directly or through others" in r.reasons
+
+
+def test_endpoint_that_also_offers_a_hybrid_group_is_only_exposed_through_fallback() -> None:
+    ep = "tls://pay.example.com:443"
+    only = _risks(inventory(pki_chain(), [finding(ep, "X25519", Usage.KEY_EXCHANGE)]))[ep]
+    both = _risks(inventory(pki_chain(), [finding(ep, "X25519", Usage.KEY_EXCHANGE),
+                                          finding(ep, "X25519MLKEM768", Usage.KEY_EXCHANGE)]))[ep]
+    assert both.score < only.score
+    assert "already offers X25519MLKEM768: only peers without post-quantum support fall back to X25519" in both.reasons

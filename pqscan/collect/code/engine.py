@@ -42,7 +42,7 @@ class Hit:
     def algorithm_id(self) -> str:
         if self.family:
             return names.canonical(names.with_curve(self.family, self.params.get("curve")))
-        return names.canonical(self.algorithm or "unknown")
+        return names.refine(names.canonical(self.algorithm or "unknown"), self.usage, self.params)
 
 
 def read_arg(call: CallSite, spec: ArgSpec | None) -> Value | None:
@@ -131,28 +131,30 @@ class _FileMatcher:
         for call in calls:
             for mod in self.ruleset.modifiers_by_method.get(call.method, ()):
                 self._modify(mod, call)
-        return self.hits
+        return [h for h in self.hits if h.span not in self.consumed]
 
     @staticmethod
     def _applies(rule: Rule, call: CallSite) -> bool:
         if call.called and rule.match == "ref":
             return False
         if not call.called:
-            if rule.match == "call" and (rule.method or rule.algorithm is None and rule.family is None):
+            fixed = rule.algorithm or rule.family or (rule.names and rule.name_arg is None and rule.default_name is None)
+            if rule.match == "call" and (rule.method or not fixed):
                 return False  # a method name alone, or a factory without its argument, means nothing
             if rule.context and call.context_key not in rule.context:
                 return False
         return len(call.args) + len(call.kwargs) >= rule.min_args
 
     def _apply(self, rule: Rule, call: CallSite) -> None:
-        base_conf = rule.confidence if call.called else Confidence.LOW
+        as_ref = not call.called and rule.match == "call"  # a call rule met as a bare reference
+        base_conf = Confidence.LOW if as_ref else rule.confidence
         params: dict[str, Any] = dict(rule.params)
         for key, spec in rule.flags.items():
             v = read_arg(call, spec)
             if v is not None and v.kind in (ValueKind.BOOL, ValueKind.STR, ValueKind.INT):
                 params[key] = v.value
                 self._consume(v)
-        if not call.called:
+        if as_ref:
             params["reference"] = "passed or stored as a value, not called here"
         if rule.names is None:
             self._emit(rule, call, rule.algorithm, rule.family, rule.usage, base_conf, params)
@@ -254,24 +256,33 @@ class _FileMatcher:
             hit.params["unknown_reason"] = ("key size not given at this call" if had_spec
                                             else "key size is set elsewhere (not visible at this call)")
 
-    def _consume(self, value: Value) -> None:
+    def _consume(self, value: Value, depth: int = 0) -> None:
+        """A value a rule read is part of that finding: calls inside it are not reported again."""
         if value.span is not None:
             self.consumed.add(value.span)
-        for arg in value.args:
-            if arg.span is not None and value.kind is ValueKind.SYM:
-                self.consumed.add(arg.span)
+        if depth < 6:
+            for arg in (*value.args, *(v for _, v in value.kwargs)):
+                self._consume(arg, depth + 1)
 
     def _modify(self, mod: Modifier, call: CallSite) -> None:
         var: str | None
+        arg: Value | None = None
         if mod.receiver_arg is not None:
             arg = call.args[mod.receiver_arg] if mod.receiver_arg < len(call.args) else None
             var = arg.text if arg is not None else None
         else:
             var = call.receiver
         target = self.bound.get(var) if var else None
+        if target is None and arg is not None and arg.span is not None:
+            # the variable was propagated to the call that initialised it
+            target = next((h for h in self.bound.values() if h.span == arg.span), None)
         if target is None or target.rule_id not in mod.targets:
             return
         for key, spec in mod.specs.items():
+            if key == "key_bits" and target.algorithm not in KEY_SIZE_ALGORITHMS:
+                value = read_arg(call, spec)
+                if value is None or _int_of(value, spec.measure) is None:
+                    continue  # initialize(new ECGenParameterSpec(...)) names a curve, not a size
             before = dict(target.params)
             self._read_param(call, key, spec, target.params)
             if key == "key_bits" and target.params.get("key_bits") is not None:

@@ -37,17 +37,28 @@ class Grammar:
     separator: str = "."  # how the source writes qualification ("::" in Rust/C++ is normalised to ".")
     bools: frozenset[str] = frozenset({"true", "false"})
 
-    @cache  # noqa: B019 - grammars are module-level singletons
     def language(self) -> ts.Language:
-        return ts.Language(self.loader())
+        return _language(self.name)
 
-    @cache  # noqa: B019
     def query(self) -> ts.Query:
+        return _query(self.name)
+
+    def query_source(self) -> str:
         parts = [f"({t}) @call" for t in self.calls]
         parts += [f"({t}) @ref" for t in self.members]
         parts += [f"({t}) @decl" for t in self.declarators]
         parts += [f"({t}) @assign" for t in self.assignments]
-        return ts.Query(self.language(), "\n".join(parts))
+        return "\n".join(parts)
+
+
+@cache
+def _language(name: str) -> ts.Language:
+    return ts.Language(GRAMMARS[name].loader())
+
+
+@cache
+def _query(name: str) -> ts.Query:
+    return ts.Query(_language(name), GRAMMARS[name].query_source())
 
 
 _JS_COMMON = dict(

@@ -72,6 +72,24 @@ def canonical(algorithm_id: str) -> str:
     return algorithm_id if alg.is_unknown else alg.id
 
 
+def _known(algorithm_id: str) -> bool:
+    return not get(algorithm_id).is_unknown
+
+
+def refine(algorithm_id: str, usage: Usage, params: Mapping[str, Any]) -> str:
+    """The most specific catalogue entry the parameters allow: an HMAC of SHA-1 is ``HMAC-SHA1``
+    (not the SHA-1 hash), AES with a known size and mode is ``AES-128-GCM``; otherwise unchanged."""
+    if usage is Usage.MAC and algorithm_id.startswith(("SHA", "MD5", "RIPEMD")):
+        hmac_id = "HMAC-" + algorithm_id.replace("SHA-", "SHA").replace("RIPEMD-", "RIPEMD")
+        return canonical(hmac_id) if _known(hmac_id) else algorithm_id
+    if algorithm_id in ("AES", "Camellia"):
+        bits, mode = params.get("key_bits"), params.get("mode")
+        for candidate in (f"{algorithm_id}-{bits}-{mode}", f"{algorithm_id}-{bits}", f"{algorithm_id}-{mode}"):
+            if "None" not in candidate and _known(candidate):
+                return canonical(candidate)
+    return algorithm_id
+
+
 def plain(namespace: str, text: str) -> str | None:
     return tables().plain[namespace].get(norm(text))
 
@@ -171,7 +189,7 @@ def signature(text: str) -> NameHit | None:
 
 def jose(text: str) -> NameHit | None:
     """JWS "alg" names: RS256/PS256 (RSA), ES256 (ECDSA P-256), EdDSA, HS256 (HMAC)."""
-    name = text.strip()
+    name = text.strip().removeprefix("SigningMethod")  # golang-jwt: jwt.SigningMethodRS256
     m = re.fullmatch(r"(RS|PS|ES|HS)(256|384|512)K?", name)
     if m:
         digest = f"SHA-{m.group(2)}"

@@ -25,6 +25,7 @@ MAX_BLOCKS = 64
 MAX_BLOCK_CHARS = 65536
 _BEGIN = re.compile(r"-----BEGIN ([A-Z0-9 ]{1,40})-----")
 _QUOTED = re.compile(r"""["'`]([^"'`]*)["'`]""")
+_QUOTE_CHARS = re.compile(r"""["'`]""")
 _B64 = re.compile(r"[^A-Za-z0-9+/=]")
 
 
@@ -42,7 +43,12 @@ class PemHit:
 def _body(block: str) -> bytes | None:
     """Base64 body of a PEM block as written in source (quotes, escapes, concatenation stripped)."""
     chunks: list[str] = []
-    for raw_line in block.splitlines():
+    lines = block.splitlines()
+    for i, raw_line in enumerate(lines):
+        if i == 0 and _QUOTE_CHARS.search(raw_line):
+            raw_line = _QUOTE_CHARS.split(raw_line)[0]  # the rest of the BEGIN literal: `\n" +`
+        elif i == len(lines) - 1 and i > 0 and _QUOTE_CHARS.search(raw_line):
+            raw_line = _QUOTE_CHARS.split(raw_line)[-1]  # the start of the END literal: `  "`
         quoted = _QUOTED.findall(raw_line)
         segment = "".join(quoted) if quoted else raw_line
         chunks.append(_B64.sub("", segment.replace("\\n", "").replace("\\r", "")))

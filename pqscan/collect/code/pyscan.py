@@ -231,9 +231,9 @@ class PythonFrontEnd:
             item = container.mapping.get(str(key.value))
             if item is not None:
                 return item
-        if container.kind is ValueKind.LIST and key.kind is ValueKind.INT and isinstance(key.value, int):
-            if -len(container.args) <= key.value < len(container.args):
-                return container.args[key.value]
+        if (container.kind is ValueKind.LIST and key.kind is ValueKind.INT and isinstance(key.value, int)
+                and -len(container.args) <= key.value < len(container.args)):
+            return container.args[key.value]
         return Value(ValueKind.UNKNOWN, text=ast.unparse(node)[:80], span=_span(node))
 
     def _binop(self, node: ast.BinOp, scope: _Scope | None, depth: int, origin: str) -> Value:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ast
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from pqscan.collect.code import engine, files, pem, pyscan, tsscan
@@ -98,7 +99,24 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
                                             f"PEM {item.label}", item.algorithm, item.usage, item.confidence,
                                             {**item.params, "embedded": "PEM in source"}))
     result.findings.sort(key=lambda f: (f.evidence.line or 0, f.evidence.column or 0))
+    result.findings[:] = _number_repeats(result.findings)
     return result
+
+
+def _number_repeats(findings: list[Finding]) -> list[Finding]:
+    """Two identical calls in one file are two findings: the second gets ``occurrence: 2``.
+
+    ``Finding.id`` leaves the line out (stable across edits), so without this the inventory
+    would merge them. The occurrence number only changes when such calls are reordered.
+    """
+    seen: Counter[str] = Counter()
+    out = []
+    for f in findings:
+        seen[f.id] += 1
+        if seen[f.id] > 1:
+            f = replace(f, parameters={**f.parameters, "occurrence": seen[f.id]})
+        out.append(f)
+    return out
 
 
 def _check_depth(tree: ast.AST, limit: int) -> None:

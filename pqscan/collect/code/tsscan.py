@@ -32,6 +32,7 @@ _INT_SUFFIX = re.compile(r"(?i)(?:u?l{0,2}|l{1,2}u?|usize|isize|[ui](?:8|16|32|6
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "0": "\0"}
 _GENERIC = re.compile(r"::<[^()]*?>|<[^()<>]*>")
 _MAX_VALUE_DEPTH = 10
+_LIBRARY_CONSTANT = re.compile(r"[A-Z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|[A-Z][A-Z0-9]+")
 
 
 def _text(node: ts.Node | None) -> str:
@@ -291,7 +292,7 @@ class _File:
             return self.value(target, depth + 1, where)
         if name in self.imports:
             return Value(ValueKind.SYM, self.imports[name], name, span)
-        if bound is None and re.fullmatch(r"[A-Z][A-Z0-9_]+", name):
+        if bound is None and _LIBRARY_CONSTANT.fullmatch(name):
             return Value(ValueKind.SYM, name, name, span)  # a library constant (NID_X9_62_prime256v1)
         return Value(ValueKind.UNKNOWN, text=name, span=span)
 
@@ -371,7 +372,7 @@ class _File:
             fn = node.child_by_field_name(self.g.calls[node.type][0])
             if fn is None:
                 return None
-            last = self.qual(fn).rsplit(".", 1)[-1]
+            last = self.resolve(self.qual(fn)).rsplit(".", 1)[-1]
         if last not in self.wanted:
             return None
         api = self.callee(node)

@@ -10,7 +10,9 @@ text. Excluded items (``!x``, ``-x``) are listed on the config asset, never repo
 
 from __future__ import annotations
 
-from pqscan.algorithms import cipher_suite
+from typing import Any
+
+from pqscan.algorithms import CipherSuite, cipher_suite
 from pqscan.collect.config.common import Emitter, split_list
 from pqscan.model import Confidence, Usage
 
@@ -52,7 +54,7 @@ _KEYWORDS: dict[str, list[tuple[tuple[str, ...], Usage]]] = {
 _BUILD_DEPENDENT = "keyword whose suites depend on the OpenSSL build and version"
 
 
-def add_cipher_string(em: Emitter, value: str, line: int | None, symbol: str, **params: object) -> None:
+def add_cipher_string(em: Emitter, value: str, line: int | None, symbol: str, **params: Any) -> None:
     excluded: list[str] = em.attributes.setdefault("excluded_ciphers", [])
     for token in split_list(value, ":, \t"):
         if token[0] in "!-":
@@ -82,8 +84,8 @@ def add_cipher_string(em: Emitter, value: str, line: int | None, symbol: str, **
                unknown_reason="cipher suite or keyword not in the pqscan catalogue", **params)
 
 
-def _add_suite(em: Emitter, suite, token: str, line: int | None, symbol: str, **params: object) -> None:  # type: ignore[no-untyped-def]
-    common = {"cipher_suite": suite.name, **params}
+def _add_suite(em: Emitter, suite: CipherSuite, token: str, line: int | None, symbol: str, **params: Any) -> None:
+    common: dict[str, Any] = {"cipher_suite": suite.name, **params}
     if suite.key_exchange:
         usage = Usage.KEY_EXCHANGE if suite.forward_secret else Usage.ENCRYPTION
         em.add(suite.key_exchange, usage, line, symbol, **common)

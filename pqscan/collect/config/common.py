@@ -109,17 +109,22 @@ class Emitter:
             self.add(name, Usage.PROTOCOL, line, symbol, fallbacks=_protocol_candidates(name), **params)
 
     def add_groups(self, value: str, line: int | None, symbol: str, **params: Any) -> None:
-        """A TLS group list: OpenSSL syntax (':' separated, 3.5's '?', '*', '/' and '-' marks) or commas."""
-        for token in split_list(value, ":,/ \t"):
-            if token.startswith("-"):
-                continue  # OpenSSL 3.5: remove from the list
-            name = token.lstrip("?*")
+        """A TLS group list: OpenSSL syntax (':' separated, 3.5's '?', '*', '/' and '-' marks) or commas.
+
+        Each group records its ``preference`` (0 = first) and whether the same list offers a
+        post-quantum hybrid (``list_has_pq_hybrid``): X25519 as the fallback after X25519MLKEM768 is
+        a different situation from X25519 alone, and the profile may want to know.
+        """
+        names = [t.lstrip("?*") for t in split_list(value, ":,/ \t") if not t.startswith("-")]
+        has_hybrid = any(lookup(IdKind.NAME, n).quantum_status.value == "hybrid" for n in names)
+        for pos, name in enumerate(names):
             if name.lower() in ("auto", "default"):
                 self.add(name, Usage.KEY_EXCHANGE, line, symbol, confidence=Confidence.LOW,
                          unknown_reason="keyword: the linked OpenSSL's default groups apply "
                                         "(X25519MLKEM768 first with OpenSSL >= 3.5, classical before)", **params)
                 continue
-            self.add(name, Usage.KEY_EXCHANGE, line, symbol, kind=IdKind.NAME, **params)
+            self.add(name, Usage.KEY_EXCHANGE, line, symbol, kind=IdKind.NAME, preference=pos,
+                     list_has_pq_hybrid=has_hybrid, **params)
 
     def finish(self) -> ScanResult:
         contains = tuple(Relation(RelationKind.CONTAINS, cid) for cid in self.attributes.get("certificates", ()))

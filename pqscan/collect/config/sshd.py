@@ -14,6 +14,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from pathlib import Path
+from typing import Any
 
 from pqscan.algorithms import IdKind
 from pqscan.collect.config.common import Emitter
@@ -111,7 +112,7 @@ def parse_ssh_config(em: Emitter, text: str, client: bool, root: Path | None = N
         seen_in_context.add((context, key))
         kind, usage, symbol = _KINDS[key]
         algs, modifier = apply_modifier(value, OPENSSH_9_2_DEFAULTS[key])
-        extra = {"modifier": modifier or None, "defaults": DEFAULTS_SOURCE if modifier else None,
+        extra: dict[str, Any] = {"modifier": modifier or None, "defaults": DEFAULTS_SOURCE if modifier else None,
                  "context": context or None}
         for pos, name in enumerate(algs):
             em.add(name, usage, lineno, symbol, kind=kind, preference=pos, **extra)

@@ -8,7 +8,7 @@ It is a hint for prioritising, not proof of use: an import inside a docstring al
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,7 +57,7 @@ class ImportIndex:
         if len(places) < MAX_LOCATIONS:
             places.append(where)
 
-    def where_imported(self, imports: dict[str, tuple[str, ...]]) -> list[str]:
+    def where_imported(self, imports: Mapping[str, tuple[str, ...]]) -> list[str]:
         """Places importing any of ``imports`` ({language: module prefixes})."""
         out: list[str] = []
         for (lang, module), places in self.modules.items():
@@ -101,6 +101,6 @@ def scan_imports(files: Iterable[tuple[Path, str]], index: ImportIndex | None = 
             for block in _GO_BLOCK_RE.finditer(text):
                 base = text.count("\n", 0, block.start(1)) + 1
                 for i, bline in enumerate(block.group(1).splitlines()):
-                    if m := _GO_BLOCK_LINE_RE.search(bline.split("//")[0]):
-                        index.add("go", m.group(1), f"{rel}:{base + i}")
+                    if gm := _GO_BLOCK_LINE_RE.search(bline.split("//")[0]):
+                        index.add("go", gm.group(1), f"{rel}:{base + i}")
     return index

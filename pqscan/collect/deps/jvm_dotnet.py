@@ -114,9 +114,9 @@ def parse_gradle(text: str, path: str) -> list[Dependency]:
                 version = None
             dev = m.group(0).startswith(("test", "annotationProcessor", "kapt"))
             out.append(Dependency("maven", f"{group}:{artifact}", version, raw or "", path, idx.line_at(m.start()), True, dev))
-    if m := _GRADLE_JAVA_RE.search(text):
-        java = next(g for g in m.groups() if g)
-        out.append(Dependency("maven", "java", java, java, path, idx.line_at(m.start()), True))
+    if jm := _GRADLE_JAVA_RE.search(text):
+        java = next(g for g in jm.groups() if g)
+        out.append(Dependency("maven", "java", java, java, path, idx.line_at(jm.start()), True))
     return out
 
 

@@ -146,7 +146,8 @@ def _keystore_entries(ctx: FileContext, store: Any, store_type: str) -> None:
                 for cert in chain:
                     ctx.add_certificate(cert, store_type.lower())
                 if entry.is_decrypted():
-                    key = serialization.load_der_private_key(entry.pkey_pkcs8, None)
+                    key = serialization.load_der_private_key(entry.pkey_pkcs8, None,
+                                                             unsafe_skip_rsa_key_validation=True)
                     ctx.add_key(key, private=True, source=store_type.lower(), extra={"alias": alias})
                 elif chain:
                     # The key is encrypted; its public half is the leaf certificate's (same SPKI).

@@ -1,1 +1,38 @@
-"""TLS endpoint collector: raw ClientHello group probes, a full handshake for the chain, STARTTLS."""
+"""TLS endpoint collector: raw ClientHello group probes, a full handshake for the chain, STARTTLS.
+
+Library use::
+
+    from pqscan.collect.tls import scan_tls
+    from pqscan.targets import parse_targets
+    results = scan_tls(parse_targets(["example.com", "smtp://mx.example.com"]))
+
+Modules: ``clienthello`` (bytes on the wire), ``groups`` (codepoints, share sizes), ``probes``
+(HRR / key-share / preference / TLS 1.2 probes), ``handshake`` (pyOpenSSL), ``starttls``,
+``collector`` (one endpoint -> ScanResult).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pqscan.collect.tls.collector import scan_tls_endpoint
+from pqscan.inventory import JsonlWriter
+from pqscan.model import ScanResult
+from pqscan.netscan import NetOptions, run_scan
+from pqscan.targets import Endpoint
+
+
+def scan_tls(
+    endpoints: Iterable[Endpoint],
+    options: NetOptions | None = None,
+    *,
+    writer: JsonlWriter | None = None,
+    skip_keys: frozenset[str] = frozenset(),
+    progress: bool | None = None,
+) -> list[ScanResult]:
+    """Scan TLS endpoints (synchronously); stream results to ``writer`` as each finishes."""
+    return run_scan(endpoints, scan_tls_endpoint, options or NetOptions(), writer=writer, skip_keys=skip_keys,
+                    progress=progress)
+
+
+__all__ = ["scan_tls", "scan_tls_endpoint"]

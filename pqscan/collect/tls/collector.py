@@ -88,10 +88,11 @@ async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions) -> ScanResu
 
     group_tasks = [pr.probe_group(endpoint, options, g) for g in GROUPS] if tls13 else []
     legacy_tasks = [pr.probe_legacy(endpoint, options, v) for v in (ch.TLS12, ch.TLS11, ch.TLS10)]
-    rsa_task = pr.probe_legacy(endpoint, options, ch.TLS12, suites=ch.RSA_KX_SUITES)
-    gathered = await asyncio.gather(_handshake(endpoint, options), rsa_task, *legacy_tasks, *group_tasks)
-    handshake, rsa_kx, tls12, tls11, tls10 = gathered[0], gathered[1], gathered[2], gathered[3], gathered[4]
-    group_results: list[pr.GroupResult] = list(gathered[5:])
+    legacy_tasks.append(pr.probe_legacy(endpoint, options, ch.TLS12, suites=ch.RSA_KX_SUITES))
+    handshake, legacy_results, group_list = await asyncio.gather(
+        _handshake(endpoint, options), asyncio.gather(*legacy_tasks), asyncio.gather(*group_tasks))
+    tls12, tls11, tls10, rsa_kx = legacy_results
+    group_results: list[pr.GroupResult] = list(group_list)
     if not tls13:
         why = f"baseline TLS 1.3 hello: {baseline.describe()}"
         group_results = [pr.GroupResult(g, pr.Verdict.NO_TLS13, why) for g in GROUPS]

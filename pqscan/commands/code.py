@@ -1,0 +1,105 @@
+"""``pqscan code PATH...``: crypto API calls, names and embedded keys in source code."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from pqscan.collect.code import CodeScanOptions, scan_paths
+from pqscan.collect.code.files import LANGUAGES, RULESET_OF
+from pqscan.collect.walk import DEFAULT_MAX_BYTES, WalkOptions
+from pqscan.commands.certs import parse_size
+from pqscan.commands.common import OutputFormat, format_option, note, write_output
+from pqscan.inventory import Inventory, JsonlWriter, now_iso
+from pqscan.model import ErrorKind
+
+_LANGUAGE_CHOICES = sorted({*LANGUAGES, *RULESET_OF.values()})
+
+
+@click.command("code", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH...")
+@click.option("--exclude", "excludes", multiple=True, metavar="PATTERN",
+              help="gitignore-style pattern to skip (repeatable), e.g. 'tests/' or '*_test.go'.")
+@click.option("--max-size", default=str(DEFAULT_MAX_BYTES), show_default=True, metavar="SIZE",
+              help="Skip (and record) files larger than this, e.g. 2M.")
+@click.option("--language", "languages", multiple=True, type=click.Choice(_LANGUAGE_CHOICES, case_sensitive=False),
+              help="Only these languages (repeatable). Default: all.")
+@click.option("--include-vendored", is_flag=True, help="Also scan vendor/, third_party/, node_modules/ ...")
+@click.option("--include-generated", is_flag=True, help="Also scan generated files (DO NOT EDIT, *_pb2.py ...).")
+@click.option("--include-minified", is_flag=True, help="Also scan minified files (very long lines).")
+@click.option("--no-gitignore", is_flag=True, help="Do not honour .gitignore files in the tree.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the inventory here (.json, or .jsonl for one record per line).")
+@format_option([OutputFormat.TABLE, OutputFormat.JSON])
+@click.pass_context
+def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ...], max_size: str,
+            languages: tuple[str, ...], include_vendored: bool, include_generated: bool, include_minified: bool,
+            no_gitignore: bool, output: Path | None, output_format: str) -> int:
+    """Find cryptography in source code: which API, which algorithm, key size, curve and use.
+
+    \b
+    Python (ast), Java, Go, JavaScript/TypeScript, C/C++, Rust, C# (tree-sitter). Code is parsed,
+    never imported or run. Comments, log messages and look-alike identifiers are not findings.
+    Examples:
+      pqscan code ./src
+      pqscan code . --exclude 'tests/' --language python --format json -o code.json
+    """
+    options = CodeScanOptions(
+        walk=WalkOptions(excludes=excludes, max_bytes=parse_size(max_size), use_gitignore=not no_gitignore),
+        skip_vendored=not include_vendored, skip_generated=not include_generated,
+        skip_minified=not include_minified, languages=frozenset(x.lower() for x in languages) or None,
+    )
+    inv = Inventory(targets=[str(p) for p in paths])
+    writer = JsonlWriter(output, targets=inv.targets) if output is not None and output.suffix == ".jsonl" else None
+    files = 0
+    try:
+        for result in scan_paths(paths, options):
+            files += 1
+            inv.add_result(result)
+            if writer is not None:
+                writer.write_result(result, done=False)
+    finally:
+        if writer is not None:
+            writer.close()
+    for p in paths:
+        inv.mark_done(str(p))
+    inv.finished = now_iso()
+    if output is not None:
+        if writer is None:
+            inv.save(output)
+        note(ctx, f"inventory written to {output}")
+    if OutputFormat(output_format) is OutputFormat.JSON:
+        write_output(json.dumps(inv.to_dict(), indent=1, ensure_ascii=False), None)
+    else:
+        render_table(inv, files)
+    return 0
+
+
+def render_table(inv: Inventory, files: int) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(file=sys.stdout, highlight=False, width=None if sys.stdout.isatty() else 160)
+    table = Table(title=f"Cryptography in code: {len(inv.findings)} finding(s) in {files} file(s)")
+    for col in ("location", "algorithm", "usage", "detail", "confidence", "code"):
+        table.add_column(col, overflow="fold")
+    for f in sorted(inv.findings, key=lambda f: (f.evidence.location, f.evidence.line or 0)):
+        p = f.parameters
+        detail = ", ".join(f"{k}={p[k]}" for k in ("key_bits", "curve", "mode", "hash", "library_default",
+                                                    "usedforsecurity", "unknown_reason") if k in p)
+        table.add_row(escape(f"{f.evidence.location}:{f.evidence.line}"), escape(f.algorithm), f.usage.value,
+                      escape(detail), f.confidence.value, escape(f.evidence.snippet[:70]))
+    console.print(table)
+    skipped = Counter(e.message.split(" (")[0] for e in inv.errors if e.kind is ErrorKind.SKIPPED)
+    failed = [e for e in inv.errors if e.kind is not ErrorKind.SKIPPED]
+    if skipped:
+        console.print("skipped: " + ", ".join(f"{escape(k)} {n}" for k, n in skipped.most_common()))
+    if failed:
+        console.print(f"{len(failed)} file(s) not scanned: " + ", ".join(
+            f"{k} {n}" for k, n in Counter(e.kind.value for e in failed).most_common())
+            + " (details in --format json)")

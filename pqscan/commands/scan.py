@@ -1,0 +1,110 @@
+"""``pqscan scan TARGET...``: the front door. Hosts, URLs, CIDRs and paths into one inventory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pqscan.commands.common import OutputFormat, fail_exit, fail_on_option, note, profile_option
+from pqscan.errors import UsageError
+
+
+@click.command("scan")
+@click.argument("targets", nargs=-1, required=True, metavar="TARGET...")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("pqscan-inventory.jsonl"),
+              show_default=True, help="Inventory: .jsonl is streamed as targets finish; .json is written at the end.")
+@click.option("--resume", is_flag=True, help="Skip targets already finished in --output and append to it.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write a report (format from the extension: .html, .md, .json, .sarif, .cdx.json).")
+@profile_option()
+@click.option("--port", "ports", default=None, metavar="LIST", help="Ports for network targets without one.")
+@click.option("--sni", default=None, help="Server name to send instead of the target's host name.")
+@click.option("--timeout", default=5.0, show_default=True, type=click.FloatRange(0.05, 300))
+@click.option("--concurrency", default=128, show_default=True, type=click.IntRange(1, 4096))
+@click.option("--rate", default=None, type=click.FloatRange(0.1, None), help="New connections per second at most.")
+@click.option("--allow-large", is_flag=True, help="Allow CIDR ranges larger than 4096 addresses.")
+@click.option("--exclude", "excludes", multiple=True, metavar="GLOB", help="gitignore-style pattern to skip (paths).")
+@click.option("--max-size", default=5 * 1024 * 1024, show_default=True, type=click.IntRange(1, None),
+              help="Skip files larger than this many bytes (recorded).")
+@click.option("--password", "passwords", multiple=True, help="Password to try on PKCS#12 files and keystores.")
+@click.option("--collectors", default="certs,code,deps,config", show_default=True,
+              help="Collectors for paths (comma-separated).")
+@fail_on_option()
+@click.pass_context
+def command(ctx: click.Context, targets: tuple[str, ...], output: Path, resume: bool, report_path: Path | None,
+            profiles: tuple[str, ...], ports: str | None, sni: str | None, timeout: float, concurrency: int,
+            rate: float | None, allow_large: bool, excludes: tuple[str, ...], max_size: int,
+            passwords: tuple[str, ...], collectors: str, fail_on: str | None) -> int:
+    """Scan hosts, URLs, CIDRs, @files and directories into one inventory.
+
+    \b
+    Paths get the certificate/key, code, dependency and config collectors; ssh://host or
+    host:22 the SSH scanner; everything else the TLS scanner (STARTTLS by well-known port).
+    Examples:
+      pqscan scan example.com 10.0.0.0/28 ssh://bastion ./repo --report report.html
+      pqscan scan @targets.txt -o estate.jsonl --resume
+    """
+    from pqscan.collect.walk import WalkOptions
+    from pqscan.inventory import Inventory, JsonlWriter, load
+    from pqscan.netscan import NetOptions
+    from pqscan.scan import ScanOptions, scan
+    from pqscan.targets import parse_ports
+
+    options = ScanOptions(
+        net=NetOptions(connect_timeout=timeout, read_timeout=timeout, concurrency=concurrency, rate=rate),
+        walk=WalkOptions(excludes=excludes, max_bytes=max_size),
+        ports=parse_ports(ports) if ports else (),
+        sni=sni, allow_large=allow_large,
+        passwords=tuple(p.encode() for p in passwords),
+        path_collectors=tuple(c.strip() for c in collectors.split(",") if c.strip()),
+    )
+    skip: set[str] = set()
+    previous: Inventory | None = None
+    if resume:
+        if not output.exists():
+            raise UsageError(f"--resume: {output} does not exist yet")
+        previous = load(output)
+        skip = set(previous.completed_targets)
+        note(ctx, f"resuming: {len(skip)} target(s) already done in {output}")
+    streaming = output.suffix == ".jsonl"
+    if resume and not streaming:
+        raise UsageError("--resume needs a .jsonl --output (streamed inventory)")
+    writer = JsonlWriter(output, append=resume, targets=targets) if streaming else None
+    try:
+        inventory = scan(list(targets), options, writer=writer, skip_keys=frozenset(skip))
+    except BaseException:
+        if writer is not None:
+            writer.close(finished=False)
+        raise
+    if writer is not None:
+        writer.close()
+    if previous is not None:
+        previous.merge(inventory)
+        inventory = previous
+    if not streaming:
+        inventory.save(output)
+    note(ctx, f"{len(inventory.assets)} assets, {len(inventory.findings)} findings, {len(inventory.errors)} errors "
+              f"-> {output}")
+    from pqscan.report.build import prepare, render
+
+    inputs = prepare(inventory, profiles, with_plan=report_path is not None)
+    if report_path is not None:
+        fmt = report_format_for(report_path)
+        report_path.write_text(render(inputs, fmt), encoding="utf-8")
+        note(ctx, f"wrote {fmt.value} report to {report_path}")
+    else:
+        from pqscan.report.assessment import summary_line
+
+        note(ctx, summary_line(inventory, inputs.assessment).plain)
+    return fail_exit(inputs.assessment.worst_severity(), fail_on)
+
+
+def report_format_for(path: Path) -> OutputFormat:
+    name = path.name.lower()
+    for suffixes, fmt in (((".html", ".htm"), OutputFormat.HTML), ((".md", ".markdown"), OutputFormat.MARKDOWN),
+                          ((".sarif", ".sarif.json"), OutputFormat.SARIF), ((".cdx.json", ".cbom.json"), OutputFormat.CBOM),
+                          ((".json",), OutputFormat.JSON), ((".txt",), OutputFormat.TABLE)):
+        if name.endswith(suffixes):
+            return fmt
+    raise UsageError(f"--report {path}: cannot tell the format from the extension (.html, .md, .json, .sarif, .cdx.json)")

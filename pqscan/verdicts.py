@@ -1,0 +1,143 @@
+"""The result of an assessment: one :class:`Verdict` per finding and profile, gathered in an
+:class:`Assessment` with its summaries (worst verdict, severity counts, compliance matrix).
+
+Produced by :func:`pqscan.assess.assess` (which also re-exports these types); reports, the
+migration graph, SARIF and diffs read them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from pqscan.model import Severity
+from pqscan.profiles import ComplianceStatus, Profile
+
+
+@dataclass(frozen=True)
+class Verdict:
+    finding_id: str
+    profile: str  # profile id
+    status: ComplianceStatus
+    severity: Severity
+    reason: str
+    deadline: datetime.date | None
+    hndl: bool
+    classically_broken: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "finding_id": self.finding_id,
+            "profile": self.profile,
+            "status": self.status.value,
+            "severity": self.severity.value,
+            "reason": self.reason,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "hndl": self.hndl,
+            "classically_broken": self.classically_broken,
+        }
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """One line of the compliance matrix: how one profile judges the whole inventory."""
+
+    profile: str
+    name: str
+    compliant: int
+    deprecated: int
+    disallowed: int
+    unknown: int
+    next_deadline: datetime.date | None
+    worst_severity: Severity | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "profile": self.profile,
+            "name": self.name,
+            "compliant": self.compliant,
+            "deprecated": self.deprecated,
+            "disallowed": self.disallowed,
+            "unknown": self.unknown,
+            "next_deadline": self.next_deadline.isoformat() if self.next_deadline else None,
+            "worst_severity": self.worst_severity.value if self.worst_severity else None,
+        }
+
+
+def _verdict_key(v: Verdict) -> tuple[int, int, int]:
+    # Worse first: severity, then status, then the sooner deadline.
+    days = v.deadline.toordinal() if v.deadline else datetime.date.max.toordinal()
+    return (v.severity.rank, v.status.rank, -days)
+
+
+@dataclass
+class Assessment:
+    profiles: list[Profile]
+    verdicts: dict[str, list[Verdict]]  # finding id -> one verdict per profile, in profile order
+    today: datetime.date = field(default_factory=datetime.date.today)
+
+    def worst(self, finding_id: str) -> Verdict | None:
+        vs = self.verdicts.get(finding_id)
+        return max(vs, key=_verdict_key) if vs else None
+
+    def severity(self, finding_id: str) -> Severity:
+        v = self.worst(finding_id)
+        return v.severity if v else Severity.INFO
+
+    def worst_severity(self) -> Severity | None:
+        sevs = [self.severity(fid) for fid in self.verdicts]
+        return max(sevs, key=lambda s: s.rank) if sevs else None
+
+    def counts_by_severity(self) -> dict[Severity, int]:
+        counts = {s: 0 for s in Severity}
+        for fid in self.verdicts:
+            counts[self.severity(fid)] += 1
+        return counts
+
+    def matrix(self) -> list[MatrixRow]:
+        rows = []
+        by_profile: dict[str, list[Verdict]] = {p.id: [] for p in self.profiles}
+        for vs in self.verdicts.values():
+            for v in vs:
+                by_profile.setdefault(v.profile, []).append(v)
+        for prof in self.profiles:
+            mine = by_profile[prof.id]
+            counts = {s: sum(1 for v in mine if v.status is s) for s in ComplianceStatus}
+            upcoming = [v.deadline for v in mine if v.deadline and v.deadline >= self.today]
+            worst = max((v.severity for v in mine), key=lambda s: s.rank, default=None)
+            rows.append(
+                MatrixRow(
+                    profile=prof.id,
+                    name=prof.name,
+                    compliant=counts[ComplianceStatus.COMPLIANT],
+                    deprecated=counts[ComplianceStatus.DEPRECATED],
+                    disallowed=counts[ComplianceStatus.DISALLOWED],
+                    unknown=counts[ComplianceStatus.UNKNOWN],
+                    next_deadline=min(upcoming) if upcoming else None,
+                    worst_severity=worst,
+                )
+            )
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        worst = self.worst_severity()
+        return {
+            "today": self.today.isoformat(),
+            "profiles": [
+                {"id": p.id, "name": p.name, "title": p.title, "sources": list(p.sources),
+                 "confidence": p.confidence, "uncertain": list(p.uncertain)}
+                for p in self.profiles
+            ],
+            "summary": {
+                "findings": len(self.verdicts),
+                "worst_severity": worst.value if worst else None,
+                "by_severity": {s.value: n for s, n in self.counts_by_severity().items()},
+                "hndl": sum(1 for vs in self.verdicts.values() if any(v.hndl for v in vs)),
+                "classically_broken": sum(
+                    1 for vs in self.verdicts.values() if any(v.classically_broken for v in vs)
+                ),
+            },
+            "matrix": [row.to_dict() for row in self.matrix()],
+            "verdicts": {fid: [v.to_dict() for v in vs] for fid, vs in self.verdicts.items()},
+        }

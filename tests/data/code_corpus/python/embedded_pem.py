@@ -1,0 +1,35 @@
+"""Embedded key material: parsed for its real algorithm and size."""
+
+# expect@+1: RSA signature
+TEST_KEY = """-----BEGIN RSA PRIVATE KEY-----
+MIICXQIBAAKBgQDVKXTIQyZFuHVZaUfk9dwQMZaFH1w2IPEL2yDZpknQzqT4Vl1x
+Qw8rT4G6DSjmj5XFyv7j7htQVZqZXE0ZtHJJb4FSe5s0tre9eCA4HpPNj7d9gYBW
+ex1iK5lYLzlM+J2E/7pt+N8B0yZVm4Di8siQ8ZefyOHqsFruOSqZLAK7NQIDAQAB
+AoGAYoGr9DgD4chigpVCoi50Kg+gbZiWdnU2r7HuNmbASfyVBCZ1PDgvNGajnqUi
+N5o3LpamwBJzEObecOzUvIJFJY4Zu57B3sUbnfY0w06JUdaFTYqCD/K3DrOAziwx
+AR2ZuMySj9foZfEHKtV1VZMIJeFxIPDLglPqKxDzayl5jUECQQD78z1lX4Nj0sRO
+36r/x6X56ND3cYsajfvfwhFiKH5WiMoBUI36WZz/ijz0oOmx57olvi7dYcVQ+lxp
+kjAZ0XZNAkEA2Jaa6Bo09WuvJn2M6A1bIaPVvVXlJskaXnDu8539qLwTGlAkK44m
+9RLB1jnM/eJV/yp7mtczJ8mprAn7CuIciQJBAPCtqs/FDxFzzL1/4q0WfhIeekh2
+OaizS5GzpMF85zsozre0yPwHUPe3iYUyliuxrlvRspkehcxWbaMX2EVBl90CQBI0
+zr61/T+oFqgQo7iZ7tAsGnp47vNMsle//IYkAL+fV6e9ltzGbUXqlrqwTygET6BM
+bOl+L4GntQiOKjkm+qkCQQDX9UTt9M7lucjms8MCsbOS+aTiTcn/O0lYI8kFSMAa
+adULFyZzPZVlbvq2K2UuW3XUkG0RJqax1raXogWrRRGV
+-----END RSA PRIVATE KEY-----
+"""
+
+CERT_LINES = (
+    # expect@+1: ECDSA-P384 authentication
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBWjCB4qADAgECAgEBMAoGCCqGSM49BAMDMBkxFzAVBgNVBAMMDmNvcnB1cy5l\n"
+    "eGFtcGxlMB4XDTI1MDEwMTAwMDAwMFoXDTI2MDEwMTAwMDAwMFowGTEXMBUGA1UE\n"
+    "AwwOY29ycHVzLmV4YW1wbGUwdjAQBgcqhkjOPQIBBgUrgQQAIgNiAATMhA7zUwB5\n"
+    "MfxEbBM/VMnFt4lkOzBE7ckUN1JgbzPVmwqDKUBo6VojeQQR7CBf4599a8gtN28s\n"
+    "ET9ITD0OYPIafTdM7Ul1WiNSGtFDk7WVb4dt0RjB3VE1yDFOYQZcGf0wCgYIKoZI\n"
+    "zj0EAwMDZwAwZAIwKQHdCYr8KDjuGSKCA5SEClh2H2iVpYj9oV38RNndfVtjHcIY\n"
+    "SKDFmDFBrTeU/bjfAjA+eiFqqwMkl4ewldm0hAz4yLVcTP+wLqJAQc+As9MJlqlc\n"
+    "B1k75YE7lrOPSD6vQ+I=\n"
+    "-----END CERTIFICATE-----\n"
+)
+
+NOT_PEM = "-----BEGIN RSA PRIVATE KEY----- is what we look for"
