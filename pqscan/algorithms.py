@@ -263,6 +263,9 @@ def _build_catalogue(data: Mapping[str, list[Any]]) -> _Catalogue:
 
 
 def _suite_from_entry(entry: Mapping[str, Any]) -> CipherSuite:
+    stray = set(entry) - _SUITE_KEYS
+    if stray:
+        raise CatalogueError(f"bad cipher suite entry {entry.get('name', '?')!r}: unknown keys {sorted(stray)}")
     try:
         return CipherSuite(
             code=int(entry["code"]),
@@ -302,7 +305,15 @@ _SCALAR_FIELDS = (
 )
 
 
+_ENTRY_KEYS = {"id", "family", "primitive", "quantum_status", "components", "oid_prefixes"}
+_SUITE_KEYS = {"code", "name", "openssl", "protocol", "kx", "auth", "cipher", "mac", "forward_secret",
+               "anonymous", "export"}
+
+
 def _algorithm_from_entry(entry: Mapping[str, Any]) -> Algorithm:
+    stray = set(entry) - _ENTRY_KEYS - set(_ID_FIELDS) - set(_SCALAR_FIELDS)
+    if stray:  # a misspelt key would otherwise drop its facts silently
+        raise CatalogueError(f"bad catalogue entry {entry.get('id', '?')!r}: unknown keys {sorted(stray)}")
     try:
         identifiers: list[tuple[IdKind, str | int]] = []
         for key, kind in _ID_FIELDS.items():

@@ -290,6 +290,10 @@ def judge(finding: Finding, profile: Profile, today: datetime.date, *, asset: As
 
     category = category_for(finding.usage, alg)
     broken = _broken_today(alg, category, params)
+    if broken and finding.usage is Usage.MAC and alg.primitive is Primitive.HASH:
+        # HMAC does not rely on collision resistance: HMAC-MD5/HMAC-SHA1 are not broken by the
+        # collision attacks that break MD5/SHA-1 signatures (RFC 6151 §2.3, RFC 2104).
+        broken = False
     hndl = (finding.usage in _HNDL_USAGES and category is Category.KEY_ESTABLISHMENT
             and alg.quantum_status is QuantumStatus.BROKEN)
     policy: CategoryPolicy | None = None
@@ -316,6 +320,11 @@ def judge(finding: Finding, profile: Profile, today: datetime.date, *, asset: As
     if hndl:
         reason += "; harvest-now-decrypt-later: no PQ or hybrid key exchange, recorded traffic can be decrypted later"
     severity = severity_for(status, deadline, today, hndl=hndl, classically_broken=broken)
+    if params.get("usedforsecurity") is False:
+        # Python's hashlib flag: the code says this digest protects nothing (a cache key, a checksum).
+        reason += "; marked usedforsecurity=False, so not a security use: low priority"
+        if severity.rank > Severity.LOW.rank:
+            severity = Severity.LOW
     return Verdict(finding.id, profile.id, status, severity, reason, deadline, hndl, broken)
 
 

@@ -234,10 +234,13 @@ def _describe(cert: x509.Certificate, fingerprint: str) -> _CertFacts:
 
 
 def certificate_to_asset(
-    cert: x509.Certificate, location: str, collector: str, *, source: str = ""
+    cert: x509.Certificate, location: str, collector: str, *, source: str = "", der_bytes: bytes | None = None
 ) -> tuple[Asset, list[Finding]]:
-    """One certificate as an asset plus two findings (its public key and its signature)."""
-    fingerprint = hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
+    """One certificate as an asset plus two findings (its public key and its signature).
+
+    ``der_bytes``: the certificate's DER when the caller already has it (saves re-encoding).
+    """
+    fingerprint = hashlib.sha256(der_bytes or cert.public_bytes(serialization.Encoding.DER)).hexdigest()
     asset_id = f"cert:sha256:{fingerprint}"
     facts = _describe(cert, fingerprint)
     attrs = dict(facts.attributes)

@@ -1,6 +1,6 @@
 """Fixtures for SSH tests: real Debian sshd instances, a pre-banner proxy and hostile servers.
 
-Import the fixtures into a test module (``from ssh_fixtures import fixture_default_sshd, ...``); each
+Import the fixtures into a test module (``from tests.integration.ssh_fixtures import fixture_default_sshd, ...``); each
 registers under the name without the ``fixture_`` prefix.
 """
 
@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -139,3 +139,62 @@ def pre_banner_proxy(upstream_port: int, lines: list[bytes]) -> Handler:
 
 async def scan_async(port: int, options: NetOptions = FAST) -> ScanResult:
     return (await scan_endpoints([endpoint("127.0.0.1", port)], probe_ssh, options))[0]
+
+
+# -- a paramiko SSH server (a second, independent SSH implementation with ML-KEM hybrid KEX) ----------
+
+
+class _NoAuth:
+    """paramiko ServerInterface that accepts nothing: scanners never authenticate."""
+
+    def __new__(cls):  # build lazily so importing this module does not need paramiko
+        import paramiko
+
+        class _Server(paramiko.ServerInterface):
+            def get_allowed_auths(self, username: str) -> str:
+                return "publickey"
+
+        return _Server()
+
+
+@contextmanager
+def paramiko_server(kex: tuple[str, ...], host_keys: list) -> Iterator[int]:
+    """paramiko in server mode on a loopback port, offering only ``kex``; yields the port."""
+    import socket
+    import threading
+
+    import paramiko
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    stop = threading.Event()
+    transports: list[paramiko.Transport] = []
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            t = paramiko.Transport(conn)
+            t.get_security_options().kex = kex
+            for key in host_keys:
+                t.add_server_key(key)
+            transports.append(t)
+            try:
+                t.start_server(server=_NoAuth())
+            except (paramiko.SSHException, EOFError, OSError):
+                pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for t in transports:
+            t.close()
+        listener.close()

@@ -8,11 +8,11 @@ import struct
 import time
 
 import pytest
-from ssh_fixtures import FAST, scan_async, tcp_server
 
 from pqscan.collect.ssh import wire
 from pqscan.lab.ssh_server import free_port
 from pqscan.model import ErrorKind, ScanResult
+from tests.integration.ssh_fixtures import FAST, scan_async, tcp_server
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,13 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from ssh_fixtures import (  # noqa: F401 - fixtures register by name
+
+from pqscan.algorithms import IdKind, lookup
+from pqscan.collect.ssh.assets import is_pseudo
+from pqscan.collect.ssh.keys import key_type_for
+from pqscan.lab.ssh_server import sshd_effective_config
+from pqscan.model import AssetKind, QuantumStatus, RelationKind, ScanResult, Usage
+from tests.integration.ssh_fixtures import (  # noqa: F401 - fixtures register by name
     fixture_classical_sshd,
     fixture_default_sshd,
     fixture_host_keys,
@@ -18,12 +24,6 @@ from ssh_fixtures import (  # noqa: F401 - fixtures register by name
     ssh_keygen_fingerprint,
     tcp_server,
 )
-
-from pqscan.algorithms import IdKind, lookup
-from pqscan.collect.ssh.assets import is_pseudo
-from pqscan.collect.ssh.keys import key_type_for
-from pqscan.lab.ssh_server import sshd_effective_config
-from pqscan.model import AssetKind, QuantumStatus, RelationKind, ScanResult, Usage
 
 pytestmark = pytest.mark.integration
 

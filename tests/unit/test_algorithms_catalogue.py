@@ -116,6 +116,8 @@ def test_catalogue_indexes_hundreds_of_identifiers() -> None:
          "component 'Nope'"),
         ([{"id": "A", "family": "X", "primitive": "not-a-primitive", "quantum_status": "weakened"}],
          "bad catalogue entry"),
+        ([{"id": "A", "family": "X", "primitive": "hash", "quantum_status": "weakened", "olds": ["1.2.3"]}],
+         "unknown keys"),
     ],
 )
 def test_inconsistent_catalogue_data_is_rejected_at_load(entries: list[dict[str, Any]], message: str) -> None:

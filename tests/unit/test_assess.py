@@ -433,3 +433,22 @@ def test_rsa_key_size_unknown_falls_back_to_the_2035_rule_and_says_so() -> None:
     v = verdict(one("RSA", Usage.AUTHENTICATION), "nist-ir-8547")
     assert v.deadline == datetime.date(2035, 12, 31)
     assert "unknown key size" in v.reason
+
+
+def test_md5_marked_usedforsecurity_false_is_low_priority_not_critical() -> None:
+    inv = one("MD5", Usage.HASHING, kind=AssetKind.SOURCE_FILE, params={"usedforsecurity": False},
+              asset_id="file:app.py")
+    v = verdict(inv, "nist-ir-8547")
+    assert v.severity is Severity.LOW
+    assert "usedforsecurity=False" in v.reason
+
+
+def test_md5_used_for_security_stays_critical() -> None:
+    v = verdict(one("MD5", Usage.HASHING, kind=AssetKind.SOURCE_FILE, asset_id="file:app.py"), "nist-ir-8547")
+    assert v.severity is Severity.CRITICAL
+
+
+def test_sha1_as_an_hmac_is_not_classically_broken_by_collisions() -> None:
+    v = verdict(one("SHA-1", Usage.MAC, kind=AssetKind.CONFIG, asset_id="file:nginx.conf"), "nist-ir-8547")
+    assert not v.classically_broken
+    assert v.severity is not Severity.CRITICAL

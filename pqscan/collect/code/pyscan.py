@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from pqscan.collect.code.rules import RuleSet
@@ -19,6 +19,8 @@ from pqscan.collect.code.values import CallSite, Value, ValueKind
 _MAX_DEPTH = 12
 _ALIASED_ROOTS = {"Cryptodome": "Crypto"}  # pycryptodomex installs the same API under another root
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_RECORDED = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.comprehension, ast.withitem,
+             ast.NamedExpr, ast.Global, ast.Nonlocal)
 
 
 @dataclass
@@ -47,15 +49,19 @@ def _target_names(target: ast.expr) -> Iterator[str]:
 
 
 class _ScopeBuilder:
-    """One pass recording, per function/module, which names are assigned what."""
+    """One walk of the tree: which names each function/module assigns what, and the candidate
+    nodes (calls and names a rule may match), so the tree is walked once."""
 
-    def __init__(self) -> None:
+    def __init__(self, is_candidate: Callable[[ast.AST], bool]) -> None:
         self.scopes: dict[int, _Scope] = {}
+        self.is_candidate = is_candidate
+        self.candidates: list[tuple[ast.AST, ast.AST, _Scope]] = []  # (node, parent, scope)
 
     def build(self, tree: ast.Module) -> None:
         module = _Scope("<module>", None)
         self.scopes[id(tree)] = module
         stack: list[tuple[ast.AST, _Scope]] = [(tree, module)]
+        candidate = self.is_candidate
         while stack:
             node, scope = stack.pop()
             for child in ast.iter_child_nodes(node):
@@ -71,7 +77,10 @@ class _ScopeBuilder:
                     scope.note(child.name, None)
                     stack.append((child, _Scope(child.name, scope)))  # class bodies: own, unused scope
                     continue
-                self._record(child, scope)
+                if isinstance(child, _RECORDED):
+                    self._record(child, scope)
+                elif candidate(child):
+                    self.candidates.append((child, node, scope))
                 stack.append((child, scope))
 
     @staticmethod
@@ -116,14 +125,28 @@ class PythonFrontEnd:
         self.tree = tree
         self.ruleset = ruleset
         self.imports: dict[str, str] = {}
-        builder = _ScopeBuilder()
-        builder.build(tree)
-        self.scopes = builder.scopes
         self.wanted = set(ruleset.by_api) | set(ruleset.by_method) | set(ruleset.modifiers_by_method)
+        self._collect_imports()
+        self.builder = _ScopeBuilder(self._is_candidate)
+        self.builder.build(tree)
+        self.scopes = self.builder.scopes
+
+    def _is_candidate(self, node: ast.AST) -> bool:
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute):
+                return func.attr in self.wanted
+            return isinstance(func, ast.Name) and (func.id in self.wanted or func.id in self.imports)
+        if isinstance(node, ast.Attribute):
+            return node.attr in self.wanted and isinstance(node.ctx, ast.Load)
+        return isinstance(node, ast.Name) and node.id in self.imports and isinstance(node.ctx, ast.Load)
 
     # -- imports ---------------------------------------------------------------------------
     def _collect_imports(self) -> None:
-        for node in ast.walk(self.tree):
+        """Import statements anywhere (module, function, class, if/try bodies); expressions are not walked."""
+        stack: list[ast.AST] = [self.tree]
+        while stack:
+            node = stack.pop()
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     full = self._rooted(alias.name)
@@ -137,6 +160,10 @@ class PythonFrontEnd:
                 for alias in node.names:
                     if alias.name != "*":
                         self.imports[alias.asname or alias.name] = f"{base}.{alias.name}"
+            for field_name in ("body", "orelse", "finalbody", "handlers", "cases"):
+                block = getattr(node, field_name, None)
+                if isinstance(block, list):
+                    stack.extend(b for b in block if isinstance(b, ast.AST))
 
     @staticmethod
     def _rooted(name: str) -> str:
@@ -256,20 +283,14 @@ class PythonFrontEnd:
 
     # -- call sites ------------------------------------------------------------------------
     def call_sites(self) -> list[CallSite]:
-        self._collect_imports()
         out: list[CallSite] = []
-        module_scope = self.scopes[id(self.tree)]
-        # pre-order, so an enclosing call comes before the calls in its arguments
-        stack: list[tuple[ast.AST, _Scope, str | None, str | None]] = [(self.tree, module_scope, None, None)]
-        while stack:
-            node, scope, bound, context = stack.pop()
-            site = self._site(node, scope, bound, context)
+        # source order with enclosing calls first, so a call comes before the calls in its arguments
+        cands = sorted(self.builder.candidates, key=lambda c: (c[0].lineno, c[0].col_offset,  # type: ignore[attr-defined]
+                                                               -(c[0].end_lineno or 0), -(c[0].end_col_offset or 0)))  # type: ignore[attr-defined]
+        for node, parent, scope in cands:
+            site = self._site(node, scope, *self._binding(parent, node))
             if site is not None:
                 out.append(site)
-            inner_scope = self.scopes.get(id(node), scope) if isinstance(node, _FUNCS) else scope
-            children = list(ast.iter_child_nodes(node))
-            for child in reversed(children):
-                stack.append((child, inner_scope, *self._binding(node, child)))
         return out
 
     @staticmethod
@@ -292,7 +313,12 @@ class PythonFrontEnd:
     def _site(self, node: ast.AST, scope: _Scope, bound: str | None, context: str | None) -> CallSite | None:
         if isinstance(node, ast.Call):
             func = node.func
-            last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+            if isinstance(func, ast.Attribute):
+                last: str | None = func.attr
+            elif isinstance(func, ast.Name):
+                last = self.imports.get(func.id, func.id).rsplit(".", 1)[-1]
+            else:
+                last = None
             if last is None or last not in self.wanted:
                 return None
             api = self.qualname(func) or f"<expr>.{last}"

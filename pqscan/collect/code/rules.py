@@ -25,6 +25,7 @@ Rule fields (all optional except ``id`` and one of ``api``/``method``)::
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -107,6 +108,7 @@ class RuleSet:
     by_api: Mapping[str, tuple[Rule, ...]]  # last segment of api -> rules
     by_method: Mapping[str, tuple[Rule, ...]]
     modifiers_by_method: Mapping[str, tuple[Modifier, ...]]
+    trigger: re.Pattern[str]  # a file with no match of this cannot hold a finding: not parsed at all
 
     def candidates(self, api: str) -> list[Rule]:
         last = api.rsplit(".", 1)[-1]
@@ -192,4 +194,7 @@ def ruleset(language: str) -> RuleSet:
     for m in mods:
         for name in m.method:
             mods_by.setdefault(name, []).append(m)
-    return RuleSet(language, rules, mods, by_api, by_method, {k: tuple(v) for k, v in mods_by.items()})
+    words = {api.split(".")[0] for r in rules for api in r.api} | {m for r in rules for m in r.method}
+    words |= set(data.get("trigger_words", []))
+    trigger = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")\b")
+    return RuleSet(language, rules, mods, by_api, by_method, {k: tuple(v) for k, v in mods_by.items()}, trigger)

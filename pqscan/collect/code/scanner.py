@@ -65,9 +65,12 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
     deadline = time.monotonic() + opts.max_seconds_per_file
     try:
         if language == "python":
-            tree = ast.parse(text, filename=relpath)
-            _check_depth(tree, opts.max_nesting)
-            sites = pyscan.call_sites(tree, rules)
+            if rules.trigger.search(text) is None:
+                sites = []  # names no crypto module or API at all: nothing to parse for
+            else:
+                sites = pyscan.call_sites(ast.parse(text, filename=relpath), rules)
+        elif rules.trigger.search(text) is None:
+            sites = []
         else:
             sites = tsscan.call_sites(text.encode("utf-8", "surrogateescape"), language, rules, deadline,
                                       opts.max_nesting)
@@ -117,15 +120,6 @@ def _number_repeats(findings: list[Finding]) -> list[Finding]:
             f = replace(f, parameters={**f.parameters, "occurrence": seen[f.id]})
         out.append(f)
     return out
-
-
-def _check_depth(tree: ast.AST, limit: int) -> None:
-    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            raise RecursionError
-        stack.extend((c, depth + 1) for c in ast.iter_child_nodes(node))
 
 
 def _skip(relpath: str, stage: str, kind: ErrorKind, message: str) -> ScanResult:

@@ -44,6 +44,7 @@ class FileContext:
     errors: list[ScanError] = field(default_factory=list)
     certificates: dict[str, x509.Certificate] = field(default_factory=dict)
     file_attributes: dict[str, Any] = field(default_factory=dict)
+    _index: dict[str, int] = field(default_factory=dict, repr=False)
 
     @property
     def location(self) -> str:
@@ -61,17 +62,18 @@ class FileContext:
         self.errors.append(ScanError(self.location, stage, kind, message[:500], COLLECTOR))
 
     def _add(self, asset: Asset, findings: list[Finding]) -> Asset:
-        for i, existing in enumerate(self.assets):
-            if existing.id == asset.id:
-                self.assets[i] = existing.merged_with(asset)
-                break
-        else:
+        i = self._index.get(asset.id)
+        if i is None:
+            self._index[asset.id] = len(self.assets)
             self.assets.append(asset)
+        else:
+            self.assets[i] = self.assets[i].merged_with(asset)
         self.findings.extend(findings)
         return asset
 
-    def add_certificate(self, cert: x509.Certificate, source: str, line: int | None = None) -> Asset:
-        asset, findings = certificate_to_asset(cert, self.location, COLLECTOR, source=source)
+    def add_certificate(self, cert: x509.Certificate, source: str, line: int | None = None,
+                        der_bytes: bytes | None = None) -> Asset:
+        asset, findings = certificate_to_asset(cert, self.location, COLLECTOR, source=source, der_bytes=der_bytes)
         if line is not None:
             findings = [Finding(f.asset_id, f.algorithm, f.usage, f.collector, f.parameters,
                                 Evidence(location=f.evidence.location, line=line, symbol=f.evidence.symbol,

@@ -88,7 +88,7 @@ def _read_block(ctx: FileContext, label: str, block: bytes, body: bytes, line: i
         if label in _CERT_LABELS:
             ctx.formats.append("pem-certificate")
             cert_der = keys.first_tlv(raw) if label == "TRUSTED CERTIFICATE" else raw
-            ctx.add_certificate(x509.load_der_x509_certificate(cert_der), "pem", line)
+            ctx.add_certificate(x509.load_der_x509_certificate(cert_der), "pem", line, der_bytes=cert_der)
         elif label in _CSR_LABELS:
             ctx.formats.append("pem-csr")
             ctx.add_csr(x509.load_der_x509_csr(raw), "pem", line)
