@@ -133,7 +133,9 @@ def _row(asset: Asset, inventory: Inventory) -> list[str]:
         key = inventory.assets.get(rel.target)
         if key is not None and key.kind is AssetKind.HOST_KEY:
             ka = key.attributes
-            keys.append(f"{ka.get('algorithm')} {ka.get('key_bits') or ka.get('curve') or ''}".strip())
+            size = ka.get("key_bits") if ka.get("algorithm") in ("RSA", "DSA") else None
+            keys.append(f"{ka.get('algorithm')} {size or ''}".strip())
     software = str(attrs.get("banner", "")).removeprefix("SSH-2.0-")
-    return [escape(asset.id), escape(software), escape("\n".join(safe) or "-"), escape("\n".join(classical) or "-"),
+    shown = classical[:4] + ([f"(+{len(classical) - 4} more)"] if len(classical) > 4 else [])
+    return [escape(asset.id), escape(software), escape("\n".join(safe) or "-"), escape("\n".join(shown) or "-"),
             escape(str(negotiated or "-")), hndl, escape("\n".join(keys) or "-")]

@@ -147,3 +147,23 @@ def test_closed_port_is_refused():
 
     err = _only_error(asyncio.run(run()))
     assert err.kind is ErrorKind.REFUSED
+
+
+def test_host_key_failure_keeps_the_kexinit_observation():
+    """A server whose KEXINIT is fine but whose key-exchange reply is garbage: lists kept, errors recorded."""
+    kexinit = wire.build_kexinit(("curve25519-sha256",), ("ssh-ed25519",), ("aes128-ctr",), ("hmac-sha2-256",))
+
+    async def handler(reader, writer):
+        writer.write(BANNER + wire.encode_packet(kexinit))
+        await writer.drain()
+        await reader.readline()  # our identification
+        await asyncio.sleep(0.05)
+        writer.write(struct.pack(">I", 12) + b"\x04" + b"\x1f" + os.urandom(10))  # reply 31, truncated body
+        await writer.drain()
+        await _hold(reader)
+
+    result, elapsed = _scan_against(handler)
+    kex = [f.parameters["ssh_name"] for f in result.findings if f.evidence.symbol == "kex_algorithms"]
+    assert kex == ["curve25519-sha256"]
+    assert result.errors and all(e.stage.startswith("ssh-host-key") for e in result.errors)
+    assert elapsed < LIMIT_SECONDS

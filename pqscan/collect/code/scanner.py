@@ -65,10 +65,9 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
     deadline = time.monotonic() + opts.max_seconds_per_file
     try:
         if language == "python":
-            if rules.trigger.search(text) is None:
-                sites = []  # names no crypto module or API at all: nothing to parse for
-            else:
-                sites = pyscan.call_sites(ast.parse(text, filename=relpath), rules)
+            tree = ast.parse(text, filename=relpath)  # always: a file that does not parse is reported
+            # a file that names no crypto module or API cannot hold a finding: its tree is not walked
+            sites = pyscan.call_sites(tree, rules) if rules.trigger.search(text) else []
         elif rules.trigger.search(text) is None:
             sites = []
         else:
