@@ -114,7 +114,8 @@ def main() -> None:
     if len(rows) > 1:
         a, b = rows[0], rows[-1]
         size = b["assets"] / a["assets"]
-        print(f"growth {a['assets']} -> {b['assets']} assets ({size:.1f}x): time {b['total_s'] / a['total_s']:.1f}x, "
+        print(f"growth {a['assets']} -> {b['assets']} assets ({size:.1f}x): wall time {b['total_s'] / a['total_s']:.1f}x, "
+              f"CPU time {b['cpu_s'] / a['cpu_s']:.1f}x, "
               f"peak memory {b['peak_rss_mib'] / a['peak_rss_mib']:.1f}x "
               f"(graph memory beyond the inventory {(b['peak_rss_mib'] - b['inventory_rss_mib']) / max(1.0, a['peak_rss_mib'] - a['inventory_rss_mib']):.1f}x)")
     print(f"load average while running: {', '.join(f'{x:.1f}' for x in os.getloadavg())} "

@@ -10,17 +10,18 @@ Key agreement is benchmarked in the DHKEM shape (RFC 9180 §4.1): ``encaps`` = e
 generation + DH with the peer's public key, ``decaps`` = DH with the received ephemeral public key.
 So one TLS 1.3 key exchange costs keygen + encaps + decaps for a KEM and for (EC)DH alike.
 
-Backends here: ``openssl`` (ML-KEM / ML-DSA in the OpenSSL bundled with ``cryptography``) and
-``classical`` (RSA, ECDSA, Ed25519, X25519, ECDH via ``cryptography``). ``liboqs`` lives in
-:mod:`pqscan.bench.oqs_backend` because it needs the side-effect-free detection first.
+Backends: ``openssl`` (ML-KEM / ML-DSA in the OpenSSL bundled with ``cryptography``) here;
+``classical`` (RSA, ECDSA, Ed25519, X25519, ECDH via ``cryptography``) in
+:mod:`pqscan.bench.classical`; ``liboqs`` in :mod:`pqscan.bench.oqs_backend`, because it needs the
+side-effect-free detection first. :func:`make_backend` is the one registry.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 from typing import Any, Protocol, runtime_checkable
 
 from pqscan.algorithms import IdKind, get, lookup
@@ -254,11 +255,8 @@ class OpenSSLBackend:
             cls = classes.get(name)
             if cls is None:
                 continue
-            factory: Callable[[], KemScheme | SigScheme]
-            if family is Family.KEM:
-                factory = (lambda c=cls: _CryptographyKem(c))  # noqa: E731
-            else:
-                factory = (lambda c=cls: _CryptographySig(c))  # noqa: E731
+            factory: Callable[[], KemScheme | SigScheme] = partial(
+                _CryptographyKem if family is Family.KEM else _CryptographySig, cls)
             out.append(
                 BenchCase(
                     backend=self.name,
@@ -274,237 +272,6 @@ class OpenSSLBackend:
         return out
 
 
-# -- classical (cryptography) ----------------------------------------------------------------
-
-
-class _RsaSig:
-    def __init__(self, bits: int) -> None:
-        self.bits = bits
-
-    def keypair(self) -> tuple[Any, Any]:
-        from cryptography.hazmat.primitives.asymmetric import rsa
-
-        sk = rsa.generate_private_key(public_exponent=65537, key_size=self.bits)
-        return sk.public_key(), sk
-
-    @staticmethod
-    def _pss() -> Any:
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.asymmetric import padding
-
-        # RSASSA-PSS with SHA-256: what TLS 1.3 CertificateVerify uses (rsa_pss_rsae_sha256).
-        return padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32), hashes.SHA256()
-
-    def sign(self, secret: Any, message: bytes) -> bytes:
-        pad, alg = self._pss()
-        return bytes(secret.sign(message, pad, alg))
-
-    def verify(self, public: Any, message: bytes, signature: bytes) -> bool:
-        from cryptography.exceptions import InvalidSignature
-
-        pad, alg = self._pss()
-        try:
-            public.verify(signature, message, pad, alg)
-        except InvalidSignature:
-            return False
-        return True
-
-    def public_bytes(self, public: Any) -> bytes:
-        from cryptography.hazmat.primitives import serialization as s
-
-        return bytes(public.public_bytes(s.Encoding.DER, s.PublicFormat.PKCS1))
-
-    def secret_bytes(self, secret: Any) -> bytes:
-        from cryptography.hazmat.primitives import serialization as s
-
-        return bytes(secret.private_bytes(s.Encoding.DER, s.PrivateFormat.TraditionalOpenSSL, s.NoEncryption()))
-
-
-class _RsaOaep(_RsaSig):
-    """RSA-OAEP (SHA-256) key transport of a fresh 32-byte secret, in the KEM shape."""
-
-    @staticmethod
-    def _oaep() -> Any:
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.asymmetric import padding
-
-        return padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
-
-    def encaps(self, public: Any) -> tuple[bytes, bytes]:
-        secret = os.urandom(32)
-        return bytes(public.encrypt(secret, self._oaep())), secret
-
-    def decaps(self, secret: Any, ciphertext: bytes) -> bytes:
-        return bytes(secret.decrypt(ciphertext, self._oaep()))
-
-
-class _EcdsaSig:
-    def __init__(self, curve: Any, hash_cls: Any) -> None:
-        self.curve = curve
-        self.hash_cls = hash_cls
-
-    def keypair(self) -> tuple[Any, Any]:
-        from cryptography.hazmat.primitives.asymmetric import ec
-
-        sk = ec.generate_private_key(self.curve)
-        return sk.public_key(), sk
-
-    def sign(self, secret: Any, message: bytes) -> bytes:
-        from cryptography.hazmat.primitives.asymmetric import ec
-
-        return bytes(secret.sign(message, ec.ECDSA(self.hash_cls())))
-
-    def verify(self, public: Any, message: bytes, signature: bytes) -> bool:
-        from cryptography.exceptions import InvalidSignature
-        from cryptography.hazmat.primitives.asymmetric import ec
-
-        try:
-            public.verify(signature, message, ec.ECDSA(self.hash_cls()))
-        except InvalidSignature:
-            return False
-        return True
-
-    def public_bytes(self, public: Any) -> bytes:
-        from cryptography.hazmat.primitives import serialization as s
-
-        return bytes(public.public_bytes(s.Encoding.X962, s.PublicFormat.UncompressedPoint))
-
-    def secret_bytes(self, secret: Any) -> bytes:
-        return secret.private_numbers().private_value.to_bytes((self.curve.key_size + 7) // 8, "big")
-
-
-class _EcdhKex(_EcdsaSig):
-    def encaps(self, public: Any) -> tuple[bytes, bytes]:
-        from cryptography.hazmat.primitives.asymmetric import ec
-
-        eph = ec.generate_private_key(self.curve)
-        return self.public_bytes(eph.public_key()), bytes(eph.exchange(ec.ECDH(), public))
-
-    def decaps(self, secret: Any, ciphertext: bytes) -> bytes:
-        from cryptography.hazmat.primitives.asymmetric import ec
-
-        peer = ec.EllipticCurvePublicKey.from_encoded_point(self.curve, ciphertext)
-        return bytes(secret.exchange(ec.ECDH(), peer))
-
-
-class _RawKeyMixin:
-    def public_bytes(self, public: Any) -> bytes:
-        return bytes(public.public_bytes_raw())
-
-    def secret_bytes(self, secret: Any) -> bytes:
-        return bytes(secret.private_bytes_raw())
-
-
-class _Ed25519Sig(_RawKeyMixin):
-    def keypair(self) -> tuple[Any, Any]:
-        from cryptography.hazmat.primitives.asymmetric import ed25519
-
-        sk = ed25519.Ed25519PrivateKey.generate()
-        return sk.public_key(), sk
-
-    def sign(self, secret: Any, message: bytes) -> bytes:
-        return bytes(secret.sign(message))
-
-    def verify(self, public: Any, message: bytes, signature: bytes) -> bool:
-        from cryptography.exceptions import InvalidSignature
-
-        try:
-            public.verify(signature, message)
-        except InvalidSignature:
-            return False
-        return True
-
-
-class _X25519Kex(_RawKeyMixin):
-    def keypair(self) -> tuple[Any, Any]:
-        from cryptography.hazmat.primitives.asymmetric import x25519
-
-        sk = x25519.X25519PrivateKey.generate()
-        return sk.public_key(), sk
-
-    def encaps(self, public: Any) -> tuple[bytes, bytes]:
-        from cryptography.hazmat.primitives.asymmetric import x25519
-
-        eph = x25519.X25519PrivateKey.generate()
-        return bytes(eph.public_key().public_bytes_raw()), bytes(eph.exchange(public))
-
-    def decaps(self, secret: Any, ciphertext: bytes) -> bytes:
-        from cryptography.hazmat.primitives.asymmetric import x25519
-
-        return bytes(secret.exchange(x25519.X25519PublicKey.from_public_bytes(ciphertext)))
-
-
-def _ecdsa_der_max(field_bytes: int) -> int:
-    # DER SEQUENCE { INTEGER r, INTEGER s }: each INTEGER at most field_bytes + 1 (sign byte) + 2
-    # header bytes; SEQUENCE header 2 bytes (short form suffices up to P-384).
-    return 2 + 2 * (field_bytes + 3)
-
-
-class ClassicalBackend:
-    """The algorithms PQC replaces, measured on the same machine: RSA, ECDSA, Ed25519, X25519, ECDH."""
-
-    name = "classical"
-
-    def availability(self) -> Availability:
-        versions = cryptography_versions()
-        return Availability(True, "cryptography", versions.get("openssl"), versions)
-
-    def cases(self) -> list[BenchCase]:
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.asymmetric import ec
-
-        out: list[BenchCase] = []
-        rsa_id = catalogue_id("RSA")
-        for bits in (2048, 3072, 4096):
-            n = bits // 8
-            out.append(BenchCase(
-                self.name, f"RSA-{bits}", rsa_id, Family.SIG, Kind.SIGNATURE,
-                factory=lambda b=bits: _RsaSig(b), parameters={"key_bits": bits},
-                declared=DeclaredSizes(signature_bytes_max=n), secret_key_form="DER",
-                notes="RSASSA-PSS SHA-256; public key as DER RSAPublicKey",
-            ))
-            out.append(BenchCase(
-                self.name, f"RSA-{bits}-OAEP", rsa_id, Family.KEM, Kind.KEY_TRANSPORT,
-                factory=lambda b=bits: _RsaOaep(b), parameters={"key_bits": bits, "padding": "OAEP-SHA256"},
-                declared=DeclaredSizes(ciphertext_bytes=n, shared_secret_bytes=32), secret_key_form="DER",
-                notes=f"encaps = OAEP-encrypt a fresh 32-byte secret; keygen timed under RSA-{bits}",
-                untimed=(Operation.KEYGEN,),
-            ))
-        for label, curve, hash_cls, fb in (
-            ("P-256", ec.SECP256R1(), hashes.SHA256, 32),
-            ("P-384", ec.SECP384R1(), hashes.SHA384, 48),
-        ):
-            short = label.replace("-", "")
-            out.append(BenchCase(
-                self.name, f"ECDSA-{label}", catalogue_id(f"ECDSA-{short}", f"ECDSA-{label}"), Family.SIG,
-                Kind.SIGNATURE, factory=lambda c=curve, h=hash_cls: _EcdsaSig(c, h),
-                parameters={"curve": label},
-                declared=DeclaredSizes(public_key_bytes=1 + 2 * fb, secret_key_bytes=fb,
-                                       signature_bytes_max=_ecdsa_der_max(fb)),
-                notes="DER signature (length varies); uncompressed public point",
-            ))
-            out.append(BenchCase(
-                self.name, f"ECDH-{label}", catalogue_id(f"ECDH-{short}", f"ECDH-{label}"), Family.KEM,
-                Kind.KEY_AGREEMENT, factory=lambda c=curve, h=hash_cls: _EcdhKex(c, h),
-                parameters={"curve": label},
-                declared=DeclaredSizes(public_key_bytes=1 + 2 * fb, secret_key_bytes=fb,
-                                       ciphertext_bytes=1 + 2 * fb, shared_secret_bytes=fb),
-                notes="uncompressed points, as TLS key shares carry them",
-            ))
-        out.append(BenchCase(
-            self.name, "Ed25519", catalogue_id("Ed25519"), Family.SIG, Kind.SIGNATURE,
-            factory=_Ed25519Sig,
-            declared=DeclaredSizes(public_key_bytes=32, secret_key_bytes=32, signature_bytes_max=64),
-        ))
-        out.append(BenchCase(
-            self.name, "X25519", catalogue_id("X25519"), Family.KEM, Kind.KEY_AGREEMENT,
-            factory=_X25519Kex,
-            declared=DeclaredSizes(public_key_bytes=32, secret_key_bytes=32, ciphertext_bytes=32,
-                                   shared_secret_bytes=32),
-        ))
-        return out
-
-
 BACKEND_NAMES = ("liboqs", "openssl", "classical")
 
 
@@ -513,6 +280,8 @@ def make_backend(name: str) -> Backend:
     if name == "openssl":
         return OpenSSLBackend()
     if name == "classical":
+        from pqscan.bench.classical import ClassicalBackend
+
         return ClassicalBackend()
     if name == "liboqs":
         from pqscan.bench.oqs_backend import LiboqsBackend

@@ -12,6 +12,7 @@ map to the catalogue through ``lookup(IdKind.LIBOQS, name)``.
 from __future__ import annotations
 
 import ctypes as ct
+from functools import partial
 from typing import Any
 
 from pqscan.algorithms import IdKind
@@ -115,7 +116,7 @@ class LiboqsBackend:
                 continue
             out.append(BenchCase(
                 self.name, name, catalogue_id(name, kind=IdKind.LIBOQS) or catalogue_id(name),
-                Family.KEM, Kind.KEM, factory=lambda n=name: _OqsKem(oqs, n),
+                Family.KEM, Kind.KEM, factory=partial(_OqsKem, oqs, name),
                 parameters={"claimed_nist_level": int(d["claimed_nist_level"])},
                 declared=DeclaredSizes(int(d["length_public_key"]), int(d["length_secret_key"]),
                                        int(d["length_ciphertext"]), None, int(d["length_shared_secret"])),
@@ -127,7 +128,7 @@ class LiboqsBackend:
                 continue
             out.append(BenchCase(
                 self.name, name, catalogue_id(name, kind=IdKind.LIBOQS) or catalogue_id(name),
-                Family.SIG, Kind.SIGNATURE, factory=lambda n=name: _OqsSig(oqs, n),
+                Family.SIG, Kind.SIGNATURE, factory=partial(_OqsSig, oqs, name),
                 parameters={"claimed_nist_level": int(d["claimed_nist_level"])},
                 declared=DeclaredSizes(int(d["length_public_key"]), int(d["length_secret_key"]), None,
                                        int(d["length_signature"])),

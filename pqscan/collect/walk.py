@@ -29,6 +29,9 @@ class WalkOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     use_gitignore: bool = True
     default_excludes: bool = True
+    # Directory names not descended into, each recorded once as a Skipped value (the code scanner
+    # prunes vendor/, third_party/ ... this way instead of stat-ing every file below them).
+    prune_dirs: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,9 @@ def _walk_dir(
             if opts.default_excludes and entry.name in DEFAULT_EXCLUDED_DIRS:
                 continue
             if _ignored(path, True, ignores):
+                continue
+            if entry.name in opts.prune_dirs:
+                yield Skipped(path, ErrorKind.SKIPPED, f"vendored code (directory {entry.name}/ not scanned)")
                 continue
             yield from _walk_dir(root, path, ignores, opts, seen)
             continue

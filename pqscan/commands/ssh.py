@@ -84,7 +84,8 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, tim
 def _kex_cells(attrs: dict[str, Any]) -> tuple[list[str], list[str]]:
     from pqscan.collect.ssh.assets import real_kex
 
-    safe, classical = [], []
+    safe: list[str] = []
+    classical: list[str] = []
     for name in real_kex(attrs.get("kex_algorithms") or []):
         (safe if lookup(IdKind.SSH_KEX, name).is_quantum_safe else classical).append(name)
     return safe, classical

@@ -180,7 +180,7 @@ def render_table(inventory: Inventory, keys: list[str]) -> None:
         table.add_column(col, overflow="fold")
     errors: dict[str, list[str]] = {}
     for e in inventory.errors:
-        errors.setdefault(e.target, []).append(f"{e.stage}: {e.kind.value}: {e.message}")
+        errors.setdefault(e.target, []).append(f"{e.kind.value}: {e.message}")
     for key in keys:
         asset = inventory.assets.get(key)
         if asset is None or asset.kind is not AssetKind.TLS_ENDPOINT:
@@ -204,7 +204,9 @@ def _row(asset: Asset, inventory: Inventory) -> list[str]:
     negotiated = escape(f"{neg.get('protocol', '')} {neg.get('group') or ''}\n{neg.get('cipher', '')}".strip()) or "-"
     pref = attrs.get("preference") or {}
     upgrade = (attrs.get("hrr_upgrade") or {}).get("forces_pq")
-    pref_cell = escape(str(pref.get("verdict", "-"))) + ("\nforces PQ via HRR" if upgrade else "")
+    split = (attrs.get("split_client_hello") or {}).get("tolerant")
+    pref_cell = (escape(str(pref.get("verdict", "-"))) + ("\nforces PQ via HRR" if upgrade else "")
+                 + ("\n[red]drops split hello (tldr.fail)[/]" if split is False else ""))
     leaf = "-"
     for rel in asset.relations:
         cert = inventory.assets.get(rel.target)

@@ -45,6 +45,7 @@ class ServerConfig:
     # OpenSSL >= 3.5 group tuples ("A/B"): a group in an earlier tuple wins even when the client
     # sent a key share only for a later one, so the server answers with a HelloRetryRequest.
     tuples: bool = False
+    starttls: str | None = None  # "smtp": speak plaintext SMTP until STARTTLS, then TLS on the same socket
 
     @property
     def tls13(self) -> bool:
@@ -77,6 +78,8 @@ LAB_CONFIGS: dict[str, ServerConfig] = {
         ServerConfig("mldsa-cert", ("X25519MLKEM768", "X25519"), chain="mldsa", min_version=SSL.TLS1_3_VERSION),
         ServerConfig("rsa-chain", ("X25519MLKEM768", "X25519", "secp256r1"), chain="rsa-chain"),
         ServerConfig("markup-cert", ("X25519",), chain="markup"),
+        ServerConfig("legacy-tls10", ("X25519", "secp256r1"), chain="rsa-chain", min_version=SSL.TLS1_VERSION,
+                     max_version=SSL.TLS1_2_VERSION, tls12_ciphers="DEFAULT:@SECLEVEL=0"),
     )
 }
 
@@ -117,7 +120,7 @@ class TlsServer:
 
     def start(self) -> TlsServer:
         ctx = self._context()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         sock.listen(256)
@@ -152,6 +155,13 @@ class TlsServer:
         timeout = struct.pack("ll", 5, 0)
         client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeout)
         client.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeout)
+        try:
+            if self.config.starttls == "smtp" and not _smtp_until_starttls(client):
+                client.close()
+                return
+        except OSError:
+            client.close()
+            return
         conn = SSL.Connection(ctx, client)
         conn.set_accept_state()
         try:
@@ -183,6 +193,35 @@ class TlsServer:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()
+
+
+# A lab SMTP server (RFC 3207) whose TLS is pyOpenSSL, so STARTTLS endpoints can offer ML-KEM too.
+SMTP_STARTTLS_CONFIG = ServerConfig("smtp-starttls", PQ_GROUPS[:1] + CLASSICAL_GROUPS[:2], starttls="smtp")
+
+
+def _smtp_until_starttls(client: socket.socket) -> bool:
+    """Plaintext SMTP up to a successful STARTTLS; bounded to 16 commands of at most 1 KiB."""
+    client.sendall(b"220 pqscan-lab ESMTP\r\n")
+    buf = b""
+    for _ in range(16):
+        while b"\n" not in buf:
+            chunk = client.recv(1024)
+            if not chunk or len(buf) > 1024:
+                return False
+            buf += chunk
+        line, _, buf = buf.partition(b"\n")
+        verb = line.strip().upper()
+        if verb.startswith((b"EHLO", b"HELO")):
+            client.sendall(b"250-pqscan-lab\r\n250 STARTTLS\r\n")
+        elif verb == b"STARTTLS":
+            client.sendall(b"220 ready to start TLS\r\n")
+            return True
+        elif verb == b"QUIT":
+            client.sendall(b"221 bye\r\n")
+            return False
+        else:
+            client.sendall(b"530 must issue STARTTLS first\r\n")
+    return False
 
 
 def serve_forever(names: list[str], workdir: Path) -> None:

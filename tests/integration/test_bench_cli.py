@@ -145,3 +145,21 @@ def test_table_output_shows_operations_sizes_and_the_cost_table() -> None:
     assert proc.returncode == 0, proc.stderr
     for text in ("Operations", "Sizes in bytes", "Migration cost", "X25519MLKEM768", "keygen+derive"):
         assert text in proc.stdout
+
+
+def test_attach_to_a_streamed_jsonl_inventory_appends_an_attachment_record(tmp_path: Path) -> None:
+    from pqscan.inventory import JsonlWriter
+
+    inventory = tmp_path / "scan.jsonl"
+    JsonlWriter(inventory, targets=["example"]).close()
+    proc = _pqscan(["bench", "--backend", "classical", "--algorithm", "X25519", *QUICK, "--format", "json",
+                    "--output", str(tmp_path / "b.json"), "--attach", str(inventory)])
+    assert proc.returncode == 0, proc.stderr
+    assert load(inventory).attachments["bench"]["results"][0]["name"] == "X25519"
+
+
+def test_attach_to_a_missing_inventory_is_an_input_error(tmp_path: Path) -> None:
+    proc = _pqscan(["bench", "--backend", "classical", "--algorithm", "X25519", *QUICK,
+                    "--attach", str(tmp_path / "nope.json")])
+    assert proc.returncode == 2
+    assert "no such file" in proc.stderr and "Traceback" not in proc.stderr

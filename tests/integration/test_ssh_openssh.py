@@ -159,3 +159,40 @@ def test_pre_banner_lines_are_tolerated_and_recorded(default_sshd):
     ep = _endpoint(result)
     assert ep.attributes["pre_banner_lines"] == ["Welcome to the lab", "Authorised use only"]
     assert ep.attributes["software"] == "OpenSSH_9.2p1"
+
+
+VERIFIABLE_KEX = ["curve25519-sha256", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521",
+                  "diffie-hellman-group14-sha256", "diffie-hellman-group16-sha512"]
+
+
+@pytest.mark.parametrize("kex", VERIFIABLE_KEX)
+def test_host_keys_fetched_through_each_kex_carry_a_verified_signature(lab_dir, host_keys, kex):
+    from pqscan.lab.ssh_server import start_sshd, stop_sshd
+
+    server = start_sshd(lab_dir, {"KexAlgorithms": kex}, host_keys)
+    try:
+        result = scan(server)
+    finally:
+        stop_sshd(server)
+    assert result.errors == []
+    keys = [a for a in result.assets if a.kind is AssetKind.HOST_KEY]
+    assert len(keys) == 3
+    assert all(k.attributes["kex_signature_verified"] is True for k in keys)
+
+
+def test_sntrup_fetched_host_keys_are_marked_unverifiable(sntrup_only_sshd):
+    result = scan(sntrup_only_sshd)
+    keys = [a for a in result.assets if a.kind is AssetKind.HOST_KEY]
+    assert keys and all("kex_signature_verified" not in k.attributes for k in keys)
+
+
+def test_group_exchange_only_server_keeps_its_lists_and_records_why_keys_are_missing(lab_dir, host_keys):
+    from pqscan.lab.ssh_server import start_sshd, stop_sshd
+
+    server = start_sshd(lab_dir, {"KexAlgorithms": "diffie-hellman-group-exchange-sha256"}, host_keys)
+    try:
+        result = scan(server)
+    finally:
+        stop_sshd(server)
+    assert _names(result, Usage.KEY_EXCHANGE) == ["diffie-hellman-group-exchange-sha256"]
+    assert [(e.stage, e.kind.value) for e in result.errors] == [("ssh-host-key", "unsupported")]

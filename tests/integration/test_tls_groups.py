@@ -99,9 +99,16 @@ def test_tls13_only_server_has_no_rsa_key_transport_finding(lab_results: dict[st
 
 
 def test_old_protocol_versions_are_not_reported_when_refused(lab_results: dict[str, ScanResult]) -> None:
-    for result in lab_results.values():
-        assert not [f for f in result.findings if f.usage is Usage.PROTOCOL]
-        assert endpoint_attrs(result)["protocols"]["TLS1.0"] is False
+    for name, result in lab_results.items():
+        if name != "legacy-tls10":
+            assert not [f for f in result.findings if f.usage is Usage.PROTOCOL]
+            assert endpoint_attrs(result)["protocols"]["TLS1.0"] is False
+
+
+def test_tls10_and_tls11_are_protocol_findings_when_accepted(lab_results: dict[str, ScanResult]) -> None:
+    result = lab_results["legacy-tls10"]
+    assert sorted(f.algorithm for f in result.findings if f.usage is Usage.PROTOCOL) == ["TLS1.0", "TLS1.1"]
+    assert endpoint_attrs(result)["protocols"] == {"TLS1.3": False, "TLS1.2": True, "TLS1.1": True, "TLS1.0": True}
 
 
 def test_one_key_exchange_finding_per_supported_group(lab_results: dict[str, ScanResult]) -> None:

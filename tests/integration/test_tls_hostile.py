@@ -14,6 +14,7 @@ from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.lab.tls_servers import LAB_CONFIGS, TlsServer
 from pqscan.model import AssetKind, ErrorKind, ScanResult
 from pqscan.netscan import scan_endpoints
+from pqscan.targets import parse_targets
 from tests.integration.tls_fixtures import FAST, Handler, endpoint, tcp_server
 
 pytestmark = pytest.mark.integration
@@ -215,3 +216,59 @@ def test_hostile_servers_do_not_stop_the_rest_of_the_scan(tmp_path) -> None:  # 
     assert len(results) == len(handlers) + 1
     good_result = next(r for r in results if r.assets and r.assets[0].attributes["supported_groups"])
     assert "X25519MLKEM768" in good_result.assets[0].attributes["supported_groups"] and not good_result.errors
+
+
+def _single_read_proxy(upstream_port: int) -> Handler:
+    """The tldr.fail bug, for real: one read() must hold the whole ClientHello, else the connection drops.
+    Complete hellos are relayed to a real lab server."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        first = await reader.read(65536)
+        if len(first) < 5 or len(first) < 5 + struct.unpack("!H", first[3:5])[0]:
+            return  # "malformed ClientHello": close
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", upstream_port)
+        up_writer.write(first)
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            while data := await src.read(65536):
+                dst.write(data)
+                await dst.drain()
+
+        try:
+            await asyncio.wait_for(asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer)), 3)
+        except (TimeoutError, OSError):
+            pass
+        finally:
+            up_writer.transport.abort()
+
+    return handler
+
+
+def test_server_that_needs_the_hello_in_one_read_is_flagged_tldr_fail(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with TlsServer(LAB_CONFIGS["pq-only"], tmp_path) as upstream:
+        result, _ = _scan_against(_single_read_proxy(upstream.port))
+    attrs = result.assets[0].attributes
+    assert attrs["groups"]["X25519MLKEM768"]["verdict"] == "supported"
+    assert attrs["split_client_hello"]["tolerant"] is False
+
+
+def test_lab_server_accepts_a_split_client_hello(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with TlsServer(LAB_CONFIGS["pq-only"], tmp_path) as server:
+        (result,) = asyncio.run(scan_endpoints([endpoint(server.port)], scan_tls_endpoint, FAST))
+    assert result.assets[0].attributes["split_client_hello"]["tolerant"] is True
+
+
+def test_ipv6_loopback_endpoint_is_scanned(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 on this machine")
+    try:
+        server = TlsServer(LAB_CONFIGS["pq-only"], tmp_path, host="::1").start()
+    except OSError as exc:
+        pytest.skip(f"cannot bind ::1 here: {exc}")
+    try:
+        (ep,) = parse_targets([f"[::1]:{server.port}"])
+        (result,) = asyncio.run(scan_endpoints([ep], scan_tls_endpoint, FAST))
+    finally:
+        server.stop()
+    assert result.target == f"tls://[::1]:{server.port}"
+    assert result.assets[0].attributes["groups"]["X25519MLKEM768"]["verdict"] == "supported"

@@ -10,6 +10,7 @@ import pytest
 
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.lab import pki
+from pqscan.lab.tls_servers import SMTP_STARTTLS_CONFIG, TlsServer
 from pqscan.model import ErrorKind, ScanResult
 from pqscan.netscan import scan_endpoints
 from tests.integration.tls_fixtures import FAST, Handler, endpoint, tcp_server
@@ -131,3 +132,12 @@ def test_endless_smtp_reply_is_cut_at_the_line_limit(server_tls: ssl.SSLContext)
     result = _scan(endless, "smtp")
     (err,) = result.errors
     assert err.stage == "starttls" and err.kind in (ErrorKind.TOO_LARGE, ErrorKind.TIMEOUT)
+
+
+def test_lab_smtp_server_offers_x25519mlkem768_through_starttls(tmp_path_factory: pytest.TempPathFactory) -> None:
+    with TlsServer(SMTP_STARTTLS_CONFIG, tmp_path_factory.mktemp("smtp-lab")) as server:
+        (result,) = asyncio.run(scan_endpoints([endpoint(server.port, starttls="smtp")], scan_tls_endpoint, FAST))
+    attrs = result.assets[0].attributes
+    assert attrs["groups"]["X25519MLKEM768"]["verdict"] == "supported"
+    assert attrs["key_share_checks"]["X25519MLKEM768"]["confirmed"] is True
+    assert attrs["negotiated"]["group"] == "X25519MLKEM768" and not result.errors

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pqscan.algorithms import IdKind, get, lookup
-from pqscan.bench.backends import ClassicalBackend, Family, OpenSSLBackend
+from pqscan.bench.backends import Family, OpenSSLBackend
+from pqscan.bench.classical import ClassicalBackend
 from pqscan.bench.oqs_backend import LiboqsBackend
 from pqscan.bench.runner import CaseResult, Settings, run_case
 

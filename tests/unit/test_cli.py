@@ -201,9 +201,10 @@ def test_bad_input_exits_2_with_one_line_on_stderr(argv: list[str], capsys: pyte
 
 
 @pytest.mark.parametrize("argv", [["assess", SAMPLE, "--fail-on", "severe"], ["merge"], ["assess", "-f", "xml", SAMPLE]])
-def test_bad_option_exits_2_with_usage_and_no_traceback(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_option_exits_2_with_one_line_pointing_at_help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(argv)
     assert info.value.code == ExitCode.USAGE
     err = capsys.readouterr().err
-    assert "Traceback" not in err and "Error:" in err
+    assert "Traceback" not in err
+    assert err.startswith("pqscan: error: ") and err.count("\n") == 1 and "--help" in err, err

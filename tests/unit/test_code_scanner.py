@@ -230,7 +230,7 @@ def _scan_dir(root: Path, **kw) -> dict[str, object]:  # type: ignore[no-untyped
 
 
 def test_syntax_error_is_recorded_and_the_scan_goes_on(tmp_path: Path) -> None:
-    (tmp_path / "bad.py").write_text("def f(:\n")
+    (tmp_path / "bad.py").write_text("import hashlib\ndef f(:\n")
     (tmp_path / "good.py").write_text("import hashlib\nhashlib.md5()\n")
     results = _scan_dir(tmp_path)
     assert results["bad.py"].errors[0].kind is ErrorKind.PARSE_ERROR  # type: ignore[attr-defined]
@@ -238,7 +238,7 @@ def test_syntax_error_is_recorded_and_the_scan_goes_on(tmp_path: Path) -> None:
 
 
 def test_deeply_nested_code_is_recorded_not_a_crash(tmp_path: Path) -> None:
-    (tmp_path / "deep.py").write_text("x = " + "[\n" * 5000 + "]\n" * 5000)
+    (tmp_path / "deep.py").write_text("import hashlib\nx = " + "[\n" * 5000 + "]\n" * 5000)
     (err,) = _scan_dir(tmp_path)["deep.py"].errors  # type: ignore[attr-defined]
     assert err.kind is ErrorKind.PARSE_ERROR
 
@@ -247,6 +247,14 @@ def test_deeply_nested_c_code_is_scanned_without_crash(tmp_path: Path) -> None:
     (tmp_path / "deep.c").write_text("int x = " + "(\n" * 20000 + "1" + ")\n" * 20000 + ";\nvoid f(){ EVP_md5(); }\n")
     result = _scan_dir(tmp_path)["deep.c"]
     assert [f.algorithm for f in result.findings] == ["MD5"]  # type: ignore[attr-defined]
+
+
+def test_file_naming_no_crypto_api_is_not_parsed_unless_asked(tmp_path: Path) -> None:
+    (tmp_path / "plain.py").write_text("def f(:\n")
+    (result,) = list(scan_paths([tmp_path]))
+    assert not result.errors and result.assets[0].attributes["parsed"] is False
+    (result,) = list(scan_paths([tmp_path], CodeScanOptions(parse_all=True)))
+    assert result.errors[0].kind is ErrorKind.PARSE_ERROR
 
 
 def test_bad_encoding_is_recorded(tmp_path: Path) -> None:

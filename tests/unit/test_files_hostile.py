@@ -83,3 +83,17 @@ def test_gitignored_key_is_not_scanned(tmp_path):
 def test_missing_path_is_a_recorded_error(tmp_path):
     scan = scan_files([tmp_path / "nope"])
     assert [e.kind for r in scan.results for e in r.errors] == [ErrorKind.NOT_FOUND]
+
+
+def test_truncated_java_keystore_is_a_recorded_error(tmp_path):
+    path = tmp_path / "broken.jks"
+    path.write_bytes(b"\xfe\xed\xfe\xed\x00\x00\x00\x02\x00\x00\x00\x05" + os.urandom(40))
+    err = _errors(scan_files([tmp_path]))[str(path)]
+    assert (err.stage, err.kind) == ("parse-keystore", ErrorKind.MALFORMED)
+
+
+def test_garbage_pkcs12_is_a_recorded_error(tmp_path):
+    path = tmp_path / "broken.p12"
+    path.write_bytes(os.urandom(300))
+    err = _errors(scan_files([tmp_path]))[str(path)]
+    assert err.kind is ErrorKind.MALFORMED

@@ -144,11 +144,16 @@ def test_fingerprint_is_ssh_keygen_style_unpadded_base64_sha256():
     assert fp.startswith("SHA256:") and not fp.endswith("=") and len(fp) == 7 + 43
 
 
-def test_unknown_key_type_keeps_its_name():
+def test_mldsa_host_key_blob_is_named_by_its_ssh_type():
     key = parse_public_key_blob(wire.string(b"ssh-mldsa-65") + wire.string(b"\x01" * 1952))
     assert key.key_type == "ssh-mldsa-65"
-    if key.algorithm.is_unknown:
-        assert key.parameters()["raw_identifier"] == "ssh-mldsa-65"
+    assert key.algorithm.id == "ML-DSA-65"
+
+
+def test_unknown_key_type_keeps_its_name_as_raw_identifier():
+    key = parse_public_key_blob(wire.string(b"x-vendor-key@example.com") + wire.string(b"\x01" * 32))
+    assert key.algorithm.is_unknown
+    assert key.parameters()["raw_identifier"] == "x-vendor-key@example.com"
 
 
 def test_garbage_key_blob_is_a_protocol_error():
@@ -173,3 +178,36 @@ def test_endpoint_result_has_findings_per_offered_algorithm_and_skips_markers():
     kinds = {r.kind for r in endpoint.relations}
     assert kinds == {RelationKind.RUNS, RelationKind.HAS_HOST_KEY}
     assert endpoint.attributes["openssh10_negotiated"]["kex"] == "sntrup761x25519-sha512@openssh.com"
+
+
+def _ssh_signature(sig_type: bytes, sig: bytes) -> bytes:
+    return wire.string(sig_type) + wire.string(sig)
+
+
+def test_ed25519_kex_signature_verifies_only_over_the_signed_hash():
+    from pqscan.collect.ssh.verify import verify_signature
+
+    key = ed25519.Ed25519PrivateKey.generate()
+    blob = _blob(key.public_key())
+    sig = _ssh_signature(b"ssh-ed25519", key.sign(b"H" * 32))
+    assert verify_signature(blob, sig, b"H" * 32) is True
+    assert verify_signature(blob, sig, b"X" * 32) is False
+
+
+def test_ecdsa_kex_signature_in_ssh_encoding_verifies():
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    from pqscan.collect.ssh.verify import verify_signature
+
+    key = ec.generate_private_key(ec.SECP384R1())
+    r, s = decode_dss_signature(key.sign(b"hash", ec.ECDSA(hashes.SHA384())))
+    sig = _ssh_signature(b"ecdsa-sha2-nistp384", wire.mpint(r) + wire.mpint(s))
+    assert verify_signature(_blob(key.public_key()), sig, b"hash") is True
+
+
+def test_unknown_host_key_type_signature_is_not_judged():
+    from pqscan.collect.ssh.verify import verify_signature
+
+    blob = wire.string(b"ssh-mldsa-65") + wire.string(b"\x01" * 1952)
+    assert verify_signature(blob, _ssh_signature(b"ssh-mldsa-65", b"\x00" * 3309), b"h") is None

@@ -126,8 +126,9 @@ def test_unsupported_public_key_type_falls_back_to_the_spki_oid(mldsa):
     asset, findings = certificate_to_asset(cert, "slh.pem", COLLECTOR)
     key = _finding(findings, "subjectPublicKeyInfo")
     assert asset.attributes["public_key_oid"] == "2.16.840.1.101.3.4.3.20"
-    assert key.algorithm == lookup(IdKind.OID, "2.16.840.1.101.3.4.3.20").id
+    assert key.algorithm == lookup(IdKind.OID, "2.16.840.1.101.3.4.3.20").id == "SLH-DSA-SHA2-128s"
     assert key.parameters["oid"] == "2.16.840.1.101.3.4.3.20"
+    assert "not implemented by cryptography" in asset.attributes["parse_notes"][0]
 
 
 def test_unknown_public_key_oid_becomes_unknown_finding_with_raw_oid(mldsa):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import PurePosixPath
 
@@ -37,11 +38,11 @@ MINIFIED_AVG_LINE_CHARS = 400
 
 
 def language_of(path: str) -> str | None:
-    return LANGUAGE_BY_SUFFIX.get(PurePosixPath(path).suffix.lower())
+    return LANGUAGE_BY_SUFFIX.get(os.path.splitext(path)[1].lower())
 
 
 def vendored_reason(relpath: str) -> str | None:
-    for part in PurePosixPath(relpath).parts[:-1]:
+    for part in relpath.split("/")[:-1]:
         if part in VENDORED_DIRS:
             return f"vendored code (under {part}/)"
     return None

@@ -79,6 +79,8 @@ def _known(algorithm_id: str) -> bool:
 def refine(algorithm_id: str, usage: Usage, params: Mapping[str, Any]) -> str:
     """The most specific catalogue entry the parameters allow: an HMAC of SHA-1 is ``HMAC-SHA1``
     (not the SHA-1 hash), AES with a known size and mode is ``AES-128-GCM``; otherwise unchanged."""
+    if algorithm_id == "HMAC" and params.get("hash"):
+        algorithm_id = str(params["hash"])  # WebCrypto {name: "HMAC", hash: "SHA-256"}
     if usage is Usage.MAC and algorithm_id.startswith(("SHA", "MD5", "RIPEMD")):
         hmac_id = "HMAC-" + algorithm_id.replace("SHA-", "SHA").replace("RIPEMD-", "RIPEMD")
         return canonical(hmac_id) if _known(hmac_id) else algorithm_id

@@ -25,6 +25,8 @@ MAX_BLOCKS = 64
 MAX_BLOCK_CHARS = 65536
 _BEGIN = re.compile(r"-----BEGIN ([A-Z0-9 ]{1,40})-----")
 _QUOTED = re.compile(r"""["'`]([^"'`]*)["'`]""")
+_READ_LABELS = frozenset({"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE", "PUBLIC KEY", "PRIVATE KEY",
+                          "RSA PRIVATE KEY", "EC PRIVATE KEY", "DSA PRIVATE KEY", "OPENSSH PRIVATE KEY"})
 _QUOTE_CHARS = re.compile(r"""["'`]""")
 _B64 = re.compile(r"[^A-Za-z0-9+/=]")
 
@@ -100,6 +102,8 @@ def find_pem(text: str) -> Iterator[PemHit | str]:
             return
         count += 1
         label = m.group(1).strip()
+        if label not in _READ_LABELS and "ENCRYPTED" not in label:
+            continue  # CSRs, CRLs, "RSA TESTING KEY" (Go's disguised test keys): not key material read here
         end = text.find(f"-----END {label}-----", m.end(), m.end() + MAX_BLOCK_CHARS)
         line = text.count("\n", 0, m.start()) + 1
         column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1

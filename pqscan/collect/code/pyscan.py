@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -214,6 +215,8 @@ class PythonFrontEnd:
                 return Value(ValueKind.STR, v, span=span, origin=origin)
             if v is None:
                 return Value(ValueKind.NONE, span=span, origin=origin)
+            if isinstance(v, bytes) and len(v) <= 256:
+                return Value(ValueKind.STR, v.decode("latin-1"), span=span, origin=origin)
             return Value(ValueKind.UNKNOWN, text=repr(v)[:40], span=span)
         if isinstance(node, ast.Name):
             if node.id in self.imports:
@@ -348,14 +351,21 @@ class PythonFrontEnd:
         return None
 
 
+_DH_NAMES = re.compile(r"(?i)prime|modp|secret|priv|\bdh|dh_|^p$|^P$")
+_MIN_DH_MODULUS_BITS = 256  # smaller moduli are hashing / arithmetic (decimal's 2**61-1), not key exchange
+
+
 def _modexp_like(args: tuple[Value, ...]) -> bool:
-    """``pow(g, x, p)`` as in Diffie-Hellman, not ``pow(a, -1, m)`` (an inverse) or a small modulus."""
+    """``pow(g, x, p)`` as in hand-rolled Diffie-Hellman: a large constant modulus, or operands named
+    like DH values (``prime``, ``secret``, ``p``); not ``pow(a, -1, m)`` or arithmetic on small moduli."""
     if len(args) != 3:
         return False
     exponent, modulus = args[1], args[2]
     if exponent.kind is ValueKind.INT and isinstance(exponent.value, int) and exponent.value < 0:
         return False
-    return not (modulus.kind is ValueKind.INT and isinstance(modulus.value, int) and modulus.value < 2**64)
+    if modulus.kind is ValueKind.INT and isinstance(modulus.value, int):
+        return modulus.value.bit_length() >= _MIN_DH_MODULUS_BITS
+    return any(_DH_NAMES.search(v.text) for v in (exponent, modulus) if v.kind is ValueKind.UNKNOWN and v.text)
 
 
 def call_sites(tree: ast.Module, ruleset: RuleSet) -> list[CallSite]:

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from pqscan.collect.code import engine, files, pem, pyscan, tsscan
+from pqscan.collect.code import engine, files, names, pem, pyscan, tsscan
 from pqscan.collect.code.rules import ruleset
 from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, iter_files, looks_binary, read_limited
 from pqscan.model import Asset, AssetKind, ErrorKind, Evidence, Finding, ScanResult
@@ -29,6 +29,7 @@ class CodeScanOptions:
     languages: frozenset[str] | None = None  # None: every supported language
     max_seconds_per_file: float = DEFAULT_FILE_SECONDS
     embedded_pem: bool = True
+    parse_all: bool = False  # also parse files that name no crypto API (to report their syntax errors)
 
 
 def _snippet(lines: list[str], line: int) -> str:
@@ -63,12 +64,21 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
         return result
     rules = ruleset(files.RULESET_OF.get(language, language))
     deadline = time.monotonic() + opts.max_seconds_per_file
+    # A file that names no crypto module or API cannot hold a finding: it is not parsed (unless
+    # parse_all), so its syntax errors are not reported either. Embedded PEM is looked for anyway.
+    relevant = rules.trigger.search(text) is not None
+    if not relevant:
+        result.assets[0] = replace(result.assets[0], attributes={**result.assets[0].attributes,
+                                                                 "parsed": False})
     try:
         if language == "python":
-            tree = ast.parse(text, filename=relpath)  # always: a file that does not parse is reported
-            # a file that names no crypto module or API cannot hold a finding: its tree is not walked
-            sites = pyscan.call_sites(tree, rules) if rules.trigger.search(text) else []
-        elif rules.trigger.search(text) is None:
+            if relevant:
+                sites = pyscan.call_sites(ast.parse(text, filename=relpath), rules)
+            else:
+                sites = []
+                if opts.parse_all:
+                    ast.parse(text, filename=relpath)
+        elif not relevant:
             sites = []
         else:
             sites = tsscan.call_sites(text.encode("utf-8", "surrogateescape"), language, rules, deadline,
@@ -90,8 +100,9 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
         result.error("parse", ErrorKind.PARSE_ERROR, f"cannot parse: {exc}")
         hits = []
     for h in hits:
-        result.findings.append(_finding(asset_id, relpath, lines, h.line, h.column, h.symbol, h.algorithm_id,
-                                        h.usage, h.confidence, h.params))
+        algorithm = h.algorithm_id
+        result.findings.append(_finding(asset_id, relpath, lines, h.line, h.column, h.symbol, algorithm,
+                                        names.usage_of(algorithm, h.usage), h.confidence, h.params))
     if opts.embedded_pem and "-----BEGIN " in text:
         for item in pem.find_pem(text):
             if isinstance(item, str):
@@ -166,7 +177,10 @@ def _scan_entry(entry: FileEntry, language: str, opts: CodeScanOptions) -> ScanR
 def scan_paths(paths: Sequence[str | Path], options: CodeScanOptions | None = None) -> Iterator[ScanResult]:
     """Walk ``paths`` and scan every source file in a supported language; never raises for a bad file."""
     opts = options or CodeScanOptions()
-    for item in iter_files(paths, opts.walk):
+    walk = opts.walk
+    if opts.skip_vendored:
+        walk = replace(walk, prune_dirs=walk.prune_dirs | files.VENDORED_DIRS)
+    for item in iter_files(paths, walk):
         if isinstance(item, Skipped):
             language = files.language_of(str(item.path))
             if language is None and item.path.suffix:

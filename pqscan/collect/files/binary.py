@@ -112,27 +112,57 @@ def read_java_keystore(ctx: FileContext, data: bytes) -> None:
     ctx.formats.append(store_type.lower())
     ctx.file_attributes["keystore_type"] = store_type
     store = None
+    store_password: str | None = None
     for password in ctx.passwords:
         try:
-            store = jks.KeyStore.loads(data, password.decode("utf-8", "replace"))
+            # Keys are decrypted below, entry by entry: pyjks' own decrypt step fails on some keytool output.
+            store = jks.KeyStore.loads(data, password.decode("utf-8", "replace"), try_decrypt_keys=False)
+            store_password = password.decode("utf-8", "replace")
             ctx.file_attributes["integrity_checked"] = True
             break
         except jks.util.KeystoreSignatureException:
             continue
-        except (jks.util.KeystoreException, ValueError, TypeError) as exc:
-            ctx.error("parse-keystore", ErrorKind.MALFORMED, f"{store_type}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - pyjks raises struct, pyasn1 and its own errors on bad input
+            ctx.error("parse-keystore", ErrorKind.MALFORMED, f"{store_type}: {type(exc).__name__}: {exc}")
             return
     if store is None:
         try:
             store = jks.KeyStore.loads(data, None, try_decrypt_keys=False)
             ctx.file_attributes["integrity_checked"] = False
-        except (jks.util.KeystoreException, ValueError, TypeError, UnicodeDecodeError) as exc:
-            ctx.error("parse-keystore", ErrorKind.MALFORMED, f"{store_type}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - as above
+            ctx.error("parse-keystore", ErrorKind.MALFORMED, f"{store_type}: {type(exc).__name__}: {exc}")
             return
-    _keystore_entries(ctx, store, store_type)
+    _keystore_entries(ctx, store, store_type, store_password)
 
 
-def _keystore_entries(ctx: FileContext, store: Any, store_type: str) -> None:
+def _private_key_pkcs8(entry: Any, password: str | None) -> bytes | None:
+    """The PKCS#8 of a keystore private key entry, decrypted with the store password when we have it."""
+    import jks
+    from jks import sun_crypto
+
+    if entry.is_decrypted():
+        return bytes(entry.pkey_pkcs8)
+    if password is None:
+        return None
+    try:
+        entry.decrypt(password)
+        return bytes(entry.pkey_pkcs8)
+    except jks.util.DecryptionFailureException:
+        return None  # the key has its own password
+    except Exception:  # noqa: BLE001 - pyjks/pyasn1 cannot read an absent AlgorithmIdentifier parameter
+        pass
+    # EncryptedPrivateKeyInfo with Sun's proprietary JKS key protection (OID 1.3.6.1.4.1.42.2.17.1.1).
+    raw = bytes(entry._encrypted)
+    try:
+        if der.encrypted_private_key_info_oid(raw) != "1.3.6.1.4.1.42.2.17.1.1":
+            return None
+        items = der.children(raw, der.read_tlv(raw), max_items=4)
+        return bytes(sun_crypto.jks_pkey_decrypt(items[1].value(raw), password))
+    except (der.DerError, jks.util.DecryptionFailureException, ValueError):
+        return None
+
+
+def _keystore_entries(ctx: FileContext, store: Any, store_type: str, password: str | None = None) -> None:
     import jks
 
     aliases: list[str] = []
@@ -145,9 +175,9 @@ def _keystore_entries(ctx: FileContext, store: Any, store_type: str) -> None:
                 chain = [x509.load_der_x509_certificate(c[1]) for c in entry.cert_chain]
                 for cert in chain:
                     ctx.add_certificate(cert, store_type.lower())
-                if entry.is_decrypted():
-                    key = serialization.load_der_private_key(entry.pkey_pkcs8, None,
-                                                             unsafe_skip_rsa_key_validation=True)
+                pkcs8 = _private_key_pkcs8(entry, password)
+                if pkcs8 is not None:
+                    key = serialization.load_der_private_key(pkcs8, None, unsafe_skip_rsa_key_validation=True)
                     ctx.add_key(key, private=True, source=store_type.lower(), extra={"alias": alias})
                 elif chain:
                     # The key is encrypted; its public half is the leaf certificate's (same SPKI).
@@ -159,6 +189,11 @@ def _keystore_entries(ctx: FileContext, store: Any, store_type: str) -> None:
                     ctx.add_opaque_key(len(aliases), algorithm_hint="", source=store_type.lower(),
                                        extra={"alias": alias})
             elif isinstance(entry, jks.SecretKeyEntry):
+                if password is not None and not entry.is_decrypted():
+                    try:
+                        entry.decrypt(password)
+                    except Exception:  # noqa: BLE001 - stays encrypted; recorded as such
+                        pass
                 _secret_key(ctx, entry, alias)
         except (ValueError, der.DerError, UnsupportedAlgorithm, TypeError) as exc:
             ctx.error("parse-keystore", ErrorKind.MALFORMED, f"{store_type} entry {alias!r}: {exc}")

@@ -173,7 +173,7 @@ class FileContext:
     # -- result ------------------------------------------------------------------------------
     def result(self) -> ScanResult:
         res = ScanResult(self.location, COLLECTOR, errors=list(self.errors))
-        if self.assets or self.file_kind is AssetKind.KEYSTORE:  # an unopened keystore is still inventory
+        if self.assets or self.file_attributes.get("encrypted"):  # an unopened keystore is still inventory
             attrs = {"formats": sorted(set(self.formats)), **self.file_attributes}
             rels = tuple(Relation(RelationKind.CONTAINS, a.id) for a in self.assets)
             res.assets.append(Asset(self.file_id, self.file_kind, self.location, self.path.name, attrs, rels))

@@ -22,8 +22,8 @@ from pqscan.collect.files.context import COLLECTOR, FileContext
 from pqscan.model import Asset, AssetKind, ErrorKind, Evidence, Finding, Usage
 
 MAX_KEYS = 10000
-_CURVES = {"P-256": ec.SECP256R1, "P-384": ec.SECP384R1, "P-521": ec.SECP521R1, "secp256k1": ec.SECP256K1}
-_OKP = {"Ed25519": ed25519.Ed25519PublicKey, "Ed448": ed448.Ed448PublicKey,
+_CURVES: dict[str, Any] = {"P-256": ec.SECP256R1, "P-384": ec.SECP384R1, "P-521": ec.SECP521R1, "secp256k1": ec.SECP256K1}
+_OKP: dict[str, Any] = {"Ed25519": ed25519.Ed25519PublicKey, "Ed448": ed448.Ed448PublicKey,
         "X25519": x25519.X25519PublicKey, "X448": x448.X448PublicKey}
 # RFC 7638 §3.2: the required members per key type, for the thumbprint.
 _THUMBPRINT_MEMBERS = {"RSA": ("e", "kty", "n"), "EC": ("crv", "kty", "x", "y"), "OKP": ("crv", "kty", "x"),

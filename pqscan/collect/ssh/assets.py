@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pqscan import algorithms
-from pqscan.algorithms import IdKind, lookup
+from pqscan.algorithms import IdKind, is_ssh_pseudo_algorithm, lookup
 from pqscan.collect.ssh.keys import SshPublicKey, host_key_asset
 from pqscan.collect.ssh.openssh import AEAD_CIPHERS, openssh10_negotiation
 from pqscan.collect.ssh.wire import Identification, KexInit
@@ -22,17 +21,9 @@ from pqscan.model import Asset, AssetKind, Evidence, Finding, Relation, Relation
 
 COLLECTOR = "ssh"
 
-# network-probing.md §2.2 step 5: markers that look like KEX names but negotiate nothing.
-_PSEUDO_FALLBACK = frozenset({"ext-info-s", "ext-info-c", "kex-strict-s-v00@openssh.com",
-                              "kex-strict-c-v00@openssh.com"})
-
-
 def is_pseudo(name: str) -> bool:
-    """Extension / strict-KEX markers (the catalogue's rule when it has one)."""
-    fn = getattr(algorithms, "is_ssh_pseudo_algorithm", None)
-    if fn is not None:
-        return bool(fn(name))
-    return name in _PSEUDO_FALLBACK
+    """Extension / strict-KEX markers (network-probing.md §2.2 step 5): skipped, not classified."""
+    return is_ssh_pseudo_algorithm(name)
 
 
 def real_kex(kex: Sequence[str]) -> tuple[str, ...]:

@@ -1,87 +1,162 @@
-"""The client's first key-exchange message, for the KEX methods pqscan can start.
+"""The client side of one key exchange, just far enough to learn and check the server's host key.
 
-To learn a server's host key we start a key exchange and read the server's reply, whose first
-field is the host key blob K_S (RFC 4253 §8, RFC 5656 §4, RFC 8731 §3, RFC 9941, RFC 10042). We
-stop there: no shared secret is derived, no session keys, no authentication, so nothing but the
-public key is learned and nothing is logged in. Every method below uses message number 30 for
-the client's value and 31 for the server's reply.
+We send the client's KEX value (message 30) and read the reply (message 31: host key K_S, the
+server's value, and a signature over the exchange hash H). Where we hold the ephemeral secret we
+recompute the shared secret K and H and verify the signature with K_S, which proves the server
+holds that host key's private half (RFC 4253 §8, RFC 5656 §4, RFC 8731 §3, RFC 10042). We stop
+there: no NEWKEYS, no session keys, no authentication. sntrup761 hybrids are started with a
+random public key (the server only encapsulates to it), so their signature cannot be checked.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, x25519
 
-from pqscan.collect.ssh.wire import MSG_KEX_ECDH_INIT, mpint, string
+from pqscan.collect.ssh.wire import MSG_KEX_ECDH_INIT, Reader, SshProtocolError, mpint, string
 
-# sntrup761 public key size: 1158 bytes (RFC 9941). The server only encapsulates to it, so a
-# random value of the right size is accepted; we never decapsulate.
+# sntrup761 public key size: 1158 bytes (RFC 9941).
 SNTRUP761_PUBLIC_KEY_BYTES = 1158
+X25519_BYTES = 32
 
 
-def _x25519() -> bytes:
-    return x25519.X25519PrivateKey.generate().public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+@dataclass(frozen=True)
+class KexReply:
+    host_key_blob: bytes
+    signature: bytes  # the signature blob: string type, string sig
+    exchange_hash: bytes | None  # None when pqscan cannot recompute it (sntrup761)
 
 
-def _ecdh(curve: ec.EllipticCurve) -> Callable[[], bytes]:
-    def make() -> bytes:
-        return ec.generate_private_key(curve).public_key().public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-    return make
+@dataclass
+class KexStart:
+    """One started key exchange: the payload to send, and how to read the server's reply."""
+
+    name: str
+    payload: bytes
+    _client_value: bytes
+    _shared: Callable[[bytes], bytes] | None  # server value -> K, encoded as H wants it
+    _hash: Callable[[bytes], bytes]
+    _dh: bool = False  # values are mpints (RFC 4253 §8), not strings
+
+    def read_reply(self, payload: bytes, v_c: bytes, v_s: bytes, i_c: bytes, i_s: bytes) -> KexReply:
+        r = Reader(payload)
+        r.byte()
+        k_s = r.string()
+        server_value_raw = r.string() if not self._dh else None
+        f = r.mpint() if self._dh else 0
+        sig = r.string()
+        if self._shared is None:
+            return KexReply(k_s, sig, None)
+        if self._dh:
+            k = self._shared(f.to_bytes((f.bit_length() + 7) // 8 or 1, "big"))
+            values = mpint(int.from_bytes(self._client_value, "big")) + mpint(f)
+        else:
+            assert server_value_raw is not None
+            k = self._shared(server_value_raw)
+            values = string(self._client_value) + string(server_value_raw)
+        h = self._hash(string(v_c) + string(v_s) + string(i_c) + string(i_s) + string(k_s) + values + k)
+        return KexReply(k_s, sig, h)
 
 
-def _mlkem768_x25519() -> bytes:
-    # RFC 10042 (draft-ietf-sshm-mlkem-hybrid-kex): C_INIT = ML-KEM-768 encapsulation key || X25519 public key.
+def _x25519_start(name: str) -> KexStart:
+    priv = x25519.X25519PrivateKey.generate()
+    q_c = priv.public_key().public_bytes_raw()
+
+    def shared(q_s: bytes) -> bytes:
+        if len(q_s) != X25519_BYTES:
+            raise SshProtocolError(f"X25519 server value of {len(q_s)} bytes")
+        # RFC 8731 §3.1: the X25519 output is the big-endian integer K, encoded as an mpint.
+        return mpint(int.from_bytes(priv.exchange(x25519.X25519PublicKey.from_public_bytes(q_s)), "big"))
+
+    return KexStart(name, bytes([MSG_KEX_ECDH_INIT]) + string(q_c), q_c, shared, _sha(hashlib.sha256))
+
+
+def _ecdh_start(name: str, curve: ec.EllipticCurve, hash_fn: Callable[..., object]) -> KexStart:
+    priv = ec.generate_private_key(curve)
+    q_c = priv.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+
+    def shared(q_s: bytes) -> bytes:
+        try:
+            peer = ec.EllipticCurvePublicKey.from_encoded_point(curve, q_s)
+        except ValueError as exc:
+            raise SshProtocolError(f"bad ECDH server value: {exc}") from None
+        return mpint(int.from_bytes(priv.exchange(ec.ECDH(), peer), "big"))  # RFC 5656 §4
+
+    return KexStart(name, bytes([MSG_KEX_ECDH_INIT]) + string(q_c), q_c, shared, _sha(hash_fn))
+
+
+def _mlkem768_x25519_start(name: str) -> KexStart:
     from cryptography.hazmat.primitives.asymmetric import mlkem
 
-    ek = mlkem.MLKEM768PrivateKey.generate().public_key().public_bytes_raw()
-    return ek + _x25519()
+    kem = mlkem.MLKEM768PrivateKey.generate()
+    xpriv = x25519.X25519PrivateKey.generate()
+    # RFC 10042 (draft-ietf-sshm-mlkem-hybrid-kex): C_INIT = ML-KEM-768 encapsulation key || X25519 key.
+    c_init = kem.public_key().public_bytes_raw() + xpriv.public_key().public_bytes_raw()
+
+    def shared(s_reply: bytes) -> bytes:
+        ct, q_s = s_reply[:-X25519_BYTES], s_reply[-X25519_BYTES:]
+        try:
+            k_pq = kem.decapsulate(ct)
+            k_cl = xpriv.exchange(x25519.X25519PublicKey.from_public_bytes(q_s))
+        except ValueError as exc:
+            raise SshProtocolError(f"bad hybrid server value: {exc}") from None
+        return string(hashlib.sha256(k_pq + k_cl).digest())  # K = HASH(K_PQ || K_CL), sent as a string
+
+    return KexStart(name, bytes([MSG_KEX_ECDH_INIT]) + string(c_init), c_init, shared, _sha(hashlib.sha256))
 
 
-def _sntrup761_x25519() -> bytes:
-    return os.urandom(SNTRUP761_PUBLIC_KEY_BYTES) + _x25519()
+def _sntrup761_x25519_start(name: str) -> KexStart:
+    c_init = os.urandom(SNTRUP761_PUBLIC_KEY_BYTES) + x25519.X25519PrivateKey.generate().public_key().public_bytes_raw()
+    return KexStart(name, bytes([MSG_KEX_ECDH_INIT]) + string(c_init), c_init, None, _sha(hashlib.sha512))
 
 
-def _dh(group: str) -> Callable[[], bytes]:
-    def make() -> bytes:
-        # RFC 3526 MODP groups, as paramiko ships them (group14 = 2048-bit, group16 = 4096-bit), g = 2.
-        if group == "14":
-            from paramiko.kex_group14 import KexGroup14 as G
-        else:
-            from paramiko.kex_group16 import KexGroup16 as G  # type: ignore[assignment]
-        x = secrets.randbits(512) | 1
-        return mpint(pow(G.G, x, G.P))
-    return make
+def _dh_start(name: str, group: str, hash_fn: Callable[..., object]) -> KexStart:
+    # RFC 3526 MODP groups as paramiko ships them (group14: 2048-bit, group16: 4096-bit), g = 2.
+    if group == "14":
+        from paramiko.kex_group14 import KexGroup14SHA256 as G
+    else:
+        from paramiko.kex_group16 import KexGroup16SHA512 as G  # type: ignore[assignment]
+    x = secrets.randbits(512) | 1
+    e = pow(G.G, x, G.P)
+    e_bytes = e.to_bytes((e.bit_length() + 7) // 8, "big")
+
+    def shared(f_bytes: bytes) -> bytes:
+        f = int.from_bytes(f_bytes, "big")
+        if not 1 < f < G.P - 1:
+            raise SshProtocolError("DH server value out of range")
+        return mpint(pow(f, x, G.P))
+
+    return KexStart(name, bytes([MSG_KEX_ECDH_INIT]) + mpint(e), e_bytes, shared, _sha(hash_fn), _dh=True)
 
 
-_ECDH_LIKE: dict[str, Callable[[], bytes]] = {
-    "curve25519-sha256": _x25519,
-    "curve25519-sha256@libssh.org": _x25519,
-    "ecdh-sha2-nistp256": _ecdh(ec.SECP256R1()),
-    "ecdh-sha2-nistp384": _ecdh(ec.SECP384R1()),
-    "ecdh-sha2-nistp521": _ecdh(ec.SECP521R1()),
-    "mlkem768x25519-sha256": _mlkem768_x25519,
-    "sntrup761x25519-sha512": _sntrup761_x25519,
-    "sntrup761x25519-sha512@openssh.com": _sntrup761_x25519,
+def _sha(fn: Callable[..., object]) -> Callable[[bytes], bytes]:
+    def digest(data: bytes) -> bytes:
+        return fn(data).digest()  # type: ignore[attr-defined, no-any-return]
+    return digest
+
+
+_STARTERS: dict[str, Callable[[], KexStart]] = {
+    "curve25519-sha256": lambda: _x25519_start("curve25519-sha256"),
+    "curve25519-sha256@libssh.org": lambda: _x25519_start("curve25519-sha256@libssh.org"),
+    "ecdh-sha2-nistp256": lambda: _ecdh_start("ecdh-sha2-nistp256", ec.SECP256R1(), hashlib.sha256),
+    "ecdh-sha2-nistp384": lambda: _ecdh_start("ecdh-sha2-nistp384", ec.SECP384R1(), hashlib.sha384),
+    "ecdh-sha2-nistp521": lambda: _ecdh_start("ecdh-sha2-nistp521", ec.SECP521R1(), hashlib.sha512),
+    "mlkem768x25519-sha256": lambda: _mlkem768_x25519_start("mlkem768x25519-sha256"),
+    "sntrup761x25519-sha512": lambda: _sntrup761_x25519_start("sntrup761x25519-sha512"),
+    "sntrup761x25519-sha512@openssh.com": lambda: _sntrup761_x25519_start("sntrup761x25519-sha512@openssh.com"),
+    "diffie-hellman-group14-sha256": lambda: _dh_start("diffie-hellman-group14-sha256", "14", hashlib.sha256),
+    "diffie-hellman-group14-sha1": lambda: _dh_start("diffie-hellman-group14-sha1", "14", hashlib.sha1),
+    "diffie-hellman-group16-sha512": lambda: _dh_start("diffie-hellman-group16-sha512", "16", hashlib.sha512),
 }
-_DH: dict[str, Callable[[], bytes]] = {
-    "diffie-hellman-group14-sha256": _dh("14"),
-    "diffie-hellman-group14-sha1": _dh("14"),
-    "diffie-hellman-group16-sha512": _dh("16"),
-}
 
-# Our preference when fetching host keys: cheapest first.
-STARTABLE_KEX: tuple[str, ...] = (
-    "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
-    "ecdh-sha2-nistp521", "mlkem768x25519-sha256", "sntrup761x25519-sha512",
-    "sntrup761x25519-sha512@openssh.com", "diffie-hellman-group14-sha256", "diffie-hellman-group14-sha1",
-    "diffie-hellman-group16-sha512",
-)
+# Our preference when fetching host keys: cheapest first, verifiable before not.
+STARTABLE_KEX: tuple[str, ...] = tuple(_STARTERS)
 
 
 def pick_kex(server_kex: tuple[str, ...]) -> str | None:
@@ -89,8 +164,6 @@ def pick_kex(server_kex: tuple[str, ...]) -> str | None:
     return next((k for k in STARTABLE_KEX if k in offered), None)
 
 
-def client_init(kex: str) -> bytes:
-    """The payload of the client's message 30 for ``kex`` (one of :data:`STARTABLE_KEX`)."""
-    if kex in _ECDH_LIKE:
-        return bytes([MSG_KEX_ECDH_INIT]) + string(_ECDH_LIKE[kex]())
-    return bytes([MSG_KEX_ECDH_INIT]) + _DH[kex]()
+def start_kex(kex: str) -> KexStart:
+    """A fresh ephemeral key exchange for ``kex`` (one of :data:`STARTABLE_KEX`)."""
+    return _STARTERS[kex]()

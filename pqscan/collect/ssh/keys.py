@@ -57,6 +57,7 @@ class SshPublicKey:
     certificate: bool = False
     spki_sha256: str | None = None
     note: str = ""
+    signature_verified: bool | None = None  # host keys: the KEX signature checked with this key
 
     @property
     def sha256_hex(self) -> str:
@@ -94,6 +95,8 @@ class SshPublicKey:
             a["spki_sha256"] = self.spki_sha256
         if self.note:
             a["parse_notes"] = [self.note]
+        if self.signature_verified is not None:
+            a["kex_signature_verified"] = self.signature_verified
         return a
 
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pqscan.collect.ssh import kexinit_client, wire
 from pqscan.collect.ssh.assets import COLLECTOR, endpoint_result
 from pqscan.collect.ssh.keys import SshPublicKey, key_type_for, parse_public_key_blob
+from pqscan.collect.ssh.verify import verify_signature
 from pqscan.model import ErrorKind, ScanResult
 from pqscan.netscan import Connection, NetError, NetOptions, ProbeFn, connect
 from pqscan.targets import Endpoint
@@ -88,10 +89,22 @@ async def read_message(conn: Connection, wanted: int) -> bytes:
     raise wire.SshProtocolError(f"no message {wanted} within {MAX_PACKETS_BEFORE_KEXINIT} packets")
 
 
-def _host_key_from_reply(payload: bytes) -> SshPublicKey:
-    r = wire.Reader(payload)
-    r.byte()
-    return parse_public_key_blob(r.string())
+@dataclass(frozen=True)
+class _Transcript:
+    """What the exchange hash covers besides the KEX values (RFC 4253 §8)."""
+
+    v_s: bytes
+    i_c: bytes
+    i_s: bytes
+
+
+def _host_key(start: kexinit_client.KexStart, payload: bytes, t: _Transcript) -> SshPublicKey:
+    reply = start.read_reply(payload, wire.CLIENT_IDENT.rstrip(b"\r\n"), t.v_s, t.i_c, t.i_s)
+    key = parse_public_key_blob(reply.host_key_blob)
+    if reply.exchange_hash is None:
+        return key
+    return replace(key, signature_verified=verify_signature(reply.host_key_blob, reply.signature,
+                                                            reply.exchange_hash))
 
 
 async def _stage(stage: str, coro):  # type: ignore[no-untyped-def]
@@ -108,13 +121,15 @@ async def _fetch_host_key(endpoint: Endpoint, options: NetOptions, kex: str, hos
     """A fresh connection offering only ``host_key_alg``; the server's lists for everything else."""
     async with connect(endpoint.host, endpoint.port, options, stream_limit=8192) as conn:
         await conn.send(wire.CLIENT_IDENT)
-        await read_identification(conn)
-        await read_message(conn, wire.MSG_KEXINIT)
+        ident = await read_identification(conn)
+        server_kexinit = await read_message(conn, wire.MSG_KEXINIT)
         ours = wire.build_kexinit((kex,), (host_key_alg,), server.encryption_algorithms_client_to_server,
                                   server.mac_algorithms_client_to_server,
                                   server.compression_algorithms_client_to_server or ("none",))
-        await conn.send(wire.encode_packet(ours) + wire.encode_packet(kexinit_client.client_init(kex)))
-        return _host_key_from_reply(await read_message(conn, wire.MSG_KEX_ECDH_REPLY))
+        start = kexinit_client.start_kex(kex)
+        await conn.send(wire.encode_packet(ours) + wire.encode_packet(start.payload))
+        reply = await read_message(conn, wire.MSG_KEX_ECDH_REPLY)
+        return _host_key(start, reply, _Transcript(ident.raw.encode("ascii"), ours, server_kexinit))
 
 
 def host_key_types(server: wire.KexInit) -> list[str]:
@@ -150,15 +165,13 @@ async def probe_ssh(endpoint: Endpoint, options: NetOptions, ssh: SshProbeOption
                 first_type = wire.negotiate(_SURVEY_HOST_KEYS, server.server_host_key_algorithms)
                 if first_type is not None:
                     try:
-                        await _stage(f"ssh-host-key:{first_type}",
-                                     conn.send(wire.encode_packet(kexinit_client.client_init(kex))))
+                        start = kexinit_client.start_kex(kex)
+                        await _stage(f"ssh-host-key:{first_type}", conn.send(wire.encode_packet(start.payload)))
                         reply = await _stage(f"ssh-host-key:{first_type}",
                                              read_message(conn, wire.MSG_KEX_ECDH_REPLY))
-                        keys.append(_host_key_from_reply(reply))
-                    except _Failure:
-                        first_type = None  # retried below on its own connection
-                    except wire.SshProtocolError:
-                        first_type = None
+                        keys.append(_host_key(start, reply, _Transcript(ident.raw.encode("ascii"), ours, payload)))
+                    except Exception:  # noqa: BLE001 - any failure here is retried and recorded below
+                        first_type = None  # retried below on its own connection, where errors are recorded
     except _Failure as f:
         result.error(f.stage, f.kind, f.message)
         return result
@@ -173,6 +186,10 @@ async def probe_ssh(endpoint: Endpoint, options: NetOptions, ssh: SshProbeOption
             done = {key_type_for(first_type)} if first_type else set()
             todo = [t for t in host_key_types(server) if key_type_for(t) not in done]
             await _fetch_all(endpoint, options, kex, server, todo, keys, result, started)
+    for key in keys:
+        if key.signature_verified is False:
+            result.error(f"ssh-host-key:{key.key_type}", ErrorKind.PROTOCOL_VIOLATION,
+                         f"the key-exchange signature does not verify with the host key sent ({key.fingerprint})")
     return endpoint_result(endpoint.key, location, ident, server, keys, result)
 
 

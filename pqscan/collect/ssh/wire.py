@@ -224,7 +224,8 @@ def parse_kexinit(payload: bytes) -> KexInit:
     cookie = r.take(16)
     lists = [r.name_list() for _ in KEXINIT_FIELDS]
     follows = bool(r.byte()) if r.remaining >= 1 else False
-    return KexInit(cookie, *lists, first_kex_packet_follows=follows)
+    return KexInit(cookie, lists[0], lists[1], lists[2], lists[3], lists[4], lists[5], lists[6], lists[7],
+                   lists[8], lists[9], first_kex_packet_follows=follows)
 
 
 def build_kexinit(

@@ -8,7 +8,9 @@ Order of work (connections run concurrently, bounded by netscan's per-host limit
 2. per-group HRR probes (TLS 1.3 only), the TLS 1.2/1.1/1.0 probes and a full pyOpenSSL
    handshake for the negotiated parameters and the chain as sent;
 3. key-share confirmation of every supported PQ group we can build a share for, then the
-   preference and HRR-upgrade probes when X25519MLKEM768 and X25519 are both supported.
+   preference and HRR-upgrade probes when X25519MLKEM768 and X25519 are both supported;
+4. when X25519MLKEM768 is confirmed, the same hello split in two TCP segments (the tldr.fail bug:
+   servers that assume one read() returns the whole, now larger, ClientHello).
 
 The collector observes; :mod:`pqscan.assess` judges the findings.
 """
@@ -111,9 +113,12 @@ async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions) -> ScanResu
     checks = [c for c in extra_results[: len(confirm_groups)] if c is not None]
     preference = extra_results[len(confirm_groups)] if both else None
     hrr_upgrade = extra_results[len(confirm_groups) + 1] if both else None
+    split = None
+    if any(c.confirmed and c.group.code == X25519MLKEM768.code for c in checks):
+        split = await pr.probe_split_hello(endpoint, options, X25519MLKEM768)
 
     _record(result, endpoint, baseline, group_results, checks, preference, hrr_upgrade,
-            [tls12, tls11, tls10], rsa_kx, handshake)
+            [tls12, tls11, tls10], rsa_kx, handshake, split)
     return result
 
 
@@ -128,6 +133,7 @@ def _record(
     legacy: list[pr.LegacyResult],
     rsa_kx: pr.LegacyResult,
     handshake: HandshakeInfo | pr.Exchange,
+    split: pr.SplitHello | None,
 ) -> None:
     aid, loc = endpoint.key, endpoint.hostport
     sh = baseline.answer.server_hello if baseline.answer else None
@@ -147,6 +153,7 @@ def _record(
         "hrr_upgrade": hrr_upgrade.to_dict() if hrr_upgrade else None,
         "tls12": legacy[0].to_dict(),
         "tls12_rsa_key_transport": rsa_kx.supported,
+        "split_client_hello": split.to_dict() if split else None,
     }
     for r in groups:
         if r.verdict is pr.Verdict.PROTOCOL_VIOLATION:

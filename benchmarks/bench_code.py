@@ -1,0 +1,165 @@
+"""Code scanning throughput and yield on large real corpora, pqscan against the PyPI peers.
+
+Usage: python benchmarks/bench_code.py [--prepare] [--only NAME ...] [--timeout 900] [--no-peers]
+
+Corpora (each skipped with a note when absent; ``--prepare`` fetches the PyPI/npm ones):
+
+* ``python-stdlib``: the running interpreter's standard library (``sysconfig`` "stdlib"), copied
+  without site-packages/ and __pycache__/;
+* ``go-1.19``: /usr/share/go-1.19/src (``apt-get install golang-1.19-src``);
+* ``openjdk-17``: java.base from ``lib/src.zip`` of ``apt-get install openjdk-17-source``;
+* ``pypi-crypto``: wheels of cryptography, pycryptodome, paramiko, pyjwt, python-jose, pyopenssl,
+  ecdsa, rsa (``pip download --only-binary :all:``), unpacked;
+* ``npm-crypto``: node-forge, jsonwebtoken, jose, crypto-js (``npm pack``), unpacked.
+
+Every tool runs as a subprocess on the same directory, one after the other, in this run: pqscan
+(``pqscan code --include-vendored --include-generated --include-minified``, so it reads every file
+the peers read) and each peer of benchmarks/code_peers.py that is installed. Printed per corpus:
+wall seconds, MB/s and files/s over the corpus's source files (the extensions pqscan reads), peak
+RSS of the process (wait4), findings and findings per MB, and the ratios pqscan/peer. bandit counts
+only its cryptography tests (B303-B305, B324, B413, B502-B505); its time covers all its tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.code_peers import PEERS, Run, run_measured, run_peer  # noqa: E402
+from pqscan.collect.code.files import LANGUAGE_BY_SUFFIX  # noqa: E402
+
+PQSCAN = Path(sys.executable).with_name("pqscan")
+WORK = Path(tempfile.gettempdir()) / "pqscan-bench-corpora"
+PYPI_PACKAGES = ("cryptography", "pycryptodome", "paramiko", "pyjwt", "python-jose", "pyopenssl", "ecdsa", "rsa")
+NPM_PACKAGES = ("node-forge", "jsonwebtoken", "jose", "crypto-js")
+
+
+def _stdlib(prepare: bool) -> Path | None:
+    src = Path(sysconfig.get_paths()["stdlib"])
+    dest = WORK / "python-stdlib"
+    if not dest.exists():
+        shutil.copytree(src, dest, ignore=shutil.ignore_patterns("site-packages", "dist-packages", "__pycache__"),
+                        symlinks=True)
+    return dest
+
+
+def _go(prepare: bool) -> Path | None:
+    src = Path("/usr/share/go-1.19/src")
+    return src if src.is_dir() else None
+
+
+def _jdk(prepare: bool) -> Path | None:
+    dest = WORK / "openjdk-17"
+    if dest.exists():
+        return dest / "java.base"
+    for zip_path in sorted(Path("/usr/lib/jvm").glob("*17*/lib/src.zip")):
+        with zipfile.ZipFile(zip_path) as zf:
+            zf.extractall(dest, [n for n in zf.namelist() if n.startswith("java.base/")])
+        return dest / "java.base"
+    return None
+
+
+def _pypi(prepare: bool) -> Path | None:
+    dest = WORK / "pypi-crypto"
+    if not dest.exists() and prepare:
+        tmp = WORK / "pypi-wheels"
+        tmp.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:",
+                        "-d", str(tmp), *PYPI_PACKAGES], check=True)
+        for wheel in tmp.glob("*.whl"):
+            with zipfile.ZipFile(wheel) as zf:
+                zf.extractall(dest / wheel.name.split("-")[0])
+    return dest if dest.exists() else None
+
+
+def _npm(prepare: bool) -> Path | None:
+    dest = WORK / "npm-crypto"
+    if not dest.exists() and prepare and shutil.which("npm"):
+        dest.mkdir(parents=True)
+        for pkg in NPM_PACKAGES:
+            subprocess.run(["npm", "pack", "-q", pkg], cwd=dest, check=True, stdout=subprocess.DEVNULL)
+        for tgz in dest.glob("*.tgz"):
+            out = dest / tgz.name.removesuffix(".tgz")
+            out.mkdir()
+            subprocess.run(["tar", "xzf", str(tgz), "-C", str(out)], check=True)
+            tgz.unlink()
+    return dest if dest.exists() else None
+
+
+CORPORA: dict[str, Callable[[bool], Path | None]] = {
+    "python-stdlib": _stdlib, "go-1.19": _go, "openjdk-17": _jdk, "pypi-crypto": _pypi, "npm-crypto": _npm,
+}
+
+
+def source_size(root: Path) -> tuple[int, int]:
+    files = size = 0
+    for path in root.rglob("*"):
+        if path.suffix.lower() in LANGUAGE_BY_SUFFIX and path.is_file() and not path.is_symlink():
+            files += 1
+            size += path.stat().st_size
+    return files, size
+
+
+def run_pqscan(root: Path, out: Path, timeout: float) -> Run:
+    argv = [str(PQSCAN), "-q", "code", str(root), "--format", "json", "-o", str(out),
+            "--include-vendored", "--include-generated", "--include-minified"]
+    seconds, rss, code, err = run_measured(argv, timeout)
+    if code != 0:
+        return Run(seconds, rss, [], err or f"exit {code}")
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    return Run(seconds, rss, [(f["evidence"]["location"], f["evidence"].get("line", 0)) for f in doc["findings"]])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--prepare", action="store_true", help="download the PyPI and npm corpora if missing")
+    parser.add_argument("--only", nargs="*", choices=list(CORPORA), help="only these corpora")
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per tool and corpus")
+    parser.add_argument("--no-peers", action="store_true")
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    peers = [] if args.no_peers else [p for p in PEERS if p.available()]
+    missing = [p.name for p in PEERS if not p.available()]
+    print(f"pqscan: {PQSCAN}; peers: {', '.join(p.name for p in peers) or 'none'}"
+          + (f" (not installed: {', '.join(missing)})" if missing else ""))
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.only or list(CORPORA):
+            root = CORPORA[name](args.prepare)
+            if root is None:
+                print(f"\n{name}: not available here (see the docstring for how to get it)")
+                continue
+            files, size = source_size(root)
+            mb = size / 1e6
+            print(f"\n== {name}: {root}  ({files} source files, {mb:.1f} MB)")
+            print(f"{'tool':10} {'seconds':>8} {'MB/s':>7} {'files/s':>8} {'peak MB':>8} {'findings':>9} "
+                  f"{'per MB':>7} {'pqscan speed x':>15} {'pqscan findings x':>18}")
+            ours = run_pqscan(root, Path(tmp) / "pqscan.json", args.timeout)
+            rows = [("pqscan", ours)] + [(p.name, run_peer(p, root, Path(tmp) / f"{p.name}.json", args.timeout))
+                                         for p in peers]
+            for tool, r in rows:
+                if r.error:
+                    print(f"{tool:10} {r.seconds:8.1f}  {r.error[:100]}")
+                    continue
+                n = len(r.locations)
+                speed = (f"{r.seconds / ours.seconds:14.2f}x" if tool != "pqscan" and not ours.error else "")
+                yield_ratio = (f"{len(ours.locations) / n:17.2f}x" if tool != "pqscan" and n else
+                               ("        (peer: 0)" if tool != "pqscan" else ""))
+                print(f"{tool:10} {r.seconds:8.1f} {mb / r.seconds:7.2f} {files / r.seconds:8.0f} "
+                      f"{r.peak_rss_mb:8.0f} {n:9} {n / mb if mb else 0:7.1f} {speed:>15} {yield_ratio:>18}")
+    print("\n'pqscan speed x' = peer seconds / pqscan seconds (above 1: pqscan is faster); "
+          "'pqscan findings x' = pqscan findings / peer findings.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
