@@ -196,3 +196,29 @@ def test_group_exchange_only_server_keeps_its_lists_and_records_why_keys_are_mis
         stop_sshd(server)
     assert _names(result, Usage.KEY_EXCHANGE) == ["diffie-hellman-group-exchange-sha256"]
     assert [(e.stage, e.kind.value) for e in result.errors] == [("ssh-host-key", "unsupported")]
+
+
+def test_host_certificate_is_fetched_with_its_ca_and_principals(lab_dir):
+    import subprocess
+
+    from pqscan.lab.ssh_server import start_sshd, stop_sshd
+
+    d = lab_dir / "hostcert"
+    d.mkdir(exist_ok=True)
+    for name in ("ca", "ssh_host_ed25519_key"):
+        if not (d / name).exists():
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(d / name)], check=True)
+    subprocess.run(["ssh-keygen", "-q", "-s", str(d / "ca"), "-I", "lab-host", "-h", "-n", "localhost,127.0.0.1",
+                    "-V", "+52w", str(d / "ssh_host_ed25519_key.pub")], check=True, capture_output=True)
+    server = start_sshd(d, {"HostCertificate": str(d / "ssh_host_ed25519_key-cert.pub")},
+                        [d / "ssh_host_ed25519_key"])
+    try:
+        result = scan(server)
+    finally:
+        stop_sshd(server)
+    assert result.errors == []
+    (cert,) = [a for a in result.assets if a.kind is AssetKind.HOST_KEY and a.attributes.get("openssh_certificate")]
+    info = cert.attributes["certificate"]
+    assert info["ca_fingerprint_sha256"] == ssh_keygen_fingerprint(d / "ca.pub")
+    assert (info["cert_type"], info["principals"]) == ("host", ["localhost", "127.0.0.1"])
+    assert cert.attributes["kex_signature_verified"] is True

@@ -25,7 +25,6 @@ Rule fields (all optional except ``id`` and one of ``api``/``method``)::
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -108,7 +107,11 @@ class RuleSet:
     by_api: Mapping[str, tuple[Rule, ...]]  # last segment of api -> rules
     by_method: Mapping[str, tuple[Rule, ...]]
     modifiers_by_method: Mapping[str, tuple[Modifier, ...]]
-    trigger: re.Pattern[str]  # a file with no match of this cannot hold a finding: not parsed at all
+    trigger_words: tuple[str, ...]  # a file containing none of these cannot hold a finding
+
+    def relevant(self, text: str) -> bool:
+        """Cheap prefilter (substring search runs at memory speed; a regex alternation does not)."""
+        return any(word in text for word in self.trigger_words)
 
     def candidates(self, api: str) -> list[Rule]:
         last = api.rsplit(".", 1)[-1]
@@ -196,5 +199,5 @@ def ruleset(language: str) -> RuleSet:
             mods_by.setdefault(name, []).append(m)
     words = {api.split(".")[0] for r in rules for api in r.api} | {m for r in rules for m in r.method}
     words |= set(data.get("trigger_words", []))
-    trigger = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")\b")
-    return RuleSet(language, rules, mods, by_api, by_method, {k: tuple(v) for k, v in mods_by.items()}, trigger)
+    return RuleSet(language, rules, mods, by_api, by_method, {k: tuple(v) for k, v in mods_by.items()},
+                   tuple(sorted(words)))

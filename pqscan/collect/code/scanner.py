@@ -66,7 +66,7 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
     deadline = time.monotonic() + opts.max_seconds_per_file
     # A file that names no crypto module or API cannot hold a finding: it is not parsed (unless
     # parse_all), so its syntax errors are not reported either. Embedded PEM is looked for anyway.
-    relevant = rules.trigger.search(text) is not None
+    relevant = rules.relevant(text)
     if not relevant:
         result.assets[0] = replace(result.assets[0], attributes={**result.assets[0].attributes,
                                                                  "parsed": False})

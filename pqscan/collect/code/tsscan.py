@@ -372,7 +372,7 @@ class _File:
             fn = node.child_by_field_name(self.g.calls[node.type][0])
             if fn is None:
                 return None
-            last = self.resolve(self.qual(fn)).rsplit(".", 1)[-1]
+            last = self._last_segment(fn)
         if last not in self.wanted:
             return None
         api = self.callee(node)
@@ -381,6 +381,17 @@ class _File:
         line, col = node.start_point
         return CallSite(api, line + 1, col + 1, (node.start_byte, node.end_byte), args, kwargs, True,
                         _bound_name(node), receiver)
+
+    def _last_segment(self, fn: ts.Node) -> str:
+        """The called name's last segment, cheaply (most calls are not crypto: no full qualification)."""
+        t = fn.type
+        if t in QUALIFIERS:
+            right = fn.child_by_field_name(QUALIFIERS[t][1])
+            return _text(right) if right is not None else ""
+        if t in ("identifier", "type_identifier"):
+            name = _text(fn)
+            return self.imports.get(name, name).rsplit(".", 1)[-1]
+        return self.resolve(self.qual(fn)).rsplit(".", 1)[-1]
 
     def _ref_site(self, node: ts.Node) -> CallSite | None:
         right = node.child_by_field_name(self.g.members[node.type][1])

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -58,6 +59,7 @@ class SshPublicKey:
     spki_sha256: str | None = None
     note: str = ""
     signature_verified: bool | None = None  # host keys: the KEX signature checked with this key
+    certificate_info: Mapping[str, Any] = field(default_factory=dict)  # OpenSSH certificates only
 
     @property
     def sha256_hex(self) -> str:
@@ -91,6 +93,8 @@ class SshPublicKey:
             a["curve"] = self.curve
         if self.certificate:
             a["openssh_certificate"] = True
+            if self.certificate_info:
+                a["certificate"] = dict(self.certificate_info)
         if self.spki_sha256:
             a["spki_sha256"] = self.spki_sha256
         if self.note:
@@ -119,10 +123,13 @@ def parse_public_key_blob(blob: bytes) -> SshPublicKey:
     base = _base_type(key_type)
     # Load through cryptography when it can: exact size and an SPKI that matches PEM and X.509.
     spki_info = None
+    cert_info: dict[str, Any] = {}
     try:
         line = key_type.encode() + b" " + base64.b64encode(blob)
         if is_cert:
-            public = serialization.load_ssh_public_identity(line).public_key()  # type: ignore[union-attr]
+            identity = serialization.load_ssh_public_identity(line)
+            public = identity.public_key()  # type: ignore[union-attr]
+            cert_info = _certificate_info(identity)
         else:
             public = serialization.load_ssh_public_key(line)
         spki_info = describe_spki(spki_of(public))
@@ -133,11 +140,36 @@ def parse_public_key_blob(blob: bytes) -> SshPublicKey:
         alg = spki_info.algorithm
         bits = spki_info.key_bits if spki_info.key_bits is not None else bits
         curve = spki_info.curve or curve
-        return SshPublicKey(key_type, blob, alg, bits, curve, is_cert, spki_info.spki_sha256)
+        return SshPublicKey(key_type, blob, alg, bits, curve, is_cert, spki_info.spki_sha256,
+                            certificate_info=cert_info)
     alg = lookup(IdKind.SSH_HOST_KEY, base)
     note = "" if not alg.is_unknown else f"SSH key type {base!r} is not in the catalogue"
     return SshPublicKey(key_type, blob, alg, bits, curve or alg.curve, is_cert,
-                        spki_info.spki_sha256 if spki_info else None, note)
+                        spki_info.spki_sha256 if spki_info else None, note, certificate_info=cert_info)
+
+
+def _certificate_info(cert: Any) -> dict[str, Any]:
+    """OpenSSH certificate fields (PROTOCOL.certkeys): who signed it, for whom, until when."""
+    from datetime import UTC, datetime
+
+    def when(ts: int) -> str | None:
+        if ts >= 2**63 or ts <= 0:  # "forever" / "always" in OpenSSH's encoding
+            return None
+        return datetime.fromtimestamp(ts, UTC).replace(tzinfo=None).isoformat() + "Z"
+
+    ca_blob = base64.b64decode(cert.signature_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).split()[1])
+    info: dict[str, Any] = {
+        "cert_type": "host" if int(cert.type.value) == 2 else "user",
+        "key_id": cert.key_id.decode("utf-8", "replace")[:200],
+        "principals": [p.decode("utf-8", "replace")[:200] for p in cert.valid_principals][:50],
+        "ca_fingerprint_sha256": fingerprint_sha256(ca_blob),
+    }
+    for name, ts in (("valid_after", cert.valid_after), ("valid_before", cert.valid_before)):
+        value = when(int(ts))
+        if value:
+            info[name] = value
+    return info
 
 
 def _manual_size(base: str, blob: bytes, is_cert: bool) -> tuple[int | None, str | None]:
