@@ -107,6 +107,6 @@ def parse_cargo_lock(text: str, path: str) -> list[Dependency]:
         if "source" not in pkg:
             continue  # a workspace member: the project itself
         name, version = str(pkg["name"]), str(pkg.get("version", "")) or None
-        out.append(Dependency("cargo", name, version, version or "", path, idx.find(f'name = "{name}"'),
+        out.append(Dependency("cargo", name, version, version or "", path, idx.find_next(f'name = "{name}"'),
                               False, False, True))
     return out

@@ -58,7 +58,7 @@ def parse_package_lock(text: str, path: str) -> list[Dependency]:
             name = info.get("name") or key.rsplit("node_modules/", 1)[-1]
             version = info.get("version")
             out.append(Dependency(ECO, str(name), str(version) if version else None, str(version or ""), path,
-                                  idx.find(f'"{key}"'), False, bool(info.get("dev")), True))
+                                  idx.find_next(f'"{key}"'), False, bool(info.get("dev")), True))
         return out
 
     def walk(deps: Mapping[str, Any], depth: int) -> None:  # lockfileVersion 1: nested "dependencies"
@@ -69,7 +69,7 @@ def parse_package_lock(text: str, path: str) -> list[Dependency]:
                 continue
             version = info.get("version")
             out.append(Dependency(ECO, name, str(version) if version else None, str(version or ""), path,
-                                  idx.find(f'"{name}"'), False, bool(info.get("dev")), True))
+                                  idx.find_next(f'"{name}"'), False, bool(info.get("dev")), True))
             if isinstance(info.get("dependencies"), Mapping):
                 walk(info["dependencies"], depth + 1)
 

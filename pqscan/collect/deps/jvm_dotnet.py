@@ -168,5 +168,5 @@ def parse_packages_lock(text: str, path: str) -> list[Dependency]:
             info = info if isinstance(info, Mapping) else {}
             resolved: Any = info.get("resolved")
             out.append(Dependency("nuget", name, str(resolved) if resolved else None, str(info.get("requested", "")),
-                                  path, idx.find(f'"{name}"'), info.get("type") == "Direct", False, True))
+                                  path, idx.find_next(f'"{name}"'), info.get("type") == "Direct", False, True))
     return out

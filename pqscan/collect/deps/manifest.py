@@ -48,6 +48,7 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self._cursor = 0
         self._starts = [0]
         find = text.find
         pos = find("\n")
@@ -61,6 +62,17 @@ class LineIndex:
     def find(self, needle: str, start: int = 0) -> int | None:
         pos = self.text.find(needle, start)
         return None if pos < 0 else self.line_at(pos)
+
+    def find_next(self, needle: str) -> int | None:
+        """Like :meth:`find`, but continues after the previous hit: lock files list packages in file
+        order, so a whole lock is located in one pass instead of one pass per package."""
+        pos = self.text.find(needle, self._cursor)
+        if pos < 0:
+            pos = self.text.find(needle)
+            if pos < 0:
+                return None
+        self._cursor = pos + len(needle)
+        return self.line_at(pos)
 
     def line_text(self, line: int) -> str:
         if line < 1 or line > len(self._starts):

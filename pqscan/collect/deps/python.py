@@ -119,7 +119,7 @@ def _lock_packages(packages: Iterable[Any], path: str, idx: LineIndex) -> list[D
         if isinstance(source, Mapping) and (source.get("editable") or source.get("virtual")):
             continue  # the project itself in uv.lock
         name, version = str(pkg["name"]), pkg.get("version")
-        line = idx.find(f'name = "{name}"')
+        line = idx.find_next(f'name = "{name}"')
         dev = pkg.get("category") == "dev"
         out.append(Dependency(ECO, name, str(version) if version else None, f"=={version}" if version else "",
                               path, line, False, dev, True))
@@ -147,5 +147,5 @@ def parse_pipfile_lock(text: str, path: str) -> list[Dependency]:
         for name, info in (data.get(section) or {}).items():
             spec = str((info or {}).get("version", "")) if isinstance(info, dict) else ""
             version = exact_version(spec) if spec else None
-            out.append(Dependency(ECO, name, version, spec, path, idx.find(f'"{name}"'), False, dev, True))
+            out.append(Dependency(ECO, name, version, spec, path, idx.find_next(f'"{name}"'), False, dev, True))
     return out
