@@ -13,8 +13,10 @@ Corpora (each skipped with a note when absent; ``--prepare`` fetches the PyPI/np
 * ``npm-crypto``: node-forge, jsonwebtoken, jose, crypto-js (``npm pack``), unpacked.
 
 Every tool runs as a subprocess on the same directory, one after the other, in this run: pqscan
-(``pqscan code --include-vendored --include-generated --include-minified``, so it reads every file
-the peers read) and each peer of benchmarks/code_peers.py that is installed. Printed per corpus:
+with its defaults (``pqscan code``: vendored, generated and minified files skipped with a recorded
+reason), ``pqscan-all`` (``--include-vendored --include-generated --include-minified``: every file
+the peers read), and each peer of benchmarks/code_peers.py that is installed, with its defaults.
+Ratios are against pqscan with its defaults. Printed per corpus:
 wall seconds, MB/s and files/s over the corpus's source files (the extensions pqscan reads), peak
 RSS of the process (wait4), findings and findings per MB, and the ratios pqscan/peer. bandit counts
 only its cryptography tests (B303-B305, B324, B413, B502-B505); its time covers all its tests.
@@ -110,9 +112,10 @@ def source_size(root: Path) -> tuple[int, int]:
     return files, size
 
 
-def run_pqscan(root: Path, out: Path, timeout: float) -> Run:
-    argv = [str(PQSCAN), "-q", "code", str(root), "--format", "json", "-o", str(out),
-            "--include-vendored", "--include-generated", "--include-minified"]
+def run_pqscan(root: Path, out: Path, timeout: float, everything: bool = False) -> Run:
+    argv = [str(PQSCAN), "-q", "code", str(root), "-o", str(out)]
+    if everything:
+        argv += ["--include-vendored", "--include-generated", "--include-minified"]
     seconds, rss, code, err = run_measured(argv, timeout)
     if code != 0:
         return Run(seconds, rss, [], err or f"exit {code}")
@@ -144,16 +147,17 @@ def main() -> int:
             print(f"{'tool':10} {'seconds':>8} {'MB/s':>7} {'files/s':>8} {'peak MB':>8} {'findings':>9} "
                   f"{'per MB':>7} {'pqscan speed x':>15} {'pqscan findings x':>18}")
             ours = run_pqscan(root, Path(tmp) / "pqscan.json", args.timeout)
-            rows = [("pqscan", ours)] + [(p.name, run_peer(p, root, Path(tmp) / f"{p.name}.json", args.timeout))
-                                         for p in peers]
+            rows = [("pqscan", ours), ("pqscan-all", run_pqscan(root, Path(tmp) / "all.json", args.timeout, True))]
+            rows += [(p.name, run_peer(p, root, Path(tmp) / f"{p.name}.json", args.timeout)) for p in peers]
             for tool, r in rows:
                 if r.error:
                     print(f"{tool:10} {r.seconds:8.1f}  {r.error[:100]}")
                     continue
                 n = len(r.locations)
-                speed = (f"{r.seconds / ours.seconds:14.2f}x" if tool != "pqscan" and not ours.error else "")
-                yield_ratio = (f"{len(ours.locations) / n:17.2f}x" if tool != "pqscan" and n else
-                               ("        (peer: 0)" if tool != "pqscan" else ""))
+                peer = not tool.startswith("pqscan")
+                speed = f"{r.seconds / ours.seconds:14.2f}x" if peer and not ours.error else ""
+                yield_ratio = (f"{len(ours.locations) / n:17.2f}x" if peer and n else
+                               ("        (peer: 0)" if peer else ""))
                 print(f"{tool:10} {r.seconds:8.1f} {mb / r.seconds:7.2f} {files / r.seconds:8.0f} "
                       f"{r.peak_rss_mb:8.0f} {n:9} {n / mb if mb else 0:7.1f} {speed:>15} {yield_ratio:>18}")
     print("\n'pqscan speed x' = peer seconds / pqscan seconds (above 1: pqscan is faster); "

@@ -267,7 +267,13 @@ def main() -> None:
             if ss_runs:
                 ss = sorted(ss_runs, key=lambda r: r["wall"])[len(ss_runs) // 2]
                 saw, should = sslyze_saw_pq(ss["results"], fleet)
-                row.update({"ss_eps": len(targets) / ss["wall"], "ss_wall": ss["wall"], "ss_conn": ss["conn"],
+                by_config: dict[str, int] = {}
+                for e in fleet:
+                    status = ss["results"].get(f"{e['host']}:{e['port']}", {}).get("status")
+                    if e["kind"] == "tls" and status != "COMPLETED":
+                        by_config[e["config"]] = by_config.get(e["config"], 0) + 1
+                failed = ", ".join(f"{k} x{v}" for k, v in sorted(by_config.items())) or "none"
+                row.update({"ss_failed": failed,"ss_eps": len(targets) / ss["wall"], "ss_wall": ss["wall"], "ss_conn": ss["conn"],
                             "ss_rss": ss["rss_kib"] / 1024, "ss_pq": f"saw {PQ_GROUP} on {saw}/{should}"})
             rows.append(row)
         print()
@@ -278,6 +284,7 @@ def main() -> None:
             if "ss_eps" in r:
                 print(f"  sslyze : {r['ss_wall']:7.2f} s  {r['ss_eps']:7.2f} endpoints/s  {r['ss_conn']:5.1f} conn/endpoint"
                       f"  peak RSS {r['ss_rss']:6.1f} MiB  {r['ss_pq']}")
+                print(f"           sslyze could not scan these TLS lab servers: {r['ss_failed']}")
                 print(f"  ratio  : pqscan/sslyze endpoints/s = {r['pq_eps'] / r['ss_eps']:.1f}x")
             else:
                 print("  sslyze : not found (install: python3 -m venv /tmp/sslyze-venv && /tmp/sslyze-venv/bin/pip install sslyze)")

@@ -115,6 +115,36 @@ PATH_COLLECTORS: dict[str, Callable[[Sequence[Path], ScanOptions], Iterator[Scan
 }
 
 
+def _rebased(asset_id: str, root: Path) -> str:
+    if not asset_id.startswith("file:") or root.is_file():
+        return asset_id
+    rest = asset_id[5:]
+    if rest.startswith("/") or rest.startswith(str(root)):
+        return asset_id
+    return "file:" + (root / rest).as_posix()
+
+
+def rebase_file_ids(result: ScanResult, root: Path) -> ScanResult:
+    """Make root-relative file asset ids (``file:app/x.py``) unique across scanned roots.
+
+    Code and config collectors name files relative to the tree they walk (right for SARIF and
+    baselines); in one inventory of several trees the same relative path would collide, so the
+    front door prefixes the root as the user named it -- the convention the key-file collector
+    uses. Evidence locations stay as the collector wrote them.
+    """
+    if str(root) in (".", ""):
+        return result
+    from dataclasses import replace
+
+    from pqscan.model import Relation
+
+    assets = [replace(a, id=_rebased(a.id, root),
+                      relations=tuple(Relation(r.kind, _rebased(r.target, root)) for r in a.relations))
+              for a in result.assets]
+    findings = [replace(f, asset_id=_rebased(f.asset_id, root)) for f in result.findings]
+    return ScanResult(result.target, result.collector, assets, findings, result.errors)
+
+
 def scan(
     specs: Sequence[str],
     options: ScanOptions | None = None,
@@ -154,7 +184,7 @@ def scan(
             continue
         for name in opts.path_collectors:
             for result in PATH_COLLECTORS[name]([path], opts):
-                take(result, done=False)
+                take(rebase_file_ids(result, path), done=False)
         inv.mark_done(key)
         if writer is not None:
             writer.write_result(ScanResult(key, "paths"), done=True)

@@ -7,9 +7,11 @@ import json
 import time
 from pathlib import Path
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 
+import pqscan
 from pqscan.cli import cli
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.inventory import JsonlWriter, load
@@ -76,6 +78,8 @@ def test_json_output_is_a_complete_inventory_and_the_partial_stream_is_removed(
     inventory = load(out)
     assert inventory.finished and f"tls://{target}" in inventory.completed_targets
     assert not list(tmp_path.glob("*.partial.jsonl"))
+    schema = json.loads((Path(pqscan.__file__).parent / "schemas" / "inventory.schema.json").read_text())
+    jsonschema.validate(json.loads(out.read_text()), schema)
 
 
 def test_resume_without_output_is_a_usage_error() -> None:

@@ -331,3 +331,19 @@ def test_code_command_on_missing_path_records_not_found(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["code", str(tmp_path / "nope"), "--format", "json"])
     assert res.exit_code == 0
     assert json.loads(res.output)["errors"][0]["kind"] == "not-found"
+
+
+def test_type_annotations_are_not_findings() -> None:
+    code = """
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+    def f(pad: padding.PSS | None = None) -> hashes.MD5:
+        algorithm: hashes.SHA1 | None = None
+        return algorithm
+    """
+    assert findings(code, "python") == []
+
+
+def test_module_named_before_its_function_is_one_finding() -> None:
+    code = "from Crypto.Hash import SHA1\nh = SHA1.new(b'data')\n"
+    assert summary(code, "python") == [(2, "SHA-1", "hashing")]

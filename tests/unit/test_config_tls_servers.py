@@ -112,3 +112,25 @@ def test_haproxy_bind_line_options_and_global_min_version():
     assert _raw(res, "bind curves") == ["X25519MLKEM768", "X25519"]
     assert _raw(res, "ssl-default-bind-options ssl-min-ver") == ["TLSv1.2", "TLSv1.3"]
     assert _raw(res, "bind ssl-min-ver") == ["TLSv1.3"]
+
+
+@pytest.mark.skipif(not Path("/etc/nginx/nginx.conf").is_file(), reason="Debian nginx not installed")
+def test_debian_nginx_tls_1_0_is_judged_critical_by_the_nist_profile(tmp_path):
+    import datetime
+
+    from pqscan.assess import assess
+    from pqscan.inventory import Inventory
+    from pqscan.model import Severity
+    from pqscan.profiles import load_profiles
+
+    shutil.copy("/etc/nginx/nginx.conf", tmp_path / "nginx.conf")
+    inv = Inventory()
+    for res in scan_paths([tmp_path]):
+        inv.add_result(res)
+    assessment = assess(inv, load_profiles(["nist-ir-8547"]), datetime.date(2026, 11, 25))
+    by_alg = {f.algorithm: assessment.severity(f.id) for f in inv.findings}
+    assert by_alg["TLS1.0"] is Severity.CRITICAL and by_alg["TLS1.3"] is Severity.INFO
+
+
+def test_protocol_findings_use_the_tls_collectors_spelling(nginx_site):
+    assert [f.algorithm for f in nginx_site.findings if f.evidence.symbol == "ssl_protocols"] == ["TLS1.2", "TLS1.3"]

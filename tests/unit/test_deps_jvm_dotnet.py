@@ -60,3 +60,17 @@ def test_csproj_package_reference_attribute_and_child_version_and_target_framewo
 def test_packages_lock_json_resolved_versions():
     deps = _by_name(jvm_dotnet.parse_packages_lock((DATA / "dotnet/packages.lock.json").read_text(), "packages.lock.json"))
     assert deps["BouncyCastle.Cryptography"].version == "2.4.0" and deps["BouncyCastle.Cryptography"].direct
+
+
+def test_gradle_version_catalog_refs_strings_and_rich_versions():
+    text = (DATA / "gradle/gradle/libs.versions.toml").read_text()
+    deps = _by_name(jvm_dotnet.parse_version_catalog(text, "libs.versions.toml"))
+    assert deps["org.bouncycastle:bcprov-jdk18on"].version == "1.83"
+    assert deps["org.conscrypt:conscrypt-openjdk-uber"].version == "2.7.0"
+    assert deps["com.google.guava:guava"].version == "33.2.0-jre"
+
+
+def test_directory_packages_props_central_versions():
+    text = '<Project><ItemGroup><PackageVersion Include="BouncyCastle.Cryptography" Version="2.5.1" /></ItemGroup></Project>'
+    deps = _by_name(jvm_dotnet.parse_csproj(text, "Directory.Packages.props"))
+    assert deps["BouncyCastle.Cryptography"].version == "2.5.1"

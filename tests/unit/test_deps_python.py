@@ -72,3 +72,10 @@ def test_pipfile_lock_reads_default_and_develop_sections():
 def test_malformed_pyproject_raises_manifest_error():
     with pytest.raises(ManifestError):
         python.parse_pyproject("[project\nname = 1", "pyproject.toml")
+
+
+def test_pipfile_star_is_unpinned_and_double_equals_is_exact():
+    deps = _by_name(python.parse_pipfile((DATA / "pipenv/Pipfile").read_text(), "Pipfile"))
+    assert deps["pycryptodome"].version == "3.20.0"
+    assert deps["requests"].version is None and deps["requests"].spec == ""
+    assert deps["pytest"].dev

@@ -103,3 +103,10 @@ def test_finding_ids_are_stable_across_rescans(tmp_path):
     root = _copy(tmp_path, "maven")
     first = sorted(f.id for f in _scan(root)[0])
     assert first == sorted(f.id for f in _scan(root)[0])
+
+
+def test_importing_file_gets_a_uses_edge_to_the_library(tmp_path):
+    results = list(scan_paths([_copy(tmp_path, "python")]))
+    files = {a.id: a for r in results for a in r.assets if a.id.startswith("file:")}
+    rels = {(rel.kind.value, rel.target) for rel in files["file:python/src/payments/tokens.py"].relations}
+    assert ("uses", "dep:pypi/PyJWT@2.8.0") in rels

@@ -78,6 +78,9 @@ class _ScopeBuilder:
                     scope.note(child.name, None)
                     stack.append((child, _Scope(child.name, scope)))  # class bodies: own, unused scope
                     continue
+                if isinstance(child, ast.arg) or child is getattr(node, "returns", None) or (
+                        isinstance(node, ast.AnnAssign) and child is node.annotation):
+                    continue  # type annotations name types, they do not use them
                 if isinstance(child, _RECORDED):
                     self._record(child, scope)
                 elif candidate(child):
@@ -291,6 +294,10 @@ class PythonFrontEnd:
         cands = sorted(self.builder.candidates, key=lambda c: (c[0].lineno, c[0].col_offset,  # type: ignore[attr-defined]
                                                                -(c[0].end_lineno or 0), -(c[0].end_col_offset or 0)))  # type: ignore[attr-defined]
         for node, parent, scope in cands:
+            if not isinstance(node, ast.Call) and (
+                    (isinstance(parent, ast.Attribute) and parent.value is node)  # prefix of a longer name
+                    or (isinstance(parent, ast.Call) and parent.func is node)):  # the callee itself
+                continue
             site = self._site(node, scope, *self._binding(parent, node))
             if site is not None:
                 out.append(site)
@@ -369,7 +376,4 @@ def _modexp_like(args: tuple[Value, ...]) -> bool:
 
 
 def call_sites(tree: ast.Module, ruleset: RuleSet) -> list[CallSite]:
-    sites = PythonFrontEnd(tree, ruleset).call_sites()
-    # a call's ``func`` attribute is visited too: drop references that are the callee of a call
-    called_funcs = {(s.line, s.column, s.api) for s in sites if s.called}
-    return [s for s in sites if s.called or (s.line, s.column, s.api) not in called_funcs]
+    return PythonFrontEnd(tree, ruleset).call_sites()

@@ -15,7 +15,9 @@ from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, iter_files, loo
 from pqscan.model import Asset, AssetKind, ErrorKind, Evidence, Finding, ScanResult
 
 COLLECTOR = "code"
-DEFAULT_MAX_NESTING = 200  # syntax nesting deeper than this is not walked (hostile or generated input)
+# How deep an argument expression is followed (constant propagation). Parsing depth itself is bounded
+# by CPython's parser (SyntaxError / RecursionError, recorded) and tree-sitter's iterative parser.
+DEFAULT_MAX_NESTING = 200
 DEFAULT_FILE_SECONDS = 10.0
 
 
@@ -89,9 +91,6 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
         hits = []
     except (RecursionError, MemoryError):
         result.error("parse", ErrorKind.PARSE_ERROR, "nesting too deep to parse safely")
-        hits = []
-    except tsscan.TooDeep as exc:
-        result.error("parse", ErrorKind.PARSE_ERROR, str(exc))
         hits = []
     except tsscan.OutOfTime as exc:
         result.error("parse", ErrorKind.TIMEOUT, str(exc))

@@ -17,49 +17,26 @@ import tree_sitter as ts
 
 from pqscan.collect.code.grammars import GRAMMARS, QUALIFIERS, Grammar
 from pqscan.collect.code.rules import RuleSet
+from pqscan.collect.code.tsnodes import (
+    bound_name,
+    context_key,
+    descendants,
+    first_identifier,
+    inside,
+    parse_int,
+    unquote,
+)
+from pqscan.collect.code.tsnodes import text as ntext
 from pqscan.collect.code.values import CallSite, Value, ValueKind
-
-
-class TooDeep(Exception):
-    """Expression nesting deeper than the configured limit."""
 
 
 class OutOfTime(Exception):
     """The per-file time budget ran out."""
 
 
-_INT_SUFFIX = re.compile(r"(?i)(?:u?l{0,2}|l{1,2}u?|usize|isize|[ui](?:8|16|32|64|128)|n)$")
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "0": "\0"}
-_GENERIC = re.compile(r"::<[^()]*?>|<[^()<>]*>")
 _MAX_VALUE_DEPTH = 10
+_GENERIC = re.compile(r"::<[^()]*?>|<[^()<>]*>")
 _LIBRARY_CONSTANT = re.compile(r"[A-Z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|[A-Z][A-Z0-9]+")
-
-
-def _text(node: ts.Node | None) -> str:
-    return node.text.decode("utf-8", "replace") if node is not None and node.text is not None else ""
-
-
-def _parse_int(text: str) -> int | None:
-    t = text.replace("_", "").replace("'", "").strip()
-    t = _INT_SUFFIX.sub("", t) if not t.lower().startswith("0x") else re.sub(r"(?i)[ul]+$", "", t)
-    try:
-        return int(t, 0)
-    except ValueError:
-        try:
-            return int(t)
-        except ValueError:
-            return None
-
-
-def _unquote(text: str) -> str | None:
-    """Content of a simple string literal as written (prefixes and quotes stripped, escapes read)."""
-    m = re.fullmatch(r'(?s)(?:[LuUR@$]|u8)*("""|"|\'|`)(.*)\1', text.strip())
-    if m is None:
-        return None
-    body = m.group(2)
-    if m.group(1) == "`" and "${" in body:
-        return None
-    return re.sub(r"\\(.)", lambda e: _ESCAPES.get(e.group(1), e.group(1)), body)
 
 
 class _File:
@@ -82,9 +59,9 @@ class _File:
             left_f, right_f = QUALIFIERS[t]
             left = node.child_by_field_name(left_f) or node.child_by_field_name("value")
             right = node.child_by_field_name(right_f)
-            right_text = _text(right) if right is not None else ""
+            right_text = ntext(right) if right is not None else ""
             if left is None:
-                return right_text or _text(node).lstrip(":")
+                return right_text or ntext(node).lstrip(":")
             return f"{self.qual(left, depth + 1)}.{right_text}"
         if t in self.g.calls or t == "method_invocation":
             return "<call>"
@@ -94,7 +71,7 @@ class _File:
             return self.qual(inner, depth + 1)
         if t in ("this", "self", "super"):
             return t
-        text = _GENERIC.sub("", _text(node))
+        text = _GENERIC.sub("", ntext(node))
         if not re.fullmatch(r"[\w$.:]+", text):
             return "<expr>"
         return text.replace("::", ".").lstrip(".")
@@ -109,7 +86,7 @@ class _File:
     def callee(self, node: ts.Node) -> str:
         if node.type == "method_invocation":  # Java: object . name
             obj = node.child_by_field_name("object")
-            name = _text(node.child_by_field_name("name"))
+            name = ntext(node.child_by_field_name("name"))
             return self.resolve(f"{self.qual(obj)}.{name}") if obj is not None else name
         field = self.g.calls[node.type][0]
         return self.resolve(self.qual(node.child_by_field_name(field)))
@@ -119,14 +96,14 @@ class _File:
         name = self.g.name
         for child in root.children:
             if name == "go" and child.type == "import_declaration":
-                for spec in _descendants(child, "import_spec"):
-                    path = _unquote(_text(spec.child_by_field_name("path"))) or ""
-                    alias = _text(spec.child_by_field_name("name"))
+                for spec in descendants(child, "import_spec"):
+                    path = unquote(ntext(spec.child_by_field_name("path"))) or ""
+                    alias = ntext(spec.child_by_field_name("name"))
                     last = re.sub(r"/v\d+$", "", path).rsplit("/", 1)[-1]
                     if alias not in ("_", "."):
                         self.imports[alias or last] = path
             elif name == "java" and child.type == "import_declaration":
-                text = _text(child).removeprefix("import").strip().rstrip(";").strip()
+                text = ntext(child).removeprefix("import").strip().rstrip(";").strip()
                 if not text.startswith("static") and not text.endswith("*"):
                     self.imports[text.rsplit(".", 1)[-1]] = text
             elif name == "rust" and child.type == "use_declaration":
@@ -143,7 +120,7 @@ class _File:
             self.imports[full.rsplit(".", 1)[-1]] = full
         elif t == "use_as_clause":
             full = prefix + self.qual(node.child_by_field_name("path"))
-            self.imports[_text(node.child_by_field_name("alias"))] = full
+            self.imports[ntext(node.child_by_field_name("alias"))] = full
         elif t == "scoped_use_list":
             base = prefix + self.qual(node.child_by_field_name("path")) + "."
             lst = node.child_by_field_name("list")
@@ -154,39 +131,39 @@ class _File:
                 self._rust_use(item, prefix)
 
     def _js_import(self, node: ts.Node) -> None:
-        source = _unquote(_text(node.child_by_field_name("source"))) or ""
+        source = unquote(ntext(node.child_by_field_name("source"))) or ""
         module = source.removeprefix("node:")
-        for clause in _descendants(node, "import_clause"):
+        for clause in descendants(node, "import_clause"):
             for part in clause.named_children:
                 if part.type == "identifier":
-                    self.imports[_text(part)] = module
+                    self.imports[ntext(part)] = module
                 elif part.type == "namespace_import":
                     ident = part.named_children[-1] if part.named_children else None
-                    self.imports[_text(ident)] = module
+                    self.imports[ntext(ident)] = module
                 elif part.type == "named_imports":
                     for spec in part.named_children:
-                        orig = _text(spec.child_by_field_name("name"))
-                        alias = _text(spec.child_by_field_name("alias")) or orig
+                        orig = ntext(spec.child_by_field_name("name"))
+                        alias = ntext(spec.child_by_field_name("alias")) or orig
                         self.imports[alias] = f"{module}.{orig}"
 
     def _js_require(self, name_node: ts.Node, value: ts.Node) -> bool:
         """``const c = require('crypto')`` / ``const {createHash} = require('node:crypto')``."""
-        if value.type != "call_expression" or _text(value.child_by_field_name("function")) != "require":
+        if value.type != "call_expression" or ntext(value.child_by_field_name("function")) != "require":
             return False
         args = value.child_by_field_name("arguments")
         first = args.named_children[0] if args is not None and args.named_children else None
-        module = (_unquote(_text(first)) or "").removeprefix("node:") if first is not None else ""
+        module = (unquote(ntext(first)) or "").removeprefix("node:") if first is not None else ""
         if not module:
             return False
         if name_node.type == "identifier":
-            self.imports[_text(name_node)] = module
+            self.imports[ntext(name_node)] = module
         elif name_node.type == "object_pattern":
             for prop in name_node.named_children:
                 if prop.type == "shorthand_property_identifier_pattern":
-                    self.imports[_text(prop)] = f"{module}.{_text(prop)}"
+                    self.imports[ntext(prop)] = f"{module}.{ntext(prop)}"
                 elif prop.type == "pair_pattern":
-                    key = _text(prop.child_by_field_name("key"))
-                    self.imports[_text(prop.child_by_field_name("value"))] = f"{module}.{key}"
+                    key = ntext(prop.child_by_field_name("key"))
+                    self.imports[ntext(prop.child_by_field_name("value"))] = f"{module}.{key}"
         return True
 
     def record_declaration(self, node: ts.Node) -> None:
@@ -197,7 +174,7 @@ class _File:
         if name_node is None:
             return
         if node.type == "preproc_def":
-            self._note(_text(name_node), self._preproc_value(value))
+            self._note(ntext(name_node), self._preproc_value(value))
             return
         if value is not None and self.g.name in ("javascript", "typescript", "tsx") and self._js_require(name_node, value):
             return
@@ -205,18 +182,18 @@ class _File:
             names = name_node.named_children
             values = value.named_children if value.type == "expression_list" else [value]
             for i, n in enumerate(names):
-                self._note(_text(n), values[i] if i < len(values) else None)
+                self._note(ntext(n), values[i] if i < len(values) else None)
             return
-        ident = _first_identifier(name_node)
+        ident = first_identifier(name_node)
         if ident is not None:
             self._note(ident, value)
 
     def _preproc_value(self, node: ts.Node | None) -> Value | None:
-        text = _text(node).strip()
-        n = _parse_int(text.strip("()"))
+        text = ntext(node).strip()
+        n = parse_int(text.strip("()"))
         if n is not None:
             return Value(ValueKind.INT, n, text)
-        s = _unquote(text)
+        s = unquote(text)
         return Value(ValueKind.STR, s, text) if s is not None else None
 
     def _note(self, name: str, value: ts.Node | Value | None) -> None:
@@ -226,10 +203,10 @@ class _File:
     def record_assignment(self, node: ts.Node) -> None:
         left = node.child_by_field_name("left")
         if left is not None and left.type == "identifier":
-            self._note(_text(left), None)
+            self._note(ntext(left), None)
         elif left is not None and left.type == "expression_list":
             for n in left.named_children:
-                self._note(_text(n), None)
+                self._note(ntext(n), None)
 
     # -- values ----------------------------------------------------------------------------
     def value(self, node: ts.Node | None, depth: int = 0, origin: str = "") -> Value:
@@ -237,17 +214,17 @@ class _File:
             return Value(ValueKind.UNKNOWN)
         span = (node.start_byte, node.end_byte)
         if depth > min(_MAX_VALUE_DEPTH, self.max_depth):
-            return Value(ValueKind.UNKNOWN, text=_text(node)[:80], span=span)
+            return Value(ValueKind.UNKNOWN, text=ntext(node)[:80], span=span)
         t = node.type
         g = self.g
         if t in g.strings:
             s = self._string(node)
             return Value(ValueKind.STR, s, span=span, origin=origin) if s is not None else Value(
-                ValueKind.UNKNOWN, text=_text(node)[:80], span=span)
+                ValueKind.UNKNOWN, text=ntext(node)[:80], span=span)
         if t in g.ints:
-            n = _parse_int(_text(node))
+            n = parse_int(ntext(node))
             return Value(ValueKind.INT, n, span=span, origin=origin) if n is not None else Value(
-                ValueKind.UNKNOWN, text=_text(node)[:40], span=span)
+                ValueKind.UNKNOWN, text=ntext(node)[:40], span=span)
         if t in g.bools:
             return Value(ValueKind.BOOL, t == "true", span=span)
         if t in ("null", "nil", "null_literal", "none"):
@@ -256,7 +233,7 @@ class _File:
             inner = node.child_by_field_name("value") or node.child_by_field_name("operand") or node.child_by_field_name(
                 "expression") or (node.named_children[-1] if node.named_children else None)
             v = self.value(inner, depth + 1, origin)
-            if t == "unary_expression" and _text(node).startswith("-") and v.kind is ValueKind.INT:
+            if t == "unary_expression" and ntext(node).startswith("-") and v.kind is ValueKind.INT:
                 return Value(ValueKind.INT, -int(v.value or 0), span=span, origin=v.origin)
             return v
         if t in ("identifier", "type_identifier", "field_identifier", "property_identifier"):
@@ -264,7 +241,7 @@ class _File:
         if t in g.calls or t == "method_invocation":
             return self._call_value(node, depth, origin)
         if t in g.members or t in QUALIFIERS:
-            return Value(ValueKind.SYM, self.resolve(self.qual(node)), _text(node)[:80], span, origin=origin)
+            return Value(ValueKind.SYM, self.resolve(self.qual(node)), ntext(node)[:80], span, origin=origin)
         if t in g.objects:
             return Value(ValueKind.DICT, kwargs=self._pairs(node, depth), span=span, origin=origin)
         if t in g.arrays:
@@ -272,16 +249,16 @@ class _File:
             return Value(ValueKind.LIST, args=items, span=span, origin=origin)
         if t == "binary_expression":
             return self._binary(node, depth, origin)
-        return Value(ValueKind.UNKNOWN, text=_text(node)[:80], span=span)
+        return Value(ValueKind.UNKNOWN, text=ntext(node)[:80], span=span)
 
     def _string(self, node: ts.Node) -> str | None:
         if node.type == "concatenated_string":
             parts = [self._string(c) for c in node.named_children if c.type in self.g.strings]
             return None if any(p is None for p in parts) else "".join(p or "" for p in parts)
-        return _unquote(_text(node))
+        return unquote(ntext(node))
 
     def _identifier(self, node: ts.Node, depth: int, origin: str) -> Value:
-        name = _text(node)
+        name = ntext(node)
         span = (node.start_byte, node.end_byte)
         bound = self.constants.get(name)
         if bound is not None and len(bound) == 1 and bound[0] is not None:
@@ -298,7 +275,7 @@ class _File:
 
     def _call_value(self, node: ts.Node, depth: int, origin: str) -> Value:
         args, kwargs = self._arguments(node, depth)
-        return Value(ValueKind.SYM, self.callee(node), _text(node)[:80], (node.start_byte, node.end_byte),
+        return Value(ValueKind.SYM, self.callee(node), ntext(node)[:80], (node.start_byte, node.end_byte),
                      called=True, args=args, kwargs=tuple(kwargs.items()), origin=origin)
 
     def _arguments(self, node: ts.Node, depth: int) -> tuple[tuple[Value, ...], dict[str, Value]]:
@@ -314,9 +291,9 @@ class _File:
             if child.type in self.g.pairs:  # Go struct literal fields: Config{MinVersion: ...}
                 key = child.named_children[0] if child.named_children else None
                 val = child.named_children[-1] if len(child.named_children) > 1 else None
-                kwargs[_text(key).strip()] = self.value(val, depth + 1)
+                kwargs[ntext(key).strip()] = self.value(val, depth + 1)
             elif child.type in self.g.keyword_args and child.child_by_field_name("name") is not None:
-                kwargs[_text(child.child_by_field_name("name"))] = self.value(child, depth + 1)
+                kwargs[ntext(child.child_by_field_name("name"))] = self.value(child, depth + 1)
             else:
                 args.append(self.value(child, depth + 1))
         return tuple(args), kwargs
@@ -326,16 +303,16 @@ class _File:
         for child in node.named_children:
             if child.type in self.g.pairs:
                 key = child.child_by_field_name("key")
-                key_text = _unquote(_text(key)) if key is not None and key.type == "string" else _text(key)
+                key_text = unquote(ntext(key)) if key is not None and key.type == "string" else ntext(key)
                 out.append((key_text or "", self.value(child.child_by_field_name("value"), depth + 1)))
             elif child.type == "shorthand_property_identifier":
-                out.append((_text(child), self._identifier(child, depth + 1, "")))
+                out.append((ntext(child), self._identifier(child, depth + 1, "")))
         return tuple(out)
 
     def _binary(self, node: ts.Node, depth: int, origin: str) -> Value:
         left = self.value(node.child_by_field_name("left"), depth + 1)
         right = self.value(node.child_by_field_name("right"), depth + 1)
-        op = _text(node.child_by_field_name("operator"))
+        op = ntext(node.child_by_field_name("operator"))
         span = (node.start_byte, node.end_byte)
         lv, rv = left.value, right.value
         if left.kind is ValueKind.INT and right.kind is ValueKind.INT and isinstance(lv, int) and isinstance(rv, int):
@@ -346,7 +323,7 @@ class _File:
                 return Value(ValueKind.INT, result, span=span, origin=origin or left.origin)
         if op == "+" and left.kind is ValueKind.STR and right.kind is ValueKind.STR:
             return Value(ValueKind.STR, f"{lv}{rv}", span=span, origin=origin or left.origin)
-        return Value(ValueKind.UNKNOWN, text=_text(node)[:80], span=span)
+        return Value(ValueKind.UNKNOWN, text=ntext(node)[:80], span=span)
 
     # -- call sites ------------------------------------------------------------------------
     def sites(self, root: ts.Node) -> Iterator[CallSite]:
@@ -367,7 +344,7 @@ class _File:
 
     def _call_site(self, node: ts.Node) -> CallSite | None:
         if node.type == "method_invocation":
-            last = _text(node.child_by_field_name("name"))
+            last = ntext(node.child_by_field_name("name"))
         else:
             fn = node.child_by_field_name(self.g.calls[node.type][0])
             if fn is None:
@@ -380,22 +357,22 @@ class _File:
         receiver = api.rsplit(".", 1)[0] if "." in api and "<" not in api else None
         line, col = node.start_point
         return CallSite(api, line + 1, col + 1, (node.start_byte, node.end_byte), args, kwargs, True,
-                        _bound_name(node), receiver)
+                        bound_name(node), receiver)
 
     def _last_segment(self, fn: ts.Node) -> str:
         """The called name's last segment, cheaply (most calls are not crypto: no full qualification)."""
         t = fn.type
         if t in QUALIFIERS:
             right = fn.child_by_field_name(QUALIFIERS[t][1])
-            return _text(right) if right is not None else ""
+            return ntext(right) if right is not None else ""
         if t in ("identifier", "type_identifier"):
-            name = _text(fn)
+            name = ntext(fn)
             return self.imports.get(name, name).rsplit(".", 1)[-1]
         return self.resolve(self.qual(fn)).rsplit(".", 1)[-1]
 
     def _ref_site(self, node: ts.Node) -> CallSite | None:
         right = node.child_by_field_name(self.g.members[node.type][1])
-        if right is None or _text(right) not in self.wanted:
+        if right is None or ntext(right) not in self.wanted:
             return None
         parent = node.parent
         if parent is not None:
@@ -407,84 +384,11 @@ class _File:
                 field = "name" if parent.type == "method_invocation" else self.g.calls[parent.type][0]
                 if parent.child_by_field_name(field) == node or parent.child_by_field_name("object") == node:
                     return None  # the callee itself
-            if _inside(node, ("import_declaration", "use_declaration", "using_directive", "package_declaration")):
+            if inside(node, ("import_declaration", "use_declaration", "using_directive", "package_declaration")):
                 return None
         line, col = node.start_point
         return CallSite(self.resolve(self.qual(node)), line + 1, col + 1, (node.start_byte, node.end_byte),
-                        called=False, context_key=_context_key(node))
-
-
-def _descendants(node: ts.Node, type_name: str) -> Iterator[ts.Node]:
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n.type == type_name:
-            yield n
-        stack.extend(reversed(n.named_children))
-
-
-def _first_identifier(node: ts.Node) -> str | None:
-    if node.type in ("identifier", "field_identifier"):
-        return _text(node)
-    for n in _descendants(node, "identifier"):
-        return _text(n)
-    return None
-
-
-def _inside(node: ts.Node, types: tuple[str, ...]) -> bool:
-    cur = node.parent
-    for _ in range(12):
-        if cur is None:
-            return False
-        if cur.type in types:
-            return True
-        cur = cur.parent
-    return False
-
-
-_PASS_THROUGH = {"expression_list", "unary_expression", "parenthesized_expression", "await_expression",
-                 "try_expression", "reference_expression", "literal_element", "equals_value_clause",
-                 "cast_expression", "as_expression"}
-
-
-def _bound_name(node: ts.Node) -> str | None:
-    """The variable a call's result is stored in (``k := ...``, ``KeyPairGenerator kpg = ...``)."""
-    cur, parent = node, node.parent
-    for _ in range(6):
-        if parent is None:
-            return None
-        if parent.type in _PASS_THROUGH:
-            cur, parent = parent, parent.parent
-            continue
-        if parent.type in ("variable_declarator", "init_declarator", "let_declaration", "short_var_declaration",
-                           "var_spec", "assignment_expression", "assignment_statement", "const_spec"):
-            target = (parent.child_by_field_name("name") or parent.child_by_field_name("declarator")
-                      or parent.child_by_field_name("pattern") or parent.child_by_field_name("left"))
-            if target is None or target == cur:
-                return None
-            if target.type in ("field_access", "member_expression", "field_expression", "member_access_expression"):
-                return _text(target)
-            return _first_identifier(target)
-        return None
-    return None
-
-
-def _context_key(node: ts.Node) -> str | None:
-    """The field a reference is the value of: ``MinVersion: tls.VersionTLS10``, ``o.minVersion = ...``."""
-    cur = node.parent
-    for _ in range(4):
-        if cur is None:
-            return None
-        if cur.type in ("keyed_element", "pair", "field_initializer", "assignment_expression",
-                        "assignment_statement", "argument"):
-            key = (cur.child_by_field_name("key") or cur.child_by_field_name("left")
-                   or cur.child_by_field_name("field") or cur.child_by_field_name("name")
-                   or (cur.named_children[0] if cur.named_children else None))
-            if key is None or key == node:
-                return None
-            return re.split(r"[.:>-]", _text(key).strip())[-1] or None
-        cur = cur.parent
-    return None
+                        called=False, context_key=context_key(node))
 
 
 _PARSERS: dict[str, ts.Parser] = {}

@@ -46,11 +46,12 @@ def protocols_from(minimum: str | None, maximum: str | None = None) -> list[str]
     return list(PROTOCOLS[lo:hi + 1])
 
 
-def _protocol_candidates(name: str) -> list[str]:
-    ver = name.replace("TLSv", "").replace("SSLv", "")
-    ver = "1.0" if ver == "1" else ver
-    fam = "SSL" if name.startswith("SSL") else "TLS"
-    return [f"{fam}{ver}", f"{fam} {ver}", f"{fam}v{ver}", name]
+def canonical_protocol(name: str) -> str:
+    """'TLSv1' -> 'TLS1.0', 'TLSv1.2' -> 'TLS1.2', 'SSLv3' -> 'SSLv3' (the TLS collector's spelling)."""
+    if name.startswith("SSL"):
+        return name
+    ver = name.replace("TLSv", "")
+    return f"TLS{'1.0' if ver == '1' else ver}"
 
 
 def resolve(kind: IdKind | None, raw: str, *fallbacks: str) -> tuple[str, bool]:
@@ -105,8 +106,14 @@ class Emitter:
         return f
 
     def add_protocols(self, names: Iterable[str], line: int | None, symbol: str, **params: Any) -> None:
+        """Protocol versions are not catalogue algorithms: the finding's algorithm is the version in the
+        spelling the TLS collector uses ("TLS1.2", "SSLv3"), so both collectors' findings judge alike."""
         for name in names:
-            self.add(name, Usage.PROTOCOL, line, symbol, fallbacks=_protocol_candidates(name), **params)
+            canonical = canonical_protocol(name)
+            parameters = {"protocol": canonical, "raw_identifier": name,
+                          **{k: v for k, v in params.items() if v is not None}}
+            self.result.findings.append(Finding(self.asset_id, canonical, Usage.PROTOCOL, COLLECTOR, parameters,
+                                                Evidence(self.relpath, line, None, symbol, self.snippet(line))))
 
     def add_groups(self, value: str, line: int | None, symbol: str, **params: Any) -> None:
         """A TLS group list: OpenSSL syntax (':' separated, 3.5's '?', '*', '/' and '-' marks) or commas.

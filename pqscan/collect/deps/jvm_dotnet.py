@@ -120,6 +120,37 @@ def parse_gradle(text: str, path: str) -> list[Dependency]:
     return out
 
 
+def parse_version_catalog(text: str, path: str) -> list[Dependency]:
+    """Gradle version catalog (gradle/libs.versions.toml): [versions] and [libraries]."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ManifestError(f"{path}: not valid TOML: {exc}") from exc
+    idx = LineIndex(text)
+    versions = {k: v for k, v in (data.get("versions") or {}).items() if isinstance(v, str)}
+    out = []
+    for alias, lib in (data.get("libraries") or {}).items():
+        version: Any = None
+        if isinstance(lib, str):
+            parts = lib.split(":")
+            module, version = ":".join(parts[:2]), (parts[2] if len(parts) > 2 else None)
+        elif isinstance(lib, Mapping):
+            module = lib.get("module") or f"{lib.get('group', '')}:{lib.get('name', '')}"
+            v = lib.get("version")
+            version = versions.get(v["ref"]) if isinstance(v, Mapping) and "ref" in v else v
+            if isinstance(version, Mapping):  # rich version {strictly = "1.2"} / {require = "1.2"}
+                version = version.get("strictly") or version.get("require") or version.get("prefer")
+        else:
+            continue
+        if not isinstance(module, str) or ":" not in module:
+            continue
+        version = str(version) if version and not str(version).startswith(("[", "(")) and "+" not in str(version) else None
+        out.append(Dependency("maven", module, version, version or "", path, idx.find(alias), True))
+    return out
+
+
 _TFM_RE = re.compile(r"^net(?:coreapp)?(\d+)\.(\d+)", re.I)
 
 
@@ -135,7 +166,7 @@ def parse_csproj(text: str, path: str) -> list[Dependency]:
     out = []
     for el in root.iter():
         tag = _local(el.tag)
-        if tag == "PackageReference":
+        if tag in ("PackageReference", "PackageVersion"):  # PackageVersion: Directory.Packages.props
             name = el.get("Include") or el.get("Update")
             if not name:
                 continue

@@ -134,6 +134,19 @@ def parse_uv_lock(text: str, path: str) -> list[Dependency]:
     return _lock_packages(_toml(text, path).get("package") or [], path, LineIndex(text))
 
 
+def parse_pipfile(text: str, path: str) -> list[Dependency]:
+    """Pipfile (TOML): [packages] and [dev-packages], values "*", "==1.2" or {version = "..."}."""
+    data = _toml(text, path)
+    idx = LineIndex(text)
+    out = []
+    for section, dev in (("packages", False), ("dev-packages", True)):
+        for name, value in (data.get(section) or {}).items():
+            spec = _poetry_spec(value)
+            version = exact_version(spec) if spec.startswith("==") else None
+            out.append(Dependency(ECO, name, version, "" if spec == "*" else spec, path, idx.find(name), True, dev))
+    return out
+
+
 def parse_pipfile_lock(text: str, path: str) -> list[Dependency]:
     try:
         data = json.loads(text)

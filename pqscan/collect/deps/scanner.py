@@ -14,7 +14,18 @@ from pqscan.collect.deps.imports import LANG_BY_SUFFIX, ImportIndex, is_vendored
 from pqscan.collect.deps.libraries import LibraryCapabilities, capabilities, normalise_name
 from pqscan.collect.deps.manifest import Dependency, LineIndex, ManifestError
 from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, iter_files, read_limited
-from pqscan.model import Asset, AssetKind, Confidence, ErrorKind, Evidence, Finding, ScanResult, Usage
+from pqscan.model import (
+    Asset,
+    AssetKind,
+    Confidence,
+    ErrorKind,
+    Evidence,
+    Finding,
+    Relation,
+    RelationKind,
+    ScanResult,
+    Usage,
+)
 
 COLLECTOR = "deps"
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024  # lock files of big monorepos reach tens of MB
@@ -23,6 +34,7 @@ Parser = Callable[[str, str], list[Dependency]]
 _REQUIREMENTS_RE = re.compile(r"^(?:.*[-_.])?requirements(?:[-_.].*)?\.(?:txt|in)$", re.I)
 _EXACT: dict[str, Parser] = {
     "pyproject.toml": python.parse_pyproject,
+    "Pipfile": python.parse_pipfile,
     "Pipfile.lock": python.parse_pipfile_lock,
     "poetry.lock": python.parse_poetry_lock,
     "uv.lock": python.parse_uv_lock,
@@ -38,6 +50,8 @@ _EXACT: dict[str, Parser] = {
     "build.gradle": jvm_dotnet.parse_gradle,
     "build.gradle.kts": jvm_dotnet.parse_gradle,
     "packages.lock.json": jvm_dotnet.parse_packages_lock,
+    "libs.versions.toml": jvm_dotnet.parse_version_catalog,
+    "Directory.Packages.props": jvm_dotnet.parse_csproj,
 }
 
 
@@ -189,7 +203,17 @@ def _result(m: _Manifest, index: ImportIndex | None, opts: DepsOptions) -> ScanR
             res.assets.append(Asset(d.asset_id, AssetKind.DEPENDENCY, rel, d.name, attrs))
         if caps is not None:
             res.findings.append(_library_finding(d, caps, m, index, idx))
+            if index is not None:
+                res.assets.extend(_importers(d, caps, index))
     return res
+
+
+def _importers(d: Dependency, caps: LibraryCapabilities, index: ImportIndex) -> list[Asset]:
+    """First-party files that import the library, with a ``uses`` edge to it (code -> library in the
+    migration graph). They merge with the code collector's asset for the same file."""
+    files = sorted({place.rsplit(":", 1)[0] for place in index.where_imported(caps.library.imports)})
+    return [Asset(f"file:{rel}", AssetKind.SOURCE_FILE, rel, rel.rsplit("/", 1)[-1], {},
+                  (Relation(RelationKind.USES, d.asset_id),)) for rel in files]
 
 
 def _library_finding(d: Dependency, caps: LibraryCapabilities, m: _Manifest, index: ImportIndex | None,
