@@ -124,6 +124,7 @@ def run_pqscan(root: Path, out: Path, timeout: float, everything: bool = False) 
 
 
 def main() -> int:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]  # progress when redirected
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prepare", action="store_true", help="download the PyPI and npm corpora if missing")
     parser.add_argument("--only", nargs="*", choices=list(CORPORA), help="only these corpora")

@@ -395,25 +395,41 @@ def strength_for_key_bits(family: str, key_bits: int) -> int:
 # Symmetric families whose strength is the key size when the entry does not fix it ("AES-GCM").
 _KEY_IS_STRENGTH_FAMILIES = {"AES", "Camellia", "ARIA"}
 
+# NIST SP 800-57 Pt 1 r5 Table 2: (minimum field size f in bits, security bits) for elliptic curves.
+_ECC_STRENGTH = ((512, 256), (384, 192), (256, 128), (224, 112), (160, 80))
+
+
+def strength_for_curve_bits(key_bits: int) -> int:
+    """Classical security bits of an elliptic-curve key of ``key_bits`` (SP 800-57 Table 2: P-256 -> 128)."""
+    for min_bits, strength in _ECC_STRENGTH:
+        if key_bits >= min_bits:
+            return strength
+    return 0
+
 
 def classical_bits(alg: Algorithm, parameters: Mapping[str, Any] | None = None) -> int | None:
     """Security bits of this use: the catalogue value, else from the parameters.
 
     ``key_bits`` for RSA / DH / DSA (SP 800-57 Table 2) and for AES-family entries without a key size;
-    ``curve`` (name or OID) for the generic ECDSA / ECDH / EdDSA entries.
+    ``curve`` (name or OID) for the generic ECDSA / ECDH / EdDSA entries, else their ``key_bits`` (field
+    size: 256 -> 128 bits), so ``ECDSA-SHA256`` over a 256-bit key is 128-bit, not "unknown size".
     """
     if alg.classical_bits is not None:
         return alg.classical_bits
     params = parameters or {}
     key_bits = params.get("key_bits")
-    if isinstance(key_bits, int) and key_bits > 0:
+    curve = params.get("curve")
+    if isinstance(curve, str) and alg.family in _CURVE_FAMILIES:
+        by_curve = for_curve(curve, alg.family).classical_bits
+        if by_curve is not None:
+            return by_curve
+    if isinstance(key_bits, int) and not isinstance(key_bits, bool) and key_bits > 0:
         if alg.family in _KEY_SIZE_FAMILIES:
             return strength_for_key_bits(alg.family, key_bits)
         if alg.family in _KEY_IS_STRENGTH_FAMILIES:
             return key_bits
-    curve = params.get("curve")
-    if isinstance(curve, str) and alg.family in _CURVE_FAMILIES:
-        return for_curve(curve, alg.family).classical_bits
+        if alg.family in ("ECDSA", "ECDH"):
+            return strength_for_curve_bits(key_bits)
     return None
 
 

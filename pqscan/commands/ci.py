@@ -62,12 +62,12 @@ def _root_and_files(paths: tuple[Path, ...], srcroot: Path) -> tuple[Path, list[
     return srcroot, rels
 
 
-def render_table(outcome: CiOutcome, prefix: str) -> str:
+def render_table(outcome: CiOutcome, prefix: str, floor: Severity = Severity.LOW) -> str:
     rows = []
     for f in sorted(outcome.inventory.findings, key=lambda f: (-outcome.severities[f.id].rank, f.evidence.location,
                                                                  f.evidence.line or 0)):
         sev = outcome.severities[f.id]
-        if sev is Severity.INFO:
+        if sev.rank < floor.rank:
             continue
         where = f"{prefix}{f.evidence.location}" + (f":{f.evidence.line}" if f.evidence.line else "")
         state = "new" if outcome.baseline_ids is not None and outcome.is_new(f) else ""
@@ -102,12 +102,14 @@ def render_table(outcome: CiOutcome, prefix: str) -> str:
               help="Run only these collectors (default: all three); repeatable.")
 @click.option("--srcroot", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
               help="Repository root that SARIF and annotation paths are relative to.")
+@click.option("--min-severity", type=click.Choice([s.value for s in Severity]), default=Severity.LOW.value,
+              show_default=True, help="Leave findings below this severity out of SARIF and annotations.")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None, help="Judge as if today were this date.")
 @click.pass_context
 def command(ctx: click.Context, paths: tuple[Path, ...], profiles: tuple[str, ...], output_format: str, output: Path | None,
             fail_on: str | None, sarif_path: Path | None, baseline: Path | None, write_baseline_path: Path | None,
             changed_since: str | None, excludes: tuple[str, ...], collectors: tuple[str, ...], srcroot: Path,
-            as_of: str | None) -> int:
+            min_severity: str, as_of: str | None) -> int:
     """Scan source code, dependencies and configuration under PATH (default: .) for CI.
 
     One directory is scanned whole. Several paths, or files (as pre-commit passes them), are scanned
@@ -133,7 +135,9 @@ def command(ctx: click.Context, paths: tuple[Path, ...], profiles: tuple[str, ..
                         excludes=excludes, today=today, only_files=only_files)
     outcome = run_ci(path, options)
     prefix = path_prefix(path, srcroot)
-    sarif_kwargs = {"srcroot": srcroot, "path_prefix": prefix, "baseline_ids": outcome.baseline_ids}
+    floor = Severity(min_severity)
+    sarif_kwargs = {"srcroot": srcroot, "path_prefix": prefix, "baseline_ids": outcome.baseline_ids,
+                    "min_severity": floor}
     if sarif_path is not None:
         write_output(render_sarif_text(outcome.inventory, outcome.assessment, **sarif_kwargs), sarif_path)
         note(ctx, f"wrote SARIF to {sarif_path}")
@@ -150,11 +154,12 @@ def command(ctx: click.Context, paths: tuple[Path, ...], profiles: tuple[str, ..
                            "inventory": outcome.inventory.to_dict(), "assessment": outcome.assessment.to_dict()},
                           indent=1, ensure_ascii=False, default=str)
     elif fmt is OutputFormat.GITHUB:
-        text = render_annotations([f for f in outcome.inventory.findings if outcome.is_new(f)],
+        text = render_annotations([f for f in outcome.inventory.findings
+                                   if outcome.is_new(f) and outcome.severities[f.id].rank >= floor.rank],
                                   lambda f: outcome.severities[f.id], lambda f: _message(outcome, f),
                                   path_prefix=prefix)
     else:
-        text = render_table(outcome, prefix)
+        text = render_table(outcome, prefix, floor)
     if text or output is not None:
         write_output(text, output)
     s = outcome.summary()

@@ -46,7 +46,8 @@ def command(ctx: click.Context, targets: tuple[str, ...], output: Path, resume: 
       pqscan scan @targets.txt -o estate.jsonl --resume
     """
     from pqscan.collect.walk import WalkOptions
-    from pqscan.inventory import Inventory, JsonlWriter, load
+    from pqscan.commands.streaming import finish_inventory, previous_inventory, stream_path_for
+    from pqscan.inventory import JsonlWriter
     from pqscan.netscan import NetOptions
     from pqscan.scan import ScanOptions, scan
     from pqscan.targets import parse_ports
@@ -59,31 +60,25 @@ def command(ctx: click.Context, targets: tuple[str, ...], output: Path, resume: 
         passwords=tuple(p.encode() for p in passwords),
         path_collectors=tuple(c.strip() for c in collectors.split(",") if c.strip()),
     )
-    skip: set[str] = set()
-    previous: Inventory | None = None
-    if resume:
-        if not output.exists():
-            raise UsageError(f"--resume: {output} does not exist yet")
-        previous = load(output)
-        skip = set(previous.completed_targets)
+    previous, skip = previous_inventory(output, resume)
+    if resume and previous is None:
+        raise UsageError(f"--resume: nothing to resume in {output}")
+    if skip:
         note(ctx, f"resuming: {len(skip)} target(s) already done in {output}")
-    streaming = output.suffix == ".jsonl"
-    if resume and not streaming:
-        raise UsageError("--resume needs a .jsonl --output (streamed inventory)")
-    writer = JsonlWriter(output, append=resume, targets=targets) if streaming else None
+    stream_path = stream_path_for(output)
+    assert stream_path is not None
+    writer = JsonlWriter(stream_path, append=resume and stream_path.exists(), targets=targets)
     try:
-        inventory = scan(list(targets), options, writer=writer, skip_keys=frozenset(skip))
+        scan(list(targets), options, writer=writer, skip_keys=frozenset(skip))
     except BaseException:
-        if writer is not None:
-            writer.close(finished=False)
+        writer.close(finished=False)
         raise
-    if writer is not None:
-        writer.close()
-    if previous is not None:
-        previous.merge(inventory)
-        inventory = previous
-    if not streaming:
+    writer.close()
+    inventory = finish_inventory(previous, [], targets, stream_path)
+    if output.suffix.lower() == ".json":
         inventory.save(output)
+        if stream_path != output:
+            stream_path.unlink(missing_ok=True)
     note(ctx, f"{len(inventory.assets)} assets, {len(inventory.findings)} findings, {len(inventory.errors)} errors "
               f"-> {output}")
     from pqscan.report.build import prepare, render

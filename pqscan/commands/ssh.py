@@ -14,7 +14,7 @@ from pqscan.collect.ssh import SshProbeOptions, make_probe
 from pqscan.commands.common import OutputFormat, format_option, note, write_output
 
 # The streaming / resume plumbing is shared with `pqscan tls` (one implementation).
-from pqscan.commands.tls import _inventory, _previous, _stream_path
+from pqscan.commands.streaming import finish_inventory, previous_inventory, stream_path_for
 from pqscan.errors import UsageError
 from pqscan.inventory import Inventory, JsonlWriter
 from pqscan.model import Asset, AssetKind
@@ -53,10 +53,10 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, tim
         raise UsageError("--resume needs --output (the inventory to resume)")
     options = NetOptions(connect_timeout=timeout, read_timeout=timeout, concurrency=concurrency,
                          per_host=per_host, rate=rate, collector="ssh")
-    previous, skip = _previous(output, resume)
+    previous, skip = previous_inventory(output, resume)
     if skip:
         note(ctx, f"resuming: {len(skip & {e.key for e in endpoints})} endpoint(s) already done in {output}")
-    stream_path = _stream_path(output)
+    stream_path = stream_path_for(output)
     writer = None
     if stream_path is not None:
         writer = JsonlWriter(stream_path, append=resume and stream_path.exists(), targets=[e.key for e in endpoints])
@@ -64,7 +64,7 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, tim
     results = run_scan(endpoints, probe, options, writer=writer, skip_keys=frozenset(skip))
     if writer is not None:
         writer.close()
-    inventory = _inventory(previous, results, endpoints, stream_path)
+    inventory = finish_inventory(previous, results, endpoints, stream_path)
     if output is not None and output.suffix.lower() == ".json":
         inventory.save(output)
         if stream_path is not None and stream_path != output:

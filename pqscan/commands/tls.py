@@ -12,11 +12,12 @@ import click
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.collect.tls.groups import BY_CODE, QUANTUM_SAFE_KINDS, GroupKind
 from pqscan.commands.common import OutputFormat, format_option, note, write_output
+from pqscan.commands.streaming import finish_inventory, previous_inventory, stream_path_for
 from pqscan.errors import UsageError
-from pqscan.inventory import Inventory, JsonlWriter, load
-from pqscan.model import Asset, AssetKind, ScanResult
+from pqscan.inventory import Inventory, JsonlWriter
+from pqscan.model import Asset, AssetKind
 from pqscan.netscan import NetOptions, run_scan
-from pqscan.targets import STARTTLS_PROTOCOLS, Endpoint, parse_ports, parse_targets
+from pqscan.targets import STARTTLS_PROTOCOLS, parse_ports, parse_targets
 
 
 @click.command("tls", context_settings={"help_option_names": ["-h", "--help"]})
@@ -58,10 +59,10 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, sni
         raise UsageError("--resume needs --output (the inventory to resume)")
     options = NetOptions(connect_timeout=timeout, read_timeout=timeout, concurrency=concurrency,
                          per_host=per_host, rate=rate, collector="tls")
-    previous, skip = _previous(output, resume)
+    previous, skip = previous_inventory(output, resume)
     if skip:
         note(ctx, f"resuming: {len(skip & {e.key for e in endpoints})} endpoint(s) already done in {output}")
-    stream_path = _stream_path(output)
+    stream_path = stream_path_for(output)
     writer = None
     if stream_path is not None:
         writer = JsonlWriter(stream_path, append=resume and stream_path.exists(), targets=[e.key for e in endpoints])
@@ -70,7 +71,7 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, sni
                        progress=sys.stderr.isatty() and not quiet)
     if writer is not None:
         writer.close()
-    inventory = _inventory(previous, results, endpoints, stream_path)
+    inventory = finish_inventory(previous, results, endpoints, stream_path)
     if output is not None and output.suffix.lower() == ".json":
         inventory.save(output)
         if stream_path is not None and stream_path != output:
@@ -82,48 +83,6 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, sni
     else:
         render_table(inventory, [e.key for e in endpoints])
     return 0
-
-
-def _stream_path(output: Path | None) -> Path | None:
-    if output is None:
-        return None
-    if output.suffix.lower() == ".json":
-        return output.with_name(output.name + ".partial.jsonl")  # becomes the .json when the scan ends
-    return output
-
-
-def _previous(output: Path | None, resume: bool) -> tuple[Inventory | None, set[str]]:
-    if not resume or output is None:
-        return None, set()
-    inv: Inventory | None = None
-    for path in (output, _stream_path(output)):
-        if path is not None and path.exists() and path.stat().st_size > 0:
-            part = load(path)
-            if inv is None:
-                inv = part
-            else:
-                inv.merge(part)
-    return inv, set(inv.completed_targets) if inv else set()
-
-
-def _inventory(previous: Inventory | None, results: list[ScanResult], endpoints: list[Endpoint],
-               stream_path: Path | None) -> Inventory:
-    if stream_path is not None and stream_path.exists():
-        inv = load(stream_path)  # everything streamed, including earlier runs appended to it
-        if previous is not None:
-            inv.merge(previous)
-    else:
-        inv = previous or Inventory()
-        for r in results:
-            inv.add_result(r)
-            inv.mark_done(r.target)
-    for e in endpoints:
-        if e.key not in inv.targets:
-            inv.targets.append(e.key)
-    from pqscan.inventory import now_iso
-
-    inv.finished = now_iso()
-    return inv
 
 
 # -- presentation -------------------------------------------------------------------------------

@@ -31,7 +31,6 @@ SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "pqscanFindingId/v1"
-INFORMATION_URI = "https://github.com/pqscan/pqscan"
 MAX_NOTIFICATIONS = 1000
 
 LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
@@ -163,19 +162,23 @@ def _message(finding: Finding, verdict: Any) -> str:
 
 
 def render_sarif(inventory: Inventory, assessment: Any = None, *, srcroot: str | Path | None = None,
-                 path_prefix: str = "", baseline_ids: set[str] | None = None) -> dict[str, Any]:
+                 path_prefix: str = "", baseline_ids: set[str] | None = None,
+                 min_severity: Severity | None = None) -> dict[str, Any]:
     """The SARIF log as a dict. ``assessment`` (pqscan.assess.Assessment) gives each result its level;
     without it every result is a note. ``path_prefix`` is put before relative finding paths (the
-    scanned directory relative to ``srcroot``); with ``baseline_ids`` each result gets a ``baselineState``."""
+    scanned directory relative to ``srcroot``); with ``baseline_ids`` each result gets a ``baselineState``.
+    ``min_severity`` leaves out results below it (``pqscan ci`` drops INFO: compliant uses are not alerts)."""
     root = Path(srcroot) if srcroot is not None else None
     rules: dict[str, dict[str, Any]] = {}
     worst_by_rule: dict[str, Severity] = {}
     results: list[dict[str, Any]] = []
     for f in inventory.findings:
         rule_id, rule = rule_for(f)
-        rules.setdefault(rule_id, rule)
         verdict = assessment.worst(f.id) if assessment is not None else None
         severity: Severity = verdict.severity if verdict is not None else Severity.INFO
+        if min_severity is not None and severity.rank < min_severity.rank:
+            continue
+        rules.setdefault(rule_id, rule)
         if rule_id not in worst_by_rule or severity.rank > worst_by_rule[rule_id].rank:
             worst_by_rule[rule_id] = severity
         asset = inventory.assets.get(f.asset_id)
@@ -211,7 +214,7 @@ def render_sarif(inventory: Inventory, assessment: Any = None, *, srcroot: str |
     results.sort(key=lambda r: (_sort_key(r), r["ruleId"], r["partialFingerprints"][FINGERPRINT_KEY]))
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "pqscan", "version": __version__, "semanticVersion": _semver(__version__),
-                            "informationUri": INFORMATION_URI, "rules": driver_rules}},
+                            "rules": driver_rules}},
         "columnKind": "unicodeCodePoints",
         "results": results,
         "invocations": [_invocation(inventory, root, path_prefix)],

@@ -181,3 +181,12 @@ def test_vendored_schema_really_rejects_an_invalid_log(profiles):
     del doc["runs"][0]["results"][0]["message"]
     with pytest.raises(jsonschema.ValidationError):
         _validate(doc)
+
+
+def test_min_severity_leaves_out_lower_results(profiles):
+    inv = _inventory(_code_finding(), _tls_finding())
+    assessment = assess(inv, profiles, TODAY)
+    doc = render_sarif(inv, assessment, min_severity=Severity.CRITICAL)
+    kept = {r["partialFingerprints"][FINGERPRINT_KEY] for r in doc["runs"][0]["results"]}
+    assert kept == {f.id for f in inv.findings if assessment.severity(f.id) is Severity.CRITICAL}
+    _validate(doc)

@@ -44,6 +44,9 @@ def documents(text: str) -> Iterator[yaml.Node]:
 
 
 def parse_kubernetes(em: Emitter, text: str) -> None:
+    if "{{" in text and "}}" in text:
+        em.result.error("parse-yaml", ErrorKind.SKIPPED, f"{em.relpath}: Helm / Go template, not plain YAML")
+        return
     try:
         for doc in documents(text):
             _document(em, doc)

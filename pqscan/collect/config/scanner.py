@@ -132,7 +132,10 @@ def scan_file(entry: FileEntry) -> ScanResult | None:
     fmt = fmt or sniff(text)
     if fmt is None:
         return None
-    return scan_text(text, entry.relpath, fmt, entry.root)
+    result = scan_text(text, entry.relpath, fmt, entry.root)
+    if fmt == Format.KUBERNETES and not result.findings and not result.errors:
+        return None  # a Deployment, Service ...: Kubernetes, but nothing about TLS
+    return result
 
 
 def scan_paths(paths: Iterable[str | Path], options: ConfigOptions | None = None) -> Iterator[ScanResult]:
