@@ -149,7 +149,7 @@ _STATUS_WORD = {
     ComplianceStatus.COMPLIANT: "acceptable",
     ComplianceStatus.DEPRECATED: "deprecated",
     ComplianceStatus.DISALLOWED: "not acceptable",
-    ComplianceStatus.UNKNOWN: "not covered",
+    ComplianceStatus.UNKNOWN: "not judged",
 }
 
 
@@ -271,23 +271,96 @@ def _deadline(rule: Rule, today: datetime.date) -> datetime.date | None:
     return dates[-1] if dates else None
 
 
+def _noun(finding: Finding) -> str:
+    if finding.usage is Usage.ENCRYPTION and finding.parameters.get("key_transport") is True:
+        return "key transport (no forward secrecy)"
+    return USAGE_NOUN[finding.usage]
+
+
+def _as_hmac(alg: Algorithm) -> Algorithm:
+    """A hash named as a MAC ("SHA1" in a TLS cipher string, a MAC list) is HMAC over that hash."""
+    hmac = algorithms.get("HMAC-" + alg.id.replace("SHA-", "SHA"))
+    return alg if hmac.is_unknown else hmac
+
+
+def _library_record(finding: Finding, profile: Profile, head: str) -> Verdict:
+    """A crypto library found among the dependencies: an inventory entry, not an algorithm use."""
+    params = finding.parameters
+    caps = []
+    for key, label in (("ml_kem", "ML-KEM"), ("ml_dsa", "ML-DSA"), ("slh_dsa", "SLH-DSA")):
+        value = params.get(key)
+        if value is True:
+            caps.append(f"has {label}")
+        elif value is False:
+            caps.append(f"no {label}")
+        elif value is not None:
+            caps.append(f"{label} support not verified")
+    name = params.get("library") or str(params.get("raw_identifier", ""))[len("library:"):]
+    reason = (f"crypto library {str(name)!r} {head}: not judged ({profile.name}) - the calling code chooses "
+              "its algorithms, judged on the code findings")
+    if caps:
+        reason += f"; this version: {', '.join(caps)}"
+    return Verdict(finding.id, profile.id, ComplianceStatus.UNKNOWN, Severity.LOW, reason, None, False, False)
+
+
+def _trust_anchor_self_signature(alg: Algorithm, finding: Finding, asset: Asset | None) -> Algorithm | None:
+    """The key algorithm to judge instead, when a self-signed certificate's own signature is weak only
+    through its hash (SHA-1, MD5): path validation does not check a trust anchor's self-signature
+    (RFC 5280 §6.1), so the weak hash is not exploitable there; the key itself still is judged."""
+    if (asset is None or asset.kind is not AssetKind.CERTIFICATE or finding.usage is not Usage.SIGNATURE
+            or asset.attributes.get("self_signed") is not True or alg.family in _BROKEN_FAMILIES):
+        return None
+    digests = [str(finding.parameters[k]) for k in _HASH_PARAMETERS if finding.parameters.get(k)]
+    digests += [alg.hash] if alg.hash else []
+    if not any(algorithms.get(d).classically_broken for d in digests):
+        return None
+    key = algorithms.get(alg.family)
+    if key.is_unknown or key.primitive is not Primitive.SIGNATURE:
+        return None
+    return key
+
+
+def _fallback_text(pq_alternatives: Sequence[str], params: Mapping[str, Any]) -> str:
+    if pq_alternatives:
+        offered = ", ".join(pq_alternatives)
+        return (f"harvest-now-decrypt-later for peers without PQ support only: this asset also offers {offered}, "
+                "which PQ-capable peers use; the classical fallback is still recorded-traffic exposure")
+    if params.get("list_has_pq_hybrid") is True:
+        return ("harvest-now-decrypt-later for peers without PQ support only: the same list also offers a PQ "
+                "hybrid; the classical fallback is still recorded-traffic exposure")
+    return "harvest-now-decrypt-later: no PQ or hybrid key exchange, recorded traffic can be decrypted later"
+
+
 def judge(finding: Finding, profile: Profile, today: datetime.date, *, asset: Asset | None = None,
-          tls_presented: set[str] | None = None) -> Verdict:
-    """One finding under one profile."""
+          tls_presented: set[str] | None = None, pq_alternatives: Sequence[str] = ()) -> Verdict:
+    """One finding under one profile.
+
+    ``pq_alternatives``: PQ or hybrid key exchanges the same asset also offers (then a classical key
+    exchange there is a fallback: still harvest-now-decrypt-later for peers without PQ, severity at
+    least medium instead of high, and the reason says what the asset offers).
+    """
     params = finding.parameters or {}
     alg = algorithms.get(finding.algorithm)
-    rest = " ".join(x for x in (USAGE_NOUN[finding.usage], _place(asset, tls_presented or set())) if x)
+    if finding.usage is Usage.MAC and alg.primitive is Primitive.HASH:
+        alg = _as_hmac(alg)
+    rest = " ".join(x for x in (_noun(finding), _place(asset, tls_presented or set())) if x)
     head = f"{_subject(finding, alg)} {rest}"
     if finding.usage is Usage.PROTOCOL:
         judged = _protocol_verdict(finding, profile, rest)
         if judged is not None:
             return judged
     if alg.is_unknown:
+        if str(params.get("raw_identifier", "")).startswith("library:"):
+            return _library_record(finding, profile, rest)
         reason = f"{head}: not in the pqscan catalogue, review it by hand ({profile.name})"
         if params.get("unknown_reason"):
             reason += f"; {params['unknown_reason']}"
         return Verdict(finding.id, profile.id, ComplianceStatus.UNKNOWN, Severity.LOW, reason, None, False, False)
 
+    anchor_key = _trust_anchor_self_signature(alg, finding, asset)
+    if anchor_key is not None:
+        alg = anchor_key
+        params = {k: v for k, v in params.items() if k not in _HASH_PARAMETERS}
     category = category_for(finding.usage, alg)
     broken = _broken_today(alg, category, params)
     if broken and finding.usage is Usage.MAC and alg.primitive is Primitive.HASH:
@@ -296,6 +369,7 @@ def judge(finding: Finding, profile: Profile, today: datetime.date, *, asset: As
         broken = False
     hndl = (finding.usage in _HNDL_USAGES and category is Category.KEY_ESTABLISHMENT
             and alg.quantum_status is QuantumStatus.BROKEN)
+    fallback = hndl and (bool(pq_alternatives) or params.get("list_has_pq_hybrid") is True)
     policy: CategoryPolicy | None = None
     rule: Rule | None = None
     if category is not None:
@@ -315,11 +389,19 @@ def judge(finding: Finding, profile: Profile, today: datetime.date, *, asset: As
     reason = f"{head}: {text} ({profile.name})"
     if note:
         reason += f" - {note}"
+    if anchor_key is not None:
+        reason += ("; its self-signature uses a broken hash, but path validation does not check a trust "
+                   "anchor's self-signature (RFC 5280 §6.1): not exploitable here, the key is what is judged")
     if broken:
         reason += "; classically broken today, whatever the quantum timeline"
     if hndl:
-        reason += "; harvest-now-decrypt-later: no PQ or hybrid key exchange, recorded traffic can be decrypted later"
-    severity = severity_for(status, deadline, today, hndl=hndl, classically_broken=broken)
+        reason += "; " + _fallback_text(pq_alternatives, params)
+    if params.get("basis") == "library-default" and params.get("library"):
+        reason += (f"; this is the default of {params['library']} in the version used: upgrading it (or "
+                   "configuring a PQ hybrid) changes it")
+    severity = severity_for(status, deadline, today, hndl=hndl and not fallback, classically_broken=broken)
+    if fallback and severity.rank < Severity.MEDIUM.rank:
+        severity = Severity.MEDIUM
     if params.get("usedforsecurity") is False:
         # Python's hashlib flag: the code says this digest protects nothing (a cache key, a checksum).
         reason += "; marked usedforsecurity=False, so not a security use: low priority"
@@ -348,20 +430,53 @@ def _with_signer_key(finding: Finding, asset: Asset | None, assets: Mapping[str,
     """A certificate's signature strength is the issuer's key size: take it from the issuer asset
     when the collector could not put it in the finding (it only knows it for self-signed ones)."""
     if (asset is None or asset.kind is not AssetKind.CERTIFICATE or finding.usage is not Usage.SIGNATURE
-            or "key_bits" in finding.parameters):
+            or ("key_bits" in finding.parameters and "curve" in finding.parameters)):
         return finding
     issuers = [r.target for r in asset.relations if r.kind is RelationKind.ISSUED_BY]
     issuer = assets.get(issuers[0]) if issuers else (asset if asset.attributes.get("self_signed") else None)
-    bits = issuer.attributes.get("key_bits") if issuer is not None else None
-    if not isinstance(bits, int) or isinstance(bits, bool):
+    if issuer is None:
         return finding
-    return replace(finding, parameters={**finding.parameters, "key_bits": bits})
+    added: dict[str, Any] = {}
+    bits = issuer.attributes.get("key_bits")
+    if "key_bits" not in finding.parameters and isinstance(bits, int) and not isinstance(bits, bool):
+        added["key_bits"] = bits
+    curve = issuer.attributes.get("curve")
+    if ("curve" not in finding.parameters and isinstance(curve, str)
+            and algorithms.get(finding.algorithm).family in ("ECDSA", "ECDH")):
+        added["curve"] = curve  # the issuer's curve: CNSA 1.0 accepted ECDSA on P-384 only
+    return replace(finding, parameters={**finding.parameters, **added}) if added else finding
+
+
+def _with_endpoint_key(finding: Finding, asset: Asset | None, assets: Mapping[str, Asset]) -> Finding:
+    """RSA key transport on a TLS endpoint uses the key of the certificate the endpoint presents: take its
+    size from that certificate when the collector did not record it."""
+    if (asset is None or asset.kind is not AssetKind.TLS_ENDPOINT or finding.usage is not Usage.ENCRYPTION
+            or "key_bits" in finding.parameters or algorithms.get(finding.algorithm).family != "RSA"):
+        return finding
+    for rel in asset.relations:
+        cert = assets.get(rel.target) if rel.kind is RelationKind.PRESENTS else None
+        if cert is None or algorithms.get(str(cert.attributes.get("public_key_algorithm", ""))).family != "RSA":
+            continue
+        bits = cert.attributes.get("key_bits")
+        if isinstance(bits, int) and not isinstance(bits, bool):
+            return replace(finding, parameters={**finding.parameters, "key_bits": bits})
+    return finding
+
+
+def _pq_key_exchanges(findings: Sequence[Finding]) -> dict[str, tuple[str, ...]]:
+    """Asset id -> the PQ or hybrid key exchanges it offers (TLS groups, SSH KEX, config lists)."""
+    out: dict[str, dict[str, None]] = {}
+    for f in findings:
+        if f.usage in _HNDL_USAGES and algorithms.get(f.algorithm).is_quantum_safe:
+            out.setdefault(f.asset_id, {})[algorithms.get(f.algorithm).id] = None
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def assess(inventory: Inventory, profiles: Sequence[Profile], today: datetime.date | None = None) -> Assessment:
     """Judge every finding of the inventory under every profile (in the order given)."""
     today = today or datetime.date.today()
     presented = _tls_presented(inventory.assets)
+    pq_offered = _pq_key_exchanges(inventory.findings)
     verdicts: dict[str, list[Verdict]] = {}
     # Estates repeat themselves (thousands of endpoints with the same group): a verdict depends only
     # on what this key holds, so each distinct use is judged once per profile.
@@ -369,12 +484,15 @@ def assess(inventory: Inventory, profiles: Sequence[Profile], today: datetime.da
     for finding in inventory.findings:
         fid = finding.id  # a digest: computed once
         asset = inventory.assets.get(finding.asset_id)
-        judged = _with_signer_key(finding, asset, inventory.assets)
+        judged = _with_endpoint_key(_with_signer_key(finding, asset, inventory.assets), asset, inventory.assets)
+        pq_alternatives = pq_offered.get(finding.asset_id, ())
         key = (judged.algorithm, judged.usage, _params_key(judged.parameters),
-               asset.kind if asset is not None else None, finding.asset_id in presented)
+               asset.kind if asset is not None else None, finding.asset_id in presented, pq_alternatives,
+               bool(asset is not None and asset.attributes.get("self_signed") is True))
         same = cache.get(key)
         if same is None:
-            same = cache[key] = [judge(judged, p, today, asset=asset, tls_presented=presented) for p in profiles]
+            same = cache[key] = [judge(judged, p, today, asset=asset, tls_presented=presented,
+                                       pq_alternatives=pq_alternatives) for p in profiles]
         verdicts[fid] = [Verdict(fid, v.profile, v.status, v.severity, v.reason, v.deadline, v.hndl,
                                  v.classically_broken) for v in same]
     return Assessment(profiles=list(profiles), verdicts=verdicts, today=today)
