@@ -30,7 +30,11 @@ then two overrides, whatever the profile says:
 
 * **harvest-now-decrypt-later** (``hndl``): key exchange or asymmetric encryption with an algorithm
   Shor breaks and no PQ or hybrid component. Traffic recorded today is decrypted once a quantum
-  computer exists, so such a finding is at least **high**.
+  computer exists, so such a finding is at least **high**. When the same asset also offers a PQ or
+  hybrid key exchange (an endpoint offering X25519MLKEM768 *and* X25519, an sshd offering
+  sntrup761x25519 *and* curve25519, a config list with a hybrid in it), the classical one is a
+  *fallback*: still ``hndl`` (peers without PQ support use it and their traffic can be recorded),
+  but at least **medium** rather than high, and the reason names what the asset also offers.
 * **classically broken** (MD5, SHA-1 signatures, RC4, DES/3DES, RSA/DH < 2048, DSA, TLS < 1.2, a
   signature over MD5/SHA-1): broken today, quantum computer or not: **critical**.
 
@@ -39,7 +43,13 @@ identifier in the reason: it is never dropped. Protocol versions (``TLS1.0``, ``
 catalogue algorithms; :data:`PROTOCOL_VERSIONS` judges them (below TLS 1.2: disallowed, critical).
 
 A certificate's signature is as strong as its *issuer's* key: when the collector could not record
-``key_bits`` for it, the issuer certificate's ``key_bits`` (via its ``issued-by`` relation) is used.
+``key_bits`` (or ``curve``) for it, the issuer certificate's (via its ``issued-by`` relation) is used.
+A self-signed certificate's own signature over SHA-1 or MD5 is judged as its key (RFC 5280 §6.1: path
+validation does not check a trust anchor's self-signature), not as a critical broken signature.
+RSA key transport on a TLS endpoint takes its key size from the certificate the endpoint presents.
+A hash reported as a MAC (``SHA1`` in a cipher string) is judged as HMAC over it. A crypto library
+found among the dependencies (``raw_identifier`` ``library:...``) is an inventory entry: *unknown*,
+low, with its PQ capabilities in the reason.
 Result types (:class:`Verdict`, :class:`Assessment`, :class:`MatrixRow`) live in :mod:`pqscan.verdicts`.
 """
 

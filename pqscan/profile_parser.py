@@ -159,7 +159,9 @@ def _rule(ctx: _Ctx, key: str, index: int, entry: Mapping[str, Any]) -> Rule:
             if not isinstance(entry[k], bool):
                 raise ctx.error(f"{key}.{k}", f"must be true or false, not {entry[k]!r}")
             kwargs[k] = entry[k]
-    kwargs["status"] = _status(ctx, entry, f"{key}.status", ComplianceStatus.COMPLIANT, allow_unknown=False)
+    # "unknown" in a rule: the profile cannot judge this use without a fact the collector may lack
+    # (e.g. an AES key size under CNSA 2.0); the reason says what to check.
+    kwargs["status"] = _status(ctx, entry, f"{key}.status", ComplianceStatus.COMPLIANT, allow_unknown=True)
     for k in ("deprecated_after", "disallowed_after"):
         if k in entry:
             kwargs[k] = _date(ctx, f"{key}.{k}", entry[k])

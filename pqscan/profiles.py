@@ -36,7 +36,8 @@ Format
     classically_broken = true           # MD5, SHA-1, RC4, 3DES, RSA < 2048 ...
     pre_standard = true                 # catalogue marks it deprecated (Kyber drafts ...)
     # -- outcome --
-    status = "compliant"                # status before any date below has passed (default compliant)
+    status = "compliant"                # before any date below has passed (default compliant);
+                                        # "unknown" = cannot judge without a missing fact (the note says which)
     deprecated_after = 2030-12-31       # TOML date, "YYYY-MM-DD" or a year (= 31 Dec of that year)
     disallowed_after = 2035-12-31
     note = "why, with the source section"
