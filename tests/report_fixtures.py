@@ -34,11 +34,15 @@ def estate() -> Inventory:
                              "not_before": "2025-01-01T00:00:00Z", "not_after": "2027-01-01T00:00:00Z"},
                  relations=(Relation(RelationKind.ISSUED_BY, root.id),))
     classical = Asset("tls://127.0.0.1:8443", AssetKind.TLS_ENDPOINT, "127.0.0.1:8443", name="127.0.0.1:8443",
-                      attributes={"negotiated_protocol": "TLSv1.3", "negotiated_cipher": "TLS_AES_128_GCM_SHA256",
-                                  "negotiated_group": "X25519"},
+                      attributes={"negotiated": {"protocol": "TLSv1.3", "cipher": "TLS_AES_128_GCM_SHA256",
+                                                 "group": "x25519"},
+                                  "supported_groups": ["x25519", "secp256r1"],
+                                  "tls12": {"supported": True, "suite": "TLS_RSA_WITH_AES_128_GCM_SHA256"}},
                       relations=(Relation(RelationKind.PRESENTS, leaf.id),))
     hybrid = Asset("tls://127.0.0.1:9443", AssetKind.TLS_ENDPOINT, "127.0.0.1:9443", name="127.0.0.1:9443",
-                   attributes={"negotiated_protocol": "TLSv1.3", "negotiated_group": "X25519MLKEM768"},
+                   attributes={"negotiated": {"protocol": "TLSv1.3", "cipher": "TLS_AES_256_GCM_SHA384",
+                                              "group": "X25519MLKEM768"},
+                               "supported_groups": ["X25519MLKEM768", "x25519"]},
                    relations=(Relation(RelationKind.PRESENTS, leaf.id),))
     code = Asset("file:repo/app.py", AssetKind.SOURCE_FILE, "repo/app.py", name="repo/app.py",
                  relations=(Relation(RelationKind.USES, "dep:pypi/cryptography@41.0.7"),))

@@ -211,22 +211,27 @@ class _Builder:
                                  related_crypto_material_properties=props_k))
         if asset.kind in (AssetKind.TLS_ENDPOINT, AssetKind.SSH_ENDPOINT):
             is_tls = asset.kind is AssetKind.TLS_ENDPOINT
+            negotiated = a.get("negotiated") if isinstance(a.get("negotiated"), Mapping) else {}
+            tls12 = a.get("tls12") if isinstance(a.get("tls12"), Mapping) else {}
+            names = [str(n) for n in (negotiated.get("cipher"), tls12.get("suite") if tls12.get("supported") else None)
+                     if n]
             suites = []
-            cipher = a.get("negotiated_cipher") or a.get("cipher")
-            if cipher:
-                suite = catalogue.cipher_suite(str(cipher))
+            for cipher in dict.fromkeys(names):
+                suite = catalogue.cipher_suite(cipher)
                 suites.append(ProtocolPropertiesCipherSuite(
-                    name=str(cipher), algorithms=refs,
-                    identifiers=[f"0x{suite.code:04X}"] if suite else []))
-            props_p = ProtocolProperties(
-                type=ProtocolPropertiesType.TLS if is_tls else ProtocolPropertiesType.SSH,
-                version=str(a.get("negotiated_protocol") or a.get("protocol") or "") or None,
-                cipher_suites=suites, crypto_refs=refs,
-            )
-            return Component(type=ComponentType.CRYPTOGRAPHIC_ASSET, name=asset.location or asset.id,
+                    name=cipher, algorithms=refs, identifiers=[f"0x{suite.code:04X}"] if suite else []))
+            version = negotiated.get("protocol") or a.get("protocol_version")
+            comp = Component(type=ComponentType.CRYPTOGRAPHIC_ASSET, name=asset.location or asset.id,
                              bom_ref=f"crypto/protocol/{_ref_safe(asset.id)}",
                              crypto_properties=CryptoProperties(asset_type=CryptoAssetType.PROTOCOL,
-                                                                protocol_properties=props_p))
+                                                                protocol_properties=ProtocolProperties(
+                                type=ProtocolPropertiesType.TLS if is_tls else ProtocolPropertiesType.SSH,
+                                version=str(version) if version else None,
+                                cipher_suites=suites, crypto_refs=refs)))
+            groups = a.get("supported_groups")
+            if is_tls and isinstance(groups, list) and groups:
+                comp.properties.add(Property(name="pqscan:tls-groups", value=",".join(map(str, groups))))
+            return comp
         if asset.kind is AssetKind.DEPENDENCY:
             purl = a.get("purl")
             comp = Component(type=ComponentType.LIBRARY, name=str(a.get("name") or asset.name or asset.id)[:200],
@@ -293,9 +298,13 @@ def render_cbom(inventory: Inventory, *, spec: str = "1.6", name: str = "estate"
 
 
 def _enrich_17(doc: dict[str, Any]) -> None:
-    """Add the CycloneDX 1.7 fields cyclonedx-python-lib does not model (algorithmFamily)."""
+    """Add the CycloneDX 1.7 fields cyclonedx-python-lib does not model (algorithmFamily, tlsGroups)."""
     for comp in doc.get("components", []):
         cp = comp.get("cryptoProperties") or {}
+        groups = next((p["value"] for p in comp.get("properties", []) if p.get("name") == "pqscan:tls-groups"), "")
+        if cp.get("assetType") == "protocol" and groups:
+            for suite in (cp.get("protocolProperties") or {}).get("cipherSuites", []):
+                suite["tlsGroups"] = groups.split(",")
         if cp.get("assetType") != "algorithm":
             continue
         alg_id = next((p["value"] for p in comp.get("properties", []) if p.get("name") == "pqscan:algorithm-id"), "")

@@ -91,3 +91,30 @@ def test_demo_report_opens_in_chromium(demo, tmp_path: Path) -> None:
     assert proc.returncode == 0
     assert 'data-report-ready="true"' in proc.stdout
     assert "X25519MLKEM768" in proc.stdout
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_demo_stops_its_servers_when_interrupted(tmp_path: Path, sig: str) -> None:
+    import signal
+    import socket
+    import time
+
+    cmd = [str(PQSCAN)] if PQSCAN.exists() else [sys.executable, "-m", "pqscan"]
+    proc = subprocess.Popen([*cmd, "demo", "-o", str(tmp_path), "--no-bench"], stderr=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, text=True)
+    ports = []
+    deadline = time.monotonic() + 60
+    assert proc.stderr is not None
+    for line in proc.stderr:  # the lab prints one line per server as it starts
+        if line.strip().startswith(("TLS ", "SSH ")):
+            ports.append(int(line.split()[1].rsplit(":", 1)[1]))
+        if "repo " in line or time.monotonic() > deadline:
+            break
+    assert len(ports) >= 5
+    proc.send_signal(getattr(signal, sig))
+    rc = proc.wait(timeout=60)
+    assert rc == 130
+    for port in ports:
+        with socket.socket() as s:
+            s.settimeout(1)
+            assert s.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open after {sig}"

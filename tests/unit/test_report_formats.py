@@ -99,3 +99,18 @@ def test_readiness_score_is_100_without_findings_and_0_when_all_are_critical() -
     assert readiness_score([Severity.CRITICAL] * 3) == 0
     assert readiness_score([Severity.INFO] * 3) == 100
     assert readiness_score([Severity.CRITICAL, Severity.INFO]) == 50
+
+
+def test_cbom_17_lists_the_tls_groups_each_endpoint_accepts() -> None:
+    doc = json.loads(render_cbom(estate(), spec="1.7"))
+    protocol = next(c for c in doc["components"] if c["bom-ref"] == "crypto/protocol/tls://127.0.0.1:9443")
+    suite = protocol["cryptoProperties"]["protocolProperties"]["cipherSuites"][0]
+    assert suite["name"] == "TLS_AES_256_GCM_SHA384" and suite["identifiers"] == ["0x1302"]
+    assert suite["tlsGroups"] == ["X25519MLKEM768", "x25519"]
+
+
+def test_cbom_lists_the_negotiated_and_the_tls12_suite() -> None:
+    doc = json.loads(render_cbom(estate()))
+    protocol = next(c for c in doc["components"] if c["bom-ref"] == "crypto/protocol/tls://127.0.0.1:8443")
+    names = [s["name"] for s in protocol["cryptoProperties"]["protocolProperties"]["cipherSuites"]]
+    assert names == ["TLS_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_GCM_SHA256"]
