@@ -46,7 +46,8 @@ A certificate's signature is as strong as its *issuer's* key: when the collector
 ``key_bits`` (or ``curve``) for it, the issuer certificate's (via its ``issued-by`` relation) is used.
 A self-signed certificate's own signature over SHA-1 or MD5 is judged as its key (RFC 5280 §6.1: path
 validation does not check a trust anchor's self-signature), not as a critical broken signature.
-RSA key transport on a TLS endpoint takes its key size from the certificate the endpoint presents.
+RSA key transport on a TLS endpoint takes its key size from the certificate the endpoint presents, an
+SSH endpoint's RSA host-key algorithm (``rsa-sha2-512``) from the RSA host key it has.
 A hash reported as a MAC (``SHA1`` in a cipher string) is judged as HMAC over it. A crypto library
 found among the dependencies (``raw_identifier`` ``library:...``) is an inventory entry: *unknown*,
 low, with its PQ capabilities in the reason.
@@ -142,9 +143,9 @@ ASSET_PLACE: Mapping[AssetKind, str] = {
     AssetKind.CERTIFICATE: "on a certificate",
     AssetKind.CSR: "on a certificate request",
     AssetKind.CRL: "on a CRL",
-    AssetKind.PUBLIC_KEY: "of a public key",
-    AssetKind.PRIVATE_KEY: "of a private key",
-    AssetKind.HOST_KEY: "of an SSH host key",
+    AssetKind.PUBLIC_KEY: "in a public key file",
+    AssetKind.PRIVATE_KEY: "in a private key file",
+    AssetKind.HOST_KEY: "as an SSH host key",
     AssetKind.KEYSTORE: "in a keystore",
     AssetKind.KEY_FILE: "in a key file",
     AssetKind.SOURCE_FILE: "in source code",
@@ -248,6 +249,9 @@ def _subject(finding: Finding, alg: Algorithm) -> str:
     params = finding.parameters
     if alg.is_unknown:
         raw = params.get("raw_identifier") or alg.raw_identifier or finding.algorithm
+        if str(raw) in ("", algorithms.UNKNOWN_ID):  # nothing named it (an encrypted key, say)
+            what = params.get("object")
+            return f"unidentified algorithm ({what})" if what else "unidentified algorithm"
         return f"unknown algorithm {str(raw)!r}"
     bits = params.get("key_bits")
     if alg.family in _KEY_SIZE_FAMILIES and isinstance(bits, int) and not isinstance(bits, bool):
@@ -281,9 +285,17 @@ def _deadline(rule: Rule, today: datetime.date) -> datetime.date | None:
     return dates[-1] if dates else None
 
 
-def _noun(finding: Finding) -> str:
+_KEY_ASSETS = {AssetKind.PUBLIC_KEY, AssetKind.PRIVATE_KEY, AssetKind.HOST_KEY, AssetKind.KEY_FILE,
+               AssetKind.KEYSTORE}
+
+
+def _noun(finding: Finding, asset: Asset | None) -> str:
     if finding.usage is Usage.ENCRYPTION and finding.parameters.get("key_transport") is True:
         return "key transport (no forward secrecy)"
+    if finding.usage is Usage.SIGNATURE and (
+            (asset is not None and asset.kind in _KEY_ASSETS)
+            or finding.evidence.symbol == "subjectPublicKeyInfo"):
+        return "signing key"  # a key that signs (a CA's key, a key file), not a signature already made
     return USAGE_NOUN[finding.usage]
 
 
@@ -293,7 +305,7 @@ def _as_hmac(alg: Algorithm) -> Algorithm:
     return alg if hmac.is_unknown else hmac
 
 
-def _library_record(finding: Finding, profile: Profile, head: str) -> Verdict:
+def _library_record(finding: Finding, profile: Profile, place: str) -> Verdict:
     """A crypto library found among the dependencies: an inventory entry, not an algorithm use."""
     params = finding.parameters
     caps = []
@@ -306,11 +318,22 @@ def _library_record(finding: Finding, profile: Profile, head: str) -> Verdict:
         elif value is not None:
             caps.append(f"{label} support not verified")
     name = params.get("library") or str(params.get("raw_identifier", ""))[len("library:"):]
-    reason = (f"crypto library {str(name)!r} {head}: not judged ({profile.name}) - the calling code chooses "
+    reason = (f"crypto library {str(name)!r}{' ' + place if place else ''}: not judged ({profile.name}) - the calling code chooses "
               "its algorithms, judged on the code findings")
     if caps:
         reason += f"; this version: {', '.join(caps)}"
     return Verdict(finding.id, profile.id, ComplianceStatus.UNKNOWN, Severity.LOW, reason, None, False, False)
+
+
+def _self_signed(asset: Asset) -> bool:
+    """The collector's ``self_signed``, or subject == issuer with no issuer in the inventory: the collector
+    cannot verify a SHA-1/MD5 self-signature with a library that refuses those hashes, and says False."""
+    attrs = asset.attributes
+    if attrs.get("self_signed") is True:
+        return True
+    subject, issuer = attrs.get("subject"), attrs.get("issuer")
+    return (isinstance(subject, str) and bool(subject) and subject == issuer
+            and not any(r.kind is RelationKind.ISSUED_BY for r in asset.relations))
 
 
 def _trust_anchor_self_signature(alg: Algorithm, finding: Finding, asset: Asset | None) -> Algorithm | None:
@@ -318,7 +341,7 @@ def _trust_anchor_self_signature(alg: Algorithm, finding: Finding, asset: Asset 
     through its hash (SHA-1, MD5): path validation does not check a trust anchor's self-signature
     (RFC 5280 §6.1), so the weak hash is not exploitable there; the key itself still is judged."""
     if (asset is None or asset.kind is not AssetKind.CERTIFICATE or finding.usage is not Usage.SIGNATURE
-            or asset.attributes.get("self_signed") is not True or alg.family in _BROKEN_FAMILIES):
+            or not _self_signed(asset) or alg.family in _BROKEN_FAMILIES):
         return None
     digests = [str(finding.parameters[k]) for k in _HASH_PARAMETERS if finding.parameters.get(k)]
     digests += [alg.hash] if alg.hash else []
@@ -353,7 +376,7 @@ def judge(finding: Finding, profile: Profile, today: datetime.date, *, asset: As
     alg = algorithms.get(finding.algorithm)
     if finding.usage is Usage.MAC and alg.primitive is Primitive.HASH:
         alg = _as_hmac(alg)
-    rest = " ".join(x for x in (_noun(finding), _place(asset, tls_presented or set())) if x)
+    rest = " ".join(x for x in (_noun(finding, asset), _place(asset, tls_presented or set())) if x)
     head = f"{_subject(finding, alg)} {rest}"
     if finding.usage is Usage.PROTOCOL:
         judged = _protocol_verdict(finding, profile, rest)
@@ -361,8 +384,11 @@ def judge(finding: Finding, profile: Profile, today: datetime.date, *, asset: As
             return judged
     if alg.is_unknown:
         if str(params.get("raw_identifier", "")).startswith("library:"):
-            return _library_record(finding, profile, rest)
-        reason = f"{head}: not in the pqscan catalogue, review it by hand ({profile.name})"
+            return _library_record(finding, profile, _place(asset, tls_presented or set()))
+        named = str(params.get("raw_identifier") or alg.raw_identifier or finding.algorithm)
+        missing = ("could not be identified" if named in ("", algorithms.UNKNOWN_ID)
+                   else "not in the pqscan catalogue")
+        reason = f"{head}: {missing}, review it by hand ({profile.name})"
         if params.get("unknown_reason"):
             reason += f"; {params['unknown_reason']}"
         return Verdict(finding.id, profile.id, ComplianceStatus.UNKNOWN, Severity.LOW, reason, None, False, False)
@@ -402,6 +428,11 @@ def judge(finding: Finding, profile: Profile, today: datetime.date, *, asset: As
     if anchor_key is not None:
         reason += ("; its self-signature uses a broken hash, but path validation does not check a trust "
                    "anchor's self-signature (RFC 5280 §6.1): not exploitable here, the key is what is judged")
+    not_for_security = params.get("usedforsecurity") is False
+    if not_for_security:
+        # Python's hashlib flag: the code says this digest protects nothing (a cache key, a checksum), so
+        # the collision attacks that break it for security uses do not apply: not counted as broken.
+        broken = False
     if broken:
         reason += "; classically broken today, whatever the quantum timeline"
     if hndl:
@@ -412,9 +443,9 @@ def judge(finding: Finding, profile: Profile, today: datetime.date, *, asset: As
     severity = severity_for(status, deadline, today, hndl=hndl and not fallback, classically_broken=broken)
     if fallback and severity.rank < Severity.MEDIUM.rank:
         severity = Severity.MEDIUM
-    if params.get("usedforsecurity") is False:
-        # Python's hashlib flag: the code says this digest protects nothing (a cache key, a checksum).
-        reason += "; marked usedforsecurity=False, so not a security use: low priority"
+    if not_for_security and (status is not ComplianceStatus.COMPLIANT or deadline is not None):
+        reason += ("; but marked usedforsecurity=False (a checksum or cache key, not a security use), so its "
+                   "weakness does not apply here: low priority")
         if severity.rank > Severity.LOW.rank:
             severity = Severity.LOW
     return Verdict(finding.id, profile.id, status, severity, reason, deadline, hndl, broken)
@@ -443,7 +474,7 @@ def _with_signer_key(finding: Finding, asset: Asset | None, assets: Mapping[str,
             or ("key_bits" in finding.parameters and "curve" in finding.parameters)):
         return finding
     issuers = [r.target for r in asset.relations if r.kind is RelationKind.ISSUED_BY]
-    issuer = assets.get(issuers[0]) if issuers else (asset if asset.attributes.get("self_signed") else None)
+    issuer = assets.get(issuers[0]) if issuers else (asset if _self_signed(asset) else None)
     if issuer is None:
         return finding
     added: dict[str, Any] = {}
@@ -457,26 +488,44 @@ def _with_signer_key(finding: Finding, asset: Asset | None, assets: Mapping[str,
     return replace(finding, parameters={**finding.parameters, **added}) if added else finding
 
 
+# Where an endpoint's RSA use takes its key: (endpoint kind, usage) -> (relation, attribute naming the key).
+_ENDPOINT_KEYS = {
+    (AssetKind.TLS_ENDPOINT, Usage.ENCRYPTION): (RelationKind.PRESENTS, "public_key_algorithm"),  # key transport
+    (AssetKind.SSH_ENDPOINT, Usage.AUTHENTICATION): (RelationKind.HAS_HOST_KEY, "algorithm"),  # rsa-sha2-512
+}
+
+
 def _with_endpoint_key(finding: Finding, asset: Asset | None, assets: Mapping[str, Asset]) -> Finding:
-    """RSA key transport on a TLS endpoint uses the key of the certificate the endpoint presents: take its
-    size from that certificate when the collector did not record it."""
-    if (asset is None or asset.kind is not AssetKind.TLS_ENDPOINT or finding.usage is not Usage.ENCRYPTION
-            or "key_bits" in finding.parameters or algorithms.get(finding.algorithm).family != "RSA"):
+    """An endpoint's RSA key transport (TLS) or RSA host-key algorithm (SSH) uses the RSA key of the
+    certificate it presents / the host key it has: take that key's size when the collector did not
+    record it, so the reason says RSA-2048 (deprecated after 2030 under NIST), not "unknown size"."""
+    where = _ENDPOINT_KEYS.get((asset.kind, finding.usage)) if asset is not None else None
+    if (asset is None or where is None or "key_bits" in finding.parameters
+            or algorithms.get(finding.algorithm).family != "RSA"):
         return finding
+    relation, attribute = where
     for rel in asset.relations:
-        cert = assets.get(rel.target) if rel.kind is RelationKind.PRESENTS else None
-        if cert is None or algorithms.get(str(cert.attributes.get("public_key_algorithm", ""))).family != "RSA":
+        key = assets.get(rel.target) if rel.kind is relation else None
+        if key is None or algorithms.get(str(key.attributes.get(attribute, ""))).family != "RSA":
             continue
-        bits = cert.attributes.get("key_bits")
+        bits = key.attributes.get("key_bits")
         if isinstance(bits, int) and not isinstance(bits, bool):
             return replace(finding, parameters={**finding.parameters, "key_bits": bits})
     return finding
 
 
-def _pq_key_exchanges(findings: Sequence[Finding]) -> dict[str, tuple[str, ...]]:
+# Assets where several key exchanges are *offered* side by side, so a classical one next to a PQ one is a
+# fallback. Not source files: code that uses X25519 and ML-KEM-768 may be building one hybrid.
+_OFFERING_ASSETS = {AssetKind.TLS_ENDPOINT, AssetKind.SSH_ENDPOINT, AssetKind.CONFIG, AssetKind.SERVICE}
+
+
+def _pq_key_exchanges(findings: Sequence[Finding], assets: Mapping[str, Asset]) -> dict[str, tuple[str, ...]]:
     """Asset id -> the PQ or hybrid key exchanges it offers (TLS groups, SSH KEX, config lists)."""
     out: dict[str, dict[str, None]] = {}
     for f in findings:
+        asset = assets.get(f.asset_id)
+        if asset is None or asset.kind not in _OFFERING_ASSETS:
+            continue
         if f.usage in _HNDL_USAGES and algorithms.get(f.algorithm).is_quantum_safe:
             out.setdefault(f.asset_id, {})[algorithms.get(f.algorithm).id] = None
     return {k: tuple(v) for k, v in out.items()}
@@ -486,7 +535,7 @@ def assess(inventory: Inventory, profiles: Sequence[Profile], today: datetime.da
     """Judge every finding of the inventory under every profile (in the order given)."""
     today = today or datetime.date.today()
     presented = _tls_presented(inventory.assets)
-    pq_offered = _pq_key_exchanges(inventory.findings)
+    pq_offered = _pq_key_exchanges(inventory.findings, inventory.assets)
     verdicts: dict[str, list[Verdict]] = {}
     # Estates repeat themselves (thousands of endpoints with the same group): a verdict depends only
     # on what this key holds, so each distinct use is judged once per profile.
@@ -498,7 +547,8 @@ def assess(inventory: Inventory, profiles: Sequence[Profile], today: datetime.da
         pq_alternatives = pq_offered.get(finding.asset_id, ())
         key = (judged.algorithm, judged.usage, _params_key(judged.parameters),
                asset.kind if asset is not None else None, finding.asset_id in presented, pq_alternatives,
-               bool(asset is not None and asset.attributes.get("self_signed") is True))
+               bool(asset is not None and asset.kind is AssetKind.CERTIFICATE and _self_signed(asset)),
+               finding.evidence.symbol == "subjectPublicKeyInfo")
         same = cache.get(key)
         if same is None:
             same = cache[key] = [judge(judged, p, today, asset=asset, tls_presented=presented,

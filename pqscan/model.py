@@ -14,8 +14,8 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 # Bump when the JSON shape changes incompatibly; readers refuse a newer major version.

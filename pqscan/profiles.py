@@ -34,7 +34,7 @@ Format
     max_bits = 112
     min_nist_category = 5
     classically_broken = true           # MD5, SHA-1, RC4, 3DES, RSA < 2048 ...
-    pre_standard = true                 # catalogue marks it deprecated (Kyber drafts ...)
+    pre_standard = true                 # a pre-standard PQ draft: deprecated and quantum-safe (Kyber drafts ...)
     # -- outcome --
     status = "compliant"                # before any date below has passed (default compliant);
                                         # "unknown" = cannot judge without a missing fact (the note says which)
@@ -160,7 +160,10 @@ class Rule:
             algorithms.is_classically_broken(alg, parameters) != self.classically_broken
         ):
             return False
-        return self.pre_standard is None or alg.deprecated == self.pre_standard
+        # A pre-standard *PQ* draft (Kyber round 3, sntrup4591761, Dilithium round 3): deprecated in the
+        # catalogue and quantum-safe. Classical entries deprecated for other reasons (SSH
+        # diffie-hellman-group14-sha1, RFC 9142) are not "pre-standard drafts that protect against HNDL".
+        return self.pre_standard is None or (alg.deprecated and alg.is_quantum_safe) == self.pre_standard
 
     def status_on(self, today: datetime.date) -> ComplianceStatus:
         if self.disallowed_after is not None and today > self.disallowed_after:

@@ -81,8 +81,12 @@ def sizes_table(doc: dict[str, Any]) -> Table:
         checks = r.get("size_checks") or []
         bad = [c for c in checks if c["ok"] is False]
         matched = sum(1 for c in checks if c["ok"] is True)
-        verdict = (Text(", ".join(f"{c['field']} {c['measured']}≠{c['reference']} ({c['source']})" for c in bad),
-                        style="bold red") if bad else Text(f"{matched} match" if matched else "-", style="green"))
+        if bad:
+            style = "yellow" if all(c.get("advisory") for c in bad) else "bold red"
+            verdict = Text(", ".join(f"{c['field']} {c['measured']}≠{c['reference']} ({c['source']}"
+                                     + (", not final" if c.get("advisory") else "") + ")" for c in bad), style=style)
+        else:
+            verdict = Text(f"{matched} match" if matched else "-", style="green")
         declared = s.get("signature_bytes_declared_max")
         t.add_row(r["backend"], r["name"], str(s.get("public_key_bytes", "-")), sk, wire,
                   "" if declared is None else str(declared), verdict)
@@ -121,3 +125,6 @@ def render_table(doc: dict[str, Any], console: Console) -> None:
     failures = [(r["backend"], r["name"], e) for r in doc.get("results", []) for e in r.get("errors", [])]
     for backend, name, err in failures:
         console.print(f"[bold red]error[/] {backend} {name}: {err}")
+    for r in doc.get("results", []):
+        for w in r.get("warnings", []):
+            console.print(f"[yellow]warning[/] {r['backend']} {r['name']}: {w}")

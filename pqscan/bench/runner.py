@@ -108,7 +108,12 @@ class CaseResult:
 
     @property
     def ok(self) -> bool:
-        return not self.errors and all(c.ok for c in self.checks) and all(s.ok is not False for s in self.size_checks)
+        return not self.errors and all(c.ok for c in self.checks) and not any(s.is_error for s in self.size_checks)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f"size: {s.field} is {s.measured}, {s.source} says {s.reference} ({s.detail})"
+                for s in self.size_checks if s.ok is False and s.advisory]
 
     def timing(self, op: Operation) -> Timing | None:
         return next((t for t in self.timings if t.operation is op), None)
@@ -122,7 +127,7 @@ class CaseResult:
             "sizes": dict(self.sizes), "size_checks": [s.to_dict() for s in self.size_checks],
             "correctness": {"ok": all(ch.ok for ch in self.checks) and bool(self.checks),
                             "checks": [ch.to_dict() for ch in self.checks]},
-            "ok": self.ok, "errors": list(self.errors),
+            "ok": self.ok, "errors": list(self.errors), "warnings": self.warnings,
         }
 
 
@@ -265,7 +270,7 @@ def _finish(case: BenchCase, settings: Settings, ops: dict[Operation, Callable[[
             sizes: dict[str, Any], checks: list[Check]) -> CaseResult:
     errors = [f"correctness: {c.name}: {c.detail or 'failed'}" for c in checks if not c.ok]
     size_checks = tuple(check_sizes(case, sizes))
-    errors += [f"size: {s.field} is {s.measured}, {s.source} says {s.reference}" for s in size_checks if s.ok is False]
+    errors += [f"size: {s.field} is {s.measured}, {s.source} says {s.reference}" for s in size_checks if s.is_error]
     timings: list[Timing] = []
     for op, fn in ops.items():
         if op not in case.operations:

@@ -162,3 +162,44 @@ def encrypted_private_key_info_oid(data: bytes) -> str:
     if len(items) != 2 or items[1].tag != TAG_OCTET_STRING:
         raise DerError("not a PKCS#8 EncryptedPrivateKeyInfo")
     return algorithm_identifier_oid(data, items[0])
+
+
+def max_iteration_count(data: bytes, *, max_depth: int = 24, max_nodes: int = 4096) -> int:
+    """The largest password-hashing iteration count in a PKCS#12 or PKCS#8 structure, 0 if none.
+
+    PKCS#12 MacData ``(DigestInfo, macSalt OCTET STRING, iterations INTEGER)`` (RFC 7292 §4),
+    pkcs-12PbeParams ``(salt, iterations)`` (RFC 7292 App. C) and PBKDF2-params
+    ``(salt OCTET STRING, iterationCount INTEGER, ...)`` (RFC 8018 §A.2) all put the count right
+    after an OCTET STRING salt inside a SEQUENCE: any such INTEGER is taken as a count. OCTET
+    STRINGs that hold DER (the PKCS#12 authSafe) are looked into. The file chooses the count and
+    OpenSSL runs it before it can say the password is wrong, so callers check it first.
+    """
+    best = 0
+    budget = [max_nodes]
+
+    def _holds_one_sequence(octets: Tlv) -> bool:
+        try:
+            inner = read_tlv(data, octets.value_start, octets.end)
+        except DerError:
+            return False
+        return inner.tag == TAG_SEQUENCE and inner.end == octets.end
+
+    def walk(start: int, end: int, depth: int) -> None:
+        nonlocal best
+        pos, prev = start, -1
+        while pos < end and budget[0] > 0:
+            budget[0] -= 1
+            tlv = read_tlv(data, pos, end)
+            if tlv.tag == TAG_INTEGER and prev == TAG_OCTET_STRING and 0 < tlv.end - tlv.value_start <= 8:
+                best = max(best, int.from_bytes(tlv.value(data), "big"))
+            elif depth < max_depth and tlv.tag & 0x20:
+                walk(tlv.value_start, tlv.end, depth + 1)
+            elif depth < max_depth and tlv.tag == TAG_OCTET_STRING and _holds_one_sequence(tlv):
+                walk(tlv.value_start, tlv.end, depth + 1)
+            prev, pos = tlv.tag, tlv.end
+
+    try:
+        walk(0, len(data), 0)
+    except DerError:
+        pass
+    return best

@@ -17,7 +17,7 @@ odd input: a field that cannot be read is left out and, where useful, noted in `
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -121,6 +121,19 @@ def _signature_hash(cert: x509.Certificate) -> str | None:
     return name.upper()
 
 
+# cryptography parses names and extensions lazily: a certificate that loaded can still raise
+# ValueError on ``subject``, ``issuer`` or a field read later. Such a field is recorded as unreadable.
+_FIELD_ERRORS = (ValueError, TypeError, UnsupportedAlgorithm)
+
+
+def _field(read: Callable[[], Any], default: Any, what: str, notes: list[str]) -> Any:
+    try:
+        return read()
+    except _FIELD_ERRORS as exc:
+        notes.append(f"{what} unreadable: {str(exc)[:160]}")
+        return default
+
+
 def _self_signed(cert: x509.Certificate) -> bool:
     if cert.issuer != cert.subject:
         return False
@@ -176,27 +189,29 @@ def _describe(cert: x509.Certificate, fingerprint: str) -> _CertFacts:
     try:
         key = describe_spki(cert_spki(cert))
     except der.DerError as exc:
-        key = PublicKeyInfo(unknown(IdKind.OID, cert.public_key_algorithm_oid.dotted_string),
-                            cert.public_key_algorithm_oid.dotted_string, "", note=f"malformed SPKI: {exc}")
+        key_oid = _field(lambda: cert.public_key_algorithm_oid.dotted_string, "", "public key algorithm", notes)
+        key = PublicKeyInfo(unknown(IdKind.OID, key_oid or "unreadable-spki"), key_oid, "",
+                            note=f"malformed SPKI: {exc}")
     if key.note:
         notes.append(key.note)
-    if cert.serial_number <= 0:
+    serial = _field(lambda: cert.serial_number, 0, "serial number", notes)
+    if serial <= 0:
         notes.append("serial number is not positive (RFC 5280 §4.1.2.2 requires a positive integer)")
-    bc = _ext(cert, x509.BasicConstraints)
+    bc = _field(lambda: _ext(cert, x509.BasicConstraints), None, "basic constraints", notes)
     is_ca = bool(bc is not None and bc.ca)
-    ski, aki = _key_ids(cert)
-    eku = _eku(cert)
-    key_usage = _key_usage(cert)
-    self_signed = _self_signed(cert)
+    ski, aki = _field(lambda: _key_ids(cert), (None, None), "key identifiers", notes)
+    eku = _field(lambda: _eku(cert), [], "extended key usage", notes)
+    key_usage = _field(lambda: _key_usage(cert), [], "key usage", notes)
+    self_signed = _field(lambda: _self_signed(cert), False, "self-signed check", notes)
     sig_oid = cert.signature_algorithm_oid.dotted_string
     sig_alg = lookup(IdKind.OID, sig_oid)
-    sig_hash = _signature_hash(cert)
+    sig_hash = _field(lambda: _signature_hash(cert), None, "signature hash", notes)
     attrs: dict[str, Any] = {
-        "subject": cert.subject.rfc4514_string(),
-        "issuer": cert.issuer.rfc4514_string(),
-        "serial": format(cert.serial_number, "x"),
-        "not_before": iso(cert.not_valid_before_utc),
-        "not_after": iso(cert.not_valid_after_utc),
+        "subject": _field(lambda: cert.subject.rfc4514_string(), "", "subject", notes),
+        "issuer": _field(lambda: cert.issuer.rfc4514_string(), "", "issuer", notes),
+        "serial": format(serial, "x"),
+        "not_before": _field(lambda: iso(cert.not_valid_before_utc), "", "notBefore", notes),
+        "not_after": _field(lambda: iso(cert.not_valid_after_utc), "", "notAfter", notes),
         "is_ca": is_ca,
         "self_signed": self_signed,
         **key.attributes(),
@@ -208,14 +223,15 @@ def _describe(cert: x509.Certificate, fingerprint: str) -> _CertFacts:
         attrs["signature_hash"] = sig_hash
     if sig_alg.is_unknown:
         attrs["signature_raw_identifier"] = sig_oid
-    for name, value in (("sans", _sans(cert)), ("key_usage", key_usage), ("extended_key_usage", eku),
+    sans = _field(lambda: _sans(cert), [], "subject alternative names", notes)
+    for name, value in (("sans", sans), ("key_usage", key_usage), ("extended_key_usage", eku),
                         ("subject_key_id", ski), ("authority_key_id", aki)):
         if value:
             attrs[name] = value
     if bc is not None and bc.path_length is not None:
         attrs["path_length"] = bc.path_length
     if notes:
-        attrs["parse_notes"] = notes
+        attrs["parse_notes"] = list(dict.fromkeys(notes))
     if ExtendedKeyUsageOID.CODE_SIGNING.dotted_string in eku:
         key_use = Usage.CODE_SIGNING
     elif is_ca or "key_cert_sign" in key_usage:
@@ -230,7 +246,7 @@ def _describe(cert: x509.Certificate, fingerprint: str) -> _CertFacts:
     if sig_alg.is_unknown:
         sig_params["raw_identifier"] = sig_oid
         sig_params["unknown_reason"] = "signature algorithm not in the catalogue"
-    facts = _CertFacts(_name_label(cert.subject) or fingerprint[:16], attrs, key,
+    facts = _CertFacts(_field(lambda: _name_label(cert.subject), "", "subject", []) or fingerprint[:16], attrs, key,
                        key_usage_for(key.algorithm, key_use), sig_alg, sig_params)
     if len(_FACTS_CACHE) >= _FACTS_CACHE_MAX:
         _FACTS_CACHE.clear()

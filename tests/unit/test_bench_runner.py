@@ -130,3 +130,40 @@ def test_quick_settings_are_short_and_explicit_values_win() -> None:
     assert quick.quick and quick.min_time < 0.1
     assert Settings.make(quick=True, min_time=0.5, repeats=7) == Settings(0.5, 7, True)
     assert Settings.make() == Settings(1.0, 5, False)
+
+
+def _kem_case(algorithm_id: str, declared_ss: int | None = None) -> BenchCase:
+    from pqscan.bench.backends import DeclaredSizes
+
+    return BenchCase("liboqs", algorithm_id, algorithm_id, Family.KEM, Kind.KEM, factory=lambda: None,  # type: ignore[arg-type,return-value]
+                     declared=DeclaredSizes(shared_secret_bytes=declared_ss))
+
+
+def test_a_size_contradicting_a_final_standard_is_an_error() -> None:
+    from pqscan.algorithms import get
+    from pqscan.bench.sizes import check_sizes
+
+    if get("ML-KEM-768").shared_secret_bytes is None:
+        pytest.skip("the catalogue has no ML-KEM-768 sizes yet")
+    checks = check_sizes(_kem_case("ML-KEM-768"), {"shared_secret_bytes": 31})
+    assert [c.is_error for c in checks if c.field == "shared_secret_bytes"] == [True]
+
+
+def test_a_size_contradicting_a_non_final_catalogue_entry_is_only_a_warning() -> None:
+    from pqscan.algorithms import all_algorithms
+    from pqscan.bench.sizes import FINAL_STANDARDS, check_sizes
+
+    draft = next((a for a in all_algorithms() if a.is_quantum_safe and a.shared_secret_bytes
+                  and not a.standard.startswith(FINAL_STANDARDS) and not a.components), None)
+    if draft is None:
+        pytest.skip("no non-final post-quantum KEM with sizes in the catalogue")
+    checks = check_sizes(_kem_case(draft.id), {"shared_secret_bytes": draft.shared_secret_bytes + 1})
+    (check,) = [c for c in checks if c.field == "shared_secret_bytes"]
+    assert check.ok is False and check.advisory and not check.is_error
+
+
+def test_a_size_contradicting_what_the_library_declares_is_an_error() -> None:
+    from pqscan.bench.sizes import check_sizes
+
+    (check,) = check_sizes(_kem_case("no-such-algorithm", declared_ss=32), {"shared_secret_bytes": 16})
+    assert check.source == "library" and check.is_error

@@ -49,6 +49,25 @@ def _target_names(target: ast.expr) -> Iterator[str]:
         yield from _target_names(target.value)
 
 
+_FUNC_TYPES = frozenset(_FUNCS)
+_RECORDED_TYPES = frozenset(_RECORDED)
+_CANDIDATE_TYPES = frozenset({ast.Call, ast.Attribute, ast.Name})
+# Fields never walked: expression contexts, and type annotations (they name types, they do not use
+# them: ``def f(p: padding.PSS) -> hashes.MD5`` holds no finding). Parameters (ast.arg) carry only
+# annotations; their defaults live in ast.arguments.defaults / kw_defaults, which are walked.
+_SKIPPED_FIELDS = frozenset({"ctx", "returns", "annotation", "type_comment", "type_ignores", "type_params"})
+_PARAMETER_FIELDS = frozenset({"args", "posonlyargs", "kwonlyargs", "vararg", "kwarg"})
+_FIELDS_CACHE: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    fields = _FIELDS_CACHE.get(cls)
+    if fields is None:
+        skipped = _SKIPPED_FIELDS | _PARAMETER_FIELDS if cls is ast.arguments else _SKIPPED_FIELDS
+        fields = _FIELDS_CACHE[cls] = tuple(f for f in getattr(cls, "_fields", ()) if f not in skipped)
+    return fields
+
+
 class _ScopeBuilder:
     """One walk of the tree: which names each function/module assigns what, and the candidate
     nodes (calls and names a rule may match), so the tree is walked once."""
@@ -63,29 +82,34 @@ class _ScopeBuilder:
         self.scopes[id(tree)] = module
         stack: list[tuple[ast.AST, _Scope]] = [(tree, module)]
         candidate = self.is_candidate
+        candidates = self.candidates
         while stack:
             node, scope = stack.pop()
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, _FUNCS):
-                    inner = _Scope(getattr(child, "name", "<lambda>"), scope)
-                    self._params(child, inner)
-                    if not isinstance(child, ast.Lambda):
+            for field_name in _child_fields(node.__class__):
+                value = getattr(node, field_name, None)
+                if value is None:
+                    continue
+                for child in (value if value.__class__ is list else (value,)):
+                    cls = child.__class__
+                    if cls in _FUNC_TYPES:
+                        inner = _Scope(getattr(child, "name", "<lambda>"), scope)
+                        self._params(child, inner)
+                        if cls is not ast.Lambda:
+                            scope.note(child.name, None)
+                        self.scopes[id(child)] = inner
+                        stack.append((child, inner))
+                    elif cls is ast.ClassDef:
                         scope.note(child.name, None)
-                    self.scopes[id(child)] = inner
-                    stack.append((child, inner))
-                    continue
-                if isinstance(child, ast.ClassDef):
-                    scope.note(child.name, None)
-                    stack.append((child, _Scope(child.name, scope)))  # class bodies: own, unused scope
-                    continue
-                if isinstance(child, ast.arg) or child is getattr(node, "returns", None) or (
-                        isinstance(node, ast.AnnAssign) and child is node.annotation):
-                    continue  # type annotations name types, they do not use them
-                if isinstance(child, _RECORDED):
-                    self._record(child, scope)
-                elif candidate(child):
-                    self.candidates.append((child, node, scope))
-                stack.append((child, scope))
+                        stack.append((child, _Scope(child.name, scope)))  # class bodies: own, unused scope
+                    elif cls in _RECORDED_TYPES:
+                        self._record(child, scope)
+                        stack.append((child, scope))
+                    elif cls in _CANDIDATE_TYPES:
+                        if candidate(child):
+                            candidates.append((child, node, scope))
+                        stack.append((child, scope))
+                    elif _child_fields(cls):
+                        stack.append((child, scope))
 
     @staticmethod
     def _params(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, scope: _Scope) -> None:

@@ -80,6 +80,11 @@ def read_pkcs12(ctx: FileContext, data: bytes) -> bool:
     ctx.formats.append("pkcs12")
     ctx.file_attributes["keystore_type"] = "PKCS12"
     last: Exception | None = None
+    costly = keys.kdf_too_costly(data)
+    if costly:
+        ctx.file_attributes["encrypted"] = True
+        ctx.error("parse-pkcs12", ErrorKind.ENCRYPTED, f"PKCS#12 store: {costly}")
+        return True
     for password in (None, b"", *ctx.passwords):
         try:
             store = pkcs12.load_pkcs12(data, password)

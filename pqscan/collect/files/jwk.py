@@ -67,6 +67,9 @@ def read_jwk(ctx: FileContext, data: bytes) -> int:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         ctx.error("parse-jwk", ErrorKind.MALFORMED, f"not valid JSON: {exc}")
         return 0
+    except (ValueError, RecursionError) as exc:  # a number over Python's 4300-digit limit; nesting too deep
+        ctx.error("parse-jwk", ErrorKind.MALFORMED, f"JSON not read: {type(exc).__name__}: {str(exc)[:120]}")
+        return 0
     if isinstance(doc, dict) and isinstance(doc.get("keys"), list):
         items = doc["keys"]
     elif isinstance(doc, dict) and "kty" in doc:

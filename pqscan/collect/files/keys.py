@@ -37,11 +37,31 @@ def _is_password_problem(exc: Exception) -> bool:
     return isinstance(exc, TypeError) or "password" in text or "decrypt" in text or "bad decrypt" in text
 
 
-def load_private_key(ctx: FileContext, loader: Any, data: bytes) -> tuple[Any | None, str]:
+# The file picks the password-hashing iteration count and OpenSSL runs all of it before it can
+# tell a wrong password: a hostile store with 2^31 rounds costs minutes per attempt. OpenSSL
+# writes 2048, keytool 10000, OWASP's PBKDF2-SHA256 advice is 600000.
+MAX_KDF_ITERATIONS = 2_000_000
+
+
+def kdf_too_costly(der_data: bytes) -> str:
+    """Why a password must not be tried on ``der_data`` (iteration count over the limit), else ""."""
+    count = der.max_iteration_count(der_data)
+    if count > MAX_KDF_ITERATIONS:
+        return (f"password hashing asks for {count} iterations, over pqscan's limit of {MAX_KDF_ITERATIONS}; "
+                "not opened")
+    return ""
+
+
+def load_private_key(ctx: FileContext, loader: Any, data: bytes, der_data: bytes | None = None,
+                     ) -> tuple[Any | None, str]:
     """Try no password, then each given password. Returns (key, status): status "ok", "encrypted",
-    "unsupported" or an error message."""
+    "unsupported", "costly: ..." or an error message. ``der_data``: the DER of a PEM ``data``."""
     last = ""
     for password in (None, *ctx.passwords):
+        if password is not None and last == "encrypted":
+            reason = kdf_too_costly(data if der_data is None else der_data)
+            if reason:
+                return None, f"costly: {reason}"
         try:
             # We never sign or decrypt with the key, only read its public half: skip the costly RSA
             # consistency check (about 20 ms per 2048-bit key).
@@ -64,7 +84,7 @@ def record_private_key_der(ctx: FileContext, data: bytes, *, source: str, line: 
         ctx.add_key(key, private=True, source=source, line=line,
                     extra={"encrypted": True} if encrypted_info or hint == "encrypted" else None)
         return True
-    if status == "encrypted":
+    if status == "encrypted" or status.startswith("costly"):
         scheme = ""
         try:
             oid = der.encrypted_private_key_info_oid(data)
@@ -74,7 +94,8 @@ def record_private_key_der(ctx: FileContext, data: bytes, *, source: str, line: 
         ctx.add_opaque_key(index, algorithm_hint=hint if hint != "encrypted" else "", source=source, line=line,
                            extra={"encryption_scheme": scheme} if scheme else None)
         ctx.error(f"parse-key:{source}", ErrorKind.ENCRYPTED,
-                  "private key is encrypted and no given password opened it (use --password)")
+                  status.removeprefix("costly: ") if status.startswith("costly")
+                  else "private key is encrypted and no given password opened it (use --password)")
         return True
     if status.startswith("unsupported"):
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Iterator
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -23,7 +24,10 @@ from pqscan.collect.files.openssh import read_openssh_private_key
 from pqscan.model import ErrorKind
 
 MAX_BLOCKS = 20000  # a CA bundle has a few hundred; more is not a certificate file
-_BLOCK_RE = re.compile(rb"-----BEGIN ([A-Z0-9 #._-]{1,64})-----\r?\n(.*?)-----END \1-----", re.DOTALL)
+# BEGIN and END markers are found in one linear pass and paired up afterwards: a single regex with
+# a lazy body and a back-reference rescans the rest of the file for every BEGIN that has no END
+# (quadratic: 100k unmatched BEGIN lines took minutes).
+_MARKER_RE = re.compile(rb"-----(BEGIN|END) ([A-Z0-9 #._-]{1,64})-----")
 
 _CERT_LABELS = {"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"}
 _CSR_LABELS = {"CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"}
@@ -50,20 +54,39 @@ def _split_headers(body: bytes) -> tuple[dict[str, str], bytes]:
     return headers, b"".join(lines)
 
 
+def iter_blocks(data: bytes) -> Iterator[tuple[str, int, int, int]]:
+    """(label, block start, body start, block end) of each BEGIN/END pair with the same label.
+
+    A BEGIN line is followed by a line break; a second BEGIN before the END replaces the first
+    (the first was truncated); an END with another label closes nothing.
+    """
+    open_label: bytes | None = None
+    start = body = 0
+    for m in _MARKER_RE.finditer(data):
+        if m.group(1) == b"BEGIN":
+            nl = m.end() + (1 if data[m.end() : m.end() + 1] == b"\r" else 0)
+            if data[nl : nl + 1] == b"\n":
+                open_label, start, body = m.group(2), m.start(), nl + 1
+            else:
+                open_label = None
+        elif open_label is not None and m.group(2) == open_label:
+            yield open_label.decode("ascii"), start, body, m.end()
+            open_label = None
+
+
 def read_pem(ctx: FileContext, data: bytes) -> int:
     """Parse every PEM block; returns how many blocks were seen."""
     count = 0
     line = 1
     last_pos = 0
-    for m in _BLOCK_RE.finditer(data):
+    for label, start, body, end in iter_blocks(data):
         if count >= MAX_BLOCKS:
             ctx.error("parse-pem", ErrorKind.TOO_LARGE, f"more than {MAX_BLOCKS} PEM blocks; the rest were not read")
             break
-        line += data.count(b"\n", last_pos, m.start())
-        last_pos = m.start()
+        line += data.count(b"\n", last_pos, start)
+        last_pos = start
         count += 1
-        label = m.group(1).decode("ascii")
-        _read_block(ctx, label, m.group(0), m.group(2), line, count)
+        _read_block(ctx, label, data[start:end], data[body : end - len(label) - 14], line, count)
     return count
 
 
@@ -127,11 +150,11 @@ def _private_key(ctx: FileContext, label: str, block: bytes, raw: bytes, headers
                                            hint=keys.PEM_KEY_HINTS.get(label, "")):
             raise ValueError("not a private key structure cryptography or pqscan can read")
         return
-    key, status = keys.load_private_key(ctx, serialization.load_pem_private_key, block)
+    key, status = keys.load_private_key(ctx, serialization.load_pem_private_key, block, der_data=raw)
     if key is not None:
         ctx.add_key(key, private=True, source="pem", line=line, extra={"encrypted": True})
         return
-    if status != "encrypted":
+    if status != "encrypted" and not status.startswith("costly"):
         raise ValueError(status)
     extra: dict[str, str] = {}
     if "DEK-Info" in headers:
@@ -144,4 +167,5 @@ def _private_key(ctx: FileContext, label: str, block: bytes, raw: bytes, headers
             pass
     ctx.add_opaque_key(index, algorithm_hint=keys.PEM_KEY_HINTS.get(label, ""), source="pem", line=line, extra=extra)
     ctx.error(f"parse-pem:{label}", ErrorKind.ENCRYPTED,
-              f"line {line}: private key is encrypted and no given password opened it (use --password)")
+              f"line {line}: " + (status.removeprefix("costly: ") if status.startswith("costly")
+                                  else "private key is encrypted and no given password opened it (use --password)"))

@@ -54,6 +54,8 @@ class KexStart:
         if self._shared is None:
             return KexReply(k_s, sig, None)
         if self._dh:
+            if f <= 0:  # mpints are signed; the server's f must be in (1, p-1) (RFC 4253 §8)
+                raise SshProtocolError("DH server value out of range")
             k = self._shared(f.to_bytes((f.bit_length() + 7) // 8 or 1, "big"))
             values = mpint(int.from_bytes(self._client_value, "big")) + mpint(f)
         else:
