@@ -68,10 +68,9 @@ def _summary_section(s: ReportSummary, inventory: Inventory) -> str:
     cards = "".join(
         f'<div class="card {sev.value}"><div class="n">{s.by_severity.get(sev, 0)}</div>'
         f'<div class="l">{sev.value}</div></div>' for sev in SEVERITY_ORDER)
-    hndl_assets = sorted({r.finding.asset_id for r in s.hndl_rows})
-    hndl_list = "".join(
-        f"<li><code>{_e(a)}</code></li>" for a in hndl_assets[:10]) + (
-        f"<li>… and {len(hndl_assets) - 10} more</li>" if len(hndl_assets) > 10 else "")
+    exposed, fallback = s.hndl_split
+    hndl_list = "".join(f"<li><code>{_e(a)}</code></li>" for a in exposed[:10]) + (
+        f"<li>… and {len(exposed) - 10} more</li>" if len(exposed) > 10 else "")
     return f"""
 <section id="summary"><h2>Executive summary</h2>
 <div class="score">{svg.gauge(s.readiness)}
@@ -80,10 +79,11 @@ def _summary_section(s: ReportSummary, inventory: Inventory) -> str:
 medium 3, low 1, info 0 taken from each finding's worst verdict across the selected profiles.
 {len(s.rows)} findings on {len(inventory.assets)} assets; {len(inventory.errors)} scan errors recorded.</p></div></div>
 <div class="cards">
-<div class="card high"><div class="n">{len(hndl_assets)}</div><div class="l">assets exposed to harvest-now-decrypt-later today</div></div>
+<div class="card high"><div class="n">{len(exposed)}</div><div class="l">assets exposed to harvest-now-decrypt-later today (no PQ option)</div></div>
+<div class="card medium"><div class="n">{len(fallback)}</div><div class="l">assets offering PQ but still accepting classical key exchange</div></div>
 <div class="card {'info' if safe == total_kx else 'medium'}"><div class="n">{safe} / {total_kx}</div><div class="l">endpoints offering PQ or hybrid key exchange</div></div>
 </div>
-{'<h3>Exposed to harvest-now-decrypt-later</h3><p class="explain">Key exchange or encryption with an algorithm Shor breaks and no post-quantum option: traffic recorded today can be decrypted once a quantum computer exists.</p><ul>' + hndl_list + '</ul>' if hndl_assets else ''}
+{'<h3>Exposed to harvest-now-decrypt-later</h3><p class="explain">Key exchange or encryption with an algorithm Shor breaks and no post-quantum option: traffic recorded today can be decrypted once a quantum computer exists.</p><ul>' + hndl_list + '</ul>' if exposed else ''}
 </section>"""
 
 

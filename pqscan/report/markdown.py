@@ -49,7 +49,8 @@ def render_markdown(inventory: Inventory, assessment: Any, plan: Any | None = No
         "",
         f"- Profiles: {', '.join(getattr(p, 'name', str(p)) for p in s.profiles) or '—'}",
         f"- Endpoints offering PQ or hybrid key exchange: {safe} of {total_kx}",
-        f"- Assets exposed to harvest-now-decrypt-later today: {len({r.finding.asset_id for r in s.hndl_rows})}",
+        f"- Assets exposed to harvest-now-decrypt-later today: {len(s.hndl_split[0])} with no PQ option, "
+        f"{len(s.hndl_split[1])} offering PQ but still accepting classical key exchange",
         f"- Scanned: {md_escape(inventory.started)}",
         "",
         "## Compliance matrix",

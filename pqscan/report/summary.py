@@ -57,6 +57,14 @@ class ReportSummary:
     errors_by_kind: dict[str, int] = field(default_factory=dict)
 
     @property
+    def hndl_split(self) -> tuple[list[str], list[str]]:
+        """(assets with no PQ key exchange at all, assets whose classical exchange is a fallback beside PQ)."""
+        pq_assets = {r.finding.asset_id for r in self.rows
+                     if r.finding.usage.value == "key-exchange" and r.quantum_status in ("hybrid", "resistant")}
+        hndl = sorted({r.finding.asset_id for r in self.hndl_rows})
+        return [a for a in hndl if a not in pq_assets], [a for a in hndl if a in pq_assets]
+
+    @property
     def quantum_safe_kx_endpoints(self) -> tuple[int, int]:
         """(endpoints whose key exchange has a PQ/hybrid option, endpoints with any key exchange)."""
         kx: dict[str, list[str]] = defaultdict(list)

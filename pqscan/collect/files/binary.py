@@ -23,7 +23,7 @@ from pqscan.model import AssetKind, ErrorKind
 
 JKS_MAGIC = b"\xfe\xed\xfe\xed"
 JCEKS_MAGIC = b"\xce\xce\xce\xce"
-_DER_ERRORS = (ValueError, der.DerError, UnsupportedAlgorithm, TypeError)
+_DER_ERRORS = (ValueError, der.DerError, UnsupportedAlgorithm, TypeError, x509.InvalidVersion)
 
 
 def is_der_sequence(data: bytes) -> bool:
@@ -200,7 +200,7 @@ def _keystore_entries(ctx: FileContext, store: Any, store_type: str, password: s
                     except Exception:  # noqa: BLE001 - stays encrypted; recorded as such
                         pass
                 _secret_key(ctx, entry, alias)
-        except (ValueError, der.DerError, UnsupportedAlgorithm, TypeError) as exc:
+        except _DER_ERRORS as exc:
             ctx.error("parse-keystore", ErrorKind.MALFORMED, f"{store_type} entry {alias!r}: {exc}")
     ctx.file_attributes["aliases"] = aliases[:200]
 

@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x448, x25519
 
 from pqscan.algorithms import IdKind, lookup
@@ -84,7 +85,7 @@ def read_jwk(ctx: FileContext, data: bytes) -> int:
         try:
             _one(ctx, jwk, i)
             found += 1
-        except (KeyError, ValueError, TypeError, binascii.Error) as exc:
+        except (KeyError, ValueError, TypeError, binascii.Error, x509.InvalidVersion, UnsupportedAlgorithm) as exc:
             ctx.error("parse-jwk", ErrorKind.MALFORMED, f"key {i} (kty {jwk.get('kty')!r}): {type(exc).__name__}: {exc}")
     if found:
         ctx.formats.append("jwks" if len(items) > 1 or "keys" in doc else "jwk")

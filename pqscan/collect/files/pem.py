@@ -130,7 +130,7 @@ def _read_block(ctx: FileContext, label: str, block: bytes, body: bytes, line: i
                 ctx.add_certificate(cert, "pkcs7", line)
         else:
             ctx.error(stage, ErrorKind.UNSUPPORTED, f"line {line}: PEM block type {label!r} is not read by pqscan")
-    except (ValueError, der.DerError, UnsupportedAlgorithm, TypeError) as exc:
+    except (ValueError, der.DerError, UnsupportedAlgorithm, TypeError, x509.InvalidVersion) as exc:
         ctx.error(stage, ErrorKind.MALFORMED, f"line {line}: {type(exc).__name__}: {exc}")
 
 

@@ -30,7 +30,7 @@ def _load(blob: bytes) -> object | None:
         if key_type.endswith(CERT_SUFFIX):
             return serialization.load_ssh_public_identity(line).public_key()  # type: ignore[union-attr]
         return serialization.load_ssh_public_key(line)
-    except (ValueError, UnsupportedAlgorithm):
+    except (ValueError, UnsupportedAlgorithm, NotImplementedError):  # e.g. a compressed ECDSA point
         return None
 
 
