@@ -192,9 +192,7 @@ def max_iteration_count(data: bytes, *, max_depth: int = 24, max_nodes: int = 40
             tlv = read_tlv(data, pos, end)
             if tlv.tag == TAG_INTEGER and prev == TAG_OCTET_STRING and 0 < tlv.end - tlv.value_start <= 8:
                 best = max(best, int.from_bytes(tlv.value(data), "big"))
-            elif depth < max_depth and tlv.tag & 0x20:
-                walk(tlv.value_start, tlv.end, depth + 1)
-            elif depth < max_depth and tlv.tag == TAG_OCTET_STRING and _holds_one_sequence(tlv):
+            elif depth < max_depth and (tlv.tag & 0x20 or (tlv.tag == TAG_OCTET_STRING and _holds_one_sequence(tlv))):
                 walk(tlv.value_start, tlv.end, depth + 1)
             prev, pos = tlv.tag, tlv.end
 

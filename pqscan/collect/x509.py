@@ -40,9 +40,15 @@ from pqscan.collect.pubkey import (  # noqa: F401
     spki_of,
 )
 from pqscan.model import Asset, AssetKind, Evidence, Finding, Relation, RelationKind, Usage
+from pqscan.textsafe import clean, clean_rfc4514
 
 _KEY_USAGE_FLAGS = ("digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
                     "key_agreement", "key_cert_sign", "crl_sign")
+
+
+def rfc4514(name: x509.Name) -> str:
+    """The RFC 4514 string of a name, control and bidi characters as ``\\XX`` hex pairs (safe to show)."""
+    return clean_rfc4514(name.rfc4514_string())
 
 
 def iso(dt: datetime) -> str:
@@ -65,8 +71,8 @@ def _name_label(name: x509.Name) -> str:
     try:
         cns = name.get_attributes_for_oid(NameOID.COMMON_NAME)
         if cns:
-            return str(cns[0].value)
-        return name.rfc4514_string()
+            return clean(str(cns[0].value))
+        return clean_rfc4514(name.rfc4514_string())
     except ValueError:
         return ""
 
@@ -78,7 +84,8 @@ def _sans(cert: x509.Certificate) -> list[str]:
     out: list[str] = []
     for gn in san:
         if isinstance(gn, (x509.DNSName, x509.RFC822Name, x509.UniformResourceIdentifier)):
-            out.append(f"{type(gn).__name__.replace('Name', '').replace('UniformResourceIdentifier', 'URI')}:{gn.value}")
+            kind = type(gn).__name__.replace("Name", "").replace("UniformResourceIdentifier", "URI")
+            out.append(f"{kind}:{clean(str(gn.value))}")
         elif isinstance(gn, x509.IPAddress):
             out.append(f"IP:{gn.value}")
         else:
@@ -130,7 +137,7 @@ def _field(read: Callable[[], Any], default: Any, what: str, notes: list[str]) -
     try:
         return read()
     except _FIELD_ERRORS as exc:
-        notes.append(f"{what} unreadable: {str(exc)[:160]}")
+        notes.append(clean(f"{what} unreadable: {str(exc)[:160]}"))
         return default
 
 
@@ -207,8 +214,8 @@ def _describe(cert: x509.Certificate, fingerprint: str) -> _CertFacts:
     sig_alg = lookup(IdKind.OID, sig_oid)
     sig_hash = _field(lambda: _signature_hash(cert), None, "signature hash", notes)
     attrs: dict[str, Any] = {
-        "subject": _field(lambda: cert.subject.rfc4514_string(), "", "subject", notes),
-        "issuer": _field(lambda: cert.issuer.rfc4514_string(), "", "issuer", notes),
+        "subject": _field(lambda: rfc4514(cert.subject), "", "subject", notes),
+        "issuer": _field(lambda: rfc4514(cert.issuer), "", "issuer", notes),
         "serial": format(serial, "x"),
         "not_before": _field(lambda: iso(cert.not_valid_before_utc), "", "notBefore", notes),
         "not_after": _field(lambda: iso(cert.not_valid_after_utc), "", "notAfter", notes),

@@ -39,9 +39,12 @@ def _passwords(given: tuple[str, ...], password_file: Path | None) -> tuple[byte
     out = [p.encode("utf-8") for p in given]
     if password_file is not None:
         try:
-            if password_file.stat().st_size > MAX_PASSWORD_FILE_BYTES:
+            # A bounded read, not stat(): the file may be a pipe (--password-file <(pass show ...)).
+            with open(password_file, "rb") as fh:
+                raw = fh.read(MAX_PASSWORD_FILE_BYTES + 1)
+            if len(raw) > MAX_PASSWORD_FILE_BYTES:
                 raise InputError(f"{password_file}: password file larger than 1 MiB")
-            lines = password_file.read_text(encoding="utf-8").splitlines()
+            lines = raw.decode("utf-8").splitlines()
         except OSError as exc:
             raise InputError(f"{password_file}: {exc.strerror or exc}") from None
         except UnicodeDecodeError:

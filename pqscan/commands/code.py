@@ -28,9 +28,13 @@ _LANGUAGE_CHOICES = sorted({*LANGUAGES, *RULESET_OF.values()})
               help="Skip (and record) files larger than this, e.g. 2M.")
 @click.option("--language", "languages", multiple=True, type=click.Choice(_LANGUAGE_CHOICES, case_sensitive=False),
               help="Only these languages (repeatable). Default: all.")
-@click.option("--include-vendored", is_flag=True, help="Also scan vendor/, third_party/, node_modules/ ...")
+@click.option("--include-vendored", is_flag=True,
+              help="Also scan vendor/, third_party/, site-packages/ ... (node_modules/ and virtualenvs stay "
+                   "out: the walker's default excludes).")
 @click.option("--include-generated", is_flag=True, help="Also scan generated files (DO NOT EDIT, *_pb2.py ...).")
 @click.option("--include-minified", is_flag=True, help="Also scan minified files (very long lines).")
+@click.option("--parse-all", is_flag=True,
+              help="Also parse files that name no crypto API (slower; reports their syntax errors too).")
 @click.option("--no-gitignore", is_flag=True, help="Do not honour .gitignore files in the tree.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the inventory here (.json, or .jsonl for one record per line).")
@@ -38,7 +42,7 @@ _LANGUAGE_CHOICES = sorted({*LANGUAGES, *RULESET_OF.values()})
 @click.pass_context
 def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ...], max_size: str,
             languages: tuple[str, ...], include_vendored: bool, include_generated: bool, include_minified: bool,
-            no_gitignore: bool, output: Path | None, output_format: str) -> int:
+            parse_all: bool, no_gitignore: bool, output: Path | None, output_format: str) -> int:
     """Find cryptography in source code: which API, which algorithm, key size, curve and use.
 
     \b
@@ -52,6 +56,7 @@ def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ..
         walk=WalkOptions(excludes=excludes, max_bytes=parse_size(max_size), use_gitignore=not no_gitignore),
         skip_vendored=not include_vendored, skip_generated=not include_generated,
         skip_minified=not include_minified, languages=frozenset(x.lower() for x in languages) or None,
+        parse_all=parse_all,
     )
     inv = Inventory(targets=[str(p) for p in paths])
     writer = JsonlWriter(output, targets=inv.targets) if output is not None and output.suffix == ".jsonl" else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -32,6 +33,9 @@ from pqscan.targets import STARTTLS_PROTOCOLS, parse_ports, parse_targets
 @click.option("--per-host", default=8, show_default=True, type=click.IntRange(1, 256), help="Simultaneous connections to one host.")
 @click.option("--rate", default=None, type=click.FloatRange(0.1, None), help="At most this many new connections per second.")
 @click.option("--allow-large", is_flag=True, help="Allow CIDR ranges larger than 4096 addresses.")
+@click.option("--no-suites", is_flag=True,
+              help="Skip the TLS 1.2/1.1/1.0 accepted-suite enumeration (one connection per accepted suite "
+                   "and version); one probe per version instead.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Inventory file: .jsonl is streamed as endpoints finish; .json is written at the end.")
 @click.option("--resume", is_flag=True, help="Skip endpoints already finished in --output and append to it.")
@@ -39,7 +43,7 @@ from pqscan.targets import STARTTLS_PROTOCOLS, parse_ports, parse_targets
 @click.pass_context
 def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, sni: str | None, starttls: str,
             timeout: float, concurrency: int, per_host: int, rate: float | None, allow_large: bool,
-            output: Path | None, resume: bool, output_format: str) -> int:
+            no_suites: bool, output: Path | None, resume: bool, output_format: str) -> int:
     """Probe TLS endpoints: every PQ and classical group, preference, TLS 1.2 key exchange, certificates.
 
     \b
@@ -67,7 +71,8 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, sni
     if stream_path is not None:
         writer = JsonlWriter(stream_path, append=resume and stream_path.exists(), targets=[e.key for e in endpoints])
     quiet = bool((ctx.find_root().obj or {}).get("quiet"))
-    results = run_scan(endpoints, scan_tls_endpoint, options, writer=writer, skip_keys=frozenset(skip),
+    probe = functools.partial(scan_tls_endpoint, suites=not no_suites)
+    results = run_scan(endpoints, probe, options, writer=writer, skip_keys=frozenset(skip),
                        progress=sys.stderr.isatty() and not quiet)
     if writer is not None:
         writer.close()
@@ -154,11 +159,37 @@ def render_table(inventory: Inventory, keys: list[str]) -> None:
         console.print(f"{len(failed)} endpoint(s) could not be scanned; see the errors in the inventory.")
 
 
+def _suites_cell(attrs: dict[str, Any]) -> str:
+    """'\n7 suites <= TLS 1.2' and, in red, what is weak among them (3DES, RC4, NULL, DH-1024, RSA kx)."""
+    from rich.markup import escape
+
+    from pqscan.algorithms import cipher_suite
+
+    enums = attrs.get("tls_suites")
+    if not isinstance(enums, dict) or not enums:
+        return ""
+    names: set[str] = set()
+    weak: dict[str, None] = {}
+    for enum in enums.values():
+        for detail in enum.get("details") or ():
+            names.add(str(detail.get("suite")))
+            suite = cipher_suite(str(detail.get("suite")))
+            if suite is not None and suite.is_classically_broken:
+                weak["EXPORT" if suite.export else suite.cipher] = None
+            if suite is not None and suite.key_exchange == "RSAES-PKCS1":
+                weak["RSA kx"] = None
+            bits = detail.get("dh_bits")
+            if isinstance(bits, int) and bits < 2048:
+                weak[f"DH-{bits}"] = None
+    text = f"\n{len(names)} suites <= TLS 1.2"
+    return escape(text) + (f"\n[red]{escape(', '.join(weak))}[/]" if weak else "")
+
+
 def _row(asset: Asset, inventory: Inventory) -> list[str]:
     from rich.markup import escape
 
     attrs = dict(asset.attributes)
-    protocols = ", ".join(k for k, v in (attrs.get("protocols") or {}).items() if v) or "-"
+    protocols = escape(", ".join(k for k, v in (attrs.get("protocols") or {}).items() if v) or "-") + _suites_cell(attrs)
     neg = attrs.get("negotiated") or {}
     negotiated = escape(f"{neg.get('protocol', '')} {neg.get('group') or ''}\n{neg.get('cipher', '')}".strip()) or "-"
     pref = attrs.get("preference") or {}
@@ -173,6 +204,6 @@ def _row(asset: Asset, inventory: Inventory) -> list[str]:
             ca = cert.attributes
             algo = ca.get("public_key_algorithm") or ca.get("key_algorithm") or ""
             leaf = escape(f"{cert.name}\n{algo} {ca.get('key_bits') or ca.get('curve') or ''}".strip())
-    return [escape(asset.id), escape(protocols), negotiated,
+    return [escape(asset.id), protocols, negotiated,
             _groups_cell(attrs, {GroupKind.HYBRID, GroupKind.PQ, GroupKind.PRESTANDARD}),
             _groups_cell(attrs, {GroupKind.CLASSICAL}), pref_cell, _hndl(attrs), leaf]

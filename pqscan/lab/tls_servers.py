@@ -13,6 +13,7 @@ closes the listener, wakes the accept loop and joins every thread with a bound.
 
 from __future__ import annotations
 
+import base64
 import socket
 import struct
 import threading
@@ -46,6 +47,7 @@ class ServerConfig:
     # sent a key share only for a later one, so the server answers with a HelloRetryRequest.
     tuples: bool = False
     starttls: str | None = None  # "smtp": speak plaintext SMTP until STARTTLS, then TLS on the same socket
+    dh_params: str | None = None  # a key of DH_PARAMS: the server's own DHE group (TLS <= 1.2)
 
     @property
     def tls13(self) -> bool:
@@ -64,6 +66,37 @@ CHAINS: dict[str, Callable[[], tuple[pki.Issued, ...]]] = {
     "markup": lambda: (pki.markup_cert(),),
 }
 
+# RFC 2409 §6.2, the Second Oakley Group: a 1024-bit MODP prime, generator 2 (weak on purpose).
+OAKLEY_GROUP_2_P = int(
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
+    "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381FFFFFFFFFFFFFFFF", 16)
+DH_PARAMS: dict[str, tuple[int, int]] = {"rfc2409-1024": (OAKLEY_GROUP_2_P, 2)}
+
+
+def dh_params_pem(name: str) -> bytes:
+    """PKCS#3 DHParameter PEM (SEQUENCE { INTEGER p, INTEGER g }) encoded by hand: cryptography's FFDH
+    API is deprecated, and these are fixed public numbers."""
+    p, g = DH_PARAMS[name]
+
+    def der_len(n: int) -> bytes:
+        return bytes([n]) if n < 128 else bytes([0x80 | ((n.bit_length() + 7) // 8)]) + n.to_bytes((n.bit_length() + 7) // 8, "big")
+
+    def der_int(v: int) -> bytes:
+        body = v.to_bytes(v.bit_length() // 8 + 1, "big")  # a leading zero keeps it positive
+        return b"\x02" + der_len(len(body)) + body
+
+    seq = der_int(p) + der_int(g)
+    der = b"\x30" + der_len(len(seq)) + seq
+    b64 = base64.encodebytes(der).decode().replace("\n", "")
+    lines = [b64[i:i + 64] for i in range(0, len(b64), 64)]
+    return ("-----BEGIN DH PARAMETERS-----\n" + "\n".join(lines) + "\n-----END DH PARAMETERS-----\n").encode()
+
+
+# What an old TLS 1.2 server offers: a modern suite first, then DHE on a 1024-bit group, RSA key
+# transport and a NULL cipher (OpenSSL 4 has no 3DES or RC4 left to offer; see tests for those).
+LEGACY_SUITES_CIPHERS = "ECDHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES128-SHA:AES128-SHA:NULL-SHA:@SECLEVEL=0"
+
 TLS12_WITH_RSA_KX = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-SHA"
 
 LAB_CONFIGS: dict[str, ServerConfig] = {
@@ -80,6 +113,8 @@ LAB_CONFIGS: dict[str, ServerConfig] = {
         ServerConfig("markup-cert", ("X25519",), chain="markup"),
         ServerConfig("legacy-tls10", ("X25519", "secp256r1"), chain="rsa-chain", min_version=SSL.TLS1_VERSION,
                      max_version=SSL.TLS1_2_VERSION, tls12_ciphers="DEFAULT:@SECLEVEL=0"),
+        ServerConfig("legacy-suites", ("X25519", "secp256r1"), chain="rsa-chain", max_version=SSL.TLS1_2_VERSION,
+                     tls12_ciphers=LEGACY_SUITES_CIPHERS, dh_params="rfc2409-1024"),
     )
 }
 
@@ -114,6 +149,10 @@ class TlsServer:
             raise ValueError(f"OpenSSL rejected the group list {groups!r}")
         if self.config.tls12_ciphers:
             ctx.set_cipher_list(self.config.tls12_ciphers.encode())
+        if self.config.dh_params:
+            dh_path = self.workdir / f"dh-{self.config.dh_params}.pem"
+            dh_path.write_bytes(dh_params_pem(self.config.dh_params))
+            ctx.load_tmp_dh(str(dh_path).encode())
         if self.config.server_preference:
             ctx.set_options(SSL.OP_CIPHER_SERVER_PREFERENCE)
         return ctx

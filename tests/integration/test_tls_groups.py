@@ -85,11 +85,14 @@ def test_tls12_only_server_reports_its_suite_and_ecdhe_group(lab_results: dict[s
     assert attrs["tls12"]["key_exchange"] == "ECDHE" and attrs["tls12"]["group"] == "x25519"
 
 
-def test_tls12_rsa_key_transport_is_a_finding_without_forward_secrecy(lab_results: dict[str, ScanResult]) -> None:
+def test_tls12_rsa_key_transport_is_an_rsaes_pkcs1_finding_with_the_leaf_key_size(
+    lab_results: dict[str, ScanResult],
+) -> None:
     result = lab_results["tls12-only"]
     assert endpoint_attrs(result)["tls12_rsa_key_transport"] is True
     (rsa,) = [f for f in result.findings if f.usage is Usage.ENCRYPTION]
-    assert rsa.algorithm == "RSA" and rsa.parameters["forward_secret"] is False
+    assert (rsa.algorithm, rsa.parameters["key_bits"]) == ("RSAES-PKCS1", 2048)
+    assert rsa.parameters["forward_secret"] is False and rsa.parameters["key_transport"] is True
 
 
 def test_tls13_only_server_has_no_rsa_key_transport_finding(lab_results: dict[str, ScanResult]) -> None:

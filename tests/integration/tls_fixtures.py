@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import select
 import shutil
 import socket
 import ssl
@@ -23,7 +24,7 @@ import pytest
 
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.lab import pki
-from pqscan.lab.tls_servers import LAB_CONFIGS, TlsServer
+from pqscan.lab.tls_servers import LAB_CONFIGS, TlsServer, dh_params_pem
 from pqscan.model import ScanResult
 from pqscan.netscan import NetOptions, scan_endpoints
 from pqscan.targets import Endpoint
@@ -77,11 +78,17 @@ def fixture_lab_results(tls_lab: dict[str, TlsServer]) -> dict[str, ScanResult]:
 NGINX_CURVES = "X25519:prime256v1:secp384r1"  # nginx `ssl_ecdh_curve`; OpenSSL 3.0 names
 
 
+# The second nginx server block: what the reviewer's old server offered, on Debian's OpenSSL 3.0
+# (which has no 3DES/RC4 to offer): ECDHE preferred, DHE on a 1024-bit group, RSA key transport.
+NGINX_LEGACY_CIPHERS = "ECDHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES128-SHA:DHE-RSA-AES256-SHA:AES128-SHA:@SECLEVEL=0"
+
+
 @dataclass(frozen=True)
 class Nginx:
     port: int
     bundle: pki.PemBundle
     prefix: Path
+    legacy_port: int = 0  # TLS 1.2 only, NGINX_LEGACY_CIPHERS, ssl_dhparam 1024-bit
 
 
 @pytest.fixture(scope="session", name="nginx")
@@ -93,6 +100,9 @@ def fixture_nginx(tls_lab_dir: Path) -> Iterator[Nginx]:
     (prefix / "tmp").mkdir(parents=True)
     bundle = pki.write_bundle(prefix, "rsa", pki.rsa_chain_leaf_first()[:2])
     port = free_port()
+    legacy_port = free_port()
+    dh_path = prefix / "dh1024.pem"
+    dh_path.write_bytes(dh_params_pem("rfc2409-1024"))
     conf = prefix / "nginx.conf"
     temp = " ".join(f"{k}_temp_path {prefix}/tmp/{k};" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     conf.write_text(
@@ -112,6 +122,16 @@ http {{
     ssl_ecdh_curve {NGINX_CURVES};
     location / {{ return 200 "ok"; }}
   }}
+  server {{
+    listen 127.0.0.1:{legacy_port} ssl;
+    ssl_certificate {bundle.chain_path};
+    ssl_certificate_key {bundle.key_path};
+    ssl_protocols TLSv1.2;
+    ssl_ciphers {NGINX_LEGACY_CIPHERS};
+    ssl_prefer_server_ciphers on;
+    ssl_dhparam {dh_path};
+    location / {{ return 200 "ok"; }}
+  }}
 }}
 """
     )
@@ -129,9 +149,60 @@ http {{
                 time.sleep(0.05)
         else:
             pytest.fail("nginx did not listen within 10 s")
-        yield Nginx(port, bundle, prefix)
+        yield Nginx(port, bundle, prefix, legacy_port)
     finally:
         proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+# -- OpenJDK JSSE: the only TLS stack on this machine that still serves 3DES and RC4 ----------------
+
+JAVA_SERVER_SOURCE = Path(__file__).parent / "tls_java" / "LegacyTlsServer.java"
+# Server preference order: ECDHE first, then DHE (1024-bit group), 3DES and RC4 with RSA key transport.
+JAVA_SUITES = ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+               "SSL_RSA_WITH_3DES_EDE_CBC_SHA", "SSL_RSA_WITH_RC4_128_SHA")
+JAVA_PROTOCOLS = ("TLSv1", "TLSv1.2")
+
+
+@dataclass(frozen=True)
+class JavaServer:
+    port: int
+    bundle: pki.PemBundle
+
+
+@pytest.fixture(scope="session", name="java_legacy_tls")
+def fixture_java_legacy_tls(tls_lab_dir: Path) -> Iterator[JavaServer]:
+    """OpenJDK 17's JSSE with 3DES, RC4, DHE-1024 and TLS 1.0 re-enabled (java.security overridden in-process)."""
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip("OpenJDK (java) is not installed: no TLS server here can offer 3DES/RC4")
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+
+    directory = tls_lab_dir / "java"
+    bundle = pki.write_bundle(directory, "rsa", pki.rsa_chain_leaf_first()[:2])
+    leaf, inter = bundle.chain
+    store = directory / "server.p12"
+    store.write_bytes(pkcs12.serialize_key_and_certificates(b"lab", leaf.key, leaf.cert, [inter.cert],
+                                                            BestAvailableEncryption(b"changeit")))
+    proc = subprocess.Popen(
+        [java, "-Djdk.tls.ephemeralDHKeySize=1024", "-Xshare:auto", str(JAVA_SERVER_SOURCE), str(store), "changeit",
+         ",".join(JAVA_PROTOCOLS), ",".join(JAVA_SUITES)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], 60)  # the JVM compiles the source first: ~1-2 s
+        line = proc.stdout.readline() if ready else ""
+        if not line.startswith("port "):
+            err = proc.stderr.read()[:400] if proc.stderr else ""
+            pytest.skip(f"the JSSE lab server did not start: {line!r} {err}")
+        yield JavaServer(int(line.split()[1]), bundle)
+    finally:
+        if proc.stdin is not None:
+            proc.stdin.close()
         try:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:

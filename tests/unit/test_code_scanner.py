@@ -347,3 +347,31 @@ def test_type_annotations_are_not_findings() -> None:
 def test_module_named_before_its_function_is_one_finding() -> None:
     code = "from Crypto.Hash import SHA1\nh = SHA1.new(b'data')\n"
     assert summary(code, "python") == [(2, "SHA-1", "hashing")]
+
+
+def test_curve_that_is_not_visible_is_reported_as_unknown_with_reason() -> None:
+    (f,) = findings('class A { void f() { Signature s = Signature.getInstance("SHA256withECDSA"); } }', "java")
+    assert (f.algorithm, f.parameters["unknown_reason"]) == ("ECDSA", "curve not visible at this call")
+
+
+def test_curve_set_by_a_later_call_clears_the_unknown_reason() -> None:
+    code = """
+    class A { void f() throws Exception {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+      g.initialize(new ECGenParameterSpec("secp521r1"));
+    } }"""
+    (f,) = findings(code, "java")
+    assert f.algorithm == "ECDSA-P521" and "unknown_reason" not in f.parameters
+
+
+def test_pem_placeholder_in_documentation_is_neither_finding_nor_error() -> None:
+    code = '/**\n * -----BEGIN CERTIFICATE-----\n * ... base64 ...\n * -----END CERTIFICATE-----\n */\nclass C {}\n'
+    result = scan_source(code, "C.java", "java")
+    assert not result.findings and not result.errors
+
+
+def test_code_command_parse_all_reports_syntax_errors_of_crypto_free_files(tmp_path: Path) -> None:
+    (tmp_path / "plain.py").write_text("def f(:\n")
+    res = CliRunner().invoke(cli, ["code", str(tmp_path), "--format", "json", "--parse-all"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["errors"][0]["kind"] == "parse-error"

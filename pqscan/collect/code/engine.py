@@ -210,6 +210,8 @@ class _FileMatcher:
             params.pop("unknown_reason", None)
         if algorithm is not None:
             usage = names.usage_of(algorithm, usage)
+        if family and not params.get("curve"):
+            params.setdefault("unknown_reason", "curve not visible at this call")
         hit = Hit(rule.id, call.line, call.column, call.api, call.span, algorithm, family, usage, conf, params)
         self._finish_key_bits(hit, bool(rule.specs.get("key_bits")))
         self.hits.append(hit)
@@ -290,6 +292,9 @@ class _FileMatcher:
                 target.params["key_bits_set_at"] = f"line {call.line}"
             elif key == "key_bits" and before.get("key_bits") is not None:
                 target.params.update(before)  # an unreadable later call does not erase a known size
+            if (key == "curve" and target.params.get("curve") and not before.get("curve")
+                    and target.params.get("unknown_reason") == "curve not visible at this call"):
+                target.params.pop("unknown_reason")
         if mod.link_arg is not None and mod.link_arg < len(call.args):
             self._link(target, call.args[mod.link_arg])
 
@@ -301,6 +306,8 @@ class _FileMatcher:
                 target.usage = hit.usage
                 if "curve" in target.params and "curve" not in hit.params:
                     hit.params["curve"] = target.params["curve"]
+                    if hit.params.get("unknown_reason") == "curve not visible at this call":
+                        hit.params.pop("unknown_reason")
 
 
 def match(ruleset: RuleSet, calls: Iterable[CallSite]) -> list[Hit]:

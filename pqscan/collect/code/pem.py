@@ -23,6 +23,10 @@ from pqscan.collect.x509 import cert_spki, describe_spki, key_usage_for, spki_of
 from pqscan.model import Confidence, Usage
 
 MAX_BLOCKS = 64
+# Smallest real objects: an Ed25519 PKCS#8 key is 48 bytes, its SPKI 44; no X.509 certificate is under
+# 128 bytes. Shorter bodies are examples in comments and docs, not key material.
+_MIN_KEY_DER = 40
+_MIN_CERT_DER = 128
 MAX_BLOCK_CHARS = 65536
 _BEGIN = re.compile(r"-----BEGIN ([A-Z0-9 ]{1,40})-----")
 _QUOTED = re.compile(r"""["'`]([^"'`]*)["'`]""")
@@ -118,8 +122,8 @@ def find_pem(text: str) -> Iterator[PemHit | str]:
                          {"object": "encrypted private key", "unknown_reason": "the key is encrypted"})
             continue
         der = _body(block)
-        if der is None:
-            continue
+        if der is None or len(der) < (_MIN_CERT_DER if "CERTIFICATE" in label else _MIN_KEY_DER):
+            continue  # a placeholder in documentation ("-----BEGIN CERTIFICATE----- ... -----END"), not a block
         described = _describe(label, der)
         if isinstance(described, str):
             yield described

@@ -14,6 +14,7 @@ from typing import Any
 
 from pqscan.algorithms import CipherSuite, cipher_suite
 from pqscan.collect.config.common import Emitter, split_list
+from pqscan.collect.suite_parts import suite_parts
 from pqscan.model import Confidence, Usage
 
 # keyword -> [(names to try in the catalogue, usage)]; first known name wins.
@@ -49,6 +50,8 @@ _KEYWORDS: dict[str, list[tuple[tuple[str, ...], Usage]]] = {
     "md5": [(("HMAC-MD5", "MD5"), Usage.MAC)],
     "sha1": [(("HMAC-SHA1", "SHA-1"), Usage.MAC)],
     "sha": [(("HMAC-SHA1", "SHA-1"), Usage.MAC)],
+    "sha256": [(("HMAC-SHA256", "SHA-256"), Usage.MAC)],
+    "sha384": [(("HMAC-SHA384", "SHA-384"), Usage.MAC)],
     "psk": [(("PSK",), Usage.KEY_EXCHANGE)],
 }
 _BUILD_DEPENDENT = "keyword whose suites depend on the OpenSSL build and version"
@@ -85,12 +88,8 @@ def add_cipher_string(em: Emitter, value: str, line: int | None, symbol: str, **
 
 
 def _add_suite(em: Emitter, suite: CipherSuite, token: str, line: int | None, symbol: str, **params: Any) -> None:
+    """Every use the suite implies (key exchange, authentication, cipher, record MAC or PRF), as the TLS
+    collector records an accepted suite: MACs as HMAC ids (HMAC-SHA1), RSA key transport as RSAES-PKCS1."""
     common: dict[str, Any] = {"cipher_suite": suite.name, **params}
-    if suite.key_exchange:
-        usage = Usage.KEY_EXCHANGE if suite.forward_secret else Usage.ENCRYPTION
-        em.add(suite.key_exchange, usage, line, symbol, **common)
-    if suite.authentication:
-        em.add(suite.authentication, Usage.AUTHENTICATION, line, symbol, **common)
-    em.add(suite.cipher, Usage.SYMMETRIC, line, symbol, **common)
-    if suite.mac:
-        em.add(suite.mac, Usage.MAC, line, symbol, **common)
+    for part in suite_parts(suite):
+        em.add(part.algorithm, part.usage, line, symbol, **part.parameters, **common)

@@ -20,6 +20,7 @@ from pqscan.collect import der
 from pqscan.collect.files import keys
 from pqscan.collect.files.context import FileContext
 from pqscan.model import AssetKind, ErrorKind
+from pqscan.textsafe import clean
 
 JKS_MAGIC = b"\xfe\xed\xfe\xed"
 JCEKS_MAGIC = b"\xce\xce\xce\xce"
@@ -171,7 +172,8 @@ def _keystore_entries(ctx: FileContext, store: Any, store_type: str, password: s
     import jks
 
     aliases: list[str] = []
-    for alias, entry in list(store.entries.items())[:10000]:
+    for raw_alias, entry in list(store.entries.items())[:10000]:
+        alias = clean(str(raw_alias)[:200])
         aliases.append(alias)
         try:
             if isinstance(entry, jks.TrustedCertEntry):

@@ -9,9 +9,12 @@ with the same public key (``matches-key``) across the whole scan.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from cryptography import x509
 
@@ -62,10 +65,13 @@ def scan_file(entry: FileEntry, options: FilesOptions,
     """
     ctx = FileContext(entry.path, options.passwords)
     try:
-        with open(entry.path, "rb") as fh:
+        with _open_regular(entry.path) as fh:
             head = fh.read(HEAD_BYTES)
             data = head + fh.read(max(0, options.walk.max_bytes - len(head)) + 1) if _candidate(entry.path, head) \
                 else head
+    except _NotRegularFile:
+        ctx.error("read", ErrorKind.UNSUPPORTED, "not a regular file when opened (replaced after the walk?)")
+        return ctx.result(), 0
     except OSError as exc:
         ctx.error("read", ErrorKind.PERMISSION, exc.strerror or str(exc))
         return ctx.result(), 0
@@ -85,6 +91,27 @@ def scan_file(entry: FileEntry, options: FilesOptions,
         else:
             return None, len(data)
     return ctx.result(), len(data)
+
+
+class _NotRegularFile(Exception):
+    pass
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """Open for reading without blocking, and only if it is still a regular file.
+
+    The walker checked the type with stat(), but the path can be swapped for a FIFO or a device
+    before it is opened: O_NONBLOCK keeps open() on a FIFO from waiting for a writer, and fstat()
+    on the opened descriptor is the check that cannot race.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _NotRegularFile(str(path))
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _candidate(path: Path, head: bytes) -> bool:

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import serialization
 
 from pqscan.algorithms import IdKind, get, lookup, unknown
 from pqscan.collect.ssh.keys import SshPublicKey, host_key_asset
-from pqscan.collect.x509 import certificate_to_asset, iso, key_asset
+from pqscan.collect.x509 import certificate_to_asset, iso, key_asset, rfc4514
 from pqscan.model import (
     Asset,
     AssetKind,
@@ -29,6 +29,7 @@ from pqscan.model import (
     ScanResult,
     Usage,
 )
+from pqscan.textsafe import clean
 
 COLLECTOR = "certs"
 
@@ -59,7 +60,7 @@ class FileContext:
 
     # -- recording --------------------------------------------------------------------------
     def error(self, stage: str, kind: ErrorKind, message: str) -> None:
-        self.errors.append(ScanError(self.location, stage, kind, message[:500], COLLECTOR))
+        self.errors.append(ScanError(self.location, stage, kind, clean(message[:500]), COLLECTOR))
 
     def _add(self, asset: Asset, findings: list[Finding]) -> Asset:
         i = self._index.get(asset.id)
@@ -137,7 +138,7 @@ class FileContext:
         except der.DerError as exc:
             self.error("parse-csr", ErrorKind.MALFORMED, f"CSR public key unreadable: {exc}")
             return self._add(Asset(asset_id, AssetKind.CSR, self.location), [])
-        subject = csr.subject.rfc4514_string()
+        subject = rfc4514(csr.subject)
         sig_oid = csr.signature_algorithm_oid.dotted_string
         sig = lookup(IdKind.OID, sig_oid)
         attrs = {"subject": subject, **info.attributes(), "signature_algorithm": sig.id,
@@ -156,7 +157,7 @@ class FileContext:
         asset_id = f"crl:sha256:{hashlib.sha256(data).hexdigest()}"
         sig_oid = crl.signature_algorithm_oid.dotted_string
         sig = lookup(IdKind.OID, sig_oid)
-        issuer = crl.issuer.rfc4514_string()
+        issuer = rfc4514(crl.issuer)
         attrs: dict[str, Any] = {"issuer": issuer, "last_update": iso(crl.last_update_utc),
                                  "revoked_count": len(crl), "signature_algorithm": sig.id,
                                  "signature_algorithm_oid": sig_oid, "source": source}

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x
 from pqscan.algorithms import IdKind, lookup
 from pqscan.collect.files.context import COLLECTOR, FileContext
 from pqscan.model import Asset, AssetKind, ErrorKind, Evidence, Finding, Usage
+from pqscan.textsafe import clean
 
 MAX_KEYS = 10000
 _CURVES: dict[str, Any] = {"P-256": ec.SECP256R1, "P-384": ec.SECP384R1, "P-521": ec.SECP521R1, "secp256k1": ec.SECP256K1}
@@ -99,7 +100,7 @@ def _one(ctx: FileContext, jwk: dict[str, Any], index: int) -> None:
     extra: dict[str, Any] = {"jwk_index": index, "jwk_thumbprint_sha256": thumbprint(jwk)}
     for member in ("kid", "alg", "use"):
         if isinstance(jwk.get(member), str):
-            extra[member] = jwk[member][:200]
+            extra[member] = clean(jwk[member][:200])
     for j, cert_b64 in enumerate(jwk.get("x5c") or []):
         cert = x509.load_der_x509_certificate(base64.b64decode(cert_b64))
         ctx.add_certificate(cert, f"jwk-x5c[{j}]")
@@ -109,14 +110,15 @@ def _one(ctx: FileContext, jwk: dict[str, Any], index: int) -> None:
         return
     alg = lookup(IdKind.JOSE, alg_name) if isinstance(alg_name, str) else lookup(IdKind.NAME, str(jwk.get("kty")))
     asset_id = f"key:jwk-thumbprint:{extra['jwk_thumbprint_sha256']}"
-    params: dict[str, Any] = {"kty": jwk.get("kty")}
+    kty = jwk.get("kty")
+    params: dict[str, Any] = {"kty": clean(kty[:64]) if isinstance(kty, str) else kty}
     if jwk.get("kty") == "oct" and isinstance(jwk.get("k"), str):
         params["key_bits"] = len(_b64url(jwk["k"])) * 8
     if alg.is_unknown:
-        params["raw_identifier"] = str(alg_name or jwk.get("kty"))
+        params["raw_identifier"] = clean(str(alg_name or jwk.get("kty"))[:200])
     kind = AssetKind.PRIVATE_KEY if private else AssetKind.PUBLIC_KEY
     usage = Usage.MAC if jwk.get("kty") == "oct" and str(alg_name).startswith("HS") else use
-    asset = Asset(asset_id, kind, ctx.location, str(jwk.get("kid") or alg.id)[:200],
+    asset = Asset(asset_id, kind, ctx.location, clean(str(jwk.get("kid") or alg.id)[:200]),
                   {**extra, "algorithm": alg.id, "source": "jwk"})
     ctx.add_finding_only(asset, Finding(asset_id, alg.id, usage, COLLECTOR, params,
-                                        Evidence(location=ctx.location, symbol="jwk", detail=str(jwk.get("kid", "")))))
+                                        Evidence(location=ctx.location, symbol="jwk", detail=clean(str(jwk.get("kid", ""))[:200]))))

@@ -18,6 +18,7 @@ from pqscan.collect.files.context import FileContext
 from pqscan.collect.ssh.keys import SshPublicKey, parse_public_key_blob
 from pqscan.collect.ssh.wire import Reader, SshProtocolError
 from pqscan.model import AssetKind, ErrorKind, Usage
+from pqscan.textsafe import clean
 
 MAX_LINES = 100_000
 OPENSSH_KEY_MAGIC = b"openssh-key-v1\0"
@@ -48,7 +49,7 @@ def parse_key_line(line: str) -> tuple[str, SshPublicKey, str] | None:
         key = _key_at(tokens, i)
         if key is not None:
             prefix = line[: line.find(tokens[i] + " " + tokens[i + 1])].strip() if i else ""
-            return prefix, key, " ".join(tokens[i + 2 :])[:200]
+            return clean(prefix), key, clean(" ".join(tokens[i + 2 :])[:200])
     return None
 
 

@@ -22,6 +22,7 @@ from pqscan.algorithms import Algorithm, IdKind, lookup
 from pqscan.collect.ssh.wire import Reader, SshProtocolError
 from pqscan.collect.x509 import describe_spki, spki_of
 from pqscan.model import Asset, AssetKind, Evidence, Finding, Usage
+from pqscan.textsafe import clean
 
 MAX_BLOB = 16384
 CERT_SUFFIX = "-cert-v01@openssh.com"
@@ -161,8 +162,8 @@ def _certificate_info(cert: Any) -> dict[str, Any]:
         serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).split()[1])
     info: dict[str, Any] = {
         "cert_type": "host" if int(cert.type.value) == 2 else "user",
-        "key_id": cert.key_id.decode("utf-8", "replace")[:200],
-        "principals": [p.decode("utf-8", "replace")[:200] for p in cert.valid_principals][:50],
+        "key_id": clean(cert.key_id.decode("utf-8", "replace")[:200]),
+        "principals": [clean(p.decode("utf-8", "replace")[:200]) for p in cert.valid_principals][:50],
         "ca_fingerprint_sha256": fingerprint_sha256(ca_blob),
     }
     for name, ts in (("valid_after", cert.valid_after), ("valid_before", cert.valid_before)):

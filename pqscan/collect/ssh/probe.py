@@ -27,6 +27,7 @@ from pqscan.collect.ssh.verify import verify_signature
 from pqscan.model import ErrorKind, ScanResult
 from pqscan.netscan import Connection, NetError, NetOptions, ProbeFn, connect
 from pqscan.targets import Endpoint
+from pqscan.textsafe import clean
 
 MAX_PACKETS_BEFORE_KEXINIT = 8
 MAX_HOST_KEY_TYPES = 16
@@ -62,7 +63,7 @@ async def read_identification(conn: Connection) -> wire.Identification:
         line = await conn.read_line(wire.MAX_PRE_BANNER_LINE, "identification line")
         if line.startswith(b"SSH-"):
             return wire.parse_identification(line, tuple(pre))
-        pre.append(line.rstrip(b"\r\n").decode("utf-8", "replace")[:200])
+        pre.append(clean(line.rstrip(b"\r\n").decode("utf-8", "replace")[:200]))
     raise wire.SshProtocolError(f"no SSH identification line within the first {wire.MAX_PRE_BANNER_LINES} lines")
 
 

@@ -368,6 +368,18 @@ async def exchange(conn: Connection, hello: bytes, **kw: int) -> ServerAnswer:
     return await read_answer(conn, **kw)
 
 
+def leaf_certificate(body: bytes) -> bytes | None:
+    """The first (leaf) DER certificate of a TLS <= 1.2 Certificate message (RFC 5246 §7.4.2), or None."""
+    r = _Reader(body, "Certificate")
+    listed = r.take(3)
+    (length,) = struct.unpack("!I", b"\x00" + listed)
+    certs = _Reader(r.take(length), "certificate_list")
+    if not certs.left:
+        return None
+    (cert_len,) = struct.unpack("!I", b"\x00" + certs.take(3))
+    return certs.take(cert_len)
+
+
 def parse_server_key_exchange(body: bytes, kx: str) -> dict[str, int]:
     """The group of a TLS 1.2 ServerKeyExchange: ECDHE named curve (RFC 8422 §5.4) or DHE prime bits."""
     r = _Reader(body, "ServerKeyExchange")

@@ -5,8 +5,10 @@ Order of work (connections run concurrently, bounded by netscan's per-host limit
 1. a *baseline* hello offering every group with an empty key_share. A silent, refusing or
    non-TLS endpoint stops here with one ScanError (so a dead host costs one connection and at most
    one timeout); TLS 1.2 servers are recognised by their alert or their TLS 1.2 ServerHello;
-2. per-group HRR probes (TLS 1.3 only), the TLS 1.2/1.1/1.0 probes and a full pyOpenSSL
-   handshake for the negotiated parameters and the chain as sent;
+2. per-group HRR probes (TLS 1.3 only), the TLS 1.2/1.1/1.0 accepted-suite enumerations (one
+   elimination loop per version, :mod:`~pqscan.collect.tls.suites`; with ``suites=False`` one
+   probe per version instead) and a full pyOpenSSL handshake for the negotiated parameters and
+   the chain as sent;
 3. key-share confirmation of every supported PQ group we can build a share for, then the
    preference and HRR-upgrade probes when X25519MLKEM768 and X25519 are both supported;
 4. when X25519MLKEM768 is confirmed, the same hello split in two TCP segments (the tldr.fail bug:
@@ -21,7 +23,7 @@ import asyncio
 import re
 from typing import Any
 
-from pqscan.algorithms import IdKind, cipher_suite, lookup
+from pqscan.algorithms import cipher_suite
 from pqscan.collect.tls import clienthello as ch
 from pqscan.collect.tls import probes as pr
 from pqscan.collect.tls.groups import (
@@ -30,11 +32,13 @@ from pqscan.collect.tls.groups import (
     QUANTUM_SAFE_KINDS,
     X25519,
     X25519MLKEM768,
-    TlsGroup,
+    group_algorithm,
     group_name,
 )
 from pqscan.collect.tls.handshake import HandshakeError, HandshakeInfo, full_handshake
 from pqscan.collect.tls.starttls import StarttlsError, tls_stream
+from pqscan.collect.tls.suite_findings import suite_findings
+from pqscan.collect.tls.suites import SuiteEnumeration, enumerate_suites
 from pqscan.collect.x509 import CertificateSet
 from pqscan.model import (
     Asset,
@@ -56,16 +60,6 @@ COLLECTOR = "tls"
 _DEAD = frozenset({ErrorKind.REFUSED, ErrorKind.TIMEOUT, ErrorKind.UNREACHABLE, ErrorKind.DNS, ErrorKind.SKIPPED})
 
 
-def group_algorithm(group: TlsGroup) -> tuple[str, dict[str, Any]]:
-    """Catalogue id for a group (by codepoint), falling back to the IANA name with the raw codepoint kept."""
-    alg = lookup(IdKind.TLS_GROUP, group.code)
-    params: dict[str, Any] = {"tls_group": group.hex, "group_name": group.name}
-    if alg.is_unknown:
-        params["raw_identifier"] = group.hex
-        return group.name, params
-    return alg.id, params
-
-
 async def _handshake(endpoint: Endpoint, options: NetOptions) -> HandshakeInfo | pr.Exchange:
     try:
         async with tls_stream(endpoint, options) as conn:
@@ -74,7 +68,34 @@ async def _handshake(endpoint: Endpoint, options: NetOptions) -> HandshakeInfo |
         return pr.Exchange(error_kind=exc.kind, error=str(exc))
 
 
-async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions) -> ScanResult:
+# Share of the endpoint's budget the (sequential) suite enumerations may use before they stop early.
+SUITE_BUDGET_SHARE = 0.5
+LEGACY_VERSIONS = (ch.TLS12, ch.TLS11, ch.TLS10)
+
+
+async def _legacy(endpoint: Endpoint, options: NetOptions, suites: bool) -> tuple[
+        list[pr.LegacyResult], pr.LegacyResult, list[SuiteEnumeration] | None]:
+    """TLS 1.2/1.1/1.0: (per-version results, the RSA key-transport result, the enumerations or None)."""
+    if not suites:
+        tasks = [pr.probe_legacy(endpoint, options, v) for v in LEGACY_VERSIONS]
+        tasks.append(pr.probe_legacy(endpoint, options, ch.TLS12, suites=ch.RSA_KX_SUITES))
+        *legacy, rsa_kx = await asyncio.gather(*tasks)
+        return list(legacy), rsa_kx, None
+    deadline = asyncio.get_running_loop().time() + options.budget() * SUITE_BUDGET_SHARE
+    enums = list(await asyncio.gather(*(enumerate_suites(endpoint, options, v, deadline=deadline)
+                                        for v in LEGACY_VERSIONS)))
+    rsa_kx = pr.LegacyResult(ch.TLS12, False, None, None, None, None, "no RSA key-transport suite accepted")
+    for enum in enums:
+        hit = next((a for a in enum.accepted if (cs := cipher_suite(a.code)) and cs.key_exchange == "RSAES-PKCS1"), None)
+        if hit is not None:
+            rsa_kx = pr.LegacyResult(enum.version, True, ch.TLS12_SUITES_BY_CODE.get(hit.code), hit.code, None, None,
+                                     f"{enum.name} accepts {hit.name}", hit.leaf_key, hit.leaf_key_bits)
+            break
+    return [e.first for e in enums], rsa_kx, enums
+
+
+async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions, *, suites: bool = True) -> ScanResult:
+    """Probe one endpoint; ``suites=False`` skips the accepted-suite enumeration (fewer connections)."""
     result = ScanResult(endpoint.key, COLLECTOR)
     baseline = await pr.probe_baseline(endpoint, options, [g.code for g in GROUPS])
     if baseline.answer is None:
@@ -89,11 +110,9 @@ async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions) -> ScanResu
     tls13 = sh is not None and sh.selected_version == ch.TLS13
 
     group_tasks = [pr.probe_group(endpoint, options, g) for g in GROUPS] if tls13 else []
-    legacy_tasks = [pr.probe_legacy(endpoint, options, v) for v in (ch.TLS12, ch.TLS11, ch.TLS10)]
-    legacy_tasks.append(pr.probe_legacy(endpoint, options, ch.TLS12, suites=ch.RSA_KX_SUITES))
-    handshake, legacy_results, group_list = await asyncio.gather(
-        _handshake(endpoint, options), asyncio.gather(*legacy_tasks), asyncio.gather(*group_tasks))
-    tls12, tls11, tls10, rsa_kx = legacy_results
+    handshake, (legacy, rsa_kx, enums), group_list = await asyncio.gather(
+        _handshake(endpoint, options), _legacy(endpoint, options, suites), asyncio.gather(*group_tasks))
+    tls12 = legacy[0]
     group_results: list[pr.GroupResult] = list(group_list)
     if not tls13:
         why = f"baseline TLS 1.3 hello: {baseline.describe()}"
@@ -118,7 +137,7 @@ async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions) -> ScanResu
         split = await pr.probe_split_hello(endpoint, options, X25519MLKEM768)
 
     _record(result, endpoint, baseline, group_results, checks, preference, hrr_upgrade,
-            [tls12, tls11, tls10], rsa_kx, handshake, split)
+            legacy, rsa_kx, handshake, split, enums)
     return result
 
 
@@ -134,6 +153,7 @@ def _record(
     rsa_kx: pr.LegacyResult,
     handshake: HandshakeInfo | pr.Exchange,
     split: pr.SplitHello | None,
+    enums: list[SuiteEnumeration] | None,
 ) -> None:
     aid, loc = endpoint.key, endpoint.hostport
     sh = baseline.answer.server_hello if baseline.answer else None
@@ -154,7 +174,13 @@ def _record(
         "tls12": legacy[0].to_dict(),
         "tls12_rsa_key_transport": rsa_kx.supported,
         "split_client_hello": split.to_dict() if split else None,
+        "tls_suites": {e.name: e.to_dict() for e in enums if e.first.supported} if enums is not None else None,
+        "suite_enumeration_connections": sum(e.connections for e in enums) if enums is not None else 0,
     }
+    for e in enums or ():
+        if e.error_kind is not None and e.first.supported:
+            result.error(f"tls-suites:{e.name}", e.error_kind,
+                         f"cipher-suite enumeration incomplete after {len(e.accepted)} suite(s): {e.stop}")
     for r in groups:
         if r.verdict is pr.Verdict.PROTOCOL_VIOLATION:
             result.error(f"tls-group-probe:{r.group.name}", ErrorKind.PROTOCOL_VIOLATION, r.evidence)
@@ -167,25 +193,10 @@ def _record(
             params["protocol"] = "TLS1.3"
             findings.append(Finding(aid, alg, Usage.KEY_EXCHANGE, COLLECTOR, params,
                                     Evidence(loc, symbol="supported_groups", detail=r.evidence)))
-    t12 = legacy[0]
-    if t12.supported and t12.kx_group is not None:
-        g = BY_CODE.get(t12.kx_group)
-        if g is not None:
-            alg, params = group_algorithm(g)
-            params["protocol"] = "TLS1.2"
-            findings.append(Finding(aid, alg, Usage.KEY_EXCHANGE, COLLECTOR, params,
-                                    Evidence(loc, symbol="ServerKeyExchange", detail=t12.evidence)))
-    if t12.supported and t12.dh_bits:
-        findings.append(Finding(aid, "DH", Usage.KEY_EXCHANGE, COLLECTOR,
-                                {"key_bits": t12.dh_bits, "protocol": "TLS1.2"},
-                                Evidence(loc, symbol="ServerKeyExchange", detail=t12.evidence)))
-    rsa_supported = rsa_kx.supported or (t12.suite is not None and t12.suite.kx == "RSA")
-    if rsa_supported:
-        src = rsa_kx if rsa_kx.supported else t12
-        findings.append(Finding(aid, "RSA", Usage.ENCRYPTION, COLLECTOR,
-                                {"key_transport": True, "forward_secret": False, "protocol": "TLS1.2",
-                                 "suite": src.suite.name if src.suite else None},
-                                Evidence(loc, symbol="cipher_suite", detail=src.evidence)))
+    if enums is not None:
+        findings += suite_findings(aid, loc, enums)
+    else:
+        findings += _single_probe_findings(aid, loc, legacy[0], rsa_kx)
     for lr in legacy[1:]:
         if lr.supported:
             findings.append(Finding(aid, lr.name, Usage.PROTOCOL, COLLECTOR, {"protocol": lr.name},
@@ -216,6 +227,37 @@ def _record(
     result.findings[:0] = findings
 
 
+
+
+def _single_probe_findings(aid: str, loc: str, t12: pr.LegacyResult, rsa_kx: pr.LegacyResult) -> list[Finding]:
+    """Without the enumeration: the TLS 1.2 probe's key exchange, and RSA key transport when accepted."""
+    findings: list[Finding] = []
+    if t12.supported and t12.kx_group is not None:
+        g = BY_CODE.get(t12.kx_group)
+        if g is not None:
+            alg, params = group_algorithm(g)
+            params["protocol"] = "TLS1.2"
+            findings.append(Finding(aid, alg, Usage.KEY_EXCHANGE, COLLECTOR, params,
+                                    Evidence(loc, symbol="ServerKeyExchange", detail=t12.evidence)))
+    if t12.supported and t12.dh_bits:
+        findings.append(Finding(aid, "DH", Usage.KEY_EXCHANGE, COLLECTOR,
+                                {"key_bits": t12.dh_bits, "protocol": "TLS1.2"},
+                                Evidence(loc, symbol="ServerKeyExchange", detail=t12.evidence)))
+    rsa_supported = rsa_kx.supported or (t12.suite is not None and t12.suite.kx == "RSA")
+    if rsa_supported:
+        src = rsa_kx if rsa_kx.supported else t12
+        findings.append(_rsa_key_transport(aid, loc, src))
+    return findings
+
+
+def _rsa_key_transport(aid: str, loc: str, src: pr.LegacyResult) -> Finding:
+    """TLS_RSA_*: the client encrypts the premaster secret to the leaf's RSA key (RSAES-PKCS1-v1_5)."""
+    params: dict[str, Any] = {"key_transport": True, "forward_secret": False, "protocol": src.name,
+                              "cipher_suite": src.suite.name if src.suite else None}
+    if src.leaf_key == "RSA" and src.leaf_key_bits:
+        params["key_bits"] = src.leaf_key_bits
+    return Finding(aid, "RSAES-PKCS1", Usage.ENCRYPTION, COLLECTOR, params,
+                   Evidence(loc, symbol="cipher_suite", detail=src.evidence))
 
 
 def _cipher_algorithm(name: str) -> str:

@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec, mlkem, x448, x25519
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from pqscan.algorithms import IdKind, lookup
 
 
 class GroupKind(StrEnum):
@@ -118,3 +121,13 @@ def openssl_group_code(name: str | None) -> int | None:
     if not name:
         return None
     return OPENSSL_NAMES.get(name) or next((c for n, c in OPENSSL_NAMES.items() if n.lower() == name.lower()), None)
+
+
+def group_algorithm(group: TlsGroup) -> tuple[str, dict[str, Any]]:
+    """Catalogue id for a group (by codepoint), falling back to the IANA name with the raw codepoint kept."""
+    alg = lookup(IdKind.TLS_GROUP, group.code)
+    params: dict[str, Any] = {"tls_group": group.hex, "group_name": group.name}
+    if alg.is_unknown:
+        params["raw_identifier"] = group.hex
+        return group.name, params
+    return alg.id, params

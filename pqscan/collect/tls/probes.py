@@ -18,6 +18,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
+
+from pqscan.algorithms import cipher_suite
 from pqscan.collect.tls import clienthello as ch
 from pqscan.collect.tls.groups import BY_CODE, X25519, X25519MLKEM768, TlsGroup, group_name
 from pqscan.collect.tls.starttls import StarttlsError, tls_stream
@@ -270,6 +274,8 @@ class LegacyResult:
     kx_group: int | None  # ECDHE named curve from the ServerKeyExchange
     dh_bits: int | None
     evidence: str
+    leaf_key: str | None = None  # the leaf certificate's key ("RSA", "EC", ...) from the Certificate message
+    leaf_key_bits: int | None = None
 
     @property
     def name(self) -> str:
@@ -290,21 +296,47 @@ class LegacyResult:
         return d
 
 
-LEGACY_GROUPS = (0x001D, 0x0017, 0x0018, 0x0019, 0x001E, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104)
+# Groups offered in TLS <= 1.2 hellos: elliptic curves only. No ffdhe*: a client listing them makes
+# an RFC 7919 server (OpenSSL >= 3) refuse every DHE suite unless it has one of those groups
+# configured (RFC 7919 §4), which would hide the server's own (possibly 1024-bit) DH parameters.
+LEGACY_GROUPS = (0x001D, 0x0017, 0x0018, 0x0019, 0x001E)
 OLD_SUITES = (0xC013, 0xC014, 0xC009, 0xC00A, 0x0033, 0x0039, 0x002F, 0x0035, 0x000A)
 
 
-async def probe_legacy(
-    endpoint: Endpoint, options: NetOptions, version: int, suites: Sequence[int] | None = None
-) -> LegacyResult:
-    """A TLS 1.2 (or 1.1 / 1.0) hello without supported_versions; for 1.2 read up to ServerHelloDone."""
-    if suites is None:
-        suites = [s.code for s in ch.TLS12_SUITES] if version == ch.TLS12 else list(OLD_SUITES)
-    hello = ch.build_client_hello(sni=endpoint.sni, groups=LEGACY_GROUPS, tls13=False, suites=suites,
-                                  legacy_version=version)
-    full = version == ch.TLS12
-    ex = await exchange(endpoint, options, hello, until=ch.HS_SERVER_HELLO_DONE if full else ch.HS_SERVER_HELLO,
-                        max_bytes=ch.MAX_TLS12_FLIGHT)
+def legacy_hello(endpoint: Endpoint, version: int, suites: Sequence[int]) -> bytes:
+    return ch.build_client_hello(sni=endpoint.sni, groups=LEGACY_GROUPS, tls13=False, suites=suites,
+                                 legacy_version=version)
+
+
+async def legacy_exchange(endpoint: Endpoint, options: NetOptions, version: int, suites: Sequence[int]) -> Exchange:
+    """One TLS <= 1.2 hello, read up to ServerHelloDone (the whole first flight: chain, key exchange)."""
+    return await exchange(endpoint, options, legacy_hello(endpoint, version, suites),
+                          until=ch.HS_SERVER_HELLO_DONE, max_bytes=ch.MAX_TLS12_FLIGHT)
+
+
+def leaf_key(answer: ch.ServerAnswer) -> tuple[str | None, int | None]:
+    """(key type, bits) of the leaf certificate in a TLS <= 1.2 flight; (None, None) when absent or unreadable."""
+    body = answer.message(ch.HS_CERTIFICATE)
+    if body is None:
+        return None, None
+    try:
+        der = ch.leaf_certificate(body)
+        if der is None:
+            return None, None
+        key = x509.load_der_x509_certificate(der).public_key()
+    except (ch.TlsParseError, ValueError, TypeError):
+        return None, None
+    if isinstance(key, rsa.RSAPublicKey):
+        return "RSA", key.key_size
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return "EC", key.curve.key_size
+    if isinstance(key, dsa.DSAPublicKey):
+        return "DSA", key.key_size
+    return type(key).__name__.removesuffix("PublicKey").lstrip("_") or None, None
+
+
+def legacy_result(version: int, ex: Exchange) -> LegacyResult:
+    """How one TLS <= 1.2 exchange reads: version accepted or not, suite, key-exchange group, leaf key."""
     if ex.answer is None:
         return LegacyResult(version, None, None, None, None, None, ex.describe())
     sh = ex.answer.server_hello
@@ -313,15 +345,34 @@ async def probe_legacy(
     if sh.selected_version != version:
         return LegacyResult(version, False, None, None, None, None, ex.describe() + " (other version chosen)")
     suite = ch.TLS12_SUITES_BY_CODE.get(sh.cipher_suite)
+    kx = suite.kx if suite is not None else _catalogue_kx(sh.cipher_suite)
     group = bits = None
     ske = ex.answer.message(ch.HS_SERVER_KEY_EXCHANGE)
-    if ske is not None and suite is not None:
+    if ske is not None and kx in ("ECDHE", "DHE"):
         try:
-            info = ch.parse_server_key_exchange(ske, suite.kx)
+            info = ch.parse_server_key_exchange(ske, kx)
         except ch.TlsParseError:
             info = {}
         group, bits = info.get("group"), info.get("dh_bits")
-    return LegacyResult(version, True, suite, sh.cipher_suite, group, bits, ex.describe())
+    key, key_bits = leaf_key(ex.answer)
+    return LegacyResult(version, True, suite, sh.cipher_suite, group, bits, ex.describe(), key, key_bits)
+
+
+def _catalogue_kx(code: int) -> str | None:
+    """'ECDHE' / 'DHE' for an ephemeral (EC)DH suite of the catalogue (their ServerKeyExchange names a group)."""
+    suite = cipher_suite(code)
+    if suite is None or not suite.forward_secret or suite.key_exchange not in ("ECDH", "DH"):
+        return None
+    return "ECDHE" if suite.key_exchange == "ECDH" else "DHE"
+
+
+async def probe_legacy(
+    endpoint: Endpoint, options: NetOptions, version: int, suites: Sequence[int] | None = None
+) -> LegacyResult:
+    """A TLS 1.2 (or 1.1 / 1.0) hello without supported_versions, read up to ServerHelloDone."""
+    if suites is None:
+        suites = [s.code for s in ch.TLS12_SUITES] if version == ch.TLS12 else list(OLD_SUITES)
+    return legacy_result(version, await legacy_exchange(endpoint, options, version, suites))
 
 
 def group_table(results: Sequence[GroupResult]) -> dict[str, dict[str, Any]]:
