@@ -7,7 +7,8 @@ The fleet runs in a separate process (so servers and scanner do not share a GIL)
   hybrid+classical, classical-only, PQ-forced, TLS 1.2-only, ML-DSA certificate, RSA chain, ...);
 * silent servers (accept, never answer) and garbage servers (answer with random bytes).
 
-Measured for each tool, as a subprocess (wall time includes interpreter start-up for both):
+pqscan runs twice per set: with the TLS <= 1.2 accepted-suite enumeration (default) and with
+``--no-suites``. Measured for each tool, as a subprocess (wall time includes interpreter start-up for both):
 endpoints/s on the mixed fleet and on the well-behaved part, connections per endpoint (counted by
 the fleet's servers), peak RSS (``wait4``), and whether the PQ verdicts are right. Then a loopback
 "/24": 254 addresses 127.0.1.1-254, most with a silent listener, some with nothing, a few real TLS
@@ -150,12 +151,13 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int
             b"".join(err_chunks).decode(errors="replace"))
 
 
-def run_pqscan(targets: list[str], timeout: float, workdir: Path, concurrency: int = 128) -> dict[str, Any]:
+def run_pqscan(targets: list[str], timeout: float, workdir: Path, concurrency: int = 128,
+               extra: tuple[str, ...] = ()) -> dict[str, Any]:
     tfile = workdir / f"targets-{len(targets)}-{time.monotonic_ns()}.txt"
     tfile.write_text("\n".join(targets) + "\n")
     out = workdir / f"pqscan-{time.monotonic_ns()}.jsonl"
     cmd = [PQSCAN_PY, "-m", "pqscan", "-q", "tls", f"@{tfile}", "--timeout", str(timeout), "--concurrency",
-           str(concurrency), "--starttls", "none", "-o", str(out), "--format", "json"]
+           str(concurrency), "--starttls", "none", "-o", str(out), "--format", "json", *extra]
     env = {**os.environ, "PQSCAN_TEST_LOOPBACK_ONLY": "1"}
     wall, rss, stdout, stderr = timed(cmd, env)
     if not stdout.strip():
@@ -248,8 +250,13 @@ def main() -> None:
         if have_sslyze:
             run_sslyze(args.sslyze, good, args.timeout)
         for label, targets, repeat in (("mixed", mixed, 1), ("well-behaved", good, args.repeat)):
-            pq_runs, ss_runs = [], []
+            pq_runs, ss_runs, ns_runs = [], [], []
             for _ in range(repeat):  # alternate the tools; report the median wall time of each
+                c0 = count()
+                ns = run_pqscan(targets, args.timeout, work, extra=("--no-suites",))
+                c1 = count()
+                ns["conn"] = (c1 - c0) / len(targets)
+                ns_runs.append(ns)
                 c0 = count()
                 pq = run_pqscan(targets, args.timeout, work)
                 c1 = count()
@@ -261,9 +268,14 @@ def main() -> None:
                     ss_runs.append(ss)
             pq = sorted(pq_runs, key=lambda r: r["wall"])[len(pq_runs) // 2]
             right, total, pq_right = pqscan_correct(pq["inventory"], fleet)
+            ns = sorted(ns_runs, key=lambda r: r["wall"])[len(ns_runs) // 2]
+            suites = sum(len(v.get("accepted") or ()) for a in pq["inventory"]["assets"]
+                         for v in ((a.get("attributes") or {}).get("tls_suites") or {}).values())
             row = {"set": label, "n": len(targets), "repeat": repeat, "pq_eps": len(targets) / pq["wall"],
                    "pq_wall": pq["wall"], "pq_conn": pq["conn"], "pq_rss": pq["rss_kib"] / 1024,
-                   "pq_right": f"{right}/{total} endpoints, {pq_right} PQ verdicts right"}
+                   "pq_right": f"{right}/{total} endpoints, {pq_right} PQ verdicts right",
+                   "pq_suites": suites, "ns_eps": len(targets) / ns["wall"], "ns_wall": ns["wall"],
+                   "ns_conn": ns["conn"], "ns_rss": ns["rss_kib"] / 1024}
             if ss_runs:
                 ss = sorted(ss_runs, key=lambda r: r["wall"])[len(ss_runs) // 2]
                 saw, should = sslyze_saw_pq(ss["results"], fleet)
@@ -280,7 +292,10 @@ def main() -> None:
         for r in rows:
             print(f"[{r['set']}] {r['n']} endpoints (median of {r['repeat']} run(s) per tool)")
             print(f"  pqscan : {r['pq_wall']:7.2f} s  {r['pq_eps']:7.2f} endpoints/s  {r['pq_conn']:5.1f} conn/endpoint"
-                  f"  peak RSS {r['pq_rss']:6.1f} MiB  verdicts: {r['pq_right']}")
+                  f"  peak RSS {r['pq_rss']:6.1f} MiB  verdicts: {r['pq_right']}; {r['pq_suites']} accepted "
+                  "suite(s) enumerated (version x suite)")
+            print(f"  pqscan --no-suites: {r['ns_wall']:7.2f} s  {r['ns_eps']:7.2f} endpoints/s  {r['ns_conn']:5.1f} "
+                  f"conn/endpoint  peak RSS {r['ns_rss']:6.1f} MiB")
             if "ss_eps" in r:
                 print(f"  sslyze : {r['ss_wall']:7.2f} s  {r['ss_eps']:7.2f} endpoints/s  {r['ss_conn']:5.1f} conn/endpoint"
                       f"  peak RSS {r['ss_rss']:6.1f} MiB  {r['ss_pq']}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -12,7 +13,6 @@ import click
 from pqscan.collect.code import CodeScanOptions, scan_paths
 from pqscan.collect.code.files import LANGUAGES, RULESET_OF
 from pqscan.collect.walk import DEFAULT_MAX_BYTES, WalkOptions
-from pqscan.commands.certs import parse_size
 from pqscan.commands.common import OutputFormat, format_option, note, write_output
 from pqscan.inventory import Inventory, JsonlWriter, now_iso
 from pqscan.model import ErrorKind
@@ -36,13 +36,15 @@ _LANGUAGE_CHOICES = sorted({*LANGUAGES, *RULESET_OF.values()})
 @click.option("--parse-all", is_flag=True,
               help="Also parse files that name no crypto API (slower; reports their syntax errors too).")
 @click.option("--no-gitignore", is_flag=True, help="Do not honour .gitignore files in the tree.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True, metavar="N",
+              help="Worker processes (0: one per CPU, at most 8). Same results, same order.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the inventory here (.json, or .jsonl for one record per line).")
 @format_option([OutputFormat.TABLE, OutputFormat.JSON])
 @click.pass_context
 def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ...], max_size: str,
             languages: tuple[str, ...], include_vendored: bool, include_generated: bool, include_minified: bool,
-            parse_all: bool, no_gitignore: bool, output: Path | None, output_format: str) -> int:
+            parse_all: bool, no_gitignore: bool, jobs: int, output: Path | None, output_format: str) -> int:
     """Find cryptography in source code: which API, which algorithm, key size, curve and use.
 
     \b
@@ -53,10 +55,10 @@ def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ..
       pqscan code . --exclude 'tests/' --language python --format json -o code.json
     """
     options = CodeScanOptions(
-        walk=WalkOptions(excludes=excludes, max_bytes=parse_size(max_size), use_gitignore=not no_gitignore),
+        walk=WalkOptions(excludes=excludes, max_bytes=_max_bytes(max_size), use_gitignore=not no_gitignore),
         skip_vendored=not include_vendored, skip_generated=not include_generated,
         skip_minified=not include_minified, languages=frozenset(x.lower() for x in languages) or None,
-        parse_all=parse_all,
+        parse_all=parse_all, jobs=jobs or _cpus(),
     )
     inv = Inventory(targets=[str(p) for p in paths])
     writer = JsonlWriter(output, targets=inv.targets) if output is not None and output.suffix == ".jsonl" else None
@@ -79,17 +81,63 @@ def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ..
         note(ctx, f"inventory written to {output}")
     if OutputFormat(output_format) is OutputFormat.JSON:
         write_output(json.dumps(inv.to_dict(), indent=1, ensure_ascii=False), None)
+    elif output is not None:
+        render_summary(inv, files, output)  # every finding is in the file: one row per algorithm here
     else:
         render_table(inv, files)
     return 0
 
 
-def render_table(inv: Inventory, files: int) -> None:
+def _cpus() -> int:
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        n = os.cpu_count() or 1
+    return max(1, min(n, 8))
+
+
+def _max_bytes(text: str) -> int:
+    if text == str(DEFAULT_MAX_BYTES):
+        return DEFAULT_MAX_BYTES
+    from pqscan.commands.certs import parse_size  # imports the file collectors: only when a size is given
+
+    return parse_size(text)
+
+
+def _console():  # type: ignore[no-untyped-def]
     from rich.console import Console
+
+    return Console(file=sys.stdout, highlight=False, width=None if sys.stdout.isatty() else 160)
+
+
+def render_summary(inv: Inventory, files: int, output: Path) -> None:
+    """With ``-o`` the inventory holds every finding: the terminal gets counts per algorithm and use
+    (a table of thousands of rows costs more than the scan and nobody reads it)."""
     from rich.markup import escape
     from rich.table import Table
 
-    console = Console(file=sys.stdout, highlight=False, width=None if sys.stdout.isatty() else 160)
+    console = _console()
+    counts: Counter[tuple[str, str]] = Counter()
+    where: dict[tuple[str, str], set[str]] = {}
+    for f in inv.findings:
+        key = (f.algorithm, f.usage.value)
+        counts[key] += 1
+        where.setdefault(key, set()).add(f.evidence.location)
+    table = Table(title=f"Cryptography in code: {len(inv.findings)} finding(s) in {files} file(s); "
+                        f"every finding is in {escape(str(output))}")
+    for col in ("algorithm", "usage", "findings", "files"):
+        table.add_column(col, justify="right" if col in ("findings", "files") else "left")
+    for (algorithm, usage), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        table.add_row(escape(algorithm), usage, str(n), str(len(where[(algorithm, usage)])))
+    console.print(table)
+    _print_skipped(console, inv)
+
+
+def render_table(inv: Inventory, files: int) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = _console()
     table = Table(title=f"Cryptography in code: {len(inv.findings)} finding(s) in {files} file(s)")
     for col in ("location", "algorithm", "usage", "detail", "confidence", "code"):
         table.add_column(col, overflow="fold")
@@ -100,6 +148,12 @@ def render_table(inv: Inventory, files: int) -> None:
         table.add_row(escape(f"{f.evidence.location}:{f.evidence.line}"), escape(f.algorithm), f.usage.value,
                       escape(detail), f.confidence.value, escape(f.evidence.snippet[:70]))
     console.print(table)
+    _print_skipped(console, inv)
+
+
+def _print_skipped(console, inv: Inventory) -> None:  # type: ignore[no-untyped-def]
+    from rich.markup import escape
+
     skipped = Counter(e.message.split(" (")[0] for e in inv.errors if e.kind is ErrorKind.SKIPPED)
     failed = [e for e in inv.errors if e.kind is not ErrorKind.SKIPPED]
     if skipped:

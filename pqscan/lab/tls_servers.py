@@ -150,6 +150,7 @@ class TlsServer:
         if self.config.tls12_ciphers:
             ctx.set_cipher_list(self.config.tls12_ciphers.encode())
         if self.config.dh_params:
+            self.workdir.mkdir(parents=True, exist_ok=True)
             dh_path = self.workdir / f"dh-{self.config.dh_params}.pem"
             dh_path.write_bytes(dh_params_pem(self.config.dh_params))
             ctx.load_tmp_dh(str(dh_path).encode())

@@ -38,9 +38,11 @@ SLH_DSA = [
 OTHER_PQ = [
     ("FN-DSA-512", {"public_key_bytes": 897, "secret_key_bytes": 1281, "signature_bytes": 666}),
     ("FN-DSA-1024", {"public_key_bytes": 1793, "secret_key_bytes": 2305, "signature_bytes": 1280}),
-    ("HQC-128", {"public_key_bytes": 2249, "secret_key_bytes": 2305, "ciphertext_bytes": 4433, "shared_secret_bytes": 64}),
-    ("HQC-192", {"public_key_bytes": 4522, "secret_key_bytes": 4586, "ciphertext_bytes": 8978, "shared_secret_bytes": 64}),
-    ("HQC-256", {"public_key_bytes": 7245, "secret_key_bytes": 7317, "ciphertext_bytes": 14421, "shared_secret_bytes": 64}),
+    # HQC 2025-08-22 specification as implemented by liboqs 0.16 (docs/algorithms/kem/hqc.md); the
+    # round-4 sizes in standards.md §2E were superseded by that version.
+    ("HQC-128", {"public_key_bytes": 2241, "secret_key_bytes": 2321, "ciphertext_bytes": 4433, "shared_secret_bytes": 32}),
+    ("HQC-192", {"public_key_bytes": 4514, "secret_key_bytes": 4602, "ciphertext_bytes": 8978, "shared_secret_bytes": 32}),
+    ("HQC-256", {"public_key_bytes": 7237, "secret_key_bytes": 7333, "ciphertext_bytes": 14421, "shared_secret_bytes": 32}),
     ("LMS_SHA256_M32_H10", {"public_key_bytes": 60, "signature_bytes": 1456}),
     ("LMS_SHA256_M32_H20", {"public_key_bytes": 60, "signature_bytes": 1776}),
     ("LMS_SHA256_M32_H5", {"public_key_bytes": 60, "signature_bytes": 8688}),

@@ -91,3 +91,28 @@ def test_server_key_exchange_names_the_ecdhe_curve_and_dhe_prime_size() -> None:
 
 def test_untrusted_bytes_are_shown_escaped() -> None:
     assert ch.printable(b"HTTP/1.1\r\n\x00") == "HTTP/1.1\\x0d\\x0a\\x00"
+
+
+def _certificate_message(*ders: bytes) -> bytes:
+    listed = b"".join(len(d).to_bytes(3, "big") + d for d in ders)
+    return len(listed).to_bytes(3, "big") + listed
+
+
+def test_leaf_certificate_is_the_first_entry_of_the_certificate_list() -> None:
+    assert ch.leaf_certificate(_certificate_message(b"leaf-der", b"intermediate-der")) == b"leaf-der"
+
+
+def test_empty_certificate_list_has_no_leaf() -> None:
+    assert ch.leaf_certificate(_certificate_message()) is None
+
+
+def test_certificate_entry_longer_than_its_list_is_a_parse_error() -> None:
+    body = _certificate_message(b"leaf-der")
+    with pytest.raises(ch.TlsParseError):
+        ch.leaf_certificate(body[:3] + b"\x00\xff\xff" + body[6:])
+
+
+def test_legacy_hello_offers_no_ffdhe_groups_so_servers_use_their_own_dh_parameters() -> None:
+    from pqscan.collect.tls.probes import LEGACY_GROUPS
+
+    assert not [g for g in LEGACY_GROUPS if 0x0100 <= g <= 0x01FF]

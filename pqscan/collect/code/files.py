@@ -52,7 +52,10 @@ def generated_reason(relpath: str, head: bytes) -> str | None:
     name = PurePosixPath(relpath).name
     if GENERATED_NAME.search(name):
         return f"generated file ({name})"
-    m = GENERATED_MARKER.search(head[:4096])
+    head = head[:4096]
+    if b"generated" not in head.lower():  # every marker holds the word: skip the regex (most files)
+        return None
+    m = GENERATED_MARKER.search(head)
     if m:
         return f"generated file (marker {m.group(0)[:60].decode('ascii', 'replace')!r})"
     return None
@@ -63,7 +66,7 @@ def minified_reason(relpath: str, data: bytes) -> str | None:
         return "minified file (name)"
     sample = data[:262144]
     lines = sample.count(b"\n") + 1
-    longest = max((len(line) for line in sample.split(b"\n")), default=0)
+    longest = max(map(len, sample.split(b"\n"))) if len(sample) > MINIFIED_LINE_CHARS else len(sample)
     if longest > MINIFIED_LINE_CHARS:
         return f"minified or machine-written (a {longest}-character line)"
     if len(sample) > 4096 and len(sample) / lines > MINIFIED_AVG_LINE_CHARS:

@@ -111,15 +111,20 @@ class RuleSet:
 
     def relevant(self, text: str) -> bool:
         """Cheap prefilter: some trigger word occurs as a whole word. Substring search runs at memory
-        speed (a regex alternation of all words does not); boundaries are checked only at hits."""
-        for word in self.trigger_words:
-            start = text.find(word)
+        speed (a regex alternation of all words does not), so the words are searched through a few
+        shared *anchors* (``Digest`` stands for ``MD5Digest``, ``SHA1Digest``, ``MessageDigest`` ...):
+        one pass per anchor instead of one per word; whole-word boundaries are checked only at hits."""
+        for anchor, words in _anchors(self.trigger_words):
+            start = text.find(anchor)
             while start >= 0:
-                end = start + len(word)
-                if (start == 0 or not _is_word_char(text[start - 1])) and (
-                        end == len(text) or not _is_word_char(text[end])):
-                    return True
-                start = text.find(word, start + 1)
+                for word, offset in words:
+                    begin = start - offset
+                    end = begin + len(word)
+                    if (begin >= 0 and text.startswith(word, begin)
+                            and (begin == 0 or not _is_word_char(text[begin - 1]))
+                            and (end == len(text) or not _is_word_char(text[end]))):
+                        return True
+                start = text.find(anchor, start + 1)
         return False
 
     def candidates(self, api: str) -> list[Rule]:
@@ -127,6 +132,35 @@ class RuleSet:
         found = [r for r in self.by_api.get(last, ()) if _api_matches(r, api)]
         found.extend(self.by_method.get(last, ()))
         return found
+
+
+@cache
+def _anchors(words: tuple[str, ...]) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+    """Cover ``words`` with few substrings (greedy set cover): each anchor with the words holding it
+    and every offset of the anchor in each. Every word is covered (a word is its own anchor at
+    worst), so :meth:`RuleSet.relevant` says exactly what a search for every word would say."""
+    holding: dict[str, set[str]] = {}  # substring -> the words that contain it
+    for w in words:
+        shortest = min(4, len(w))
+        for i in range(len(w) - shortest + 1):
+            for j in range(i + shortest, min(len(w), i + 12) + 1):
+                holding.setdefault(w[i:j], set()).add(w)
+        holding.setdefault(w, set()).add(w)
+    subs = sorted(holding)
+    left = set(words)
+    out: list[tuple[str, tuple[tuple[str, int], ...]]] = []
+    while left:
+        best = max(subs, key=lambda sub: (len(holding[sub] & left), len(sub)))
+        best_cover = holding[best] & left
+        # a word may hold its anchor more than once: check every occurrence
+        holders = tuple((x, k) for x in sorted(best_cover) for k in _occurrences(x, best))
+        out.append((best, holders))
+        left -= best_cover
+    return tuple(out)
+
+
+def _occurrences(word: str, anchor: str) -> list[int]:
+    return [k for k in range(len(word) - len(anchor) + 1) if word.startswith(anchor, k)]
 
 
 def _is_word_char(ch: str) -> bool:

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from pqscan.collect.code import engine, files, names, pem, pyscan, tsscan
+from pqscan.collect.code import engine, files, names, pyscan, tsscan
 from pqscan.collect.code.rules import ruleset
 from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, iter_files, looks_binary, read_limited
 from pqscan.model import Asset, AssetKind, ErrorKind, Evidence, Finding, ScanResult
@@ -32,6 +32,7 @@ class CodeScanOptions:
     max_seconds_per_file: float = DEFAULT_FILE_SECONDS
     embedded_pem: bool = True
     parse_all: bool = False  # also parse files that name no crypto API (to report their syntax errors)
+    jobs: int = 1  # worker processes (parallel.py); results are identical and in the same order
 
 
 def _snippet(lines: list[str], line: int) -> str:
@@ -103,6 +104,8 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
         result.findings.append(_finding(asset_id, relpath, lines, h.line, h.column, h.symbol, algorithm,
                                         names.usage_of(algorithm, h.usage), h.confidence, h.params))
     if opts.embedded_pem and "-----BEGIN " in text:
+        from pqscan.collect.code import pem  # imports cryptography's x509: only when a file holds PEM
+
         for item in pem.find_pem(text):
             if isinstance(item, str):
                 result.error("embedded-pem", ErrorKind.MALFORMED, item)
@@ -174,8 +177,24 @@ def _scan_entry(entry: FileEntry, language: str, opts: CodeScanOptions) -> ScanR
 
 
 def scan_paths(paths: Sequence[str | Path], options: CodeScanOptions | None = None) -> Iterator[ScanResult]:
-    """Walk ``paths`` and scan every source file in a supported language; never raises for a bad file."""
+    """Walk ``paths`` and scan every source file in a supported language; never raises for a bad file.
+
+    With ``options.jobs`` > 1 files are scanned in that many worker processes; the results are the
+    same, in the same order."""
     opts = options or CodeScanOptions()
+    work = _work(paths, opts)
+    if opts.jobs <= 1:
+        return (r for batch in ([w] for w in work) for r in _scan_batch(batch))
+    from pqscan.collect.code.parallel import ordered_scan
+
+    return ordered_scan(work, _scan_batch, _work_size, _work_target, opts.jobs)
+
+
+_Work = tuple[ScanResult | FileEntry, str, CodeScanOptions]
+
+
+def _work(paths: Sequence[str | Path], opts: CodeScanOptions) -> Iterator[_Work]:
+    """What to scan, in walk order: a file with its language, or a result already known (a skip)."""
     walk = opts.walk
     if opts.skip_vendored:
         walk = replace(walk, prune_dirs=walk.prune_dirs | files.VENDORED_DIRS)
@@ -186,13 +205,31 @@ def scan_paths(paths: Sequence[str | Path], options: CodeScanOptions | None = No
                 continue  # not source code: nothing to say about it here
             result = ScanResult(target=item.path.as_posix(), collector=COLLECTOR)
             result.error("walk", item.kind, item.reason)
-            yield result
+            yield result, "", opts
             continue
         language = files.language_of(str(item.path))
         if language is None or (opts.languages is not None and language not in opts.languages
                                 and files.RULESET_OF.get(language, language) not in opts.languages):
             continue
+        yield item, language, opts
+
+
+def _scan_batch(batch: list[_Work]) -> list[ScanResult]:
+    out = []
+    for item, language, opts in batch:
+        if isinstance(item, ScanResult):
+            out.append(item)
+            continue
         try:
-            yield _scan_entry(item, language, opts)
+            out.append(_scan_entry(item, language, opts))
         except Exception as exc:  # a bug in pqscan must not end the scan of the other files
-            yield _skip(item.relpath, "scan", ErrorKind.INTERNAL, f"{type(exc).__name__}: {exc}")
+            out.append(_skip(item.relpath, "scan", ErrorKind.INTERNAL, f"{type(exc).__name__}: {exc}"))
+    return out
+
+
+def _work_size(work: _Work) -> int:
+    return work[0].size if isinstance(work[0], FileEntry) else 0
+
+
+def _work_target(work: _Work) -> str:
+    return work[0].target if isinstance(work[0], ScanResult) else work[0].relpath

@@ -19,9 +19,9 @@ from pqscan.model import Confidence, Usage
 
 # keyword -> [(names to try in the catalogue, usage)]; first known name wins.
 _KEYWORDS: dict[str, list[tuple[tuple[str, ...], Usage]]] = {
-    "krsa": [(("RSA",), Usage.ENCRYPTION)],
+    "krsa": [(("RSAES-PKCS1", "RSA"), Usage.ENCRYPTION)],
     "arsa": [(("RSA",), Usage.AUTHENTICATION)],
-    "rsa": [(("RSA",), Usage.ENCRYPTION), (("RSA",), Usage.AUTHENTICATION)],
+    "rsa": [(("RSAES-PKCS1", "RSA"), Usage.ENCRYPTION), (("RSA",), Usage.AUTHENTICATION)],
     "kecdhe": [(("ECDH", "ECDHE"), Usage.KEY_EXCHANGE)],
     "keecdh": [(("ECDH", "ECDHE"), Usage.KEY_EXCHANGE)],
     "ecdhe": [(("ECDH", "ECDHE"), Usage.KEY_EXCHANGE)],
@@ -54,6 +54,8 @@ _KEYWORDS: dict[str, list[tuple[tuple[str, ...], Usage]]] = {
     "sha384": [(("HMAC-SHA384", "SHA-384"), Usage.MAC)],
     "psk": [(("PSK",), Usage.KEY_EXCHANGE)],
 }
+# Keyword uses named by the catalogue id of the use (first name), as the TLS collector records them.
+_AS_USED: dict[Usage, dict[str, Any]] = {Usage.MAC: {}, Usage.ENCRYPTION: {"key_transport": True, "forward_secret": False}}
 _BUILD_DEPENDENT = "keyword whose suites depend on the OpenSSL build and version"
 
 
@@ -80,6 +82,10 @@ def add_cipher_string(em: Emitter, value: str, line: int | None, symbol: str, **
         if all(mapped):
             for p, entries in zip(parts, mapped, strict=True):
                 for names, usage in entries or ():
+                    if usage in _AS_USED:  # "SHA256" is the record MAC (HMAC-SHA256), "kRSA" RSA key transport
+                        em.add(names[0], usage, line, symbol, fallbacks=names[1:], confidence=Confidence.MEDIUM,
+                               cipher_keyword=token, **{"raw_identifier": p, **_AS_USED[usage], **params})
+                        continue
                     em.add(p, usage, line, symbol, fallbacks=names, confidence=Confidence.MEDIUM,
                            cipher_keyword=token, **params)
             continue

@@ -118,16 +118,24 @@ def parse_ssh_config(em: Emitter, text: str, client: bool, root: Path | None = N
             em.add(name, usage, lineno, symbol, kind=kind, preference=pos, **extra)
 
 
+# A key *file's* type names the key, whatever it later signs with: "ssh-rsa" in a .pub is an RSA key
+# (usable with rsa-sha2-256/512), not KEXINIT's ssh-rsa host-key algorithm (RSA/SHA-1 signatures).
+_KEY_FILE_TYPES = {"ssh-rsa": "RSA", "ssh-dss": "DSA", "RSA": "RSA", "DSA": "DSA", "ECDSA": "ECDSA"}
+
+
 def _host_key(em: Emitter, path_text: str, lineno: int, context: str, root: Path | None) -> None:
     """A HostKey file: its type from the .pub beside it when that lies inside the scanned tree, else from its name."""
     key_type = None
+    key_bits = None
     basis = "file name"
     if root is not None and not Path(path_text).is_absolute():
         pub = root / (path_text + ".pub")
         try:
             if pub.is_file() and pub.resolve().is_relative_to(root.resolve()):
-                key_type = pub.read_text("utf-8", "replace")[:4096].split()[0]
+                text = pub.read_text("utf-8", "replace")[:8192]
+                key_type = text.split()[0]
                 basis = "public key file"
+                key_bits = _pub_key_bits(text)
         except (OSError, IndexError):
             key_type = None
     if key_type is None:
@@ -138,6 +146,22 @@ def _host_key(em: Emitter, path_text: str, lineno: int, context: str, root: Path
         em.add(path_text, Usage.AUTHENTICATION, lineno, "HostKey", confidence=Confidence.LOW,
                unknown_reason="host key type not readable from the file name", context=context or None)
         return
-    em.add(key_type, Usage.AUTHENTICATION, lineno, "HostKey", kind=IdKind.SSH_HOST_KEY,
+    key_name = _KEY_FILE_TYPES.get(key_type)
+    em.add(key_name or key_type, Usage.AUTHENTICATION, lineno, "HostKey",
+           kind=IdKind.NAME if key_name else IdKind.SSH_HOST_KEY,
            confidence=Confidence.MEDIUM if basis == "public key file" else Confidence.LOW,
-           key_file=path_text, basis=basis, context=context or None)
+           key_file=path_text, basis=basis, context=context or None, key_type=key_type if key_name else None,
+           key_bits=key_bits)
+
+
+def _pub_key_bits(text: str) -> int | None:
+    """RSA / DSA modulus size from an OpenSSH public key line; None for other types or a line that does not parse."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.asymmetric import dsa, rsa
+    from cryptography.hazmat.primitives.serialization import load_ssh_public_key
+
+    try:
+        key = load_ssh_public_key(" ".join(text.split()[:2]).encode())
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        return None
+    return key.key_size if isinstance(key, rsa.RSAPublicKey | dsa.DSAPublicKey) else None

@@ -168,13 +168,44 @@ def _private_key_pkcs8(entry: Any, password: str | None) -> bytes | None:
         return None
 
 
-def _keystore_entries(ctx: FileContext, store: Any, store_type: str, password: str | None = None) -> None:
+# pyjks runs JCEKS key derivation in pure Python with the count the file gives: a budget for the
+# whole store, beside the per-key limit, so 10,000 costly entries cannot add up to hours.
+MAX_KEYSTORE_KDF_ITERATIONS = 10 * keys.MAX_KDF_ITERATIONS
+
+
+def _kdf_cost(entry: Any) -> int:
+    """Iterations a decryption of this keystore entry would run (0 when not encrypted or unknown)."""
+    import jks
+
+    try:
+        if entry.is_decrypted():
+            return 0
+        if isinstance(entry, jks.PrivateKeyEntry):
+            return der.max_iteration_count(bytes(entry._encrypted))  # noqa: SLF001 - pyjks keeps it private
+        if isinstance(entry, jks.SecretKeyEntry):
+            return der.max_iteration_count(bytes(entry._encrypted.encodedParams or b""))  # noqa: SLF001
+    except (AttributeError, TypeError, ValueError):
+        return 0
+    return 0
+
+
+def _keystore_entries(ctx: FileContext, store: Any, store_type: str, store_password: str | None = None) -> None:
     import jks
 
     aliases: list[str] = []
+    spent = 0
     for raw_alias, entry in list(store.entries.items())[:10000]:
         alias = clean(str(raw_alias)[:200])
         aliases.append(alias)
+        password = store_password
+        if password is not None:
+            cost = _kdf_cost(entry)
+            if cost > keys.MAX_KDF_ITERATIONS or spent + cost > MAX_KEYSTORE_KDF_ITERATIONS:
+                password = None  # recorded as encrypted below, not decrypted
+                ctx.error("parse-keystore", ErrorKind.ENCRYPTED,
+                          f"{store_type} entry {alias!r}: key protection asks for {cost} iterations "
+                          f"({spent} already spent on this store); over pqscan's limit, not decrypted")
+            spent += cost if password is not None else 0
         try:
             if isinstance(entry, jks.TrustedCertEntry):
                 ctx.add_certificate(x509.load_der_x509_certificate(entry.cert), store_type.lower())

@@ -7,8 +7,9 @@ Library use::
     results = scan_tls(parse_targets(["example.com", "smtp://mx.example.com"]))
 
 Modules: ``clienthello`` (bytes on the wire), ``groups`` (codepoints, share sizes), ``probes``
-(HRR / key-share / preference / TLS 1.2 probes), ``handshake`` (pyOpenSSL), ``starttls``,
-``collector`` (one endpoint -> ScanResult).
+(HRR / key-share / preference / TLS 1.2 probes), ``suites`` (TLS <= 1.2 accepted-suite enumeration
+by elimination) and ``suite_findings``, ``handshake`` (pyOpenSSL), ``starttls``, ``collector``
+(one endpoint -> ScanResult; ``suites=False`` skips the enumeration).
 """
 
 from __future__ import annotations
