@@ -114,6 +114,8 @@ def render_table(inv: Inventory, files_seen: int) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from pqscan.textsafe import clean
+
     console = Console(file=sys.stdout, highlight=False, width=None if sys.stdout.isatty() else 140)
     rows: Counter[tuple[str, str, str]] = Counter()
     material = (AssetKind.CERTIFICATE, AssetKind.PUBLIC_KEY, AssetKind.PRIVATE_KEY, AssetKind.HOST_KEY,
@@ -129,7 +131,7 @@ def render_table(inv: Inventory, files_seen: int) -> None:
     for col in ("kind", "algorithm", "size / curve", "count"):
         table.add_column(col)
     for (kind, alg, size), count in sorted(rows.items(), key=lambda kv: (kv[0][0], -kv[1])):
-        table.add_row(escape(kind), escape(alg), escape(size), str(count))
+        table.add_row(escape(clean(kind)), escape(clean(alg)), escape(clean(size)), str(count))
     console.print(table)
     if inv.errors:
         kinds = Counter(e.kind.value for e in inv.errors)

@@ -123,13 +123,14 @@ def render_summary(inv: Inventory, files: int, output: Path) -> None:
         key = (f.algorithm, f.usage.value)
         counts[key] += 1
         where.setdefault(key, set()).add(f.evidence.location)
-    table = Table(title=f"Cryptography in code: {len(inv.findings)} finding(s) in {files} file(s); "
-                        f"every finding is in {escape(str(output))}")
+    console.print(f"Cryptography in code: {len(inv.findings)} finding(s) in {files} file(s)", soft_wrap=True)
+    table = Table()
     for col in ("algorithm", "usage", "findings", "files"):
         table.add_column(col, justify="right" if col in ("findings", "files") else "left")
     for (algorithm, usage), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         table.add_row(escape(algorithm), usage, str(n), str(len(where[(algorithm, usage)])))
     console.print(table)
+    console.print(f"each finding with its location and code: {escape(str(output))}", soft_wrap=True)
     _print_skipped(console, inv)
 
 

@@ -20,6 +20,7 @@ from pqscan.inventory import Inventory, JsonlWriter
 from pqscan.model import Asset, AssetKind
 from pqscan.netscan import NetOptions, run_scan
 from pqscan.targets import parse_ports, parse_targets
+from pqscan.textsafe import clean
 
 
 @click.command("ssh", context_settings={"help_option_names": ["-h", "--help"]})
@@ -108,7 +109,7 @@ def render_table(inventory: Inventory, keys: list[str]) -> None:
         if asset is None or asset.kind is not AssetKind.SSH_ENDPOINT:
             if key in inventory.completed_targets or key in errors:
                 msg = "; ".join(errors.get(key, ["no result"]))[:200]
-                table.add_row(escape(key), "", "", "", "", "[red]error[/]", escape(msg))
+                table.add_row(escape(clean(key)), "", "", "", "", "[red]error[/]", escape(clean(msg)))
             continue
         table.add_row(*_row(asset, inventory))
     console.print(table)
@@ -138,5 +139,6 @@ def _row(asset: Asset, inventory: Inventory) -> list[str]:
             keys.append(f"{ka.get('algorithm')} {size or ''}".strip())
     software = str(attrs.get("banner", "")).removeprefix("SSH-2.0-")
     shown = classical[:4] + ([f"(+{len(classical) - 4} more)"] if len(classical) > 4 else [])
-    return [escape(asset.id), escape(software), escape("\n".join(safe) or "-"), escape("\n".join(shown) or "-"),
-            escape(str(negotiated or "-")), hndl, escape("\n".join(keys) or "-")]
+    return [escape(clean(asset.id)), escape(clean(software)), escape(clean("\n".join(safe) or "-", keep_newlines=True)),
+            escape(clean("\n".join(shown) or "-", keep_newlines=True)), escape(clean(str(negotiated or "-"))), hndl,
+            escape(clean("\n".join(keys) or "-", keep_newlines=True))]

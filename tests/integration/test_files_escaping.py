@@ -81,3 +81,16 @@ def test_every_report_format_shows_the_hostile_subject_without_raw_control_chara
 def test_table_report_shows_rich_markup_from_the_subject_as_text(inventory: Path):
     result = CliRunner().invoke(cli, ["report", str(inventory), "-f", "table"])
     assert "[bold red]RED[/]" in result.output
+
+
+def test_certs_table_shows_an_ssh_key_with_a_hostile_curve_name_without_control_characters(tmp_path: Path):
+    import base64
+
+    from pqscan.collect.ssh.wire import string
+
+    blob = string(b"ecdsa-sha2-nistp256") + string(b"nist\x1b[2J\x07") + string(b"\x04" + b"\x01" * 64)
+    (tmp_path / "odd.pub").write_text("ecdsa-sha2-nistp256 " + base64.b64encode(blob).decode() + " c\n")
+    result = CliRunner().invoke(cli, ["certs", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    _assert_no_raw_controls(result.output)
+    assert "nist\\x1b[2J\\x07" in result.output

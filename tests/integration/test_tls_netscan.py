@@ -153,4 +153,6 @@ def test_rate_spaces_new_connections() -> None:
 
     _run(paced())
     assert len(starts) == 5
-    assert max(starts) - min(starts) >= 4 / 20.0 - 0.02  # 5 connections at 20/s span at least 0.2 s
+    # 5 connections at 20/s span 0.2 s; unpaced they would start within a few ms. The bound is half the
+    # ideal span so scheduling jitter on a loaded machine cannot fail it, yet pacing is still required.
+    assert max(starts) - min(starts) >= 0.1

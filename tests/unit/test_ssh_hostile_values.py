@@ -52,3 +52,8 @@ def test_openssh_certificate_fields_are_cleaned_of_control_characters():
     blob = base64.b64decode(cert.public_bytes().split()[1])
     info = parse_public_key_blob(blob).certificate_info
     assert (info["key_id"], info["principals"]) == ("id\\x1b[2J", ["h\\x1b]0;x\\x07"])
+
+
+def test_unknown_ecdsa_curve_name_from_a_blob_is_kept_without_control_characters():
+    blob = string(b"ecdsa-sha2-nistp256") + string(b"nist\x1b[2J\x07") + string(b"\x04" + b"\x01" * 64)
+    assert parse_public_key_blob(blob).curve == "nist\\x1b[2J\\x07"

@@ -189,7 +189,7 @@ def _manual_size(base: str, blob: bytes, is_cert: bool) -> tuple[int | None, str
         if base == "ssh-dss":
             return r.mpint().bit_length(), None
         if base.startswith(("ecdsa-sha2-", "sk-ecdsa-sha2-")):
-            curve_id = r.string(64).decode("ascii", "replace")
+            curve_id = clean(r.string(64).decode("ascii", "replace"))
             return None, _ECDSA_CURVES.get(curve_id, curve_id)
     except SshProtocolError:
         return None, None
