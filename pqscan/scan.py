@@ -38,6 +38,7 @@ class ScanOptions:
     passwords: tuple[bytes, ...] = ()  # for PKCS#12 / keystores found on disk
     path_collectors: tuple[str, ...] = ("certs", "code", "deps", "config")
     ssh_host_keys: bool = True
+    tls_suites: bool = True  # enumerate accepted TLS <= 1.2 suites (about 6 more connections per endpoint)
     progress: bool | None = None
 
 
@@ -193,9 +194,11 @@ def scan(
         from pqscan.netscan import run_scan
 
         if tls_endpoints:
+            from functools import partial
+
             from pqscan.collect.tls.collector import scan_tls_endpoint
 
-            run_scan(tls_endpoints, scan_tls_endpoint, opts.net, skip_keys=skip_keys, progress=opts.progress,
+            run_scan(tls_endpoints, partial(scan_tls_endpoint, suites=opts.tls_suites), opts.net, skip_keys=skip_keys, progress=opts.progress,
                      on_result=lambda r: take(r, done=True))
         if ssh_endpoints:
             from dataclasses import replace

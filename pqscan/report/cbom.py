@@ -215,6 +215,10 @@ class _Builder:
             tls12 = a.get("tls12") if isinstance(a.get("tls12"), Mapping) else {}
             names = [str(n) for n in (negotiated.get("cipher"), tls12.get("suite") if tls12.get("supported") else None)
                      if n]
+            enumerated = a.get("tls_suites") if isinstance(a.get("tls_suites"), Mapping) else {}
+            for per_version in enumerated.values():  # every suite accepted at TLS <= 1.2, server order
+                if isinstance(per_version, Mapping):
+                    names += [str(n) for n in per_version.get("accepted") or []]
             suites = []
             for cipher in dict.fromkeys(names):
                 suite = catalogue.cipher_suite(cipher)

@@ -114,3 +114,16 @@ def test_cbom_lists_the_negotiated_and_the_tls12_suite() -> None:
     protocol = next(c for c in doc["components"] if c["bom-ref"] == "crypto/protocol/tls://127.0.0.1:8443")
     names = [s["name"] for s in protocol["cryptoProperties"]["protocolProperties"]["cipherSuites"]]
     assert names == ["TLS_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_GCM_SHA256"]
+
+
+def test_cbom_lists_every_enumerated_tls12_suite_in_server_order() -> None:
+    from dataclasses import replace
+
+    inv = estate()
+    ep = inv.assets["tls://127.0.0.1:8443"]
+    inv.assets[ep.id] = replace(ep, attributes={**ep.attributes, "tls_suites": {"TLS1.2": {
+        "accepted": ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"]}}})
+    doc = json.loads(render_cbom(inv))
+    protocol = next(c for c in doc["components"] if c["bom-ref"] == "crypto/protocol/tls://127.0.0.1:8443")
+    names = {s["name"] for s in protocol["cryptoProperties"]["protocolProperties"]["cipherSuites"]}
+    assert {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"} <= names
