@@ -9,6 +9,7 @@ code (see :class:`pqscan.errors.ExitCode`). Each command lives in its own module
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 import sys
 import traceback

@@ -156,7 +156,7 @@ class _Builder:
                                key=lambda c: c.value)
             if functions and comp.crypto_properties and comp.crypto_properties.algorithm_properties:
                 comp.crypto_properties.algorithm_properties.crypto_functions = functions
-            occurrences = []
+            occurrences: list[Occurrence] = []
             seen: set[tuple[str, int | None, str]] = set()
             for f in sorted(findings, key=lambda f: (f.evidence.location, f.evidence.line or 0, f.evidence.symbol)):
                 ev = f.evidence
@@ -211,11 +211,11 @@ class _Builder:
                                  related_crypto_material_properties=props_k))
         if asset.kind in (AssetKind.TLS_ENDPOINT, AssetKind.SSH_ENDPOINT):
             is_tls = asset.kind is AssetKind.TLS_ENDPOINT
-            negotiated = a.get("negotiated") if isinstance(a.get("negotiated"), Mapping) else {}
-            tls12 = a.get("tls12") if isinstance(a.get("tls12"), Mapping) else {}
+            negotiated: Mapping[str, Any] = a["negotiated"] if isinstance(a.get("negotiated"), Mapping) else {}
+            tls12: Mapping[str, Any] = a["tls12"] if isinstance(a.get("tls12"), Mapping) else {}
             names = [str(n) for n in (negotiated.get("cipher"), tls12.get("suite") if tls12.get("supported") else None)
                      if n]
-            enumerated = a.get("tls_suites") if isinstance(a.get("tls_suites"), Mapping) else {}
+            enumerated: Mapping[str, Any] = a["tls_suites"] if isinstance(a.get("tls_suites"), Mapping) else {}
             for per_version in enumerated.values():  # every suite accepted at TLS <= 1.2, server order
                 if isinstance(per_version, Mapping):
                     names += [str(n) for n in per_version.get("accepted") or []]

@@ -184,9 +184,13 @@ def _encode_columns(rows: list[list[Any]]) -> dict[str, Any]:
     for j in range(len(rows[0])):
         distinct = {str(r[j]) if r[j] is not None else "" for r in rows}
         dicts.append(sorted(distinct) if len(distinct) * 4 <= len(rows) else None)
-    index = [{v: i for i, v in enumerate(d)} if d is not None else None for d in dicts]
-    encoded = [[index[j][str(v) if v is not None else ""] if index[j] is not None else v for j, v in enumerate(r)]
-               for r in rows]
+    index: list[dict[str, int] | None] = [{v: i for i, v in enumerate(d)} if d is not None else None for d in dicts]
+
+    def cell(j: int, v: Any) -> Any:
+        lookup = index[j]
+        return lookup[str(v) if v is not None else ""] if lookup is not None else v
+
+    encoded = [[cell(j, v) for j, v in enumerate(r)] for r in rows]
     return {"dict": dicts, "rows": encoded}
 
 

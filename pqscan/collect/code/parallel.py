@@ -14,7 +14,7 @@ import multiprocessing
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
@@ -51,7 +51,11 @@ def ordered_scan(items: Iterable[Item], scan_batch: Callable[[list[Item]], list[
             pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context())
         for entry in ([queue[0]] if alone else queue):
             if entry[2] is None:
-                entry[2] = pool.submit(scan_batch, entry[0])
+                try:
+                    entry[2] = pool.submit(scan_batch, entry[0])
+                except BrokenProcessPool as exc:  # a worker died since the last look: seen at collection
+                    entry[2] = Future()
+                    entry[2].set_exception(exc)
 
     def head_results() -> list[ScanResult]:
         nonlocal pool, alone

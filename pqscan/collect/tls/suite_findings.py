@@ -45,7 +45,8 @@ def suite_findings(asset_id: str, location: str, enumerations: Sequence[SuiteEnu
             for part in suite_parts(suite, with_authentication=False):
                 if part.role == "authentication" and not part.parameters.get("anonymous"):
                     continue
-                algorithm, extra = part.algorithm, {}
+                algorithm: str = part.algorithm
+                extra: dict[str, Any] = {}
                 if part.role == "key-exchange":
                     algorithm, extra = _kx_refinement(accepted, part.algorithm)
                 params = {**part.parameters, **extra}
