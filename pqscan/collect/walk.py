@@ -18,6 +18,7 @@ from pathlib import Path
 from pqscan.model import ErrorKind
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MAX_GITIGNORE_BYTES = 1024 * 1024
 # Directories nobody wants scanned by default; --no-default-excludes turns this off.
 DEFAULT_EXCLUDED_DIRS = (".git", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".mypy_cache", ".ruff_cache",
                          ".pytest_cache", ".venv", "venv", "node_modules", ".idea", ".vscode")
@@ -144,8 +145,9 @@ def _walk_dir(
         gi = directory / ".gitignore"
         if gi.is_file():
             try:
-                ignores = [*ignores[:-1], _Ignore.parse(directory, gi.read_text("utf-8", "replace").splitlines()),
-                           ignores[-1]]  # user excludes keep the last word
+                with open(gi, "rb") as fh:  # bounded: a .gitignore is a few KB, a hostile one need not be
+                    text = fh.read(MAX_GITIGNORE_BYTES).decode("utf-8", "replace")
+                ignores = [*ignores[:-1], _Ignore.parse(directory, text.splitlines()), ignores[-1]]
             except OSError:
                 pass
     try:
@@ -210,7 +212,12 @@ def _check_file(
 
 def read_limited(path: Path, max_bytes: int) -> bytes:
     """Read at most ``max_bytes`` (+1 to detect growth); raises OSError as usual."""
-    with open(path, "rb") as fh:
+    # O_NONBLOCK + fstat: the path may have been swapped for a FIFO since the walk's stat();
+    # a blocking open() on a FIFO waits for a writer forever.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("not a regular file when opened")
         data = fh.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise ValueError(f"file grew past the {max_bytes}-byte limit while being read")

@@ -24,6 +24,7 @@ from pqscan import __version__
 from pqscan.assess import Assessment, ComplianceStatus, Verdict
 from pqscan.inventory import Inventory, now_iso
 from pqscan.model import Finding, Severity
+from pqscan.textsafe import clean
 
 ASSESSMENT_SCHEMA_VERSION = "1.0"
 
@@ -142,10 +143,10 @@ def findings_table(inventory: Inventory, assessment: Assessment) -> Table:
             sev.append("\n" + ",".join(flags), style="bold")
         table.add_row(
             sev,
-            Text(algorithm),
+            Text(clean(algorithm)),
             Text(f.usage.value),
-            Text(asset.name or asset.id if asset else f.asset_id),
-            Text(location),
+            Text(clean(asset.name or asset.id if asset else f.asset_id)),
+            Text(clean(location)),
             _statuses(assessment, verdicts),
             Text(worst.deadline.isoformat() if worst and worst.deadline else "-"),
             Text(worst.reason if worst else ""),
@@ -197,5 +198,6 @@ def render_table(inventory: Inventory, assessment: Assessment, *, width: int = 1
     console.print(matrix_table(assessment))
     console.print(summary_line(inventory, assessment))
     for err in inventory.errors:
-        console.print(Text(f"scan error: {err.target} [{err.stage}] {err.kind.value}: {err.message}", style="yellow"))
+        console.print(Text(clean(f"scan error: {err.target} [{err.stage}] {err.kind.value}: {err.message}"),
+                           style="yellow"))
     return buf.getvalue()

@@ -28,6 +28,7 @@ from pqscan.inventory import Inventory, now_iso
 from pqscan.model import Severity
 from pqscan.report import svg
 from pqscan.report.summary import SEVERITY_ORDER, ReportSummary, summarize
+from pqscan.textsafe import clean
 
 FIRST_WAVE_ROWS = 15
 TOP_GRAPH_NODES = 14
@@ -44,7 +45,7 @@ def _json_for_script(value: Any) -> str:
 
 
 def _e(value: Any) -> str:
-    return escape("" if value is None else str(value))
+    return escape("" if value is None else clean(str(value)))
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -180,6 +181,7 @@ def _encode_columns(rows: list[list[Any]]) -> dict[str, Any]:
     a few hundred distinct reasons, so the page shrinks several-fold. report.js decodes it."""
     if not rows:
         return {"dict": [], "rows": []}
+    rows = [[clean(v) if isinstance(v, str) else v for v in r] for r in rows]  # control/bidi chars shown, not obeyed
     dicts: list[list[Any] | None] = []
     for j in range(len(rows[0])):
         distinct = {str(r[j]) if r[j] is not None else "" for r in rows}

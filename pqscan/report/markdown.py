@@ -13,14 +13,15 @@ from typing import Any
 from pqscan.inventory import Inventory
 from pqscan.model import Severity
 from pqscan.report.summary import SEVERITY_ORDER, summarize
+from pqscan.textsafe import clean
 
 TOP_FINDINGS = 50
 TOP_STEPS = 25
 
 
 def md_escape(value: Any) -> str:
-    text = "" if value is None else str(value)
-    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
+    text = "" if value is None else " ".join(str(value).split())  # newlines and tabs -> one space
+    text = clean(text).replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
     text = text.replace("<", "&lt;").replace(">", "&gt;").replace("*", "\\*").replace("_", "\\_")
     text = text.replace("[", "\\[").replace("]", "\\]")
     return " ".join(text.split())

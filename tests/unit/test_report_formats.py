@@ -127,3 +127,14 @@ def test_cbom_lists_every_enumerated_tls12_suite_in_server_order() -> None:
     protocol = next(c for c in doc["components"] if c["bom-ref"] == "crypto/protocol/tls://127.0.0.1:8443")
     names = {s["name"] for s in protocol["cryptoProperties"]["protocolProperties"]["cipherSuites"]}
     assert {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"} <= names
+
+
+@pytest.mark.parametrize("fmt", [OutputFormat.TABLE, OutputFormat.MARKDOWN, OutputFormat.HTML], ids=lambda f: f.value)
+def test_terminal_control_characters_from_a_target_never_reach_the_output(fmt: OutputFormat) -> None:
+    from pqscan.model import Evidence, Finding, Usage
+
+    inv = estate()
+    inv.add_finding(Finding("file:repo/app.py", "MD5", Usage.HASHING, "code",
+                            evidence=Evidence("repo/\x1b[2Jevil\u202e.py", 3, 1, "hashlib.md5", "md5(\x1b]0;pwned\x07)")))
+    text = render(prepare(inv, ["nist-ir-8547"], today=TODAY), fmt)
+    assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text
