@@ -99,7 +99,7 @@ def main() -> None:
                 path.write_text(page, encoding="utf-8")
                 ready = chromium_ready_seconds(path)
             print(f"chromium: {n} findings page loaded and tables built in "
-                  f"{'%.1f s' % ready if ready is not None else 'n/a (chromium absent or script did not finish)'}")
+                  (f"{ready:.1f} s" if ready is not None else "n/a (chromium absent or script did not finish)"))
 
 
 if __name__ == "__main__":

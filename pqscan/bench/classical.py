@@ -22,6 +22,8 @@ from pqscan.bench.backends import (
     Family,
     Kind,
     Operation,
+    SigScheme,
+    _CryptographySig,
     catalogue_id,
     cryptography_versions,
 )
@@ -145,24 +147,11 @@ class _RawKeyMixin:
         return bytes(secret.private_bytes_raw())
 
 
-class _Ed25519Sig(_RawKeyMixin):
-    def keypair(self) -> tuple[Any, Any]:
-        from cryptography.hazmat.primitives.asymmetric import ed25519
+def _ed25519_sig() -> SigScheme:
+    """Ed25519 has the same raw-key sign/verify shape as the OpenSSL PQ signatures: reuse that adapter."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
 
-        sk = ed25519.Ed25519PrivateKey.generate()
-        return sk.public_key(), sk
-
-    def sign(self, secret: Any, message: bytes) -> bytes:
-        return bytes(secret.sign(message))
-
-    def verify(self, public: Any, message: bytes, signature: bytes) -> bool:
-        from cryptography.exceptions import InvalidSignature
-
-        try:
-            public.verify(signature, message)
-        except InvalidSignature:
-            return False
-        return True
+    return _CryptographySig(ed25519.Ed25519PrivateKey)
 
 
 class _X25519Kex(_RawKeyMixin):
@@ -243,7 +232,7 @@ class ClassicalBackend:
             ))
         out.append(BenchCase(
             self.name, "Ed25519", catalogue_id("Ed25519"), Family.SIG, Kind.SIGNATURE,
-            factory=_Ed25519Sig,
+            factory=_ed25519_sig,
             declared=DeclaredSizes(public_key_bytes=32, secret_key_bytes=32, signature_bytes_max=64),
         ))
         out.append(BenchCase(
