@@ -14,7 +14,8 @@ Corpora (each skipped with a note when absent; ``--prepare`` fetches the PyPI/np
 
 Every tool runs as a subprocess on the same directory, one after the other, in this run: pqscan
 with its defaults (``pqscan code``: vendored, generated and minified files skipped with a recorded
-reason), ``pqscan-all`` (``--include-vendored --include-generated --include-minified``: every file
+reason; one worker process per CPU, ``-j``; with ``-o`` the terminal gets a per-algorithm summary,
+the file every finding), ``pqscan-all`` (``--include-vendored --include-generated --include-minified``: every file
 the peers read), and each peer of benchmarks/code_peers.py that is installed, with its defaults.
 Ratios are against pqscan with its defaults. Printed per corpus:
 wall seconds, MB/s and files/s over the corpus's source files (the extensions pqscan reads), peak

@@ -54,8 +54,9 @@ def ordered_scan(items: Iterable[Item], scan_batch: Callable[[list[Item]], list[
                 try:
                     entry[2] = pool.submit(scan_batch, entry[0])
                 except BrokenProcessPool as exc:  # a worker died since the last look: seen at collection
-                    entry[2] = Future()
-                    entry[2].set_exception(exc)
+                    failed: Future[list[ScanResult]] = Future()
+                    failed.set_exception(exc)
+                    entry[2] = failed
 
     def head_results() -> list[ScanResult]:
         nonlocal pool, alone

@@ -264,9 +264,9 @@ class PythonFrontEnd:
             return Value(ValueKind.SYM, q, q, span, called=True, args=args, kwargs=kwargs, origin=origin)
         if isinstance(node, ast.Dict):
             items = []
-            for k, v in zip(node.keys, node.values, strict=False):
-                if isinstance(k, ast.Constant) and isinstance(k.value, (str, int)):
-                    items.append((str(k.value), self.value(v, scope, depth + 1)))
+            for key_node, value_node in zip(node.keys, node.values, strict=False):
+                if isinstance(key_node, ast.Constant) and isinstance(key_node.value, (str, int)):
+                    items.append((str(key_node.value), self.value(value_node, scope, depth + 1)))
             return Value(ValueKind.DICT, kwargs=tuple(items), span=span, origin=origin)
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             return Value(ValueKind.LIST, args=tuple(self.value(e, scope, depth + 1) for e in node.elts),
@@ -370,10 +370,10 @@ class PythonFrontEnd:
             base: ast.expr = node
             while isinstance(base, ast.Attribute):
                 base = base.value
-            api = self.qualname(node)
-            if api is None or not (isinstance(base, ast.Name) and base.id in self.imports):
+            ref_api = self.qualname(node)
+            if ref_api is None or not (isinstance(base, ast.Name) and base.id in self.imports):
                 return None  # only names rooted in an import can be told apart from local objects
-            return CallSite(api, node.lineno, node.col_offset + 1, _span(node), called=False, context_key=context)
+            return CallSite(ref_api, node.lineno, node.col_offset + 1, _span(node), called=False, context_key=context)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self.imports:
             api = self.imports[node.id]
             if api.rsplit(".", 1)[-1] not in self.wanted:

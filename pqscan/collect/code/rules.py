@@ -108,24 +108,18 @@ class RuleSet:
     by_method: Mapping[str, tuple[Rule, ...]]
     modifiers_by_method: Mapping[str, tuple[Modifier, ...]]
     trigger_words: tuple[str, ...]  # a file containing none of these cannot hold a finding
+    call_words: tuple[str, ...] = ()  # nor can one without any of these (rule API last segments, methods)
 
     def relevant(self, text: str) -> bool:
-        """Cheap prefilter: some trigger word occurs as a whole word. Substring search runs at memory
-        speed (a regex alternation of all words does not), so the words are searched through a few
-        shared *anchors* (``Digest`` stands for ``MD5Digest``, ``SHA1Digest``, ``MessageDigest`` ...):
-        one pass per anchor instead of one per word; whole-word boundaries are checked only at hits."""
-        for anchor, words in _anchors(self.trigger_words):
-            start = text.find(anchor)
-            while start >= 0:
-                for word, offset in words:
-                    begin = start - offset
-                    end = begin + len(word)
-                    if (begin >= 0 and text.startswith(word, begin)
-                            and (begin == 0 or not _is_word_char(text[begin - 1]))
-                            and (end == len(text) or not _is_word_char(text[end]))):
-                        return True
-                start = text.find(anchor, start + 1)
-        return False
+        """Cheap prefilter: some trigger word (a crypto module or API) occurs as a whole word."""
+        return _has_word(self.trigger_words, text)
+
+    def names_a_call(self, text: str) -> bool:
+        """Second prefilter: some name a rule matches on (the last segment of a rule's API, or one of
+        its methods) occurs as a whole word. Call sites are only looked at when their last name segment
+        is one, and that segment is always written in the file (in the call, or in the import that
+        aliases it), so a file without any cannot hold a finding."""
+        return _has_word(self.call_words, text)
 
     def candidates(self, api: str) -> list[Rule]:
         last = api.rsplit(".", 1)[-1]
@@ -138,7 +132,7 @@ class RuleSet:
 def _anchors(words: tuple[str, ...]) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
     """Cover ``words`` with few substrings (greedy set cover): each anchor with the words holding it
     and every offset of the anchor in each. Every word is covered (a word is its own anchor at
-    worst), so :meth:`RuleSet.relevant` says exactly what a search for every word would say."""
+    worst), so :func:`_has_word` says exactly what a search for every word would say."""
     holding: dict[str, set[str]] = {}  # substring -> the words that contain it
     for w in words:
         shortest = min(4, len(w))
@@ -161,6 +155,25 @@ def _anchors(words: tuple[str, ...]) -> tuple[tuple[str, tuple[tuple[str, int], 
 
 def _occurrences(word: str, anchor: str) -> list[int]:
     return [k for k in range(len(word) - len(anchor) + 1) if word.startswith(anchor, k)]
+
+
+def _has_word(words: tuple[str, ...], text: str) -> bool:
+    """Some word of ``words`` occurs in ``text`` as a whole word. Substring search runs at memory
+    speed (a regex alternation of all words does not), so the words are searched through a few shared
+    *anchors* (``Digest`` stands for ``MD5Digest``, ``SHA1Digest``, ``MessageDigest`` ...): one pass per
+    anchor instead of one per word; whole-word boundaries are checked only at hits."""
+    for anchor, holders in _anchors(words):
+        start = text.find(anchor)
+        while start >= 0:
+            for word, offset in holders:
+                begin = start - offset
+                end = begin + len(word)
+                if (begin >= 0 and text.startswith(word, begin)
+                        and (begin == 0 or not _is_word_char(text[begin - 1]))
+                        and (end == len(text) or not _is_word_char(text[end]))):
+                    return True
+            start = text.find(anchor, start + 1)
+    return False
 
 
 def _is_word_char(ch: str) -> bool:
@@ -247,4 +260,4 @@ def ruleset(language: str) -> RuleSet:
     words = {api.split(".")[0] for r in rules for api in r.api} | {m for r in rules for m in r.method}
     words |= set(data.get("trigger_words", []))
     return RuleSet(language, rules, mods, by_api, by_method, {k: tuple(v) for k, v in mods_by.items()},
-                   tuple(sorted(words)))
+                   tuple(sorted(words)), tuple(sorted({*by_api, *by_method})))

@@ -69,7 +69,10 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
     deadline = time.monotonic() + opts.max_seconds_per_file
     # A file that names no crypto module or API cannot hold a finding: it is not parsed (unless
     # parse_all), so its syntax errors are not reported either. Embedded PEM is looked for anyway.
-    relevant = rules.relevant(text)
+    # Tree-sitter files must also name a call a rule matches (RuleSet.names_a_call): tree-sitter
+    # reports no syntax errors, so nothing is lost. Python files that import crypto are parsed anyway,
+    # so their syntax errors are reported.
+    relevant = rules.relevant(text) and (language == "python" or rules.names_a_call(text))
     if not relevant:
         result.assets[0] = replace(result.assets[0], attributes={**result.assets[0].attributes,
                                                                  "parsed": False})
@@ -163,7 +166,7 @@ def _scan_entry(entry: FileEntry, language: str, opts: CodeScanOptions) -> ScanR
             try:  # PEP 263 coding cookie: let the tokenizer decide
                 import io
                 import tokenize
-                text = tokenize.TextIOWrapper(io.BytesIO(data), encoding=tokenize.detect_encoding(
+                text = io.TextIOWrapper(io.BytesIO(data), encoding=tokenize.detect_encoding(
                     io.BytesIO(data).readline)[0]).read()
             except (SyntaxError, UnicodeDecodeError, LookupError):
                 return _skip(relpath, "decode", ErrorKind.PARSE_ERROR, f"not valid UTF-8 and no usable coding "
