@@ -16,6 +16,7 @@ from pqscan.collect.walk import DEFAULT_MAX_BYTES, WalkOptions
 from pqscan.commands.common import OutputFormat, format_option, note, write_output
 from pqscan.inventory import Inventory, JsonlWriter, now_iso
 from pqscan.model import ErrorKind
+from pqscan.textsafe import clean
 
 _LANGUAGE_CHOICES = sorted({*LANGUAGES, *RULESET_OF.values()})
 
@@ -146,8 +147,8 @@ def render_table(inv: Inventory, files: int) -> None:
         p = f.parameters
         detail = ", ".join(f"{k}={p[k]}" for k in ("key_bits", "curve", "mode", "hash", "library_default",
                                                     "usedforsecurity", "unknown_reason") if k in p)
-        table.add_row(escape(f"{f.evidence.location}:{f.evidence.line}"), escape(f.algorithm), f.usage.value,
-                      escape(detail), f.confidence.value, escape(f.evidence.snippet[:70]))
+        table.add_row(escape(clean(f"{f.evidence.location}:{f.evidence.line}")), escape(f.algorithm), f.usage.value,
+                      escape(clean(detail)), f.confidence.value, escape(clean(f.evidence.snippet[:70])))
     console.print(table)
     _print_skipped(console, inv)
 

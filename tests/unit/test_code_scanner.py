@@ -375,3 +375,12 @@ def test_code_command_parse_all_reports_syntax_errors_of_crypto_free_files(tmp_p
     res = CliRunner().invoke(cli, ["code", str(tmp_path), "--format", "json", "--parse-all"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["errors"][0]["kind"] == "parse-error"
+
+
+def test_terminal_control_characters_in_a_source_line_are_shown_not_obeyed() -> None:
+    from pqscan.collect.code import scan_source
+
+    result = scan_source('import hashlib\nh = hashlib.md5("\x1b[2J\u202e".encode())\n', "evil.py", "python")
+    assert result.findings
+    for f in result.findings:
+        assert "\x1b" not in f.evidence.snippet and "\u202e" not in f.evidence.snippet

@@ -13,6 +13,7 @@ from pqscan.collect.code import engine, files, names, pyscan, tsscan
 from pqscan.collect.code.rules import ruleset
 from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, iter_files, looks_binary, read_limited
 from pqscan.model import Asset, AssetKind, ErrorKind, Evidence, Finding, ScanResult
+from pqscan.textsafe import clean
 
 COLLECTOR = "code"
 # How deep an argument expression is followed (constant propagation). Parsing depth itself is bounded
@@ -37,7 +38,7 @@ class CodeScanOptions:
 
 def _snippet(lines: list[str], line: int) -> str:
     if 1 <= line <= len(lines):
-        return lines[line - 1].strip()[:200]
+        return clean(lines[line - 1].strip()[:200])  # source may hold raw ESC/bidi bytes (Trojan Source)
     return ""
 
 
