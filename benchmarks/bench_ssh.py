@@ -6,8 +6,11 @@ Usage: python benchmarks/bench_ssh.py [--servers 8] [--rounds 3] [--concurrency 
 Starts ``--servers`` Debian sshd instances on loopback (half default, half restricted to classical
 KEX; RSA, ECDSA and Ed25519 host keys each), then per round scans the whole fleet with
 
-* pqscan: KEXINIT + every host key (one connection per key type), all endpoints concurrently;
-* ssh-audit (PyPI, installed in its own venv): ``-T targets --threads N -j`` (its default audit).
+* pqscan: KEXINIT + every host key (one connection per key type) + the group-exchange size probe
+  (two connections that stop at the server's GEX_GROUP: every server here offers
+  diffie-hellman-group-exchange-sha256), all endpoints concurrently;
+* ssh-audit (PyPI, installed in its own venv): ``-T targets --threads N -j`` (its default audit,
+  which also runs its GEX modulus-size tests).
 
 Printed: endpoints/s for each (best round and median), the ratio pqscan/ssh-audit, and a check of
 the PQ classification on both sides: the default servers must show sntrup761x25519 as a PQ

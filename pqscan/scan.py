@@ -38,6 +38,7 @@ class ScanOptions:
     passwords: tuple[bytes, ...] = ()  # for PKCS#12 / keystores found on disk
     path_collectors: tuple[str, ...] = ("certs", "code", "deps", "config")
     ssh_host_keys: bool = True
+    ssh_gex_probe: bool = True  # ask DH group-exchange servers which group sizes they hand out (<= 2 connections)
     tls_suites: bool = True  # enumerate accepted TLS <= 1.2 suites (about 6 more connections per endpoint)
     progress: bool | None = None
 
@@ -205,7 +206,8 @@ def scan(
 
             from pqscan.collect.ssh.probe import SshProbeOptions, make_probe
 
-            run_scan(ssh_endpoints, make_probe(SshProbeOptions(host_keys=opts.ssh_host_keys)),
+            run_scan(ssh_endpoints, make_probe(SshProbeOptions(host_keys=opts.ssh_host_keys,
+                                                              gex_moduli=opts.ssh_gex_probe)),
                      replace(opts.net, collector="ssh"), skip_keys=skip_keys, progress=opts.progress,
                      on_result=lambda r: take(r, done=True))
     inv.finished = now_iso()

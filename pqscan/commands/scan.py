@@ -26,6 +26,7 @@ from pqscan.errors import UsageError
 @click.option("--allow-large", is_flag=True, help="Allow CIDR ranges larger than 4096 addresses.")
 @click.option("--no-suites", is_flag=True, help="Skip enumerating accepted TLS <= 1.2 cipher suites (fewer connections).")
 @click.option("--no-host-keys", is_flag=True, help="Do not fetch SSH host keys (one key exchange per key type).")
+@click.option("--no-gex-probe", is_flag=True, help="Do not ask SSH group-exchange servers which DH sizes they hand out.")
 @click.option("--exclude", "excludes", multiple=True, metavar="GLOB", help="gitignore-style pattern to skip (paths).")
 @click.option("--max-size", default=5 * 1024 * 1024, show_default=True, type=click.IntRange(1, None),
               help="Skip files larger than this many bytes (recorded).")
@@ -36,7 +37,7 @@ from pqscan.errors import UsageError
 @click.pass_context
 def command(ctx: click.Context, targets: tuple[str, ...], output: Path, resume: bool, report_path: Path | None,
             profiles: tuple[str, ...], ports: str | None, sni: str | None, timeout: float, concurrency: int,
-            rate: float | None, allow_large: bool, no_suites: bool, no_host_keys: bool, excludes: tuple[str, ...], max_size: int,
+            rate: float | None, allow_large: bool, no_suites: bool, no_host_keys: bool, no_gex_probe: bool, excludes: tuple[str, ...], max_size: int,
             passwords: tuple[str, ...], collectors: str, fail_on: str | None) -> int:
     """Scan hosts, URLs, CIDRs, @files and directories into one inventory.
 
@@ -61,7 +62,7 @@ def command(ctx: click.Context, targets: tuple[str, ...], output: Path, resume: 
         sni=sni, allow_large=allow_large,
         passwords=tuple(p.encode() for p in passwords),
         path_collectors=tuple(c.strip() for c in collectors.split(",") if c.strip()),
-        tls_suites=not no_suites, ssh_host_keys=not no_host_keys,
+        tls_suites=not no_suites, ssh_host_keys=not no_host_keys, ssh_gex_probe=not no_gex_probe,
     )
     previous, skip = previous_inventory(output, resume)
     if resume and previous is None:

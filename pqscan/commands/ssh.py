@@ -31,15 +31,17 @@ from pqscan.textsafe import clean
 @click.option("--per-host", default=8, show_default=True, type=click.IntRange(1, 256), help="Simultaneous connections to one host.")
 @click.option("--rate", default=None, type=click.FloatRange(0.1, None), help="At most this many new connections per second.")
 @click.option("--allow-large", is_flag=True, help="Allow CIDR ranges larger than 4096 addresses.")
-@click.option("--no-host-keys", is_flag=True, help="Only read KEXINIT; do not fetch each host key (one connection per endpoint).")
+@click.option("--no-host-keys", is_flag=True, help="Only read KEXINIT; do not fetch each host key (one connection per key type).")
+@click.option("--no-gex-probe", is_flag=True,
+              help="Do not ask group-exchange (RFC 4419) servers which DH group sizes they hand out (up to 2 connections).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Inventory file: .jsonl is streamed as endpoints finish; .json is written at the end.")
 @click.option("--resume", is_flag=True, help="Skip endpoints already finished in --output and append to it.")
 @format_option([OutputFormat.TABLE, OutputFormat.JSON])
 @click.pass_context
 def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, timeout: float, concurrency: int,
-            per_host: int, rate: float | None, allow_large: bool, no_host_keys: bool, output: Path | None,
-            resume: bool, output_format: str) -> int:
+            per_host: int, rate: float | None, allow_large: bool, no_host_keys: bool, no_gex_probe: bool,
+            output: Path | None, resume: bool, output_format: str) -> int:
     """Probe SSH servers: PQ and classical KEX, host keys, ciphers, MACs, and what OpenSSH 10 would pick.
 
     \b
@@ -61,7 +63,7 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, tim
     writer = None
     if stream_path is not None:
         writer = JsonlWriter(stream_path, append=resume and stream_path.exists(), targets=[e.key for e in endpoints])
-    probe = make_probe(SshProbeOptions(host_keys=not no_host_keys))
+    probe = make_probe(SshProbeOptions(host_keys=not no_host_keys, gex_moduli=not no_gex_probe))
     results = run_scan(endpoints, probe, options, writer=writer, skip_keys=frozenset(skip))
     if writer is not None:
         writer.close()
@@ -87,9 +89,24 @@ def _kex_cells(attrs: dict[str, Any]) -> tuple[list[str], list[str]]:
 
     safe: list[str] = []
     classical: list[str] = []
+    groups = _gex_summary(attrs.get("gex_groups") or [])
     for name in real_kex(attrs.get("kex_algorithms") or []):
+        if name.startswith("diffie-hellman-group-exchange-") and groups:
+            name = f"{name} ({groups})"
         (safe if lookup(IdKind.SSH_KEX, name).is_quantum_safe else classical).append(name)
     return safe, classical
+
+
+def _gex_summary(groups: list[dict[str, Any]]) -> str:
+    """``DH-1024 accepted, DH-2048`` / ``1024 refused, DH-2048``: the group sizes the server handed out."""
+    parts = []
+    for g in groups:
+        request = str(g.get("request", ""))
+        if g.get("outcome") == "accepted":
+            parts.append(f"{request}: DH-{g.get('p_bits')}")
+        else:
+            parts.append(f"{request}: {g.get('outcome')}")
+    return ", ".join(parts)
 
 
 def render_table(inventory: Inventory, keys: list[str]) -> None:

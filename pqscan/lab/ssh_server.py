@@ -175,6 +175,44 @@ def openssh_server(options: Mapping[str, str] | None = None, *, classical: bool 
             stop_sshd(server)
 
 
+# The MODP safe primes (generator 2) are defined as p = 2^b - 2^(b-64) - 1 + 2^64 * (floor(2^(b-130) pi) + c):
+# RFC 2409 §6.2 (Oakley Group 2, 1024 bits, c = 129093), RFC 3526 §3 (group 14, 2048 bits, c = 124476)
+# and §4 (group 15, 3072 bits, c = 1690314). Computed here so tests can write moduli files of known sizes.
+_MODP_OFFSETS = {1024: 129093, 2048: 124476, 3072: 1690314}
+
+
+def _pi_times_2_to(bits: int) -> int:
+    """floor(pi * 2^bits) by Machin's formula in integer arithmetic (64 guard bits)."""
+    one = 1 << (bits + 64)
+
+    def atan_inv(x: int) -> int:
+        total, term, n, sign = 0, one // x, 1, 1
+        while term:
+            total += sign * (term // n)
+            term //= x * x
+            n, sign = n + 2, -sign
+        return total
+
+    return (16 * atan_inv(5) - 4 * atan_inv(239)) >> 64
+
+
+def modp_prime(bits: int) -> int:
+    """The RFC 2409 / RFC 3526 MODP prime of ``bits`` bits (1024, 2048 or 3072)."""
+    return 2**bits - 2 ** (bits - 64) - 1 + 2**64 * (_pi_times_2_to(bits - 130) + _MODP_OFFSETS[bits])
+
+
+def write_moduli_file(path: Path, sizes: Sequence[int]) -> Path:
+    """A ``moduli`` file (moduli(5)) holding only the MODP primes of these sizes (see :func:`modp_prime`).
+
+    Fields: timestamp, type 2 (safe prime), tests 6 (sieve + Miller-Rabin), tries 100, size (the
+    file records bits - 1), generator, modulus in hex. sshd reads it through ``ModuliFile``, paramiko
+    through ``Transport.load_server_moduli``.
+    """
+    lines = [f"20260101000000 2 6 100 {bits - 1} 2 {modp_prime(bits):X}\n" for bits in sizes]
+    path.write_text("# pqscan lab moduli\n" + "".join(lines), encoding="ascii")
+    return path
+
+
 def sshd_effective_config(config: Path) -> dict[str, list[str]]:
     """``sshd -T -f config``: the effective settings, keyword -> comma-separated values split."""
     _ensure_privsep_dir()

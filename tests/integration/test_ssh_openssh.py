@@ -186,18 +186,6 @@ def test_sntrup_fetched_host_keys_are_marked_unverifiable(sntrup_only_sshd):
     assert keys and all("kex_signature_verified" not in k.attributes for k in keys)
 
 
-def test_group_exchange_only_server_keeps_its_lists_and_records_why_keys_are_missing(lab_dir, host_keys):
-    from pqscan.lab.ssh_server import start_sshd, stop_sshd
-
-    server = start_sshd(lab_dir, {"KexAlgorithms": "diffie-hellman-group-exchange-sha256"}, host_keys)
-    try:
-        result = scan(server)
-    finally:
-        stop_sshd(server)
-    assert _names(result, Usage.KEY_EXCHANGE) == ["diffie-hellman-group-exchange-sha256"]
-    assert [(e.stage, e.kind.value) for e in result.errors] == [("ssh-host-key", "unsupported")]
-
-
 def test_host_certificate_is_fetched_with_its_ca_and_principals(lab_dir):
     import subprocess
 

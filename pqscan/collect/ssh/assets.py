@@ -5,15 +5,20 @@
 * one finding per offered KEX method (key-exchange), host-key algorithm (authentication),
   cipher (symmetric) and MAC (mac), each classified through the catalogue;
 * the server software from the banner (``software:<banner software>``, ``runs`` edge);
-* each host key actually obtained (``host-key`` asset, ``has-host-key`` edge).
+* each host key actually obtained (``host-key`` asset, ``has-host-key`` edge);
+* for Diffie-Hellman group exchange (RFC 4419), the group sizes the server handed out: the
+  endpoint's ``gex_groups``, and on each offered GEX method's finding the smallest one as
+  ``key_bits`` (what a client asking for it gets), so the assessment can judge DH-1024 / DH-2048.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from pqscan.algorithms import IdKind, is_ssh_pseudo_algorithm, lookup
+from pqscan.collect.ssh.gex import GEX_METHODS, GexObservation, weakest_group_bits
 from pqscan.collect.ssh.keys import SshPublicKey, host_key_asset
 from pqscan.collect.ssh.openssh import AEAD_CIPHERS, openssh10_negotiation
 from pqscan.collect.ssh.wire import Identification, KexInit
@@ -65,6 +70,8 @@ def endpoint_result(
     kexinit: KexInit,
     host_keys: Sequence[SshPublicKey] = (),
     result: ScanResult | None = None,
+    gex_groups: Sequence[GexObservation] = (),
+    gex_method: str | None = None,
 ) -> ScanResult:
     """Assets and findings for one observed server (errors already in ``result`` are kept)."""
     res = result or ScanResult(endpoint_id, COLLECTOR)
@@ -91,11 +98,14 @@ def endpoint_result(
     }
     if ident.pre_banner:
         attrs["pre_banner_lines"] = list(ident.pre_banner)
+    if gex_groups:
+        attrs["gex_groups"] = [o.to_dict() for o in gex_groups]
     res.assets.append(Asset(endpoint_id, AssetKind.SSH_ENDPOINT, location, location, attrs, tuple(relations)))
     res.assets.append(software)
     res.assets.extend(key_assets)
-    res.findings += _findings(endpoint_id, location, IdKind.SSH_KEX, kex, Usage.KEY_EXCHANGE,
-                              "kex_algorithms", negotiated.kex)
+    kex_findings = _findings(endpoint_id, location, IdKind.SSH_KEX, kex, Usage.KEY_EXCHANGE,
+                             "kex_algorithms", negotiated.kex)
+    res.findings += [_with_group_size(f, gex_groups, gex_method) for f in kex_findings]
     res.findings += _findings(endpoint_id, location, IdKind.SSH_HOST_KEY, kexinit.server_host_key_algorithms,
                               Usage.AUTHENTICATION, "server_host_key_algorithms", negotiated.host_key)
     res.findings += _findings(endpoint_id, location, IdKind.SSH_CIPHER, kexinit.ciphers, Usage.SYMMETRIC,
@@ -104,3 +114,20 @@ def endpoint_result(
     res.findings += _findings(endpoint_id, location, IdKind.SSH_MAC, macs, Usage.MAC, "mac_algorithms",
                               None if negotiated.cipher in AEAD_CIPHERS else negotiated.mac)
     return res
+
+
+def _with_group_size(finding: Finding, groups: Sequence[GexObservation], probed_with: str | None) -> Finding:
+    """A GEX method's finding with the weakest group the server handed out as ``key_bits``.
+
+    The server picks the group from its moduli whatever the exchange hash, so the sizes observed
+    with one GEX method (``gex_probed_with``) stand for the other one it offers too.
+    """
+    if finding.parameters.get("ssh_name") not in GEX_METHODS or not groups:
+        return finding
+    params: dict[str, Any] = {**finding.parameters, "gex_groups": [o.to_dict() for o in groups]}
+    if probed_with:
+        params["gex_probed_with"] = probed_with
+    bits = weakest_group_bits(list(groups))
+    if bits is not None:
+        params["key_bits"] = bits
+    return replace(finding, parameters=params)

@@ -6,6 +6,7 @@ recompute the shared secret K and H and verify the signature with K_S, which pro
 holds that host key's private half (RFC 4253 §8, RFC 5656 §4, RFC 8731 §3, RFC 10042). We stop
 there: no NEWKEYS, no session keys, no authentication. sntrup761 hybrids are started with a
 random public key (the server only encapsulates to it), so their signature cannot be checked.
+Diffie-Hellman group exchange (RFC 4419) takes one more round trip: see :mod:`.gex`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, x25519
 
-from pqscan.collect.ssh.wire import MSG_KEX_ECDH_INIT, Reader, SshProtocolError, mpint, string
+from pqscan.collect.ssh.gex import GEX_METHODS, GexRequest, GexStart
+from pqscan.collect.ssh.wire import (
+    MSG_KEX_ECDH_INIT,
+    MSG_KEX_ECDH_REPLY,
+    Reader,
+    SshProtocolError,
+    mpint,
+    string,
+)
 
 # sntrup761 public key size: 1158 bytes (RFC 9941).
 SNTRUP761_PUBLIC_KEY_BYTES = 1158
@@ -43,6 +52,7 @@ class KexStart:
     _shared: Callable[[bytes], bytes] | None  # server value -> K, encoded as H wants it
     _hash: Callable[[bytes], bytes]
     _dh: bool = False  # values are mpints (RFC 4253 §8), not strings
+    reply_msg: int = MSG_KEX_ECDH_REPLY
 
     def read_reply(self, payload: bytes, v_c: bytes, v_s: bytes, i_c: bytes, i_s: bytes) -> KexReply:
         r = Reader(payload)
@@ -143,7 +153,7 @@ def _sha(fn: Callable[..., object]) -> Callable[[bytes], bytes]:
     return digest
 
 
-_STARTERS: dict[str, Callable[[], KexStart]] = {
+_STARTERS: dict[str, Callable[[], KexStart | GexStart]] = {
     "curve25519-sha256": lambda: _x25519_start("curve25519-sha256"),
     "curve25519-sha256@libssh.org": lambda: _x25519_start("curve25519-sha256@libssh.org"),
     "ecdh-sha2-nistp256": lambda: _ecdh_start("ecdh-sha2-nistp256", ec.SECP256R1(), hashlib.sha256),
@@ -155,6 +165,9 @@ _STARTERS: dict[str, Callable[[], KexStart]] = {
     "diffie-hellman-group14-sha256": lambda: _dh_start("diffie-hellman-group14-sha256", "14", hashlib.sha256),
     "diffie-hellman-group14-sha1": lambda: _dh_start("diffie-hellman-group14-sha1", "14", hashlib.sha1),
     "diffie-hellman-group16-sha512": lambda: _dh_start("diffie-hellman-group16-sha512", "16", hashlib.sha512),
+    # RFC 4419 group exchange: one more round trip, the group size chosen by the server.
+    "diffie-hellman-group-exchange-sha256": lambda: GexStart("diffie-hellman-group-exchange-sha256"),
+    "diffie-hellman-group-exchange-sha1": lambda: GexStart("diffie-hellman-group-exchange-sha1"),
 }
 
 # Our preference when fetching host keys: cheapest first, verifiable before not.
@@ -166,6 +179,11 @@ def pick_kex(server_kex: tuple[str, ...]) -> str | None:
     return next((k for k in STARTABLE_KEX if k in offered), None)
 
 
-def start_kex(kex: str) -> KexStart:
-    """A fresh ephemeral key exchange for ``kex`` (one of :data:`STARTABLE_KEX`)."""
+def start_kex(kex: str, gex_request: GexRequest | None = None) -> KexStart | GexStart:
+    """A fresh ephemeral key exchange for ``kex`` (one of :data:`STARTABLE_KEX`).
+
+    Group exchange (:class:`~.gex.GexStart`) asks for ``gex_request`` sizes (default 2048/2048/8192).
+    """
+    if kex in GEX_METHODS and gex_request is not None:
+        return GexStart(kex, gex_request)
     return _STARTERS[kex]()

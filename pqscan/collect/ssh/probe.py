@@ -8,7 +8,10 @@ Method (network-probing.md §2.2, RFC 4253 §4.2, §7.1):
 3. read whole binary packets (loop until ``packet_length`` bytes arrived, refuse lengths over
    64 KiB) until the server's KEXINIT, and parse its ten name-lists;
 4. on the same connection start the key exchange our KEXINIT negotiates and read the reply's host
-   key; then one more connection per remaining host-key type, restricted to that type, in parallel.
+   key; then one more connection per remaining host-key type, restricted to that type, in parallel;
+5. when the server offers Diffie-Hellman group exchange (RFC 4419), at most two more connections
+   ask for a group (1024/1024/1024, and 2048/2048/8192 unless a host-key exchange already did) and
+   record the prime sizes it hands out, in the same per-endpoint budget.
 
 No shared secret is derived and no authentication is attempted. Every failure is a recorded
 :class:`~pqscan.model.ScanError` value; what was observed before it is kept.
@@ -18,9 +21,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, replace
+from typing import Any, cast
 
-from pqscan.collect.ssh import kexinit_client, wire
+from pqscan.collect.ssh import gex, kexinit_client, wire
 from pqscan.collect.ssh.assets import COLLECTOR, endpoint_result
 from pqscan.collect.ssh.keys import SshPublicKey, key_type_for, parse_public_key_blob
 from pqscan.collect.ssh.verify import verify_signature
@@ -35,8 +40,7 @@ MAX_HOST_KEY_TYPES = 16
 # Broad client lists for the first connection, so nearly any server finds a match and answers.
 _SURVEY_HOST_KEYS = ("ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
                      "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa", "ssh-dss", "ssh-ed448")
-_SURVEY_EXTRA_KEX = ("diffie-hellman-group-exchange-sha256", "diffie-hellman-group18-sha512",
-                     "diffie-hellman-group-exchange-sha1", "diffie-hellman-group1-sha1")
+_SURVEY_EXTRA_KEX = ("diffie-hellman-group18-sha512", "diffie-hellman-group1-sha1")
 _SURVEY_CIPHERS = ("chacha20-poly1305@openssh.com", "aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
                    "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-cbc", "aes192-cbc", "aes256-cbc",
                    "3des-cbc", "blowfish-cbc", "arcfour256", "arcfour128", "arcfour", "none")
@@ -49,6 +53,7 @@ _SURVEY_COMPRESSION = ("none", "zlib@openssh.com", "zlib")
 @dataclass(frozen=True)
 class SshProbeOptions:
     host_keys: bool = True  # fetch each host key (one connection per key type)
+    gex_moduli: bool = True  # record the group sizes a group-exchange server hands out (<= 2 connections)
 
 
 class _Failure(Exception):
@@ -85,7 +90,7 @@ async def read_message(conn: Connection, wanted: int) -> bytes:
         if msg in (wire.MSG_IGNORE, wire.MSG_DEBUG):
             continue
         if msg == wire.MSG_DISCONNECT:
-            raise wire.SshProtocolError(f"server sent {wire.disconnect_reason(payload)}")
+            raise wire.SshDisconnected(f"server sent {wire.disconnect_reason(payload)}")
         raise wire.SshProtocolError(f"expected message {wanted}, got message {msg}")
     raise wire.SshProtocolError(f"no message {wanted} within {MAX_PACKETS_BEFORE_KEXINIT} packets")
 
@@ -99,7 +104,19 @@ class _Transcript:
     i_s: bytes
 
 
-def _host_key(start: kexinit_client.KexStart, payload: bytes, t: _Transcript) -> SshPublicKey:
+Start = kexinit_client.KexStart | gex.GexStart
+
+
+async def run_kex(conn: Connection, start: Start, before: bytes = b"") -> bytes:
+    """Send ``before`` and the first KEX message; answer a GEX group; return the reply payload."""
+    await conn.send(before + wire.encode_packet(start.payload))
+    if isinstance(start, gex.GexStart):
+        group = await read_message(conn, gex.MSG_KEX_DH_GEX_GROUP)
+        await conn.send(wire.encode_packet(start.on_group(group)))
+    return await read_message(conn, start.reply_msg)
+
+
+def _host_key(start: Start, payload: bytes, t: _Transcript) -> SshPublicKey:
     reply = start.read_reply(payload, wire.CLIENT_IDENT.rstrip(b"\r\n"), t.v_s, t.i_c, t.i_s)
     key = parse_public_key_blob(reply.host_key_blob)
     if reply.exchange_hash is None:
@@ -117,20 +134,50 @@ async def _stage(stage: str, coro):  # type: ignore[no-untyped-def]
         raise _Failure(stage, ErrorKind.PROTOCOL_VIOLATION, str(exc)) from None
 
 
+def _client_kexinit(kex: str, host_key_algs: tuple[str, ...], server: wire.KexInit) -> bytes:
+    return wire.build_kexinit((kex,), host_key_algs, server.encryption_algorithms_client_to_server,
+                              server.mac_algorithms_client_to_server,
+                              server.compression_algorithms_client_to_server or ("none",))
+
+
+def _group_seen(start: Start) -> gex.GexObservation | None:
+    if isinstance(start, gex.GexStart) and start.p_bits:
+        return gex.GexObservation(start.request, gex.GexOutcome.ACCEPTED, start.p_bits)
+    return None
+
+
 async def _fetch_host_key(endpoint: Endpoint, options: NetOptions, kex: str, host_key_alg: str,
-                          server: wire.KexInit) -> SshPublicKey:
+                          server: wire.KexInit) -> tuple[SshPublicKey, gex.GexObservation | None]:
     """A fresh connection offering only ``host_key_alg``; the server's lists for everything else."""
     async with connect(endpoint.host, endpoint.port, options, stream_limit=8192) as conn:
         await conn.send(wire.CLIENT_IDENT)
         ident = await read_identification(conn)
         server_kexinit = await read_message(conn, wire.MSG_KEXINIT)
-        ours = wire.build_kexinit((kex,), (host_key_alg,), server.encryption_algorithms_client_to_server,
-                                  server.mac_algorithms_client_to_server,
-                                  server.compression_algorithms_client_to_server or ("none",))
+        ours = _client_kexinit(kex, (host_key_alg,), server)
         start = kexinit_client.start_kex(kex)
-        await conn.send(wire.encode_packet(ours) + wire.encode_packet(start.payload))
-        reply = await read_message(conn, wire.MSG_KEX_ECDH_REPLY)
-        return _host_key(start, reply, _Transcript(ident.raw.encode("ascii"), ours, server_kexinit))
+        reply = await run_kex(conn, start, wire.encode_packet(ours))
+        key = _host_key(start, reply, _Transcript(ident.raw.encode("ascii"), ours, server_kexinit))
+        return key, _group_seen(start)
+
+
+async def _probe_group(endpoint: Endpoint, options: NetOptions, method: str, request: gex.GexRequest,
+                       server: wire.KexInit) -> gex.GexObservation:
+    """One connection that asks for a group of ``request`` sizes and stops at the server's answer."""
+    async with connect(endpoint.host, endpoint.port, options, stream_limit=8192) as conn:
+        await conn.send(wire.CLIENT_IDENT)
+        await read_identification(conn)
+        await read_message(conn, wire.MSG_KEXINIT)
+        ours = _client_kexinit(method, server.server_host_key_algorithms[:MAX_HOST_KEY_TYPES], server)
+        await conn.send(wire.encode_packet(ours) + wire.encode_packet(request.payload()))
+        try:
+            group = await read_message(conn, gex.MSG_KEX_DH_GEX_GROUP)
+        except wire.SshDisconnected as exc:
+            return gex.GexObservation(request, gex.GexOutcome.REFUSED, detail=str(exc))
+        except NetError as exc:
+            if exc.kind is not ErrorKind.RESET:
+                raise
+            return gex.GexObservation(request, gex.GexOutcome.REFUSED, detail="connection closed")
+        return gex.GexObservation(request, gex.GexOutcome.ACCEPTED, gex.group_bits(group))
 
 
 def host_key_types(server: wire.KexInit) -> list[str]:
@@ -147,8 +194,9 @@ async def probe_ssh(endpoint: Endpoint, options: NetOptions, ssh: SshProbeOption
     started = time.monotonic()
     result = ScanResult(endpoint.key, COLLECTOR)
     location = endpoint.hostport
-    survey_kex = kexinit_client.STARTABLE_KEX + _SURVEY_EXTRA_KEX
+    survey_kex = tuple(dict.fromkeys(kexinit_client.STARTABLE_KEX + _SURVEY_EXTRA_KEX))
     keys: list[SshPublicKey] = []
+    groups: list[gex.GexObservation] = []  # group sizes seen in host-key exchanges and modulus probes
     try:
         async with connect(endpoint.host, endpoint.port, options, stream_limit=8192) as conn:
             ours = wire.build_kexinit(survey_kex, _SURVEY_HOST_KEYS, _SURVEY_CIPHERS, _SURVEY_MACS,
@@ -167,10 +215,9 @@ async def probe_ssh(endpoint: Endpoint, options: NetOptions, ssh: SshProbeOption
                 if first_type is not None:
                     try:
                         start = kexinit_client.start_kex(kex)
-                        await _stage(f"ssh-host-key:{first_type}", conn.send(wire.encode_packet(start.payload)))
-                        reply = await _stage(f"ssh-host-key:{first_type}",
-                                             read_message(conn, wire.MSG_KEX_ECDH_REPLY))
+                        reply = await _stage(f"ssh-host-key:{first_type}", run_kex(conn, start))
                         keys.append(_host_key(start, reply, _Transcript(ident.raw.encode("ascii"), ours, payload)))
+                        groups.extend(filter(None, [_group_seen(start)]))
                     except Exception:  # noqa: BLE001 - any failure here is retried and recorded below
                         first_type = None  # retried below on its own connection, where errors are recorded
     except _Failure as f:
@@ -179,6 +226,9 @@ async def probe_ssh(endpoint: Endpoint, options: NetOptions, ssh: SshProbeOption
     except NetError as exc:
         result.error("connect", exc.kind, str(exc))
         return result
+    gex_method = next((m for m in gex.GEX_METHODS if m in server.kex_algorithms), None)
+    jobs: list[_Job] = []
+    gex_seen_by_host_key = False  # a host-key exchange asks for 2048/2048/8192: no extra connection for it
     if ssh.host_keys:
         if kex is None:
             result.error("ssh-host-key", ErrorKind.UNSUPPORTED,
@@ -186,39 +236,80 @@ async def probe_ssh(endpoint: Endpoint, options: NetOptions, ssh: SshProbeOption
         else:
             done = {key_type_for(first_type)} if first_type else set()
             todo = [t for t in host_key_types(server) if key_type_for(t) not in done]
-            await _fetch_all(endpoint, options, kex, server, todo, keys, result, started)
+            gex_seen_by_host_key = kex in gex.GEX_METHODS and bool(groups or todo)
+            jobs += [_Job(f"ssh-host-key:{t}", _fetch_host_key(endpoint, options, kex, t, server)) for t in todo]
+    if ssh.gex_moduli and gex_method is not None:
+        requests = [r for r in gex.MODULUS_PROBE_REQUESTS
+                    if not (gex_seen_by_host_key and r == gex.HOST_KEY_REQUEST)]
+        jobs += [_Job(f"ssh-gex-group:{r.label}", _probe_group(endpoint, options, gex_method, r, server), r)
+                 for r in requests]
+    await _run_jobs(jobs, options, keys, groups, result, started)
     for key in keys:
         if key.signature_verified is False:
             result.error(f"ssh-host-key:{key.key_type}", ErrorKind.PROTOCOL_VIOLATION,
                          f"the key-exchange signature does not verify with the host key sent ({key.fingerprint})")
-    return endpoint_result(endpoint.key, location, ident, server, keys, result)
+    gex_seen = _one_per_request(groups) if gex_method is not None else ()
+    return endpoint_result(endpoint.key, location, ident, server, keys, result, gex_seen, gex_method)
 
 
-async def _fetch_all(endpoint: Endpoint, options: NetOptions, kex: str, server: wire.KexInit,
-                     todo: list[str], keys: list[SshPublicKey], result: ScanResult, started: float) -> None:
-    if not todo:
+@dataclass
+class _Job:
+    """One extra connection: a host-key fetch, or a GEX modulus probe (``request`` set)."""
+
+    stage: str
+    coro: Coroutine[Any, Any, object]
+    request: gex.GexRequest | None = None
+
+
+def _one_per_request(groups: list[gex.GexObservation]) -> tuple[gex.GexObservation, ...]:
+    """The first observation for each request, in probe order (accepted ones win over failures)."""
+    ranked = sorted(groups, key=lambda o: o.outcome is not gex.GexOutcome.ACCEPTED)
+    by_request: dict[gex.GexRequest, gex.GexObservation] = {}
+    for obs in ranked:
+        by_request.setdefault(obs.request, obs)
+    order = {r: i for i, r in enumerate(gex.MODULUS_PROBE_REQUESTS)}
+    return tuple(sorted(by_request.values(), key=lambda o: order.get(o.request, len(order))))
+
+
+async def _run_jobs(jobs: list[_Job], options: NetOptions, keys: list[SshPublicKey],
+                    groups: list[gex.GexObservation], result: ScanResult, started: float) -> None:
+    if not jobs:
         return
     # Leave time to return what we have before netscan's per-endpoint budget runs out.
     remaining = max(1.0, options.budget() - (time.monotonic() - started) - 1.0)
-    tasks = [asyncio.ensure_future(_fetch_host_key(endpoint, options, kex, t, server)) for t in todo]
+    tasks = [asyncio.ensure_future(job.coro) for job in jobs]
     done, pending = await asyncio.wait(tasks, timeout=remaining)
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
-    for name, task in zip(todo, tasks, strict=True):
-        stage = f"ssh-host-key:{name}"
+    for job, task in zip(jobs, tasks, strict=True):
+        what = "group size not observed" if job.request else "host key not retrieved"
         if task in pending:
-            result.error(stage, ErrorKind.TIMEOUT, "host key not retrieved within the endpoint budget")
+            _failed(job.stage, job.request, groups, result, ErrorKind.TIMEOUT, f"{what} within the endpoint budget")
             continue
         exc = task.exception()
         if exc is None:
-            keys.append(task.result())
+            value = task.result()
+            if isinstance(value, gex.GexObservation):
+                groups.append(value)
+                continue
+            fetched = cast(tuple[SshPublicKey, gex.GexObservation | None], value)
+            keys.append(fetched[0])
+            if fetched[1] is not None:
+                groups.append(fetched[1])
         elif isinstance(exc, NetError):
-            result.error(stage, exc.kind, str(exc))
+            _failed(job.stage, job.request, groups, result, exc.kind, str(exc))
         elif isinstance(exc, wire.SshProtocolError):
-            result.error(stage, ErrorKind.PROTOCOL_VIOLATION, str(exc))
+            _failed(job.stage, job.request, groups, result, ErrorKind.PROTOCOL_VIOLATION, str(exc))
         else:
-            result.error(stage, ErrorKind.INTERNAL, f"{type(exc).__name__}: {exc}")
+            _failed(job.stage, job.request, groups, result, ErrorKind.INTERNAL, f"{type(exc).__name__}: {exc}")
+
+
+def _failed(stage: str, request: gex.GexRequest | None, groups: list[gex.GexObservation], result: ScanResult,
+            kind: ErrorKind, message: str) -> None:
+    result.error(stage, kind, message)
+    if request is not None:
+        groups.append(gex.GexObservation(request, gex.GexOutcome.ERROR, detail=message))
 
 
 def make_probe(ssh: SshProbeOptions | None = None) -> ProbeFn:

@@ -54,6 +54,10 @@ class SshProtocolError(ValueError):
     """The server sent something that is not the SSH we expect."""
 
 
+class SshDisconnected(SshProtocolError):
+    """The server ended the session with SSH_MSG_DISCONNECT (RFC 4253 §11.1) where we wanted a reply."""
+
+
 @dataclass(frozen=True)
 class Identification:
     """The server's identification string (RFC 4253 §4.2) and any lines sent before it."""
