@@ -81,12 +81,17 @@ def _targets(views: Sequence[FindingView]) -> Targets:
 
 
 def _neighbours(graph: MigrationGraph, node_id: str, kind: RelationKind) -> list[Node]:
-    out = []
-    succ = graph.graph.succ[node_id]
-    for b in succ:  # plain iteration: Mapping.items() on networkx views is several times slower
-        if kind.value in succ[b].get("kinds", ()):
-            out.append(graph.nodes[b])
-    return sorted(out, key=lambda n: n.id)
+    succ = graph.graph._succ[node_id]  # the plain dict behind graph.succ: no view object per call
+    value = str(kind)  # a StrEnum's str() is its value, without the Enum.value descriptor
+    nodes = graph.nodes
+    out = [nodes[b] for b, data in succ.items() if value in data.get("kinds", ())]
+    if len(out) > 1:
+        out.sort(key=_node_id)
+    return out
+
+
+def _node_id(n: Node) -> str:
+    return n.id
 
 
 def _bench_note(costs: Sequence[Mapping[str, Any]], old: str, new: str) -> str:
@@ -124,24 +129,41 @@ def _first_old(views: Sequence[FindingView], usages: set[Usage]) -> str:
 
 
 _KEX = {Usage.KEY_EXCHANGE, Usage.ENCRYPTION}
+# Symmetric algorithms are not broken by Shor; Grover at most halves their strength, so the fix is a
+# strong classical algorithm (standards.md §1B: AES-256 required by CNSA 2.0; AES-128+ / SHA-256 elsewhere).
+_SYMMETRIC_REPLACEMENT: Mapping[Usage, str] = {
+    Usage.SYMMETRIC: "AES-256-GCM",
+    Usage.HASHING: "SHA-256 (or SHA-384 / SHA-3)",
+    Usage.MAC: "HMAC-SHA-256",
+    Usage.KDF: "HKDF-SHA-256",
+}
 _SIG = {Usage.SIGNATURE, Usage.AUTHENTICATION, Usage.CODE_SIGNING}
 
 
-def describe(graph: MigrationGraph, node: Node, risk: Risk) -> tuple[str, str]:
-    """(title, action) for one step."""
+def describe(graph: MigrationGraph, node: Node, risk: Risk, part: str = "") -> tuple[str, str]:
+    """(title, action) for one step; ``part`` is "key-exchange" or "authentication" for the two steps
+    of a split endpoint (``risk`` then covers only that part's findings)."""
     views = risk.findings
     t = _targets(views)
+    if part and t is NORMAL:  # one half of an endpoint: the profiles that judged the whole endpoint count
+        strict = any(tag in str(getattr(v, "profile", "")).lower() for v in node.verdicts if v is not None
+                     for tag in ("cnsa", "asd"))
+        t = CNSA if strict else NORMAL
     costs = graph.bench_costs
     label = node.label
     broken = [v.finding.algorithm for v in views if v.classically_broken]
     prefix = f"replace {', '.join(dict.fromkeys(broken))} now (broken without a quantum computer); " if broken else ""
+    if prefix and len(set(broken)) == 1:
+        prefix = prefix.replace("(broken without", "(it is broken without")
     role = node.role
     if node.kind == MISSING:
         return (f"Find and scan {node.id}",
                 f"{node.id} is referenced by the inventory but was not scanned: scan it (or ask its owner) "
                 "before the assets that depend on it migrate")
     if role in ("tls-endpoint", "ssh-endpoint"):
-        return _endpoint(graph, node, risk, t, costs, prefix)
+        if part == "authentication":
+            return _endpoint_credentials(graph, node, risk, t, prefix)
+        return _endpoint(graph, node, risk, t, costs, prefix, kex_only=part == "key-exchange")
     if role in ("root-ca", "intermediate-ca", "leaf-certificate"):
         old = _old(views, _SIG) or _old(views)
         if role == "root-ca":
@@ -188,7 +210,7 @@ def describe(graph: MigrationGraph, node: Node, risk: Risk) -> tuple[str, str]:
 
 
 def _endpoint(graph: MigrationGraph, node: Node, risk: Risk, t: Targets, costs: Sequence[Mapping[str, Any]],
-              prefix: str) -> tuple[str, str]:
+              prefix: str, *, kex_only: bool = False) -> tuple[str, str]:
     views = risk.findings
     software = _neighbours(graph, node.id, RelationKind.RUNS)
     sw = (f"; {software[0].label} must be {software_need(software[0].label) or 'a release that supports it'}"
@@ -219,12 +241,44 @@ def _endpoint(graph: MigrationGraph, node: Node, risk: Risk, t: Targets, costs: 
         parts.append(f"serve {a(t.signature)} certificate chain once the CA and clients support it"
                      if not ssh else "rotate the host key when a post-quantum SSH signature is standardised")
     if not parts:
-        parts.append(f"replace {_old(views)} in the endpoint's configuration")
+        kex_policy = _old(views, _KEX)
+        if kex_policy:  # e.g. X25519MLKEM768 where a profile (CNSA 2.0) asks for ML-KEM-1024
+            parts.append(f"replace {kex_policy} with {t.ssh_kex if ssh else t.tls_group} in the endpoint's "
+                         "configuration")
+        else:
+            parts.append(f"replace {_old(views)} in the endpoint's configuration")
     if risk.hndl and not risk.pq_key_exchange and _waits_for_credentials(graph, node):
-        parts.append("the key-exchange change does not need the new certificates or host keys: make it as soon "
-                     "as the server software allows")
-    verb = "Enable post-quantum key exchange on" if risk.hndl and not risk.pq_key_exchange else "Migrate"
-    return f"{verb} {node.label}", "; ".join(parts)
+        what = "host keys" if ssh else "certificates"
+        parts.append(f"this does not wait for the new {what}: do it as soon as the server software allows")
+    if risk.hndl and risk.pq_key_exchange and (kex_only or not risk.signature):
+        verb = f"Keep {risk.pq_key_exchange[0]} first on"
+    elif risk.hndl and not ssh and (kex_only or not risk.signature):
+        verb = f"Enable {t.tls_group.split(' ')[0]} on"
+    elif risk.hndl:
+        verb = "Enable post-quantum key exchange on"
+    else:
+        verb = "Migrate"
+    return f"{verb} {node.id}", "; ".join(parts)
+
+
+def _endpoint_credentials(graph: MigrationGraph, node: Node, risk: Risk, t: Targets,
+                          prefix: str) -> tuple[str, str]:
+    """The authentication half of a split endpoint: serve the reissued certificate / new host key."""
+    if node.role == "ssh-endpoint":
+        keys = _neighbours(graph, node.id, RelationKind.HAS_HOST_KEY)
+        which = f" ({', '.join(k.label for k in keys[:3])}{' ...' if len(keys) > 3 else ''})" if keys else ""
+        return (f"Deploy new host keys on {node.id}",
+                f"{prefix}no post-quantum SSH host-key algorithm is standardised yet: when one is, install the new "
+                f"host keys here in place of the current ones{which}, update HostKey in sshd_config and "
+                "publish them to clients (known_hosts, SSHFP)")
+    certs = _neighbours(graph, node.id, RelationKind.PRESENTS)
+    which = f" in place of {certs[0].label}" if certs else ""
+    software = _neighbours(graph, node.id, RelationKind.RUNS)
+    sw = f" ({software[0].label} needs OpenSSL >= 3.5 for {t.signature})" if software else \
+        f" (the TLS library needs {t.signature} support, e.g. OpenSSL >= 3.5)"
+    return (f"Deploy the reissued certificate on {node.id}",
+            f"{prefix}install the {t.signature} certificate and its chain{which} once they are issued{sw}; "
+            "keep a classical certificate alongside for clients without post-quantum support")
 
 
 _OPENSSH_RE = re.compile(r"OpenSSH_(\d+)\.(\d+)", re.IGNORECASE)
@@ -269,6 +323,8 @@ def _source(graph: MigrationGraph, node: Node, views: Sequence[FindingView], t: 
             new = "ML-KEM-768"
         elif f.usage is Usage.KEY_GENERATION:
             new = f"ML-KEM-768 or {t.signature}, by what the key is for"
+        elif f.usage in _SYMMETRIC_REPLACEMENT:
+            new = _SYMMETRIC_REPLACEMENT[f.usage]
         else:
             new = t.signature
         items.append(f"{what} ({f.algorithm}){where} with {new}")

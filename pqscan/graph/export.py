@@ -44,11 +44,14 @@ def _text(value: str) -> str:
 
 def export_graph(graph: MigrationGraph, plan: Plan | None = None) -> nx.DiGraph:
     """A plain networkx graph with scalar attributes only (what GraphML can carry)."""
-    steps = {s.asset_id: s for s in plan.steps} if plan else {}
+    steps: dict[str, list[Step]] = {}
+    for s in plan.steps if plan else ():
+        steps.setdefault(s.asset_id, []).append(s)  # a split endpoint has two steps (key exchange, authentication)
     risks = plan.risk.risks if plan else {}
     out = nx.DiGraph()
     for node_id, node in graph.nodes.items():
-        step = steps.get(node_id)
+        mine = steps.get(node_id, [])
+        step = mine[0] if mine else None
         risk = risks.get(node_id)
         out.add_node(
             _text(node_id),
@@ -63,7 +66,9 @@ def export_graph(graph: MigrationGraph, plan: Plan | None = None) -> nx.DiGraph:
             risk=float(risk.score) if risk else 0.0,
             order=step.order if step else -1,
             wave=step.wave if step else -1,
-            action=_text(step.action) if step else "",
+            action=_text(" / ".join(f"{s.part}: {s.action}" if s.part else s.action for s in mine)),
+            steps=",".join(str(s.order) for s in mine),
+            parts=",".join(s.part for s in mine if s.part),
         )
     for a, b, data in graph.graph.edges(data=True):
         out.add_edge(_text(a), _text(b), kind=",".join(data.get("kinds", ())))
@@ -72,6 +77,14 @@ def export_graph(graph: MigrationGraph, plan: Plan | None = None) -> nx.DiGraph:
 
 def graphml(graph: MigrationGraph, plan: Plan | None = None) -> str:
     return "\n".join(nx.generate_graphml(export_graph(graph, plan))) + "\n"
+
+
+def _step_numbers(d: dict[str, Any]) -> str:
+    """The label prefix: "17." for one step; "17 key exchange, 30 authentication:" for a split endpoint."""
+    orders, parts = d["steps"].split(","), [p for p in d["parts"].split(",") if p]
+    if len(orders) == len(parts) > 1:
+        return ", ".join(f"{o} {p.replace('-', ' ')}" for o, p in zip(orders, parts, strict=True)) + ":"
+    return f"{d['order']}."
 
 
 _DOT_ESCAPE = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "", "\0": ""})
@@ -86,7 +99,8 @@ def dot(graph: MigrationGraph, plan: Plan | None = None) -> str:
     g = export_graph(graph, plan)
     lines = ["digraph migration {", "  rankdir=LR;", '  node [shape=box, style="rounded,filled", fillcolor="#ffffff"];']
     for node_id, d in sorted(g.nodes(data=True)):
-        label = d["label"] if d["order"] < 0 else f"{d['order']}. {d['label']}\nrisk {d['risk']:.0f}, wave {d['wave']}"
+        label = d["label"] if d["order"] < 0 else \
+            f"{_step_numbers(d)} {d['label']}\nrisk {d['risk']:.0f}, wave {d['wave']}"
         attrs = [f"label={_dot_str(label)}", f"kind={_dot_str(d['kind'])}", f"risk={_dot_str(d['risk'])}"]
         if d["wave"] in _WAVE_COLOURS:
             attrs.append(f'fillcolor="{_WAVE_COLOURS[d["wave"]]}"')
@@ -114,7 +128,7 @@ def mermaid(graph: MigrationGraph, plan: Plan | None = None) -> str:
     lines = ["flowchart LR"]
     for node_id in sorted(g.nodes):
         d = g.nodes[node_id]
-        label = d["label"] if d["order"] < 0 else f"{d['order']}. {d['label']} (risk {d['risk']:.0f})"
+        label = d["label"] if d["order"] < 0 else f"{_step_numbers(d)} {d['label']} (risk {d['risk']:.0f})"
         shape = ('(["', '"])') if d["missing"] else ('["', '"]')
         lines.append(f"  {names[node_id]}{shape[0]}{mermaid_text(label)}{shape[1]}")
     for a, b, d in sorted(g.edges(data=True)):
@@ -139,6 +153,9 @@ def _n(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+_PART_TAGS = {"key-exchange": "kex", "authentication": "auth"}
+
+
 def table(plan: Plan, graph: MigrationGraph | None = None, *, limit: int | None = None) -> str:
     steps: Iterable[Step] = _steps_in(plan, graph) if graph is not None else plan.steps
     rows = list(steps)
@@ -150,12 +167,16 @@ def table(plan: Plan, graph: MigrationGraph | None = None, *, limit: int | None 
         out.append(f"  wave {w.number}: {_n(w.steps, 'step')}, {w.effort_days:g} person-days{dl}: {w.name}")
     if plan.cycles:
         out.append(f"  {len(plan.cycles)} dependency cycle(s): their members move together")
+    if any(s.part for s in rows):
+        out.append("  [kex] / [auth]: an endpoint's key exchange moves on its own, before its new certificate or "
+                   "host key is deployed")
     out.append("")
     out.append(f"{'#':>5} {'wave':>4} {'risk':>5}  {'deadline':<10}  {'asset':<40}  {'service':<24}  action")
     for s in shown:
         dl = s.deadline.isoformat() if s.deadline else "-"
         svc = f"{s.service} ({s.owner})" if s.owner else s.service or "-"
-        out.append(f"{s.order:>5} {s.wave:>4} {s.risk:>5.1f}  {dl:<10}  {_cell(s.asset_id, 40):<40}  "
+        asset = _cell(s.asset_id, 40) if not s.part else f"{_cell(s.asset_id, 33)} [{_PART_TAGS[s.part]}]"
+        out.append(f"{s.order:>5} {s.wave:>4} {s.risk:>5.1f}  {dl:<10}  {asset:<40}  "
                    f"{_cell(svc, 24):<24}  {_cell(s.action, 200)}")
         if s.reasons:
             out.append(f"{'':>30}why: {_cell(s.reasons[0], 160)}")

@@ -20,6 +20,7 @@ move first. Z is the years left until ``crqc_year``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections import deque
 from dataclasses import dataclass
@@ -53,7 +54,8 @@ BLAST_POINTS = 10.0
 BLAST_FULL_DEPENDANTS = 999
 
 _KEX_USAGES = {Usage.KEY_EXCHANGE, Usage.ENCRYPTION}
-_SIGNATURE_USAGES = {Usage.SIGNATURE, Usage.AUTHENTICATION, Usage.CODE_SIGNING}
+_SIGNATURE_USAGES = frozenset({Usage.SIGNATURE, Usage.AUTHENTICATION, Usage.CODE_SIGNING})
+SIGNATURE_USAGES = _SIGNATURE_USAGES
 _ENDPOINT_KINDS = {AssetKind.TLS_ENDPOINT.value, AssetKind.SSH_ENDPOINT.value}
 
 
@@ -73,8 +75,13 @@ class FindingView:
     reason: str
 
 
-def view_finding(f: Finding, v: VerdictLike | None) -> FindingView:
-    alg = algorithms.get(f.algorithm)
+def view_finding(f: Finding, v: VerdictLike | None, cache: dict[str, algorithms.Algorithm] | None = None) -> FindingView:
+    if cache is None:
+        alg = algorithms.get(f.algorithm)
+    else:  # one catalogue lookup per algorithm name, not per finding
+        alg = cache.get(f.algorithm)
+        if alg is None:
+            alg = cache[f.algorithm] = algorithms.get(f.algorithm)
     sig = f.usage in _SIGNATURE_USAGES
     if v is not None:
         status = str(getattr(v.status, "value", v.status))
@@ -112,6 +119,7 @@ class Risk:
     blast_radius_exact: bool
     findings: tuple[FindingView, ...] = ()
     pq_key_exchange: tuple[str, ...] = ()  # post-quantum / hybrid key exchange already offered here
+    internet_via: str | None = None  # the internet-facing endpoint that exposes this node (itself included)
 
 
 @dataclass
@@ -120,6 +128,13 @@ class RiskModel:
     today: dt.date
     risks: dict[str, Risk]
     topology: Topology
+    shelf_life_years: float = 5.0
+
+    def score_views(self, node: Node, views: tuple[FindingView, ...], y_years: float, like: Risk) -> Risk:
+        """The risk of one part of a node (e.g. only its key-exchange findings, with the lead time Y of
+        only what that part waits for), with the node's exposure and blast radius."""
+        return _score_node(node, views, y_years, like.z_years, self.crqc_year, self.today, like.internet_via,
+                           like.blast_radius, like.blast_radius_exact, self.shelf_life_years)
 
     @property
     def z_years(self) -> float:
@@ -192,7 +207,16 @@ def _internet_exposure(graph: MigrationGraph, topo: Topology) -> dict[int, int]:
 
 def _lead_times(graph: MigrationGraph, topo: Topology, needs: list[bool]) -> list[float]:
     """Y along the critical path: own lead time plus the longest chain of what must move first."""
-    own = [lead_time_years(graph.nodes[n], graph.services) if needs[i] else 0.0 for i, n in enumerate(topo.ids)]
+    memo: dict[tuple[str, str, int], float] = {}  # (role, kind, id(service)) -> years; objects live through the call
+    own = [0.0] * len(topo.ids)
+    for i, n in enumerate(topo.ids):
+        if needs[i]:
+            node = graph.nodes[n]
+            key = (node.role, node.kind, id(node.service))
+            years = memo.get(key)
+            if years is None:
+                years = memo[key] = lead_time_years(node, graph.services)
+            own[i] = years
     comp_own = [max(own[i] for i in mem) for mem in topo.members]
     comp_y = [0.0] * len(topo.members)
     for c in topo.order:  # dependencies first
@@ -205,8 +229,10 @@ def score_graph(graph: MigrationGraph, *, crqc_year: int = DEFAULT_CRQC_YEAR,
     today = today or dt.date.today()
     topo = build_topology(graph.graph)
     z = years_between(today, dt.date(crqc_year, 1, 1))
-    views = [tuple(view_finding(f, v) for f, v in zip(graph.nodes[n].findings, graph.nodes[n].verdicts, strict=True))
-             for n in topo.ids]
+    cache: dict[str, algorithms.Algorithm] = {}
+    nodes = graph.nodes
+    views = [tuple(view_finding(f, v, cache) for f, v in zip(node.findings, node.verdicts, strict=True))
+             if (node := nodes[n]).findings else () for n in topo.ids]
     needs = [any(v.vulnerable for v in vs) for vs in views]
     y = _lead_times(graph, topo, needs)
     internet = _internet_exposure(graph, topo)
@@ -220,9 +246,10 @@ def score_graph(graph: MigrationGraph, *, crqc_year: int = DEFAULT_CRQC_YEAR,
             None if witness is None else topo.ids[witness], radius[i], exact[i],
             graph.services.shelf_life_years,
         )
-    return RiskModel(crqc_year, today, risks, topo)
+    return RiskModel(crqc_year, today, risks, topo, graph.services.shelf_life_years)
 
 
+@functools.lru_cache(maxsize=4096)  # the same few figures (X, Y, Z, margins) recur across a whole estate
 def _fmt(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".") if abs(x - round(x)) > 1e-9 else str(int(round(x)))
 
@@ -242,7 +269,7 @@ def _score_node(node: Node, views: tuple[FindingView, ...], y: float, z: float, 
         else:
             reasons.append("no quantum-vulnerable finding: nothing to migrate here")
         return Risk(node.id, 0.0, tuple(reasons), False, False, False, False, False, 0.0, y, z,
-                    internet_via is not None, None, radius, exact, views)
+                    internet_via is not None, None, radius, exact, views, (), internet_via)
     hndl = [v for v in bad if v.hndl]
     pq_kex = tuple(dict.fromkeys(
         v.finding.algorithm for v in views if not v.vulnerable and v.finding.usage in _KEX_USAGES
@@ -273,7 +300,9 @@ def _score_node(node: Node, views: tuple[FindingView, ...], y: float, z: float, 
         pts = SIGNATURE_BASE_POINTS + SIGNATURE_LIFETIME_POINTS * min(1.0, life / SIGNATURE_LIFETIME_FULL_YEARS)
         if pts > score:
             score = pts
-        reasons.append(f"{_algs(sigs)} signature protects {what}, trusted for about {_years(life)} more; "
+        many = len({v.finding.algorithm for v in sigs}) > 1
+        reasons.append(f"{_algs(sigs)} signature{'s protect' if many else ' protects'} {what}, trusted for about "
+                       f"{_years(life)} more; "
                        "forgeable once a quantum computer exists")
     if unknown and not hndl and not sigs:
         score = max(score, UNKNOWN_POINTS)
@@ -320,6 +349,8 @@ def _score_node(node: Node, views: tuple[FindingView, ...], y: float, z: float, 
     if broken:
         immediate = True
         score = 100.0
-        reasons.insert(0, f"{_algs(broken)} is broken today, without a quantum computer: replace it now")
+        many = len({v.finding.algorithm for v in broken}) > 1
+        reasons.insert(0, f"{_algs(broken)} {'are' if many else 'is'} broken today, without a quantum computer: "
+                          f"replace {'them' if many else 'it'} now")
     return Risk(node.id, round(min(100.0, score), 1), tuple(reasons), True, immediate, bool(hndl), bool(sigs),
-                mosca, x, y, z, internet_via is not None, deadline, radius, exact, views, pq_kex)
+                mosca, x, y, z, internet_via is not None, deadline, radius, exact, views, pq_kex, internet_via)

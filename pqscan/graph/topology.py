@@ -40,6 +40,13 @@ def cyclic_gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            # Everything allocated meanwhile sits in the youngest generation with its allocation
+            # count far past the threshold: the first allocation after gc.enable() would traverse
+            # all of it (0.4 s per call at 100k assets, measured by cProfile). freeze() + unfreeze()
+            # moves those objects straight into the oldest generation (two list splices, no
+            # traversal) and resets the count; a later full collection still sees them.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 

@@ -139,9 +139,11 @@ def _charts_section(s: ReportSummary, today: date) -> str:
     wave_bars = [(f"wave {w}", n) for w, n in sorted(waves.items())]
     top = sorted(steps, key=lambda st: -float(_step(st, "risk", 0) or 0))[:TOP_GRAPH_NODES]
     sev_of = {r.finding.asset_id: r.severity.value for r in reversed(s.rows)}
-    nodes = [(str(_step(st, "asset_id")), str(_step(st, "title") or _step(st, "asset_id")),
+    # Steps, not assets, are the nodes: a TLS/SSH endpoint can be two steps (key exchange, authentication).
+    nodes = [(str(_step(st, "key") or _step(st, "asset_id")), str(_step(st, "title") or _step(st, "asset_id")),
               sev_of.get(str(_step(st, "asset_id")), "info")) for st in top]
-    edges = [(str(_step(st, "asset_id")), str(d)) for st in top for d in (_step(st, "depends_on", []) or [])]
+    edges = [(str(_step(st, "key") or _step(st, "asset_id")), str(d)) for st in top
+             for d in (_step(st, "depends_on_steps", None) or _step(st, "depends_on", []) or [])]
     return f"""<section id="charts"><h2>At a glance</h2><div class="charts">
 <figure><figcaption>Findings by asset kind and severity</figcaption>{svg.stacked_bars(s.by_kind_severity, "findings by asset kind and severity")}</figure>
 <figure><figcaption>Profile deadlines (findings due)</figcaption>{svg.timeline(s.deadlines, today, "deadlines timeline")}</figure>

@@ -14,7 +14,7 @@ def _plan(inv, **kw):
 
 
 def _order(plan) -> list[str]:
-    return [s.asset_id for s in plan.steps]
+    return [s.key for s in plan.steps]
 
 
 RSA_SIG = {"key_bits": 2048}
@@ -23,8 +23,10 @@ RSA_SIG = {"key_bits": 2048}
 def test_chain_migrates_root_then_intermediate_then_leaf_then_endpoint() -> None:
     fs = [finding("tls://pay.example.com:443", "X25519", Usage.KEY_EXCHANGE)] + [
         finding(c, "RSA", Usage.SIGNATURE, **RSA_SIG) for c in ("cert:root", "cert:int", "cert:leaf:pay.example.com")]
-    assert _order(_plan(inventory(pki_chain(), fs))) == [
-        "cert:root", "cert:int", "cert:leaf:pay.example.com", "tls://pay.example.com:443"]
+    order = _order(_plan(inventory(pki_chain(), fs)))
+    chain = ["cert:root", "cert:int", "cert:leaf:pay.example.com", "tls://pay.example.com:443#authentication"]
+    assert [k for k in order if k in chain] == chain
+    assert "tls://pay.example.com:443#key-exchange" in order
 
 
 def test_shared_root_comes_before_every_chain_it_anchors() -> None:
@@ -118,40 +120,61 @@ def test_effort_override_from_the_services_file() -> None:
 
 # -- properties -------------------------------------------------------------------------------
 
-_KINDS = [AssetKind.TLS_ENDPOINT, AssetKind.CERTIFICATE, AssetKind.SOURCE_FILE, AssetKind.DEPENDENCY]
+_KINDS = [AssetKind.TLS_ENDPOINT, AssetKind.SSH_ENDPOINT, AssetKind.CERTIFICATE, AssetKind.SOURCE_FILE,
+          AssetKind.DEPENDENCY]
+_RELS = ["depends-on", "presents", "has-host-key", "runs"]
 _ALGS = ["X25519", "RSA", "ML-KEM-768", "SHA-1", "ECDSA-P256"]
 
 
 @st.composite
 def inventories(draw):
     n = draw(st.integers(2, 14))
-    edges = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=3 * n))
+    edges = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.sampled_from(_RELS)),
+                          max_size=3 * n))
     kinds = draw(st.lists(st.sampled_from(_KINDS), min_size=n, max_size=n))
     algs = draw(st.lists(st.sampled_from(_ALGS), min_size=n, max_size=n))
     rels: dict[int, list[tuple[str, str]]] = {i: [] for i in range(n)}
-    for a, b in edges:
-        rels[a].append(("depends-on", f"file:n{b:02d}"))
+    for a, b, kind in edges:
+        rels[a].append((kind, f"file:n{b:02d}"))
     assets = [asset(f"file:n{i:02d}", kinds[i], *rels[i]) for i in range(n)]
     fs = [finding(f"file:n{i:02d}", algs[i], Usage.KEY_EXCHANGE if i % 2 else Usage.SIGNATURE, key_bits=2048)
           for i in range(n)]
+    # endpoints get a key-exchange finding too, so many of them are split into two steps
+    fs += [finding(a.id, "X25519", Usage.KEY_EXCHANGE) for a in assets if a.kind in _ENDPOINTS]
     return assets, fs
 
 
+_ENDPOINTS = (AssetKind.TLS_ENDPOINT, AssetKind.SSH_ENDPOINT)
+_CREDENTIALS = {"presents", "has-host-key"}
+
+
+def _waits_for(graph, step) -> set[str]:
+    """Every asset a step must wait for: all it reaches, except that the key-exchange half of a split
+    endpoint does not wait for its certificates / host keys (but waits for everything else)."""
+    g, a = graph.graph, step.asset_id
+    if step.part != "key-exchange":
+        return nx.descendants(g, a)
+    starts = [b for b in g.successors(a) if not _CREDENTIALS & set(g.edges[a, b]["kinds"])]
+    return set(starts).union(*(nx.descendants(g, b) for b in starts))
+
+
 def _check_dependencies_first(plan, graph) -> None:
-    pos = {s.asset_id: s.order for s in plan.steps}
-    in_cycle = {n: k for k, c in enumerate(plan.cycles) for n in c}
-    closure = nx.transitive_closure_dag(nx.condensation(graph.graph)) if plan.steps else None
-    cond = nx.condensation(graph.graph)
-    mapping = cond.graph["mapping"]
-    closure = nx.transitive_closure_dag(cond)
-    for a in pos:
-        for b in pos:
-            if a != b and closure.has_edge(mapping[a], mapping[b]):
-                assert pos[b] < pos[a], f"{b} must come before {a}"
+    last = {s.asset_id: s.order for s in plan.steps}
+    keys = {s.key: s.order for s in plan.steps}
+    assert len(keys) == len(plan.steps), "step keys are unique"
+    scc = nx.condensation(graph.graph).graph["mapping"]
     for s in plan.steps:
+        for b in _waits_for(graph, s):
+            if b in last and scc[b] != scc[s.asset_id]:
+                assert last[b] < s.order, f"every step of {b} must come before {s.key}"
+        for k in s.depends_on_steps:
+            assert keys[k] < s.order
         for d in s.depends_on:
-            assert pos[d] < s.order
-            assert in_cycle.get(d, -1) != in_cycle.get(s.asset_id, -2)
+            assert last[d] < s.order
+            assert scc[d] != scc[s.asset_id]
+    for s in plan.steps:
+        if s.part:
+            assert {p.part for p in plan.steps_of(s.asset_id)} == {"key-exchange", "authentication"}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -172,7 +195,7 @@ def test_removing_an_asset_never_reorders_unrelated_ones(data, pick) -> None:
     component = nx.node_connected_component(graph.graph.to_undirected(as_view=True), gone)
     kept_assets = [a for a in assets if a.id != gone]
     after = _order(_plan(inventory(kept_assets, [f for f in fs if f.asset_id != gone])))
-    unrelated = [x for x in before if x not in component]
+    unrelated = [x for x in before if x.removesuffix("#key-exchange").removesuffix("#authentication") not in component]
     assert [x for x in after if x in set(unrelated)] == unrelated
 
 
