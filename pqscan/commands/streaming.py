@@ -7,10 +7,16 @@ Shared by ``pqscan tls``, ``pqscan ssh`` and ``pqscan scan``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
-from pqscan.inventory import Inventory, load, now_iso
+import click
+
+from pqscan.commands.common import OutputFormat, note, write_output
+from pqscan.inventory import Inventory, JsonlWriter, load, now_iso
 from pqscan.model import ScanResult
 
 
@@ -54,3 +60,39 @@ def finish_inventory(previous: Inventory | None, results: list[ScanResult], endp
             inv.targets.append(key)
     inv.finished = now_iso()
     return inv
+
+
+def scan_endpoints_to_inventory(ctx: click.Context, endpoints: Sequence[Any], probe: Any, options: Any,
+                                output: Path | None, resume: bool) -> Inventory:
+    """The body every endpoint command shares: resume, stream, run, finish, save (``pqscan tls``, ``ssh``)."""
+    from pqscan.netscan import run_scan
+
+    previous, skip = previous_inventory(output, resume)
+    if skip:
+        note(ctx, f"resuming: {len(skip & {e.key for e in endpoints})} endpoint(s) already done in {output}")
+    stream_path = stream_path_for(output)
+    writer = None
+    if stream_path is not None:
+        writer = JsonlWriter(stream_path, append=resume and stream_path.exists(), targets=[e.key for e in endpoints])
+    quiet = bool((ctx.find_root().obj or {}).get("quiet"))
+    results = run_scan(endpoints, probe, options, writer=writer, skip_keys=frozenset(skip),
+                       progress=sys.stderr.isatty() and not quiet)
+    if writer is not None:
+        writer.close()
+    inventory = finish_inventory(previous, results, endpoints, stream_path)
+    if output is not None and output.suffix.lower() == ".json":
+        inventory.save(output)
+        if stream_path is not None and stream_path != output:
+            stream_path.unlink(missing_ok=True)
+    if output is not None:
+        note(ctx, f"inventory written to {output}")
+    return inventory
+
+
+def emit_inventory(inventory: Inventory, output_format: str, render_table: Callable[[Inventory, list[str]], None],
+                   keys: list[str]) -> None:
+    """JSON on stdout, or the command's own terminal table."""
+    if OutputFormat(output_format) is OutputFormat.JSON:
+        write_output(json.dumps(inventory.to_dict(), indent=1, ensure_ascii=False), None)
+    else:
+        render_table(inventory, keys)

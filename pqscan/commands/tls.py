@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,12 +11,12 @@ import click
 
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.collect.tls.groups import BY_CODE, QUANTUM_SAFE_KINDS, GroupKind
-from pqscan.commands.common import OutputFormat, format_option, note, write_output
-from pqscan.commands.streaming import finish_inventory, previous_inventory, stream_path_for
+from pqscan.commands.common import OutputFormat, format_option
+from pqscan.commands.streaming import emit_inventory, scan_endpoints_to_inventory
 from pqscan.errors import UsageError
-from pqscan.inventory import Inventory, JsonlWriter
+from pqscan.inventory import Inventory
 from pqscan.model import Asset, AssetKind
-from pqscan.netscan import NetOptions, run_scan
+from pqscan.netscan import NetOptions
 from pqscan.targets import STARTTLS_PROTOCOLS, parse_ports, parse_targets
 
 
@@ -63,30 +62,9 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, sni
         raise UsageError("--resume needs --output (the inventory to resume)")
     options = NetOptions(connect_timeout=timeout, read_timeout=timeout, concurrency=concurrency,
                          per_host=per_host, rate=rate, collector="tls")
-    previous, skip = previous_inventory(output, resume)
-    if skip:
-        note(ctx, f"resuming: {len(skip & {e.key for e in endpoints})} endpoint(s) already done in {output}")
-    stream_path = stream_path_for(output)
-    writer = None
-    if stream_path is not None:
-        writer = JsonlWriter(stream_path, append=resume and stream_path.exists(), targets=[e.key for e in endpoints])
-    quiet = bool((ctx.find_root().obj or {}).get("quiet"))
     probe = functools.partial(scan_tls_endpoint, suites=not no_suites)
-    results = run_scan(endpoints, probe, options, writer=writer, skip_keys=frozenset(skip),
-                       progress=sys.stderr.isatty() and not quiet)
-    if writer is not None:
-        writer.close()
-    inventory = finish_inventory(previous, results, endpoints, stream_path)
-    if output is not None and output.suffix.lower() == ".json":
-        inventory.save(output)
-        if stream_path is not None and stream_path != output:
-            stream_path.unlink(missing_ok=True)
-    if output is not None:
-        note(ctx, f"inventory written to {output}")
-    if OutputFormat(output_format) is OutputFormat.JSON:
-        write_output(json.dumps(inventory.to_dict(), indent=1, ensure_ascii=False), None)
-    else:
-        render_table(inventory, [e.key for e in endpoints])
+    inventory = scan_endpoints_to_inventory(ctx, endpoints, probe, options, output, resume)
+    emit_inventory(inventory, output_format, render_table, [e.key for e in endpoints])
     return 0
 
 

@@ -76,12 +76,10 @@ class FindingView:
 
 
 def view_finding(f: Finding, v: VerdictLike | None, cache: dict[str, algorithms.Algorithm] | None = None) -> FindingView:
-    if cache is None:
-        alg = algorithms.get(f.algorithm)
-    else:  # one catalogue lookup per algorithm name, not per finding
-        alg = cache.get(f.algorithm)
-        if alg is None:
-            alg = cache[f.algorithm] = algorithms.get(f.algorithm)
+    cached = cache.get(f.algorithm) if cache is not None else None  # one catalogue lookup per algorithm name
+    alg = cached if cached is not None else algorithms.get(f.algorithm)
+    if cache is not None and cached is None:
+        cache[f.algorithm] = alg
     sig = f.usage in _SIGNATURE_USAGES
     if v is not None:
         status = str(getattr(v.status, "value", v.status))

@@ -118,9 +118,9 @@ def split_endpoints(graph: MigrationGraph, model: RiskModel, risks: list[Risk]) 
     # A topological order: a key-exchange unit just before its endpoint's other unit (its
     # dependencies are a subset of that unit's, its dependants the same).
     for c in topo.order:
-        k = units.kex_of.get(c)
-        if k is not None:
-            units.order.append(k)
+        kex = units.kex_of.get(c)
+        if kex is not None:
+            units.order.append(kex)
         units.order.append(c)
     return units
 
