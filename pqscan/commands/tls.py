@@ -18,6 +18,7 @@ from pqscan.inventory import Inventory
 from pqscan.model import Asset, AssetKind
 from pqscan.netscan import NetOptions
 from pqscan.targets import STARTTLS_PROTOCOLS, parse_ports, parse_targets
+from pqscan.textsafe import clean
 
 
 @click.command("tls", context_settings={"help_option_names": ["-h", "--help"]})
@@ -128,7 +129,7 @@ def render_table(inventory: Inventory, keys: list[str]) -> None:
         if asset is None or asset.kind is not AssetKind.TLS_ENDPOINT:
             if key in inventory.completed_targets or key in errors:
                 msg = "; ".join(errors.get(key, ["no result"]))[:200]
-                table.add_row(escape(key), "", "", "", "", "", "[red]error[/]", escape(msg))
+                table.add_row(escape(clean(key)), "", "", "", "", "", "[red]error[/]", escape(clean(msg)))
             continue
         table.add_row(*_row(asset, inventory))
     console.print(table)
