@@ -109,7 +109,7 @@ def _wave_section(s: ReportSummary) -> str:
     first_wave = min(int(_step(st, "wave", 1) or 1) for st in steps)
     wave = [st for st in steps if int(_step(st, "wave", 1) or 1) == first_wave][:FIRST_WAVE_ROWS]
     rows = [[_step(st, "order"), _step(st, "title") or _step(st, "asset_id"), _step(st, "action"),
-             f"{float(_step(st, 'risk', 0) or 0):.1f}", _step(st, "deadline") or "—",
+             f"{float(_step(st, 'risk', 0) or 0):.0f}", _step(st, "deadline") or "—",
              "; ".join(map(str, _step(st, "reasons", []) or []))[:400]] for st in wave]
     return f"""<section id="wave1"><h2>First migration wave</h2>
 <p class="explain">The riskiest work that nothing else blocks, in dependency order (what must move first comes first).
