@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ from pqscan.collect.ssh import SshProbeOptions, make_probe
 from pqscan.commands.common import OutputFormat, format_option
 
 # The streaming / resume plumbing is shared with `pqscan tls` (one implementation).
-from pqscan.commands.streaming import emit_inventory, scan_endpoints_to_inventory
+from pqscan.commands.streaming import emit_inventory, print_endpoint_table, scan_endpoints_to_inventory
 from pqscan.errors import UsageError
 from pqscan.inventory import Inventory
 from pqscan.model import Asset, AssetKind
@@ -90,29 +89,8 @@ def _gex_summary(groups: list[dict[str, Any]]) -> str:
 
 
 def render_table(inventory: Inventory, keys: list[str]) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    console = Console(file=sys.stdout, highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-    table = Table(title="SSH endpoints", show_lines=True)
-    for col in ("endpoint", "software", "PQ KEX", "classical KEX", "OpenSSH 10 gets", "HNDL", "host keys"):
-        table.add_column(col, overflow="fold")
-    errors: dict[str, list[str]] = {}
-    for e in inventory.errors:
-        errors.setdefault(e.target, []).append(f"{e.stage}: {e.kind.value}: {e.message}")
-    for key in keys:
-        asset = inventory.assets.get(key)
-        if asset is None or asset.kind is not AssetKind.SSH_ENDPOINT:
-            if key in inventory.completed_targets or key in errors:
-                msg = "; ".join(errors.get(key, ["no result"]))[:200]
-                table.add_row(escape(clean(key)), "", "", "", "", "[red]error[/]", escape(clean(msg)))
-            continue
-        table.add_row(*_row(asset, inventory))
-    console.print(table)
-    failed = [k for k in keys if k in errors and k not in inventory.assets]
-    if failed:
-        console.print(f"{len(failed)} endpoint(s) could not be scanned; see the errors in the inventory.")
+    print_endpoint_table(inventory, keys, title="SSH endpoints", kind=AssetKind.SSH_ENDPOINT, row=_row,
+                         columns=("endpoint", "software", "PQ KEX", "classical KEX", "OpenSSH 10 gets", "HNDL", "host keys"))
 
 
 def _row(asset: Asset, inventory: Inventory) -> list[str]:

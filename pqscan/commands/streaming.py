@@ -96,3 +96,37 @@ def emit_inventory(inventory: Inventory, output_format: str, render_table: Calla
         write_output(json.dumps(inventory.to_dict(), indent=1, ensure_ascii=False), None)
     else:
         render_table(inventory, keys)
+
+
+def print_endpoint_table(inventory: Inventory, keys: list[str], *, title: str, columns: Sequence[str],
+                         kind: Any, row: Callable[[Any, Inventory], list[str]]) -> None:
+    """One row per endpoint of ``kind`` (``row`` builds it); endpoints without a result show their errors.
+
+    The HNDL column is the one before last; error text comes from targets, so it is cleaned and escaped.
+    """
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from pqscan.textsafe import clean
+
+    console = Console(file=sys.stdout, highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    table = Table(title=title, show_lines=True)
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    errors: dict[str, list[str]] = {}
+    for e in inventory.errors:
+        errors.setdefault(e.target, []).append(f"{e.stage}: {e.kind.value}: {e.message}")
+    for key in keys:
+        asset = inventory.assets.get(key)
+        if asset is None or asset.kind is not kind:
+            if key in inventory.completed_targets or key in errors:
+                msg = "; ".join(errors.get(key, ["no result"]))[:200]
+                blanks = [""] * (len(columns) - 3)
+                table.add_row(escape(clean(key)), *blanks, "[red]error[/]", escape(clean(msg)))
+            continue
+        table.add_row(*row(asset, inventory))
+    console.print(table)
+    failed = [k for k in keys if k in errors and k not in inventory.assets]
+    if failed:
+        console.print(f"{len(failed)} endpoint(s) could not be scanned; see the errors in the inventory.")

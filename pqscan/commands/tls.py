@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +11,12 @@ import click
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.collect.tls.groups import BY_CODE, QUANTUM_SAFE_KINDS, GroupKind
 from pqscan.commands.common import OutputFormat, format_option
-from pqscan.commands.streaming import emit_inventory, scan_endpoints_to_inventory
+from pqscan.commands.streaming import emit_inventory, print_endpoint_table, scan_endpoints_to_inventory
 from pqscan.errors import UsageError
 from pqscan.inventory import Inventory
 from pqscan.model import Asset, AssetKind
 from pqscan.netscan import NetOptions
 from pqscan.targets import STARTTLS_PROTOCOLS, parse_ports, parse_targets
-from pqscan.textsafe import clean
 
 
 @click.command("tls", context_settings={"help_option_names": ["-h", "--help"]})
@@ -112,30 +110,9 @@ def _hndl(attrs: dict[str, Any]) -> str:
 
 
 def render_table(inventory: Inventory, keys: list[str]) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    console = Console(file=sys.stdout, highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-    table = Table(title="TLS endpoints", show_lines=True)
-    for col in ("endpoint", "protocols", "negotiated", "PQ groups", "classical groups", "PQ preferred",
-                "HNDL", "leaf certificate"):
-        table.add_column(col, overflow="fold")
-    errors: dict[str, list[str]] = {}
-    for e in inventory.errors:
-        errors.setdefault(e.target, []).append(f"{e.kind.value}: {e.message}")
-    for key in keys:
-        asset = inventory.assets.get(key)
-        if asset is None or asset.kind is not AssetKind.TLS_ENDPOINT:
-            if key in inventory.completed_targets or key in errors:
-                msg = "; ".join(errors.get(key, ["no result"]))[:200]
-                table.add_row(escape(clean(key)), "", "", "", "", "", "[red]error[/]", escape(clean(msg)))
-            continue
-        table.add_row(*_row(asset, inventory))
-    console.print(table)
-    failed = [k for k in keys if k in errors and k not in inventory.assets]
-    if failed:
-        console.print(f"{len(failed)} endpoint(s) could not be scanned; see the errors in the inventory.")
+    print_endpoint_table(inventory, keys, title="TLS endpoints", kind=AssetKind.TLS_ENDPOINT, row=_row,
+                         columns=("endpoint", "protocols", "negotiated", "PQ groups", "classical groups", "PQ preferred",
+                "HNDL", "leaf certificate"))
 
 
 def _suites_cell(attrs: dict[str, Any]) -> str:
