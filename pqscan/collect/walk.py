@@ -83,10 +83,17 @@ class _Ignore:
 
     def decide(self, path: Path, is_dir: bool) -> bool | None:
         """True = ignored, False = re-included, None = no opinion."""
-        try:
-            rel = path.relative_to(self.base).as_posix()
-        except ValueError:
-            return None
+        if not self.patterns:
+            return None  # most trees: no .gitignore here and no --exclude; skip the path arithmetic
+        base = str(self.base).rstrip("/") + "/"
+        text = str(path)
+        if text.startswith(base):
+            rel = text[len(base):]
+        else:
+            try:
+                rel = path.relative_to(self.base).as_posix()
+            except ValueError:
+                return None
         verdict: bool | None = None
         name = path.name
         for glob, negate, dir_only, anchored in self.patterns:

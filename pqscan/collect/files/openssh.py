@@ -53,7 +53,13 @@ def parse_key_line(line: str) -> tuple[str, SshPublicKey, str] | None:
     return None
 
 
+_KEY_LINE_MARKERS = (b"ssh-", b"ecdsa-sha2-", b"sk-", b"|1|")
+
+
 def looks_like_key_lines(head: bytes) -> bool:
+    # Cheap bytes test first: most files scanned hold none of the markers a key token starts with.
+    if not any(marker in head for marker in _KEY_LINE_MARKERS):
+        return False
     text = head.decode("utf-8", "replace")
     return any(t.startswith(("ssh-", "ecdsa-sha2-", "sk-", "|1|")) for t in text.split()[:4096])
 
