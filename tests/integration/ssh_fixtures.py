@@ -115,23 +115,24 @@ async def tcp_server(handler: Handler) -> AsyncIterator[int]:
         await server.wait_closed()
 
 
+
+async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+    """Copy one direction of a proxied TCP connection until EOF (test proxies in front of sshd)."""
+    try:
+        while data := await src.read(65536):
+            dst.write(data)
+            await dst.drain()
+    except ConnectionError:
+        pass
+    finally:
+        dst.close()
+
 def pre_banner_proxy(upstream_port: int, lines: list[bytes]) -> Handler:
     """Sends ``lines`` first, then relays both ways to a real sshd (RFC 4253 §4.2 pre-banner lines)."""
 
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", upstream_port)
         writer.write(b"".join(lines))
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-            try:
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-            except ConnectionError:
-                pass
-            finally:
-                dst.close()
-
         await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
 
     return handler

@@ -27,6 +27,7 @@ from tests.integration.ssh_fixtures import (  # noqa: F401 - fixtures register b
     fixture_host_keys,
     fixture_lab_dir,
     paramiko_server,
+    pipe,
     scan,
     scan_async,
     ssh_keygen_fingerprint,
@@ -170,17 +171,6 @@ def _count_connections(upstream: int) -> tuple[ScanResult, int]:
         nonlocal connections
         connections += 1
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", upstream)
-
-        async def pipe(src, dst):
-            try:
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-            except ConnectionError:
-                pass
-            finally:
-                dst.close()
-
         await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
 
     async def run() -> ScanResult:
