@@ -3,7 +3,7 @@
 The estate is built through the model classes: N TLS endpoints with 1 to 6 findings each (X25519,
 X25519MLKEM768, RSA-2048 authentication, MD5, AES-128-GCM, ECDSA-P256), so uses repeat as they do in
 real estates. Baseline for the ratio: judging every finding under every profile one by one
-(``pqscan.assess.judge``, no cache), measured in the same run.
+(``pqscan.assess.engine.judge``, no cache), measured in the same run.
 
 Run: python benchmarks/bench_assess.py [--endpoints 20000]
 """
@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pqscan.assess import assess, judge  # noqa: E402
+from pqscan.assess.engine import assess, judge  # noqa: E402
+from pqscan.assess.profiles import list_profiles, load_profiles  # noqa: E402
 from pqscan.inventory import Inventory  # noqa: E402
 from pqscan.model import Asset, AssetKind, Evidence, Finding, Usage  # noqa: E402
-from pqscan.profiles import list_profiles, load_profiles  # noqa: E402
 
 USES = [("X25519", Usage.KEY_EXCHANGE), ("X25519MLKEM768", Usage.KEY_EXCHANGE), ("RSA", Usage.AUTHENTICATION),
         ("MD5", Usage.HASHING), ("AES-128-GCM", Usage.SYMMETRIC), ("ECDSA-P256", Usage.SIGNATURE)]

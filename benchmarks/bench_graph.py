@@ -11,7 +11,7 @@ growth. Target (issue 7): 100k assets and 300k relations in under 10 s and 1 GiB
 The synthetic inventory is shaped like a real estate: TLS endpoints presenting leaf certificates
 issued by a few hundred intermediates under ten roots, running one of 50 server builds with their
 own configs; source files using several libraries each. No assessment is run (that is
-pqscan.assess's cost); findings are judged from the catalogue.
+pqscan.assess.engine's cost); findings are judged from the catalogue.
 """
 
 from __future__ import annotations

@@ -33,11 +33,11 @@ import time
 from pathlib import Path
 
 from pqscan.algorithms import IdKind, lookup
+from pqscan.collect.net.netscan import NetOptions, scan_endpoints
+from pqscan.collect.net.targets import Endpoint
 from pqscan.collect.ssh import probe_ssh
 from pqscan.lab.ssh_server import CLASSICAL_KEX, SshServer, make_host_keys, start_sshd, stop_sshd
 from pqscan.model import AssetKind, Usage
-from pqscan.netscan import NetOptions, scan_endpoints
-from pqscan.targets import Endpoint
 
 PQ_KEX = ("sntrup761x25519-sha512@openssh.com", "sntrup761x25519-sha512", "mlkem768x25519-sha256")
 

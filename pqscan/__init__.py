@@ -27,12 +27,12 @@ from pqscan.model import (  # noqa: E402
 _LAZY = {
     "Inventory": "pqscan.inventory",
     "load_inventory": ("pqscan.inventory", "load"),
-    "load_profile": "pqscan.profiles",
-    "load_profiles": "pqscan.profiles",
-    "assess": "pqscan.assess",
+    "load_profile": "pqscan.assess.profiles",
+    "load_profiles": "pqscan.assess.profiles",
+    "assess": "pqscan.assess.engine",
     "build_graph": "pqscan.graph",
     "make_plan": "pqscan.graph",
-    "scan": "pqscan.scan",
+    "scan": "pqscan.pipeline.scan",
 }
 
 

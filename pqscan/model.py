@@ -1,7 +1,7 @@
 """The inventory model: the one set of types every collector writes and every report reads.
 
 Collectors *observe*: they turn targets into :class:`Asset` s, :class:`Finding` s and
-:class:`ScanError` s. They never decide severity; that is :mod:`pqscan.assess`'s job,
+:class:`ScanError` s. They never decide severity; that is :mod:`pqscan.assess.engine`'s job,
 which joins findings with policy profiles.
 
 All values are immutable (frozen dataclasses) and serialise to plain JSON through

@@ -98,7 +98,7 @@ def build() -> Inventory:
         ev = Evidence(location="app.example.test:443", symbol="subjectPublicKeyInfo", detail=asset.attributes["subject"])
         inv.add_finding(Finding(asset.id, rsa, usage, "tls", {"key_bits": bits, "oid": "1.2.840.113549.1.1.1"}, ev))
     # Signatures: as the x509 collector records them, the key size only for the self-signed root
-    # (for the others it is the issuer's, which pqscan.assess reads from the issued-by relation).
+    # (for the others it is the issuer's, which pqscan.assess.engine reads from the issued-by relation).
     for asset in (root, inter, leaf):
         ev = Evidence(location="app.example.test:443", symbol="signatureAlgorithm", detail=asset.attributes["subject"])
         params: dict[str, Any] = {"oid": "1.2.840.113549.1.1.11", "hash": "SHA-256"}

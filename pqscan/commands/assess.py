@@ -66,9 +66,9 @@ def command(ctx: click.Context, inventories: tuple[Path, ...], profiles: tuple[s
     with a severity, the applicable deadline and the reason. Several --profile options give a
     compliance matrix. Exit 1 when a finding is at or above --fail-on.
     """
-    from pqscan.assess import assess
+    from pqscan.assess.engine import assess
+    from pqscan.assess.profiles import load_profiles
     from pqscan.inventory import load_many
-    from pqscan.profiles import load_profiles
     from pqscan.report.assessment import render_json, render_table
 
     today = parse_as_of(as_of)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from pqscan.ci import COLLECTORS, CiOptions, CiOutcome, run_ci, write_baseline
 from pqscan.commands.common import (
     OutputFormat,
     fail_on_option,
@@ -21,6 +20,7 @@ from pqscan.commands.common import (
 )
 from pqscan.errors import UsageError
 from pqscan.model import Finding, Severity
+from pqscan.pipeline.ci import COLLECTORS, CiOptions, CiOutcome, run_ci, write_baseline
 from pqscan.report.github_annotations import render_annotations
 from pqscan.report.sarif import render_sarif_text
 

@@ -20,9 +20,9 @@ from pqscan.commands.common import OutputFormat, format_option, output_option, p
 def command(old: Path, new: Path, output_format: str, output: Path | None, profiles: tuple[str, ...],
             fail_if_worse: bool) -> int:
     """Compare two inventories of the same estate (findings match by stable id)."""
-    from pqscan.diff import diff_inventories
+    from pqscan.assess.profiles import load_profiles
     from pqscan.inventory import load
-    from pqscan.profiles import load_profiles
+    from pqscan.pipeline.diff import diff_inventories
 
     d = diff_inventories(load(old), load(new), load_profiles(list(profiles)))
     fmt = OutputFormat(output_format)

@@ -44,11 +44,11 @@ def command(ctx: click.Context, inventories: tuple[Path, ...], profiles: tuple[s
     riskiest goes first (Mosca's inequality, harvest-now-decrypt-later, deadlines, exposure,
     blast radius: see docs/risk-model.md). Formats: table, json (the plan), dot, graphml, mermaid.
     """
-    from pqscan.assess import assess
+    from pqscan.assess.engine import assess
+    from pqscan.assess.profiles import load_profiles
     from pqscan.graph import DEFAULT_CRQC_YEAR, build_graph, load_services, make_plan
     from pqscan.graph import export as ex
     from pqscan.inventory import load_many
-    from pqscan.profiles import load_profiles
 
     today: datetime.date | None = None
     if as_of:

@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from pqscan.assess.profiles import DEFAULT_PROFILE, Profile, date_text
 from pqscan.commands.common import OutputFormat, format_option, output_option, write_output
-from pqscan.profiles import DEFAULT_PROFILE, Profile, date_text
 
 FORMATS = (OutputFormat.TABLE, OutputFormat.JSON)
 
@@ -41,7 +41,7 @@ def command() -> None:
 @output_option()
 def list_command(output_format: str, output: Path | None) -> int:
     """List the profiles shipped with pqscan."""
-    from pqscan.profiles import list_profiles
+    from pqscan.assess.profiles import list_profiles
 
     profiles = list_profiles()
     if OutputFormat(output_format) is OutputFormat.JSON:
@@ -64,7 +64,7 @@ def list_command(output_format: str, output: Path | None) -> int:
 @output_option()
 def show_command(name: str, output_format: str, output: Path | None) -> int:
     """Show one profile, shipped (by NAME) or your own (a TOML FILE), rule by rule."""
-    from pqscan.profiles import load_profile
+    from pqscan.assess.profiles import load_profile
 
     p = load_profile(name)
     if OutputFormat(output_format) is OutputFormat.JSON:

@@ -48,12 +48,12 @@ def command(ctx: click.Context, targets: tuple[str, ...], output: Path, resume: 
       pqscan scan example.com 10.0.0.0/28 ssh://bastion ./repo --report report.html
       pqscan scan @targets.txt -o estate.jsonl --resume
     """
+    from pqscan.collect.net.netscan import NetOptions
+    from pqscan.collect.net.targets import parse_ports
     from pqscan.collect.walk import WalkOptions
     from pqscan.commands.streaming import finish_inventory, previous_inventory, stream_path_for
     from pqscan.inventory import JsonlWriter
-    from pqscan.netscan import NetOptions
-    from pqscan.scan import ScanOptions, scan
-    from pqscan.targets import parse_ports
+    from pqscan.pipeline.scan import ScanOptions, scan
 
     options = ScanOptions(
         net=NetOptions(connect_timeout=timeout, read_timeout=timeout, concurrency=concurrency, rate=rate),

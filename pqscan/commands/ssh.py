@@ -8,6 +8,8 @@ from typing import Any
 import click
 
 from pqscan.algorithms import IdKind, lookup
+from pqscan.collect.net.netscan import NetOptions
+from pqscan.collect.net.targets import parse_ports, parse_targets
 from pqscan.collect.ssh import SshProbeOptions, make_probe
 from pqscan.commands.common import OutputFormat, format_option
 
@@ -16,8 +18,6 @@ from pqscan.commands.streaming import emit_inventory, print_endpoint_table, scan
 from pqscan.errors import UsageError
 from pqscan.inventory import Inventory
 from pqscan.model import Asset, AssetKind
-from pqscan.netscan import NetOptions
-from pqscan.targets import parse_ports, parse_targets
 from pqscan.textsafe import clean
 
 

@@ -65,7 +65,7 @@ def finish_inventory(previous: Inventory | None, results: list[ScanResult], endp
 def scan_endpoints_to_inventory(ctx: click.Context, endpoints: Sequence[Any], probe: Any, options: Any,
                                 output: Path | None, resume: bool) -> Inventory:
     """The body every endpoint command shares: resume, stream, run, finish, save (``pqscan tls``, ``ssh``)."""
-    from pqscan.netscan import run_scan
+    from pqscan.collect.net.netscan import run_scan
 
     previous, skip = previous_inventory(output, resume)
     if skip:

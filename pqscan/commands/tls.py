@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from pqscan.collect.net.netscan import NetOptions
+from pqscan.collect.net.targets import STARTTLS_PROTOCOLS, parse_ports, parse_targets
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.collect.tls.groups import BY_CODE, QUANTUM_SAFE_KINDS, GroupKind
 from pqscan.commands.common import OutputFormat, format_option
@@ -15,8 +17,6 @@ from pqscan.commands.streaming import emit_inventory, print_endpoint_table, scan
 from pqscan.errors import UsageError
 from pqscan.inventory import Inventory
 from pqscan.model import Asset, AssetKind
-from pqscan.netscan import NetOptions
-from pqscan.targets import STARTTLS_PROTOCOLS, parse_ports, parse_targets
 
 
 @click.command("tls", context_settings={"help_option_names": ["-h", "--help"]})

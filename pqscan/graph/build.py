@@ -48,7 +48,7 @@ EDGE_FROM_ASSET: Mapping[RelationKind, bool] = {
 
 
 class VerdictLike(Protocol):
-    """What the graph reads from ``pqscan.assess.Verdict`` (duck-typed so tests need no assessor)."""
+    """What the graph reads from ``pqscan.assess.engine.Verdict`` (duck-typed so tests need no assessor)."""
 
     @property
     def finding_id(self) -> str: ...

@@ -119,10 +119,10 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 def run_demo(out_dir: Path, *, say: Callable[[str], None] = print, bench: bool = True, ssh: bool = True,
              today: dt.date | None = None) -> DemoResult:
+    from pqscan.collect.net.netscan import NetOptions
     from pqscan.inventory import JsonlWriter
-    from pqscan.netscan import NetOptions
+    from pqscan.pipeline.scan import ScanOptions, scan
     from pqscan.report.build import prepare, render
-    from pqscan.scan import ScanOptions, scan
 
     out_dir.mkdir(parents=True, exist_ok=True)
     repo = out_dir / "sample-repo"

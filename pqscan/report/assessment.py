@@ -1,4 +1,4 @@
-"""Render an :class:`pqscan.assess.Assessment`: a terminal table (rich) and a JSON document.
+"""Render an :class:`pqscan.assess.engine.Assessment`: a terminal table (rich) and a JSON document.
 
 Everything that came from a target (certificate subjects, paths, code snippets, raw identifiers)
 is untrusted: it goes into rich ``Text`` objects, never into markup strings, so a subject such as
@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pqscan import __version__
-from pqscan.assess import Assessment, ComplianceStatus, Verdict
+from pqscan.assess.engine import Assessment, ComplianceStatus, Verdict
 from pqscan.inventory import Inventory, now_iso
 from pqscan.model import Finding, Severity
 from pqscan.textsafe import clean

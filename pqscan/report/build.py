@@ -32,8 +32,8 @@ class ReportInputs:
 
 def prepare(inventory: Inventory, profiles: Sequence[str] = (), *, services: Path | None = None,
             crqc_year: int | None = None, today: date | None = None, with_plan: bool = True) -> ReportInputs:
-    from pqscan.assess import assess
-    from pqscan.profiles import load_profiles
+    from pqscan.assess.engine import assess
+    from pqscan.assess.profiles import load_profiles
 
     assessment = assess(inventory, load_profiles(list(profiles)), today=today)
     plan = None

@@ -164,7 +164,7 @@ def _message(finding: Finding, verdict: Any) -> str:
 def render_sarif(inventory: Inventory, assessment: Any = None, *, srcroot: str | Path | None = None,
                  path_prefix: str = "", baseline_ids: set[str] | None = None,
                  min_severity: Severity | None = None) -> dict[str, Any]:
-    """The SARIF log as a dict. ``assessment`` (pqscan.assess.Assessment) gives each result its level;
+    """The SARIF log as a dict. ``assessment`` (pqscan.assess.engine.Assessment) gives each result its level;
     without it every result is a note. ``path_prefix`` is put before relative finding paths (the
     scanned directory relative to ``srcroot``); with ``baseline_ids`` each result gets a ``baselineState``.
     ``min_severity`` leaves out results below it (``pqscan ci`` drops INFO: compliant uses are not alerts)."""

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from pqscan.collect.net.netscan import NetOptions, scan_endpoints
+from pqscan.collect.net.targets import Endpoint
 from pqscan.collect.ssh import probe_ssh
 from pqscan.lab.ssh_server import SshServer, make_host_keys, start_sshd, stop_sshd, unavailable_reason
 from pqscan.model import ScanResult
-from pqscan.netscan import NetOptions, scan_endpoints
-from pqscan.targets import Endpoint
 
 FAST = NetOptions(connect_timeout=2.0, read_timeout=1.0, collector="ssh", endpoint_timeout=6.0)
 

@@ -15,7 +15,8 @@ import jsonschema
 import networkx as nx
 import pytest
 
-from pqscan.assess import assess
+from pqscan.assess.engine import assess
+from pqscan.assess.profiles import load_profiles
 from pqscan.collect.code.scanner import scan_paths as scan_code
 from pqscan.collect.deps.scanner import scan_paths as scan_deps
 from pqscan.collect.files.collector import scan_files
@@ -25,7 +26,6 @@ from pqscan.inventory import Inventory, load_many
 from pqscan.lab import pki
 from pqscan.lab.ssh_server import openssh_server, unavailable_reason
 from pqscan.lab.tls_servers import CLASSICAL_GROUPS, ServerConfig, TlsServer
-from pqscan.profiles import load_profiles
 
 TODAY = dt.date(2026, 11, 25)
 pytestmark = pytest.mark.integration

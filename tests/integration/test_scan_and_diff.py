@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from OpenSSL import SSL
 
-from pqscan.diff import diff_inventories
+from pqscan.assess.profiles import load_profiles
+from pqscan.collect.net.netscan import NetOptions
 from pqscan.inventory import load
 from pqscan.lab.demo import sample_repo_source
 from pqscan.lab.tls_servers import CLASSICAL_GROUPS, ServerConfig, TlsServer
-from pqscan.netscan import NetOptions
-from pqscan.profiles import load_profiles
-from pqscan.scan import ScanOptions, scan, split_targets
+from pqscan.pipeline.diff import diff_inventories
+from pqscan.pipeline.scan import ScanOptions, scan, split_targets
 
 pytestmark = pytest.mark.integration
 

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from pqscan.assess import judge
+from pqscan.assess.engine import judge
+from pqscan.assess.profiles import load_profile
 from pqscan.collect.ssh import gex, wire
 from pqscan.lab.ssh_server import SshServer, start_sshd, stop_sshd, write_moduli_file
 from pqscan.model import AssetKind, ErrorKind, ScanResult, Severity, Usage
-from pqscan.profiles import load_profile
 from tests.integration.ssh_fixtures import (  # noqa: F401 - fixtures register by name
     FAST,
     fixture_host_keys,

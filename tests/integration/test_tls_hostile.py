@@ -10,11 +10,11 @@ import time
 
 import pytest
 
+from pqscan.collect.net.netscan import scan_endpoints
+from pqscan.collect.net.targets import parse_targets
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.lab.tls_servers import LAB_CONFIGS, TlsServer
 from pqscan.model import AssetKind, ErrorKind, ScanResult
-from pqscan.netscan import scan_endpoints
-from pqscan.targets import parse_targets
 from tests.integration.tls_fixtures import FAST, Handler, endpoint, tcp_server
 
 pytestmark = pytest.mark.integration

@@ -1,4 +1,4 @@
-"""The shared scan machinery (pqscan.netscan) with real loopback sockets: limits, budgets, streaming."""
+"""The shared scan machinery (pqscan.collect.net.netscan) with real loopback sockets: limits, budgets, streaming."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from pqscan.collect.net.netscan import Limiter, NetError, NetOptions, connect, scan_endpoints
+from pqscan.collect.net.targets import Endpoint
 from pqscan.inventory import JsonlWriter, load
 from pqscan.model import ErrorKind, ScanResult
-from pqscan.netscan import Limiter, NetError, NetOptions, connect, scan_endpoints
-from pqscan.targets import Endpoint
 from tests.integration.tls_fixtures import tcp_server
 
 pytestmark = pytest.mark.integration

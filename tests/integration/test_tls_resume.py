@@ -13,10 +13,10 @@ from click.testing import CliRunner
 
 import pqscan
 from pqscan.cli import cli
+from pqscan.collect.net.netscan import scan_endpoints
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.inventory import JsonlWriter, load
 from pqscan.lab.tls_servers import TlsServer
-from pqscan.netscan import scan_endpoints
 from tests.integration.tls_fixtures import (  # noqa: F401 - fixtures register by name
     FAST,
     endpoint,

@@ -8,11 +8,11 @@ import ssl
 
 import pytest
 
+from pqscan.collect.net.netscan import scan_endpoints
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.lab import pki
 from pqscan.lab.tls_servers import SMTP_STARTTLS_CONFIG, TlsServer
 from pqscan.model import ErrorKind, ScanResult
-from pqscan.netscan import scan_endpoints
 from tests.integration.tls_fixtures import FAST, Handler, endpoint, tcp_server
 
 pytestmark = pytest.mark.integration

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from OpenSSL import SSL
 
+from pqscan.collect.net.netscan import Limiter, scan_endpoints
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.lab.tls_servers import LAB_CONFIGS, ServerConfig, TlsServer
 from pqscan.model import Finding, ScanResult, Usage
-from pqscan.netscan import Limiter, scan_endpoints
 from tests.integration.tls_fixtures import (  # noqa: F401 - fixtures register by name
     FAST,
     JAVA_SUITES,

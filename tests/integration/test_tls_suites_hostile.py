@@ -10,11 +10,11 @@ from collections.abc import Callable
 
 import pytest
 
+from pqscan.collect.net.netscan import scan_endpoints
 from pqscan.collect.tls import clienthello as ch
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.collect.tls.suites import OFFERED, SuiteEnumeration, enumerate_suites
 from pqscan.model import ErrorKind, ScanResult
-from pqscan.netscan import scan_endpoints
 from tests.integration.tls_fixtures import FAST, Handler, endpoint, tcp_server
 
 pytestmark = pytest.mark.integration

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import pytest
 
+from pqscan.collect.net.netscan import NetOptions, scan_endpoints
+from pqscan.collect.net.targets import Endpoint
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.lab import pki
 from pqscan.lab.tls_servers import LAB_CONFIGS, TlsServer, dh_params_pem
 from pqscan.model import ScanResult
-from pqscan.netscan import NetOptions, scan_endpoints
-from pqscan.targets import Endpoint
 
 # Short timeouts: hostile cases must end quickly; loopback peers answer in milliseconds.
 FAST = NetOptions(connect_timeout=1.0, read_timeout=0.5, endpoint_timeout=5.0, concurrency=64, per_host=8)

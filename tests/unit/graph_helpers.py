@@ -39,7 +39,7 @@ def inventory(assets: Sequence[Asset], findings: Sequence[Finding] = ()) -> Inve
 
 @dataclass(frozen=True)
 class StandInVerdict:
-    """The fields of pqscan.assess.Verdict the graph reads; lets a test pin a deadline exactly."""
+    """The fields of pqscan.assess.engine.Verdict the graph reads; lets a test pin a deadline exactly."""
 
     finding_id: str
     profile: str

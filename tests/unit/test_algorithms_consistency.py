@@ -9,8 +9,8 @@ import pytest
 
 from pqscan import algorithms
 from pqscan.algorithms import IdKind, classical_bits, get, lookup
+from pqscan.assess.profiles import Category, ComplianceStatus, load_profile
 from pqscan.errors import ProfileError
-from pqscan.profiles import Category, ComplianceStatus, load_profile
 
 _SUITE_NAME = re.compile(r"^TLS_(?P<kx>.+?)_WITH_")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pqscan.assess import (
+from pqscan.assess.engine import (
     ASSET_PLACE,
     PRIMITIVE_CATEGORY,
     USAGE_CATEGORY,
@@ -19,6 +19,7 @@ from pqscan.assess import (
     assess,
     severity_for,
 )
+from pqscan.assess.profiles import load_profile, load_profiles
 from pqscan.inventory import Inventory
 from pqscan.model import (
     Asset,
@@ -31,7 +32,6 @@ from pqscan.model import (
     Severity,
     Usage,
 )
-from pqscan.profiles import load_profile, load_profiles
 
 TODAY = datetime.date(2026, 11, 25)
 

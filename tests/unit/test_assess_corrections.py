@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from pqscan.assess import ComplianceStatus, Verdict, assess
+from pqscan.assess.engine import ComplianceStatus, Verdict, assess
+from pqscan.assess.profiles import load_profile
 from pqscan.inventory import Inventory
 from pqscan.model import Asset, AssetKind, Evidence, Finding, Relation, RelationKind, Severity, Usage
-from pqscan.profiles import load_profile
 
 TODAY = datetime.date(2026, 11, 25)
 ENDPOINT = "tls://svc.example.test:443"

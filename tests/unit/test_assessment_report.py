@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 import json
 
-from pqscan.assess import assess
+from pqscan.assess.engine import assess
+from pqscan.assess.profiles import load_profiles
 from pqscan.inventory import Inventory
 from pqscan.model import Asset, AssetKind, Evidence, Finding, Usage
-from pqscan.profiles import load_profiles
 from pqscan.report.assessment import render_json, render_table
 
 EVIL = "[bold magenta]CN=evil[/bold magenta][link=https://x.invalid]y[/link]"

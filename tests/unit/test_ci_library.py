@@ -1,4 +1,4 @@
-"""pqscan.ci helpers and GitHub annotation escaping (no git, no subprocess)."""
+"""pqscan.pipeline.ci helpers and GitHub annotation escaping (no git, no subprocess)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from pqscan.ci import baseline_document, load_baseline, only_these_files
 from pqscan.collect.walk import WalkOptions, iter_files
 from pqscan.errors import InputError
 from pqscan.inventory import Inventory
 from pqscan.model import Evidence, Finding, Severity, Usage
+from pqscan.pipeline.ci import baseline_document, load_baseline, only_these_files
 from pqscan.report.github_annotations import annotation, escape_property
 
 

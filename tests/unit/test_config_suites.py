@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from pqscan.assess import assess
+from pqscan.assess.engine import assess
+from pqscan.assess.profiles import load_profiles
 from pqscan.collect.config import scan_paths, scan_text
 from pqscan.collect.config.common import PROTOCOLS, canonical_protocol
 from pqscan.collect.tls.clienthello import VERSION_NAMES
 from pqscan.inventory import Inventory
 from pqscan.model import Finding, ScanResult, Severity, Usage
-from pqscan.profiles import load_profiles
 
 WEAK = "ECDHE-RSA-AES128-GCM-SHA256:DES-CBC3-SHA:AES256-SHA256"
 # The same weak cipher string and TLS 1.0 in each server's own syntax.

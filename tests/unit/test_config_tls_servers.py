@@ -118,10 +118,10 @@ def test_haproxy_bind_line_options_and_global_min_version():
 def test_debian_nginx_tls_1_0_is_judged_critical_by_the_nist_profile(tmp_path):
     import datetime
 
-    from pqscan.assess import assess
+    from pqscan.assess.engine import assess
+    from pqscan.assess.profiles import load_profiles
     from pqscan.inventory import Inventory
     from pqscan.model import Severity
-    from pqscan.profiles import load_profiles
 
     shutil.copy("/etc/nginx/nginx.conf", tmp_path / "nginx.conf")
     inv = Inventory()

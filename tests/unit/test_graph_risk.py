@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pqscan.assess import assess
+from pqscan.assess.engine import assess
+from pqscan.assess.profiles import load_profiles
 from pqscan.graph import build_graph, parse_services, score_graph
 from pqscan.model import AssetKind, Severity, Usage
-from pqscan.profiles import load_profiles
 from tests.unit.graph_helpers import (
     TODAY,
     StandInAssessment,

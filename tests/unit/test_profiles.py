@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pqscan.errors import ProfileError
-from pqscan.profiles import (
+from pqscan.assess.profiles import (
     DEFAULT_PROFILE,
     Category,
     ComplianceStatus,
@@ -17,6 +16,7 @@ from pqscan.profiles import (
     load_profile,
     load_profiles,
 )
+from pqscan.errors import ProfileError
 
 REQUIRED = ["nist-ir-8547", "cnsa-2.0", "eu-pqc-roadmap", "uk-ncsc", "japan", "australia-ism", "canada", "bsi"]
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from pqscan.assess import assess
+from pqscan.assess.engine import assess
+from pqscan.assess.profiles import load_profiles
 from pqscan.collect import config, deps
 from pqscan.inventory import Inventory
 from pqscan.model import Asset, AssetKind, ErrorKind, Evidence, Finding, ScanError, Severity, Usage
-from pqscan.profiles import load_profiles
 from pqscan.report.sarif import FINGERPRINT_KEY, LEVEL, render_sarif, render_sarif_text
 
 DATA = Path(__file__).parent.parent / "data"

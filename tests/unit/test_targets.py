@@ -1,4 +1,4 @@
-"""Target specs -> endpoints (pqscan.targets). Pure: no traffic, no DNS."""
+"""Target specs -> endpoints (pqscan.collect.net.targets). Pure: no traffic, no DNS."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from pqscan.collect.net.targets import MAX_CIDR_ADDRESSES, Endpoint, parse_ports, parse_targets
 from pqscan.errors import TargetSpecError
-from pqscan.targets import MAX_CIDR_ADDRESSES, Endpoint, parse_ports, parse_targets
 
 
 @pytest.fixture(autouse=True)

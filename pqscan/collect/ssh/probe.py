@@ -1,4 +1,4 @@
-"""The SSH probe: one endpoint -> ScanResult, over :mod:`pqscan.netscan`'s bounded connections.
+"""The SSH probe: one endpoint -> ScanResult, over :mod:`pqscan.collect.net.netscan`'s bounded connections.
 
 Method (network-probing.md §2.2, RFC 4253 §4.2, §7.1):
 
@@ -25,13 +25,13 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
+from pqscan.collect.net.netscan import Connection, NetError, NetOptions, ProbeFn, connect
+from pqscan.collect.net.targets import Endpoint
 from pqscan.collect.ssh import gex, kexinit_client, wire
 from pqscan.collect.ssh.assets import COLLECTOR, endpoint_result
 from pqscan.collect.ssh.keys import SshPublicKey, key_type_for, parse_public_key_blob
 from pqscan.collect.ssh.verify import verify_signature
 from pqscan.model import ErrorKind, ScanResult
-from pqscan.netscan import Connection, NetError, NetOptions, ProbeFn, connect
-from pqscan.targets import Endpoint
 from pqscan.textsafe import clean
 
 MAX_PACKETS_BEFORE_KEXINIT = 8
@@ -313,7 +313,7 @@ def _failed(stage: str, request: gex.GexRequest | None, groups: list[gex.GexObse
 
 
 def make_probe(ssh: SshProbeOptions | None = None) -> ProbeFn:
-    """A :data:`pqscan.netscan.ProbeFn` with these SSH options."""
+    """A :data:`pqscan.collect.net.netscan.ProbeFn` with these SSH options."""
 
     async def probe(endpoint: Endpoint, options: NetOptions) -> ScanResult:
         return await probe_ssh(endpoint, options, ssh)

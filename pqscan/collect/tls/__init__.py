@@ -3,7 +3,7 @@
 Library use::
 
     from pqscan.collect.tls import scan_tls
-    from pqscan.targets import parse_targets
+    from pqscan.collect.net.targets import parse_targets
     results = scan_tls(parse_targets(["example.com", "smtp://mx.example.com"]))
 
 Modules: ``clienthello`` (bytes on the wire), ``groups`` (codepoints, share sizes), ``probes``
@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from pqscan.collect.net.netscan import NetOptions, run_scan
+from pqscan.collect.net.targets import Endpoint
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.inventory import JsonlWriter
 from pqscan.model import ScanResult
-from pqscan.netscan import NetOptions, run_scan
-from pqscan.targets import Endpoint
 
 
 def scan_tls(

@@ -14,7 +14,7 @@ Order of work (connections run concurrently, bounded by netscan's per-host limit
 4. when X25519MLKEM768 is confirmed, the same hello split in two TCP segments (the tldr.fail bug:
    servers that assume one read() returns the whole, now larger, ClientHello).
 
-The collector observes; :mod:`pqscan.assess` judges the findings.
+The collector observes; :mod:`pqscan.assess.engine` judges the findings.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ import re
 from typing import Any
 
 from pqscan.algorithms import cipher_suite
+from pqscan.collect.net.netscan import NetError, NetOptions
+from pqscan.collect.net.targets import Endpoint
 from pqscan.collect.tls import clienthello as ch
 from pqscan.collect.tls import probes as pr
 from pqscan.collect.tls.groups import (
@@ -51,8 +53,6 @@ from pqscan.model import (
     ScanResult,
     Usage,
 )
-from pqscan.netscan import NetError, NetOptions
-from pqscan.targets import Endpoint
 
 COLLECTOR = "tls"
 

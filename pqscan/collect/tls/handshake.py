@@ -3,7 +3,7 @@
 pyOpenSSL runs on the OpenSSL bundled with ``cryptography`` (4.x), so it negotiates the ML-KEM
 hybrids and accepts ML-DSA certificates. It is driven through *memory BIOs* from asyncio rather
 than on a blocking socket in a thread: the TCP connection, STARTTLS and every read stay under
-:mod:`pqscan.netscan`'s limits and deadlines, and a silent peer costs no thread. Certificates are
+:mod:`pqscan.collect.net.netscan`'s limits and deadlines, and a silent peer costs no thread. Certificates are
 not verified: pqscan observes what a server presents, it does not judge trust.
 """
 
@@ -16,8 +16,8 @@ from cryptography import x509
 from OpenSSL import SSL
 from OpenSSL._util import lib as _lib
 
+from pqscan.collect.net.netscan import Connection, NetError
 from pqscan.model import ErrorKind
-from pqscan.netscan import Connection, NetError
 
 # Offered in this order: what a modern client offers, then everything else OpenSSL can do.
 CLIENT_GROUPS = (

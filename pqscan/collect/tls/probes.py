@@ -22,12 +22,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 
 from pqscan.algorithms import cipher_suite
+from pqscan.collect.net.netscan import NetError, NetOptions
+from pqscan.collect.net.targets import Endpoint
 from pqscan.collect.tls import clienthello as ch
 from pqscan.collect.tls.groups import BY_CODE, X25519, X25519MLKEM768, TlsGroup, group_name
 from pqscan.collect.tls.starttls import StarttlsError, tls_stream
 from pqscan.model import ErrorKind
-from pqscan.netscan import NetError, NetOptions
-from pqscan.targets import Endpoint
 
 
 class Verdict(StrEnum):

@@ -3,7 +3,7 @@
 Protocols: SMTP (RFC 3207), IMAP (RFC 2595/9051), POP3 (RFC 2595 ``STLS``), FTP (RFC 4217
 ``AUTH TLS``), LDAP (RFC 4511 §4.14 StartTLS extended operation), PostgreSQL (SSLRequest,
 protocol docs §55.2.10), XMPP (RFC 6120 §5). Every read is bounded in bytes and time by
-:class:`pqscan.netscan.Connection`; a server that says no or says nonsense raises
+:class:`pqscan.collect.net.netscan.Connection`; a server that says no or says nonsense raises
 :class:`StarttlsError` with the reply shown safely.
 """
 
@@ -13,9 +13,9 @@ import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+from pqscan.collect.net.netscan import Connection, NetError, NetOptions, connect
+from pqscan.collect.net.targets import Endpoint
 from pqscan.model import ErrorKind
-from pqscan.netscan import Connection, NetError, NetOptions, connect
-from pqscan.targets import Endpoint
 
 MAX_LINE = 4096
 MAX_LINES = 64  # multi-line replies (EHLO capabilities) longer than this are refused

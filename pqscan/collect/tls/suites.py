@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from pqscan.algorithms import catalogue, cipher_suite
+from pqscan.collect.net.netscan import NetOptions
+from pqscan.collect.net.targets import Endpoint
 from pqscan.collect.tls import clienthello as ch
 from pqscan.collect.tls import probes as pr
 from pqscan.collect.tls.groups import group_name
 from pqscan.model import ErrorKind
-from pqscan.netscan import NetOptions
-from pqscan.targets import Endpoint
 
 
 def _offer_order() -> tuple[int, ...]:

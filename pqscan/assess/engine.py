@@ -51,7 +51,7 @@ SSH endpoint's RSA host-key algorithm (``rsa-sha2-512``) from the RSA host key i
 A hash reported as a MAC (``SHA1`` in a cipher string) is judged as HMAC over it. A crypto library
 found among the dependencies (``raw_identifier`` ``library:...``) is an inventory entry: *unknown*,
 low, with its PQ capabilities in the reason.
-Result types (:class:`Verdict`, :class:`Assessment`, :class:`MatrixRow`) live in :mod:`pqscan.verdicts`.
+Result types (:class:`Verdict`, :class:`Assessment`, :class:`MatrixRow`) live in :mod:`pqscan.assess.verdicts`.
 """
 
 from __future__ import annotations
@@ -63,10 +63,10 @@ from typing import Any
 
 from pqscan import algorithms
 from pqscan.algorithms import Algorithm
+from pqscan.assess.profiles import Category, CategoryPolicy, ComplianceStatus, Profile, Rule, date_text
+from pqscan.assess.verdicts import Assessment, MatrixRow, Verdict
 from pqscan.inventory import Inventory
 from pqscan.model import Asset, AssetKind, Finding, Primitive, QuantumStatus, RelationKind, Severity, Usage
-from pqscan.profiles import Category, CategoryPolicy, ComplianceStatus, Profile, Rule, date_text
-from pqscan.verdicts import Assessment, MatrixRow, Verdict
 
 __all__ = [
     "Assessment",

@@ -53,7 +53,7 @@ class CiOptions:
 class CiOutcome:
     root: Path
     inventory: Inventory
-    assessment: Any  # pqscan.assess.Assessment
+    assessment: Any  # pqscan.assess.engine.Assessment
     baseline_ids: set[str] | None
     new_ids: set[str]
     failing: list[Finding]
@@ -206,8 +206,8 @@ def scan_tree(root: Path, options: CiOptions, only: Sequence[str] | None = None)
 
 
 def run_ci(path: str | Path, options: CiOptions | None = None) -> CiOutcome:
-    from pqscan.assess import assess
-    from pqscan.profiles import load_profiles
+    from pqscan.assess.engine import assess
+    from pqscan.assess.profiles import load_profiles
 
     opts = options or CiOptions()
     root = Path(path)

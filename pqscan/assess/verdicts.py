@@ -1,7 +1,7 @@
 """The result of an assessment: one :class:`Verdict` per finding and profile, gathered in an
 :class:`Assessment` with its summaries (worst verdict, severity counts, compliance matrix).
 
-Produced by :func:`pqscan.assess.assess` (which also re-exports these types); reports, the
+Produced by :func:`pqscan.assess.engine.assess` (which also re-exports these types); reports, the
 migration graph, SARIF and diffs read them.
 """
 
@@ -11,8 +11,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from pqscan.assess.profiles import ComplianceStatus, Profile
 from pqscan.model import Severity
-from pqscan.profiles import ComplianceStatus, Profile
 
 
 @dataclass(frozen=True)

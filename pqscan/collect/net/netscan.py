@@ -31,10 +31,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from pqscan.collect.net.targets import Endpoint, check_loopback_guard, is_loopback_host, loopback_only
 from pqscan.errors import TargetSpecError
 from pqscan.inventory import JsonlWriter
 from pqscan.model import ErrorKind, ScanResult
-from pqscan.targets import Endpoint, check_loopback_guard, is_loopback_host, loopback_only
 
 log = logging.getLogger(__name__)
 

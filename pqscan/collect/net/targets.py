@@ -15,7 +15,7 @@ A bad spec raises :class:`pqscan.errors.TargetSpecError` naming the spec (and th
 
 Safety net: when ``PQSCAN_TEST_LOOPBACK_ONLY=1`` (set by the test suite) every target outside
 127.0.0.0/8, ::1 and ``localhost`` is refused, so no test can send traffic off this machine.
-:func:`check_loopback_guard` is also called by :mod:`pqscan.netscan` before each connect.
+:func:`check_loopback_guard` is also called by :mod:`pqscan.collect.net.netscan` before each connect.
 """
 
 from __future__ import annotations

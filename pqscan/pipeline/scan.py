@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pqscan.collect.net.netscan import NetOptions
 from pqscan.collect.walk import WalkOptions
 from pqscan.errors import TargetSpecError
 from pqscan.inventory import Inventory, JsonlWriter, now_iso
 from pqscan.model import ScanResult
-from pqscan.netscan import NetOptions
 
 SSH_PORT = 22
 
@@ -156,7 +156,7 @@ def scan(
     on_result: Callable[[ScanResult], None] | None = None,
 ) -> Inventory:
     """Run every matching collector over ``specs`` into one inventory (and the writer, as it goes)."""
-    from pqscan.targets import parse_targets
+    from pqscan.collect.net.targets import parse_targets
 
     opts = options or ScanOptions()
     unknown = [c for c in opts.path_collectors if c not in PATH_COLLECTORS]
@@ -192,7 +192,7 @@ def scan(
             writer.write_result(ScanResult(key, "paths"), done=True)
 
     if tls_endpoints or ssh_endpoints:
-        from pqscan.netscan import run_scan
+        from pqscan.collect.net.netscan import run_scan
 
         if tls_endpoints:
             from functools import partial

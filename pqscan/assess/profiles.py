@@ -47,7 +47,7 @@ Categories: ``key-establishment`` (key exchange and asymmetric encryption), ``si
 (signatures and authentication), ``code-signing``, ``symmetric``, ``hash``, ``protocol``.
 A category a profile leaves out gives status *unknown* ("not covered by <profile>").
 
-Parsing and validation live in :mod:`pqscan.profile_parser`.
+Parsing and validation live in :mod:`pqscan.assess.profile_parser`.
 Errors: every problem is a :class:`pqscan.errors.ProfileError` whose message names the file,
 the key and what is wrong, e.g. ``my.toml: key 'signature.rule[2].algorithms': unknown
 algorithm id 'RSA-9999'``.
@@ -94,7 +94,7 @@ _STATUS_RANK = {
 
 
 class Category(StrEnum):
-    """What a profile judges separately. pqscan.assess maps each finding's usage to one of these."""
+    """What a profile judges separately. pqscan.assess.engine maps each finding's usage to one of these."""
 
     KEY_ESTABLISHMENT = "key-establishment"
     SIGNATURE = "signature"
@@ -104,7 +104,7 @@ class Category(StrEnum):
     PROTOCOL = "protocol"
 
 
-# Rule keys, in the order the format documents them (pqscan.profile_parser validates them).
+# Rule keys, in the order the format documents them (pqscan.assess.profile_parser validates them).
 LIST_MATCHERS = ("algorithms", "with_component", "families", "quantum_status", "primitives", "curves")
 INT_MATCHERS = ("min_bits", "max_bits", "min_nist_category")
 BOOL_MATCHERS = ("classically_broken", "pre_standard")
@@ -332,7 +332,7 @@ def list_profiles() -> list[Profile]:
 
 
 def _parse(raw: bytes, source: str, *, builtin: bool, chain: tuple[str, ...]) -> Profile:
-    from pqscan.profile_parser import parse
+    from pqscan.assess.profile_parser import parse
 
     def load_base(name: str) -> Profile:
         target = name

@@ -67,7 +67,7 @@ class InventoryDiff:
 
 def diff_inventories(old: Inventory, new: Inventory, profiles: Sequence[Any],
                      today: date | None = None) -> InventoryDiff:
-    from pqscan.assess import assess
+    from pqscan.assess.engine import assess
 
     a_old = assess(old, profiles, today=today)
     a_new = assess(new, profiles, today=today)

@@ -1,6 +1,6 @@
 """Reading a profile TOML: every key checked, every mistake one line naming file, key and problem.
 
-The format is documented in :mod:`pqscan.profiles` and ``profiles/README.md``.
+The format is documented in :mod:`pqscan.assess.profiles` and ``profiles/README.md``.
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pqscan import algorithms
-from pqscan.errors import ProfileError
-from pqscan.model import Primitive, QuantumStatus
-from pqscan.profiles import (
+from pqscan.assess.profiles import (
     BOOL_MATCHERS,
     ID_RE,
     INT_MATCHERS,
@@ -25,6 +23,8 @@ from pqscan.profiles import (
     Profile,
     Rule,
 )
+from pqscan.errors import ProfileError
+from pqscan.model import Primitive, QuantumStatus
 
 _PROFILE_KEYS = {"id", "name", "title", "scope", "sources", "confidence", "uncertain", "extends"}
 _CATEGORY_KEYS = {"default", "default_note", "inherit", "rule"}

@@ -1,0 +1,1 @@
+"""Judgement: profiles, verdicts per finding and profile, the assessment."""
