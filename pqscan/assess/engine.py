@@ -63,7 +63,9 @@ from typing import Any
 
 from pqscan import algorithms
 from pqscan.algorithms import Algorithm
+from pqscan.assess.combined import acceptable_everywhere
 from pqscan.assess.exposure import Harvest, harvest
+from pqscan.assess.ownership import Override, Ownership, Role, classify, role_of
 from pqscan.assess.profiles import Category, CategoryPolicy, ComplianceStatus, Profile, Rule, date_text
 from pqscan.assess.verdicts import Assessment, MatrixRow, Verdict
 from pqscan.inventory import Inventory
@@ -466,7 +468,7 @@ def judge(finding: Finding, profile: Profile, today: datetime.date, *, asset: As
                    "weakness does not apply here: low priority")
         if severity.rank > Severity.LOW.rank:
             severity = Severity.LOW
-    return Verdict(finding.id, profile.id, status, severity, reason, deadline, hndl, broken)
+    return Verdict(finding.id, profile.id, status, severity, reason, deadline, hndl, broken, policy is not None)
 
 
 def _tls_presented(assets: Mapping[str, Asset]) -> set[str]:
@@ -550,9 +552,34 @@ def _pq_key_exchanges(findings: Sequence[Finding], assets: Mapping[str, Asset]) 
     return {k: tuple(v) for k, v in out.items()}
 
 
-def assess(inventory: Inventory, profiles: Sequence[Profile], today: datetime.date | None = None) -> Assessment:
-    """Judge every finding of the inventory under every profile (in the order given)."""
+# What a finding on an asset you do not operate becomes: at most this severity, and why.
+_NOT_OPERATED: Mapping[Ownership, tuple[Severity, str]] = {
+    Ownership.VENDOR: (Severity.LOW, "track your vendor's migration, nothing to change here"),
+    Ownership.THIRD_PARTY: (Severity.LOW, "its maintainers' to fix: upgrade the dependency when they do"),
+    Ownership.EXPIRED: (Severity.LOW, "remove it, or renew it with a post-quantum algorithm"),
+    Ownership.TEST: (Severity.INFO, "reported for information only"),
+}
+
+
+def _as_owned(v: Verdict, role: Role) -> Verdict:
+    """A verdict on an asset you do not operate: severity capped, the reason says whose it is."""
+    cap = _NOT_OPERATED.get(role.ownership)
+    if cap is None:
+        return v
+    limit, todo = cap
+    severity = limit if v.severity.rank > limit.rank else v.severity
+    return replace(v, severity=severity, reason=f"{v.reason}; {role.ownership.label} ({role.reason}): {todo}")
+
+
+def assess(inventory: Inventory, profiles: Sequence[Profile], today: datetime.date | None = None, *,
+           overrides: Sequence[Override] = ()) -> Assessment:
+    """Judge every finding of the inventory under every profile (in the order given), with the
+    ownership of every asset (:mod:`pqscan.assess.ownership`; ``overrides`` from a flag or services file)."""
     today = today or datetime.date.today()
+    roles = classify(inventory.assets, today, overrides)
+    finding_assets: dict[str, str] = {}
+    acceptable: dict[str, tuple[str, ...]] = {}
+    memo: dict[Category, tuple[str, ...]] = {}
     presented = _tls_presented(inventory.assets)
     pq_offered = _pq_key_exchanges(inventory.findings, inventory.assets)
     verdicts: dict[str, list[Verdict]] = {}
@@ -572,9 +599,13 @@ def assess(inventory: Inventory, profiles: Sequence[Profile], today: datetime.da
         if same is None:
             same = cache[key] = [judge(judged, p, today, asset=asset, tls_presented=presented,
                                        pq_alternatives=pq_alternatives) for p in profiles]
-        verdicts[fid] = [Verdict(fid, v.profile, v.status, v.severity, v.reason, v.deadline, v.hndl,
-                                 v.classically_broken) for v in same]
-    return Assessment(profiles=list(profiles), verdicts=verdicts, today=today)
+        role = role_of(roles, finding.asset_id)
+        verdicts[fid] = [_as_owned(replace(v, finding_id=fid), role) for v in same]
+        finding_assets[fid] = finding.asset_id
+        acceptable[fid] = acceptable_everywhere(
+            profiles, category_for(judged.usage, algorithms.get(judged.algorithm)), today, memo)
+    return Assessment(profiles=list(profiles), verdicts=verdicts, today=today, roles=roles,
+                      finding_assets=finding_assets, acceptable=acceptable)
 
 
 def _params_key(params: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:

@@ -26,7 +26,8 @@ from pqscan.assess.profiles import (
 from pqscan.errors import ProfileError
 from pqscan.model import Primitive, QuantumStatus
 
-_PROFILE_KEYS = {"id", "name", "title", "scope", "sources", "confidence", "uncertain", "extends"}
+_PROFILE_KEYS = {"id", "name", "title", "scope", "sources", "confidence", "uncertain", "extends", "binds",
+                 "last_verified"}
 _CATEGORY_KEYS = {"default", "default_note", "inherit", "rule"}
 _RULE_KEYS = set(LIST_MATCHERS + INT_MATCHERS + BOOL_MATCHERS + OUTCOME_KEYS)
 
@@ -98,6 +99,8 @@ def parse(raw: bytes, source: str, *, builtin: bool, load_base: Callable[[str], 
         confidence=confidence,
         uncertain=tuple(_strings(ctx, meta, "profile.uncertain")),
         extends=extends,
+        binds=_string(ctx, meta, "profile.binds"),
+        last_verified=_date(ctx, "profile.last_verified", meta["last_verified"]) if "last_verified" in meta else None,
         categories=dict(sorted(categories.items(), key=lambda kv: list(Category).index(kv[0]))),
         path=source,
         builtin=builtin,

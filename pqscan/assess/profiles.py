@@ -15,6 +15,8 @@ Format
     sources = ["NIST IR 8547 ipd, https://..."]   # required, at least one
     confidence = "P"                    # P primary / S secondary / U uncertain (standards.md legend)
     uncertain = ["IR 8547 is still an initial public draft; dates may move"]
+    binds = "US federal agencies ..."   # whom the document obliges (and whom it only advises)
+    last_verified = 2026-12-06          # when the facts were last checked against the sources
     extends = "nist-ir-8547"            # optional: take every category this file does not define
 
     [key-establishment]                 # one table per category (see Category)
@@ -225,6 +227,8 @@ class Profile:
     uncertain: tuple[str, ...] = ()
     extends: str | None = None
     categories: Mapping[Category, CategoryPolicy] = field(default_factory=dict)
+    binds: str = ""  # whom the document obliges (government systems, national security systems, everyone ...)
+    last_verified: datetime.date | None = None  # when its facts were last checked against the sources
     path: str = ""  # where it was loaded from
     builtin: bool = False
 
@@ -258,6 +262,8 @@ class Profile:
             "confidence": self.confidence,
             "uncertain": list(self.uncertain),
             "extends": self.extends,
+            "binds": self.binds,
+            "last_verified": self.last_verified.isoformat() if self.last_verified else None,
             "builtin": self.builtin,
             "path": self.path,
             "categories": {c.value: p.to_dict() for c, p in self.categories.items()},

@@ -278,7 +278,7 @@ def sample_estate() -> Inventory:
 def test_several_profiles_give_a_matrix() -> None:
     result = assess(sample_estate(), load_profiles(["nist-ir-8547", "cnsa-2.0"]), today=TODAY)
     rows = {r.profile: r for r in result.matrix()}
-    assert list(rows) == ["nist-ir-8547", "cnsa-2.0"]
+    assert list(rows) == ["nist-ir-8547", "cnsa-2.0", "all"]
     nist, cnsa = rows["nist-ir-8547"], rows["cnsa-2.0"]
     assert (nist.compliant, nist.deprecated, nist.disallowed, nist.unknown) == (2, 0, 1, 0)
     assert (cnsa.compliant, cnsa.deprecated, cnsa.disallowed, cnsa.unknown) == (0, 0, 3, 0)

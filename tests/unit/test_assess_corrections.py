@@ -46,7 +46,7 @@ def _one(algorithm: str, usage: Usage, profile: str, params: Mapping[str, Any] |
 
 def _certificate(attributes: Mapping[str, Any], relations: Sequence[Relation] = (),
                  cid: str = "cert:sha256:root") -> Asset:
-    return Asset(cid, AssetKind.CERTIFICATE, "/etc/ssl/certs/root.pem", "root", dict(attributes), tuple(relations))
+    return Asset(cid, AssetKind.CERTIFICATE, "/srv/pki/root.pem", "root", dict(attributes), tuple(relations))
 
 
 # -- harvest-now-decrypt-later when the endpoint also offers PQ ----------------------------------
