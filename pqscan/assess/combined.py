@@ -6,10 +6,10 @@ For one finding (:class:`Combined`):
   compliant); a profile that does not cover the use (status unknown, "not covered") does not vote;
 * **severity**: the worst severity;
 * **deadline**: the earliest upcoming date any profile sets for it, and **which profile** sets it
-  (ties: the first in the order the profiles were selected);
-* **acceptable**: the catalogue algorithms every selected profile accepts for the same category of
-  use today with no date attached (:func:`acceptable_everywhere`), quantum-safe ones first, strongest
-  first: e.g. ``SecP384r1MLKEM1024`` and ``ML-KEM-1024`` for key establishment, ``ML-DSA-87`` for
+  (ties: the first in the order the profiles were selected); **already**: the profiles under which it
+  is deprecated or disallowed today (then the deadline that matters is "now");
+* **acceptable**: the algorithms of :data:`SUGGESTIONS` every selected profile accepts for the same
+  category of use today with no date attached (:func:`acceptable_everywhere`), strongest first: e.g. ``SecP384r1MLKEM1024`` and ``ML-KEM-1024`` for key establishment, ``ML-DSA-87`` for
   signatures, when CNSA 2.0 is among the selected profiles.
 """
 
@@ -22,15 +22,19 @@ from typing import Any
 
 from pqscan import algorithms
 from pqscan.assess.profiles import Category, ComplianceStatus, Profile
-from pqscan.model import Primitive, QuantumStatus, Severity
+from pqscan.model import Severity
 
-# The catalogue primitives that can serve each category (suggestions are drawn from these).
-_CATEGORY_PRIMITIVES: Mapping[Category, frozenset[Primitive]] = {
-    Category.KEY_ESTABLISHMENT: frozenset({Primitive.KEM, Primitive.KEY_AGREE}),
-    Category.SIGNATURE: frozenset({Primitive.SIGNATURE}),
-    Category.CODE_SIGNING: frozenset({Primitive.SIGNATURE}),
-    Category.SYMMETRIC: frozenset({Primitive.AE, Primitive.BLOCK_CIPHER}),
-    Category.HASH: frozenset({Primitive.HASH}),
+# What pqscan suggests, in order of preference: deployable, standardised choices (FIPS 203/204/205,
+# SP 800-208, the TLS hybrids of draft-ietf-tls-ecdhe-mlkem, the SSH ones OpenSSH ships); the first
+# ones every selected profile accepts are shown. Strongest first, so a CNSA 2.0 selection reads
+# SecP384r1MLKEM1024 / ML-KEM-1024 / ML-DSA-87.
+SUGGESTIONS: Mapping[Category, tuple[str, ...]] = {
+    Category.KEY_ESTABLISHMENT: ("SecP384r1MLKEM1024", "ML-KEM-1024", "X25519MLKEM768", "SecP256r1MLKEM768",
+                                 "mlkem768x25519-sha256", "ML-KEM-768"),
+    Category.SIGNATURE: ("ML-DSA-87", "ML-DSA-65", "SLH-DSA-SHA2-256s", "SLH-DSA-SHA2-192s", "ML-DSA-44"),
+    Category.CODE_SIGNING: ("ML-DSA-87", "LMS", "XMSS", "SLH-DSA-SHA2-256s", "ML-DSA-65"),
+    Category.SYMMETRIC: ("AES-256-GCM", "AES-256", "ChaCha20-Poly1305"),
+    Category.HASH: ("SHA-384", "SHA-512", "SHA3-384", "SHA3-512"),
 }
 MAX_SUGGESTIONS = 4
 
@@ -44,6 +48,16 @@ class Combined:
     deadline_profile: str | None  # profile id that sets the earliest deadline
     statuses: tuple[tuple[str, ComplianceStatus], ...]  # (profile id, status), in selection order
     acceptable: tuple[str, ...]  # algorithm ids acceptable under every selected profile
+    already: tuple[str, ...] = ()  # profiles under which it is deprecated or disallowed today
+
+    def deadline_text(self, names: Mapping[str, str] | None = None) -> str:
+        """"now (CNSA 2.0)" when a profile already objects, else "2030-12-31 (NIST IR 8547)", else "-"."""
+        names = names or {}
+        if self.already:
+            return "now (" + ", ".join(names.get(p, p) for p in self.already) + ")"
+        if self.deadline is not None:
+            return f"{self.deadline.isoformat()} ({names.get(self.deadline_profile or '', self.deadline_profile)})"
+        return "-"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +67,7 @@ class Combined:
             "deadline_profile": self.deadline_profile,
             "per_profile": {p: s.value for p, s in self.statuses},
             "acceptable_under_all": list(self.acceptable),
+            "already_not_compliant_under": list(self.already),
         }
 
 
@@ -66,14 +81,15 @@ def combine(finding_id: str, verdicts: Sequence[Any], today: datetime.date,
                 if v.deadline is not None and v.deadline >= today]
     passed = [(v.deadline, i, v.profile) for i, v in enumerate(verdicts) if v.deadline is not None]
     first = min(upcoming) if upcoming else (min(passed) if passed else None)
+    already = tuple(v.profile for v in voting
+                    if v.status in (ComplianceStatus.DEPRECATED, ComplianceStatus.DISALLOWED))
     return Combined(finding_id, status, severity, first[0] if first else None, first[2] if first else None,
-                    tuple((v.profile, v.status) for v in verdicts), acceptable)
+                    tuple((v.profile, v.status) for v in verdicts), acceptable, already)
 
 
 def acceptable_everywhere(profiles: Sequence[Profile], category: Category | None, today: datetime.date,
                           memo: dict[Category, tuple[str, ...]] | None = None) -> tuple[str, ...]:
-    """Catalogue algorithms every profile accepts for ``category`` today, with no date attached to
-    that acceptance; quantum-safe first, then by NIST category and classical strength (strongest first)."""
+    """The suggestions every profile accepts for ``category`` today, with no date attached to that acceptance."""
     if category is None or not profiles:
         return ()
     if memo is None:
@@ -85,20 +101,8 @@ def acceptable_everywhere(profiles: Sequence[Profile], category: Category | None
 
 
 def _acceptable(profiles: Sequence[Profile], category: Category, today: datetime.date) -> tuple[str, ...]:
-    prims = _CATEGORY_PRIMITIVES.get(category)
-    if prims is None:
-        return ()
-    out: list[algorithms.Algorithm] = []
-    for alg in algorithms.all_algorithms():
-        if alg.primitive not in prims or alg.deprecated or alg.classically_broken or alg.is_unknown:
-            continue
-        if category in (Category.KEY_ESTABLISHMENT, Category.SIGNATURE, Category.CODE_SIGNING) and not alg.is_quantum_safe:
-            continue
-        if all(_accepts(p, category, alg, today) for p in profiles):
-            out.append(alg)
-    out.sort(key=lambda a: (a.quantum_status is not QuantumStatus.HYBRID, -(a.nist_category or 0),
-                            -(a.classical_bits or 0), a.id))
-    return tuple(a.id for a in out[:MAX_SUGGESTIONS])
+    out = [a for a in SUGGESTIONS.get(category, ()) if all(_accepts(p, category, algorithms.get(a), today) for p in profiles)]
+    return tuple(out[:MAX_SUGGESTIONS])
 
 
 def _accepts(profile: Profile, category: Category, alg: algorithms.Algorithm, today: datetime.date) -> bool:

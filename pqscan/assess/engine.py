@@ -605,7 +605,7 @@ def assess(inventory: Inventory, profiles: Sequence[Profile], today: datetime.da
         acceptable[fid] = acceptable_everywhere(
             profiles, category_for(judged.usage, algorithms.get(judged.algorithm)), today, memo)
     return Assessment(profiles=list(profiles), verdicts=verdicts, today=today, roles=roles,
-                      finding_assets=finding_assets, acceptable=acceptable)
+                      finding_assets=finding_assets, acceptable=acceptable, overrides=tuple(overrides))
 
 
 def _params_key(params: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:

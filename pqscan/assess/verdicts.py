@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pqscan.assess.combined import Combined, combine
-from pqscan.assess.ownership import Ownership, Role, role_of
+from pqscan.assess.ownership import Override, Ownership, Role, role_of
 from pqscan.assess.profiles import ComplianceStatus, Profile
 from pqscan.assess.readiness import ALL, Readiness, readiness
 from pqscan.model import Severity
@@ -84,6 +84,7 @@ class Assessment:
     roles: dict[str, Role] = field(default_factory=dict)  # asset id -> ownership and role
     finding_assets: dict[str, str] = field(default_factory=dict)  # finding id -> asset id
     acceptable: dict[str, tuple[str, ...]] = field(default_factory=dict)  # finding id -> ok under all profiles
+    overrides: tuple[Override, ...] = ()  # the ownership overrides the roles were decided with
 
     def role(self, finding_id: str) -> Role:
         """The ownership of the finding's asset (operated when the assessment did not classify it)."""

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from pqscan import algorithms
 from pqscan.assess.exposure import Harvest, harvest
+from pqscan.assess.ownership import Ownership
 from pqscan.graph.build import MISSING, MigrationGraph, Node, VerdictLike
 from pqscan.graph.defaults import SIGNATURE_LIFETIME_YEARS, lead_time_years
 from pqscan.graph.services import Exposure, host_is_internal, host_of
@@ -231,7 +232,8 @@ def score_graph(graph: MigrationGraph, *, crqc_year: int = DEFAULT_CRQC_YEAR,
     nodes = graph.nodes
     views = [tuple(view_finding(f, v, cache) for f, v in zip(node.findings, node.verdicts, strict=True))
              if (node := nodes[n]).findings else () for n in topo.ids]
-    needs = [any(v.vulnerable for v in vs) for vs in views]
+    needs = [any(v.vulnerable for v in vs) and nodes[n].ownership is Ownership.OPERATED
+             for vs, n in zip(views, topo.ids, strict=True)]
     y = _lead_times(graph, topo, needs)
     internet = _internet_exposure(graph, topo)
     radius, exact = blast_radius(topo)
@@ -261,6 +263,11 @@ def _score_node(node: Node, views: tuple[FindingView, ...], y: float, z: float, 
                 default_shelf: float) -> Risk:
     bad = [v for v in views if v.vulnerable]
     reasons: list[str] = []
+    if bad and node.ownership is not Ownership.OPERATED:
+        # Not yours to migrate: listed (track your vendors, remove or renew, test material), never a step.
+        reasons.append(f"{node.ownership.label}: {node.ownership_reason}")
+        return Risk(node.id, 0.0, tuple(reasons), False, False, False, False, False, 0.0, y, z,
+                    internet_via is not None, None, radius, exact, views, (), internet_via)
     if not bad:
         if node.kind == MISSING:
             reasons.append("not in the inventory (referenced by a relation): scan it to know its algorithms")
