@@ -215,7 +215,7 @@ PROTOCOL_VERSIONS: Mapping[str, bool] = {
 }
 
 
-def _protocol_verdict(finding: Finding, profile: Profile, rest: str) -> Verdict | None:
+def _protocol_verdict(finding: Finding, profile: Profile, rest: str, today: datetime.date) -> Verdict | None:
     params = finding.parameters or {}
     names = [finding.algorithm, str(params.get("protocol") or ""), str(params.get(PARAM_RAW_IDENTIFIER) or "")]
     for name in names:
@@ -228,6 +228,12 @@ def _protocol_verdict(finding: Finding, profile: Profile, rest: str) -> Verdict 
                       "(RFC 6176, RFC 7568, RFC 8996); classically broken today, whatever the quantum timeline")
             return Verdict(finding.id, profile.id, ComplianceStatus.DISALLOWED, Severity.CRITICAL, reason, None,
                            False, True)
+        rule = profile.protocol_rule(name)
+        if rule is not None:  # the profile says something about this version (TLS 1.3 required by a date ...)
+            status, deadline = rule.status_on(today), _deadline(rule, today)
+            reason = f"{head}: {_rule_text(rule, status)} ({profile.name})" + (f" - {rule.note}" if rule.note else "")
+            return Verdict(finding.id, profile.id, status, severity_for(status, deadline, today), reason, deadline,
+                           False, False)
         return Verdict(finding.id, profile.id, ComplianceStatus.COMPLIANT, Severity.INFO,
                        f"{head}: acceptable ({profile.name})", None, False, False)
     return None
@@ -398,7 +404,7 @@ def judge(finding: Finding, profile: Profile, today: datetime.date, *, asset: As
     rest = " ".join(x for x in (_noun(finding, asset), _place(asset, tls_presented or set())) if x)
     head = f"{_subject(finding, alg)} {rest}"
     if finding.usage is Usage.PROTOCOL:
-        judged = _protocol_verdict(finding, profile, rest)
+        judged = _protocol_verdict(finding, profile, rest, today)
         if judged is not None:
             return judged
     if alg.is_unknown:
