@@ -182,9 +182,9 @@ def test_hybrid_ml_kem_is_compliant_under_bsi() -> None:
     assert verdict(one("X25519MLKEM768", Usage.KEY_EXCHANGE), "bsi").status is ComplianceStatus.COMPLIANT
 
 
-def test_pure_ml_dsa_is_flagged_under_anssi() -> None:
+def test_pure_ml_dsa_is_flagged_under_anssi_as_a_recommendation_not_a_ban() -> None:
     inv = one("ML-DSA-65", Usage.SIGNATURE, kind=AssetKind.CERTIFICATE, asset_id="cert:sha256:aa")
-    assert verdict(inv, "anssi").status is ComplianceStatus.DISALLOWED
+    assert verdict(inv, "anssi").status is ComplianceStatus.DEPRECATED  # ANSSI 2023 follow-up: "strongly recommends" hybrids
 
 
 def test_slh_dsa_may_stand_alone_under_bsi() -> None:
