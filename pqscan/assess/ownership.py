@@ -16,7 +16,8 @@ Five answers (:class:`Ownership`), tried in this order, the first that holds win
 5. **third-party**: a dependency record, or files under ``site-packages/``, ``node_modules/``,
    ``vendor/``, ``third_party/``;
 6. **expired**: a certificate whose ``not_after`` has passed (an expired key pair is not a quantum risk:
-   remove it, or renew it with a post-quantum algorithm);
+   remove it, or renew it with a post-quantum algorithm); a file or keystore holding only such
+   material (or only material of any one other kind) takes that kind;
 7. otherwise **operated**: endpoints, keys and certificates you deploy, your code and configuration.
 
 Paths are compared by their components, case-sensitively, after turning ``\\`` into ``/``: ``repo/tests/k.pem``,
@@ -220,6 +221,16 @@ def classify(assets: Mapping[str, Asset], today: datetime.date | None = None,
                 out[aid] = Role(Ownership.OPERATED, "served by an endpoint you scanned: operated by you")
         else:
             out[aid] = evidence_role(asset, today)
+    # A file or keystore that only holds material of one other kind (a PEM file with one expired
+    # certificate) is that kind too; an override or an endpoint's use of it still wins.
+    for aid, asset in assets.items():
+        role = out[aid]
+        held = [out[r.target] for r in asset.relations if r.kind is RelationKind.CONTAINS and r.target in out]
+        kinds = {h.ownership for h in held}
+        if role.ownership is Ownership.OPERATED and not role.overridden and aid not in served and len(kinds) == 1:
+            (kind,) = kinds
+            if kind is not Ownership.OPERATED:
+                out[aid] = Role(kind, f"holds only {kind.label} material: {held[0].reason}")
     return out
 
 
