@@ -214,3 +214,23 @@ def test_override_matches_id_location_or_name() -> None:
     assert Override("cert:sha256:*", Ownership.VENDOR).matches(cert)
     assert Override("/x/*", Ownership.VENDOR).matches(cert)
     assert not Override("/z/*", Ownership.VENDOR).matches(cert)
+
+
+def test_a_services_file_can_make_a_trust_store_root_yours_and_then_it_is_planned() -> None:
+    from pqscan.graph import build_graph, make_plan
+    from pqscan.graph.services import parse_services
+
+    inv = Inventory()
+    root = _cert("cert:sha256:ours", "/etc/ssl/certs/our-root.pem")
+    inv.add_asset(root)
+    inv.add_finding(Finding(root.id, "RSA", Usage.SIGNATURE, "certs", {"key_bits": 2048}, Evidence(root.location)))
+    plain = make_plan(build_graph(inv, assess(inv, load_profiles(["nist-ir-8547"]), today=TODAY)), today=TODAY)
+    assert not plain.steps and [x.asset_id for x in plain.track_vendors] == [root.id]
+
+    services = parse_services({"service": [{"name": "pki", "match": ["*/our-root.pem"], "ownership": "operated"}]})
+    result = assess(inv, load_profiles(["nist-ir-8547"]), today=TODAY, overrides=services.ownership_overrides())
+    assert result.roles[root.id].overridden
+    planned = make_plan(build_graph(inv, result, services), today=TODAY)
+    assert [s.asset_id for s in planned.steps] == [root.id] and not planned.track_vendors
+    with pytest.raises(InputError, match="ownership"):
+        parse_services({"service": [{"name": "x", "match": ["*"], "ownership": "mine"}]})
