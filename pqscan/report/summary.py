@@ -58,7 +58,7 @@ class ReportSummary:
     bench: Mapping[str, Any] | None = None
     errors_by_kind: dict[str, int] = field(default_factory=dict)
     readiness_by_profile: list[Readiness] = field(default_factory=list)  # per profile, then "all"
-    not_operated: dict[str, list[str]] = field(default_factory=dict)  # ownership -> asset ids with findings
+    not_operated: dict[str, list[str]] = field(default_factory=dict)  # ownership -> "name (location)" of assets with findings
 
     @property
     def readiness_text(self) -> str:
@@ -83,6 +83,14 @@ class ReportSummary:
 
 
 _ENDPOINTS = (AssetKind.TLS_ENDPOINT.value, AssetKind.SSH_ENDPOINT.value)
+
+
+def _label(inventory: Inventory, asset_id: str) -> str:
+    asset = inventory.assets.get(asset_id)
+    if asset is None:
+        return asset_id
+    name = asset.name or asset.id
+    return f"{name} ({asset.location})" if asset.location and asset.location != name else name
 
 
 def summarize(inventory: Inventory, assessment: Any, plan: Any | None = None,
@@ -134,7 +142,8 @@ def summarize(inventory: Inventory, assessment: Any, plan: Any | None = None,
         rows=rows,
         readiness=ready[-1].score if ready else None,
         readiness_by_profile=ready,
-        not_operated={o.value: ids for o, ids in owned.items() if o is not Ownership.OPERATED and ids},
+        not_operated={o.value: [_label(inventory, i) for i in ids] for o, ids in owned.items()
+                      if o is not Ownership.OPERATED and ids},
         by_severity={s: by_sev.get(s, 0) for s in SEVERITY_ORDER},
         by_kind_severity=dict(by_kind),
         hndl_rows=[r for r in rows if r.hndl],
