@@ -14,12 +14,11 @@ by elimination) and ``suite_findings``, ``handshake`` (pyOpenSSL), ``starttls``,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from pqscan.collect.net.netscan import NetOptions, run_scan
 from pqscan.collect.net.targets import Endpoint
 from pqscan.collect.tls.collector import scan_tls_endpoint
-from pqscan.inventory import JsonlWriter
 from pqscan.model import ScanResult
 
 
@@ -27,13 +26,11 @@ def scan_tls(
     endpoints: Iterable[Endpoint],
     options: NetOptions | None = None,
     *,
-    writer: JsonlWriter | None = None,
     skip_keys: frozenset[str] = frozenset(),
-    progress: bool | None = None,
+    on_result: Callable[[ScanResult], None] | None = None,
 ) -> list[ScanResult]:
-    """Scan TLS endpoints (synchronously); stream results to ``writer`` as each finishes."""
-    return run_scan(endpoints, scan_tls_endpoint, options or NetOptions(), writer=writer, skip_keys=skip_keys,
-                    progress=progress)
+    """Scan TLS endpoints (synchronously); each result also goes to ``on_result`` as it finishes."""
+    return run_scan(endpoints, scan_tls_endpoint, options or NetOptions(), skip_keys=skip_keys, on_result=on_result)
 
 
 __all__ = ["scan_tls", "scan_tls_endpoint"]
