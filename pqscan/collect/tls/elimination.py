@@ -198,9 +198,13 @@ async def eliminate_tls12(endpoint: Endpoint, options: NetOptions, offer: Sequen
                                error_kind=ex.error_kind)
         if not result.supported:
             done = bool(picks) or first_result.supported is False
+            note = ""
+            if first_result.leaf_key == "EC":
+                note = (" (the certificate is ECDSA: its curve must be offered, RFC 8422 §5.1, so curves the"
+                        " server ranks below it are never negotiated in TLS 1.2)")
             return await _with_order12(endpoint, options, Elimination(
                 "TLS1.2", first, tuple(picks), done, True,
-                f"{len(remaining)} other curve(s) refused: {result.evidence}", connections,
+                f"{len(remaining)} other curve(s) refused: {result.evidence}{note}", connections,
                 fallback_suite=first_result if first_result.supported and first_result.suite
                 and first_result.suite.kx != "ECDHE" else None,
                 all_suites_refused=suites is ALL_TLS12_SUITES), offer)
