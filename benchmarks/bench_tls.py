@@ -16,9 +16,11 @@ the hostile kinds garbage, silent, alert-only and HelloRetryRequest-forever.
    sslyze's elliptic-curves + certificate-info commands give) and sslyze, alternating A B A B;
    endpoints/s, connections per endpoint *per kind* (counted by the servers), peak RSS (wait4).
 3. **Latency-bound fleet**: the same, with the servers in a network namespace the benchmark creates
-   and the scanners in another, joined by a veth pair with ``tc netem delay 25ms`` on each side
-   (50 ms round trips). Addresses are from 198.18.0.0/15 (RFC 2544, benchmarking) and exist only
-   inside those namespaces, which are deleted afterwards. Needs root and iproute2 (``--no-netns`` skips).
+   and the scanners in another, every packet delayed 25 ms each way (50 ms round trips). This
+   kernel has no ``sch_netem``, so ``benchmarks/netns_delay.py`` adds the delay per packet with a
+   TUN relay instead of ``tc netem`` (see there). Addresses are from 198.18.0.0/15 (RFC 2544,
+   benchmarking) and exist only inside those namespaces, deleted afterwards. Needs root and
+   iproute2 (``--no-netns`` skips).
 4. **1M-target scheduling**: a one-million-line ``@file`` of loopback endpoints (1000 addresses x
    1000 ports with nothing listening: each refused at once) streamed by ``iter_targets`` into
    ``run_scan(keep_results=False)`` for ``--schedule-seconds``: time to the first result, results/s,
@@ -42,12 +44,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from netns_delay import NS_CLIENT, NS_SERVER  # type: ignore[import-not-found]  # same folder
+from netns_delay import SERVER_NET as NETNS_SERVER_NET
+from netns_delay import down as netns_down
+from netns_delay import up as netns_up
+
 HERE = Path(__file__).resolve().parent
 PQSCAN_PY = sys.executable
 PQ_GROUP = "X25519MLKEM768"
-NS_CLIENT, NS_SERVER = "pqsb-cli", "pqsb-srv"
-VETH_CLIENT, VETH_SERVER = "pqsb-c", "pqsb-s"
-NETNS_CLIENT_ADDR, NETNS_SERVER_NET = "198.18.0.1", "198.18.1."
 LOOPBACK_NET = "127.0.2."
 TLS_KINDS = ("hybrid-only", "hybrid+classical", "classical", "tls12-only", "rsa-chain", "ecdsa", "mldsa-cert",
              "mlkem512-only")
@@ -306,36 +310,6 @@ def check_endpoint(kind: str, inv: dict[str, Any], key: str, configs: dict[str, 
     return wrong
 
 
-# -- network namespaces --------------------------------------------------------------------------
-
-
-def _ip(*args: str) -> None:
-    subprocess.run(["ip", *args], check=True, capture_output=True)
-
-
-def netns_up(hosts: int) -> None:
-    """Two namespaces joined by a veth pair, 25 ms of netem delay on each side, 198.18/15 addresses."""
-    netns_down()
-    _ip("netns", "add", NS_CLIENT)
-    _ip("netns", "add", NS_SERVER)
-    _ip("link", "add", VETH_CLIENT, "type", "veth", "peer", "name", VETH_SERVER)
-    _ip("link", "set", VETH_CLIENT, "netns", NS_CLIENT)
-    _ip("link", "set", VETH_SERVER, "netns", NS_SERVER)
-    _ip("-n", NS_CLIENT, "addr", "add", f"{NETNS_CLIENT_ADDR}/15", "dev", VETH_CLIENT)
-    for n in range(1, hosts + 1):
-        _ip("-n", NS_SERVER, "addr", "add", f"{NETNS_SERVER_NET}{n}/15", "dev", VETH_SERVER)
-    for ns, dev in ((NS_CLIENT, VETH_CLIENT), (NS_SERVER, VETH_SERVER)):
-        _ip("-n", ns, "link", "set", "lo", "up")
-        _ip("-n", ns, "link", "set", dev, "up")
-        subprocess.run(["tc", "-n", ns, "qdisc", "add", "dev", dev, "root", "netem", "delay", "25ms", "limit", "100000"],
-                       check=True, capture_output=True)
-
-
-def netns_down() -> None:
-    for ns in (NS_CLIENT, NS_SERVER):
-        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-
-
 # -- the 1M-target scheduling run (child process) -------------------------------------------------
 
 
@@ -499,14 +473,14 @@ def main() -> None:
         fleet.close()
     # 3. latency-bound fleet in network namespaces
     if not args.no_netns:
-        if os.geteuid() != 0 or shutil.which("ip") is None or shutil.which("tc") is None:
-            print("\n[netns] skipped: needs root, ip and tc")
+        if os.geteuid() != 0 or shutil.which("ip") is None or not Path("/dev/net/tun").exists():
+            print("\n[netns] skipped: needs root, iproute2 and /dev/net/tun")
         else:
             try:
                 netns_up(len(TLS_KINDS + HOSTILE_KINDS) * args.per_kind)
                 nfleet = Fleet(args.per_kind, NETNS_SERVER_NET, netns=True)
                 try:
-                    compare("netns, 25 ms each way", nfleet, args, work, netns=True)
+                    compare("netns, 25 ms each way (TUN relay)", nfleet, args, work, netns=True)
                 finally:
                     nfleet.close()
             finally:

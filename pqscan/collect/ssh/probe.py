@@ -247,8 +247,14 @@ async def probe_ssh(endpoint: Endpoint, options: NetOptions, ssh: SshProbeOption
         else:
             done = {key_type_for(first_type)} if first_type else set()
             todo = [t for t in host_key_types(server) if key_type_for(t) not in done]
-            gex_seen_by_host_key = kex in gex.GEX_METHODS and bool(groups or todo)
-            jobs += [_Job(f"ssh-host-key:{t}", _fetch_host_key(endpoint, options, kex, t, server)) for t in todo]
+            # One of the extra host-key fetches runs the group exchange itself (2048/2048/8192, what
+            # the modulus probe would ask): the key and the group size in one connection, not two.
+            kexes = [kex] * len(todo)
+            if todo and ssh.gex_moduli and gex_method is not None and kex not in gex.GEX_METHODS:
+                kexes[0] = gex_method
+            gex_seen_by_host_key = (kex in gex.GEX_METHODS or gex_method in kexes) and bool(groups or todo)
+            jobs += [_Job(f"ssh-host-key:{t}", _fetch_host_key(endpoint, options, k, t, server))
+                     for t, k in zip(todo, kexes, strict=True)]
     if ssh.gex_moduli and gex_method is not None:
         requests = [r for r in gex.MODULUS_PROBE_REQUESTS
                     if not (gex_seen_by_host_key and r == gex.HOST_KEY_REQUEST)]
