@@ -6,10 +6,13 @@ Library use::
     from pqscan.collect.net.targets import parse_targets
     results = scan_tls(parse_targets(["example.com", "smtp://mx.example.com"]))
 
-Modules: ``clienthello`` (bytes on the wire), ``groups`` (codepoints, share sizes), ``probes``
-(HRR / key-share / preference / TLS 1.2 probes), ``suites`` (TLS <= 1.2 accepted-suite enumeration
-by elimination) and ``suite_findings``, ``handshake`` (pyOpenSSL), ``starttls``, ``collector``
-(one endpoint -> ScanResult; ``suites=False`` skips the enumeration).
+Modules: ``clienthello`` (bytes on the wire), ``groups`` (codepoints, share sizes; quantum status
+from the catalogue), ``elimination`` (TLS 1.3 groups and TLS 1.2 curves, with the server's order,
+in supported + 1 connections), ``probes`` (per-group HRR fallback, key-share confirmation, HRR
+upgrade, TLS <= 1.2 probes), ``suites`` (TLS <= 1.2 accepted-suite enumeration) and
+``suite_findings``, ``handshake`` (pyOpenSSL: chain, negotiated group, split-hello check),
+``starttls``, ``collector`` (one endpoint -> ScanResult; ``suites=False`` skips the enumeration).
+Results reach the caller through ``on_result`` (netscan); this package knows no file or screen.
 """
 
 from __future__ import annotations

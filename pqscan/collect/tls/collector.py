@@ -151,47 +151,26 @@ async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions, *, suites: 
     if dead is not None:
         result.error(*dead)
         return result
-    work: list[Any] = [el.eliminate_tls13(endpoint, options, first=first), el.eliminate_tls12(endpoint, options), _old_versions(endpoint, options),
-                       _split_handshake(endpoint, options)]
-    if suites:
-        work.append(_suite_enumerations(endpoint, options))
-    done = await asyncio.gather(*work)
-    elim13: el.Elimination = done[0]
-    elim12: el.Elimination = done[1]
+    handshake_task = asyncio.ensure_future(_split_handshake(endpoint, options))
+    try:
+        work: list[Any] = [_tls13_branch(endpoint, options, first, handshake_task),
+                           _tls12_branch(endpoint, options, rsa_probe=not suites), _old_versions(endpoint, options)]
+        if suites:
+            work.append(_suite_enumerations(endpoint, options))
+        done = await asyncio.gather(*work)
+    finally:
+        handshake_task.cancel()
+    t13: _Tls13 = done[0]
+    elim12, rsa_kx = done[1]
     old: list[pr.LegacyResult] = done[2]
-    handshake, split = done[3]
-    enums: list[SuiteEnumeration] | None = done[4] if suites else None
-
+    enums: list[SuiteEnumeration] | None = done[3] if suites else None
+    handshake, split = handshake_task.result()
+    elim13, groups, note, confirmations, contradiction, hrr_upgrade = (
+        t13.elim, t13.groups, t13.note, t13.confirmations, t13.contradiction, t13.hrr_upgrade)
     tls12 = el.first_legacy(elim12)
-    tls13 = bool(elim13.picks) or _is_tls13(elim13.first)
-    negotiated = openssl_group_code(handshake.group) if isinstance(handshake, HandshakeInfo) else None
-    hs_full_hello = isinstance(handshake, HandshakeInfo) and handshake.protocol == "TLSv1.3"
-
-    chosen, others, note = await _candidates(endpoint, options, elim13, tls13)
-    # Real key shares for the PQ candidates the handshake did not already confirm; the ones we can
-    # build ourselves first (their answer shows a contradiction precisely).
-    to_confirm = sorted((BY_CODE[c] for c in chosen if BY_CODE[c].quantum_safe and c != negotiated),
-                        key=lambda g: g.make_share is None)
-    confirmations: dict[int, Confirmation] = {}
-    if negotiated in chosen and hs_full_hello and isinstance(handshake, HandshakeInfo):
-        confirmations[negotiated] = Confirmation(BY_CODE[negotiated], True, None,
-                                                 f"full handshake negotiated {handshake.group}")
-    for group in to_confirm:  # sequential: a contradicting server is caught after one connection
-        conf = await _confirm(endpoint, options, group)
-        confirmations[group.code] = conf
-        if conf.contradiction:
-            break
-    contradiction = next((c for c in confirmations.values() if c.contradiction), None)
-    groups = _verdicts(chosen, others, confirmations, contradiction)
-
-    hrr_upgrade = None
-    supported = [g.group for g in groups if g.verdict is pr.Verdict.SUPPORTED]
-    pq = [g for g in supported if g.quantum_safe and g.make_share is not None]
-    classical = [g for g in supported if not g.quantum_safe and g.make_share is not None]
-    if pq and classical:
-        hrr_upgrade = await pr.probe_hrr_upgrade(endpoint, options, classical[0], pq[0])
-
-    rsa_kx = await _rsa_kx_probe(endpoint, options, tls12, elim12, enums)
+    tls13 = t13.tls13
+    if rsa_kx is None:
+        rsa_kx = await _rsa_kx_probe(endpoint, options, tls12, elim12, enums)
     legacy = [tls12, *old]
     if not tls13 and not any(lr.supported for lr in legacy) and not isinstance(handshake, HandshakeInfo):
         # Alert-only, or TLS-looking answers to nothing: a failed endpoint, not an empty row.
@@ -202,6 +181,66 @@ async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions, *, suites: 
     _record(result, endpoint, _Facts(elim13, elim12, tls13, groups, note, confirmations, contradiction,
                                      hrr_upgrade, legacy, rsa_kx, handshake, split, enums))
     return result
+
+
+@dataclass(frozen=True)
+class _Tls13:
+    elim: el.Elimination
+    tls13: bool
+    groups: list[pr.GroupResult]
+    note: str | None
+    confirmations: dict[int, Confirmation]
+    contradiction: Confirmation | None
+    hrr_upgrade: pr.HrrUpgrade | None
+
+
+async def _tls13_branch(endpoint: Endpoint, options: NetOptions, first: pr.Exchange,
+                        handshake_task: asyncio.Future[tuple[HandshakeInfo | pr.Exchange, pr.SplitHello | None]]
+                        ) -> _Tls13:
+    """Elimination, then key-share confirmations and the HRR-upgrade probe side by side."""
+    elim13 = await el.eliminate_tls13(endpoint, options, first=first)
+    tls13 = bool(elim13.picks) or _is_tls13(elim13.first)
+    chosen, others, note = await _candidates(endpoint, options, elim13, tls13)
+    pq = [BY_CODE[c] for c in chosen if BY_CODE[c].quantum_safe and BY_CODE[c].make_share is not None]
+    classical = [BY_CODE[c] for c in chosen if not BY_CODE[c].quantum_safe and BY_CODE[c].make_share is not None]
+    upgrade_task = asyncio.ensure_future(pr.probe_hrr_upgrade(endpoint, options, classical[0], pq[0])) \
+        if pq and classical else None
+    try:
+        handshake, _split = await asyncio.shield(handshake_task)
+        negotiated = openssl_group_code(handshake.group) if isinstance(handshake, HandshakeInfo) else None
+        confirmations: dict[int, Confirmation] = {}
+        if negotiated in chosen and isinstance(handshake, HandshakeInfo) and handshake.protocol == "TLSv1.3":
+            confirmations[negotiated] = Confirmation(BY_CODE[negotiated], True, None,
+                                                     f"full handshake negotiated {handshake.group}")
+        # Real key shares for the PQ candidates the handshake did not confirm; the ones we can build
+        # ourselves first (their answer shows a contradiction precisely); one at a time, so a
+        # contradicting server is caught after one connection.
+        to_confirm = sorted((BY_CODE[c] for c in chosen if BY_CODE[c].quantum_safe and c != negotiated),
+                            key=lambda g: g.make_share is None)
+        for group in to_confirm:
+            conf = await _confirm(endpoint, options, group)
+            confirmations[group.code] = conf
+            if conf.contradiction:
+                break
+        contradiction = next((c for c in confirmations.values() if c.contradiction), None)
+        groups = _verdicts(chosen, others, confirmations, contradiction)
+        upgrade = await upgrade_task if upgrade_task is not None else None
+    finally:
+        if upgrade_task is not None:
+            upgrade_task.cancel()
+    supported = {r.group.code for r in groups if r.verdict is pr.Verdict.SUPPORTED}
+    if upgrade_task is not None and not (pq[0].code in supported and classical[0].code in supported):
+        upgrade = None  # probed on candidates that did not all hold up
+    return _Tls13(elim13, tls13, groups, note, confirmations, contradiction, upgrade)
+
+
+async def _tls12_branch(endpoint: Endpoint, options: NetOptions, *, rsa_probe: bool
+                        ) -> tuple[el.Elimination, pr.LegacyResult | None]:
+    """The TLS 1.2 curve loop, then (without the suite enumeration) the RSA key-transport answer."""
+    elim12 = await el.eliminate_tls12(endpoint, options)
+    if not rsa_probe:
+        return elim12, None
+    return elim12, await _rsa_kx_probe(endpoint, options, el.first_legacy(elim12), elim12, None)
 
 
 def _hs_error(handshake: HandshakeInfo | pr.Exchange) -> str:

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -171,28 +170,6 @@ class SplitHello:
 
     def to_dict(self) -> dict[str, Any]:
         return {"tolerant": self.tolerant, "evidence": self.evidence}
-
-
-SPLIT_AT = 64  # bytes in the first segment; the rest follows after SPLIT_PAUSE seconds
-SPLIT_PAUSE = 0.05
-
-
-async def probe_split_hello(endpoint: Endpoint, options: NetOptions, group: TlsGroup) -> SplitHello:
-    """Send the key-share hello for ``group`` in two TCP segments. Servers that assume one read()
-    returns the whole ClientHello fail here (https://tldr.fail), breaking PQ-capable clients."""
-    assert group.make_share is not None
-    hello = hrr_hello(endpoint, [group.code], [(group.code, group.make_share())])
-    try:
-        async with tls_stream(endpoint, options) as conn:
-            await conn.send(hello[:SPLIT_AT])
-            await asyncio.sleep(SPLIT_PAUSE)
-            answer = await ch.exchange(conn, hello[SPLIT_AT:])
-    except (NetError, ch.TlsParseError, StarttlsError) as exc:
-        return SplitHello(False, f"split ClientHello ({len(hello)} bytes): {exc}")
-    ex = Exchange(answer, connected=True)
-    sh = answer.server_hello
-    ok = sh is not None and not sh.is_hrr and sh.key_share_group == group.code
-    return SplitHello(ok, f"split ClientHello ({len(hello)} bytes): {ex.describe()}")
 
 
 async def probe_baseline(endpoint: Endpoint, options: NetOptions, codes: Sequence[int]) -> Exchange:
