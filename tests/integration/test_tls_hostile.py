@@ -4,6 +4,7 @@ verdicts: no crash, no hang past the timeout, and the rest of the scan completes
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import struct
 import time
@@ -323,3 +324,49 @@ def test_ipv6_loopback_endpoint_is_scanned(tmp_path) -> None:  # type: ignore[no
         server.stop()
     assert result.target == f"tls://[::1]:{server.port}"
     assert result.assets[0].attributes["groups"]["X25519MLKEM768"]["verdict"] == "supported"
+
+
+def _extensions(hello: bytes) -> dict[int, bytes]:
+    pos = 5 + 4 + 2 + 32
+    pos += 1 + hello[pos]
+    pos += 2 + struct.unpack("!H", hello[pos : pos + 2])[0]
+    pos += 1 + hello[pos]
+    end = pos + 2 + struct.unpack("!H", hello[pos : pos + 2])[0]
+    pos += 2
+    out = {}
+    while pos < end:
+        code, length = struct.unpack("!HH", hello[pos : pos + 4])
+        out[code] = hello[pos + 4 : pos + 4 + length]
+        pos += 4 + length
+    return out
+
+
+async def empty_share_intolerant(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """TLS 1.3 with x25519 only, answering missing_extension(109) to an empty key_share."""
+    exts = _extensions(await _read_hello(reader))
+    shares = exts.get(0x0033, b"\x00\x00")[2:]
+    groups = []
+    while len(shares) >= 4:
+        code, length = struct.unpack("!HH", shares[:4])
+        groups.append(code)
+        shares = shares[4 + length :]
+    if not groups:
+        writer.write(bytes([21, 3, 3, 0, 2, 2, 109]))
+    elif 0x001D in groups:
+        sh_exts = struct.pack("!HHH", 0x002B, 2, 0x0304) + struct.pack("!HHHH", 0x0033, 36, 0x001D, 32) + bytes(32)
+        body = b"\x03\x03" + os.urandom(32) + b"\x00" + b"\x13\x01" + b"\x00" + struct.pack("!H", len(sh_exts)) + sh_exts
+        msg = b"\x02" + struct.pack("!I", len(body))[1:] + body
+        writer.write(struct.pack("!BHH", 22, 0x0303, len(msg)) + msg)
+    else:
+        writer.write(bytes([21, 3, 3, 0, 2, 2, 40]))
+    await writer.drain()
+
+
+def test_tls13_server_refusing_empty_key_shares_is_decided_group_by_group_with_real_shares() -> None:
+    result, took = _scan_against(empty_share_intolerant)
+    attrs = result.assets[0].attributes
+    assert attrs["protocols"]["TLS1.3"] is True and took < LIMIT
+    assert attrs["groups"]["x25519"]["verdict"] == "supported"
+    assert attrs["groups"]["secp256r1"]["verdict"] == "rejected"
+    assert attrs["groups"]["X25519MLKEM768"]["verdict"] == "rejected"
+    assert attrs["group_enumeration"]["method"] == "per-group probes"

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pqscan.algorithms import cipher_suite
@@ -95,14 +95,16 @@ LEGACY_VERSIONS = (ch.TLS12, ch.TLS11, ch.TLS10)
 
 
 async def _old_versions(endpoint: Endpoint, options: NetOptions) -> list[pr.LegacyResult]:
-    """TLS 1.1 and 1.0 in one hello when the server speaks neither (or only 1.0); two when it speaks 1.1."""
-    t11 = await pr.probe_legacy(endpoint, options, ch.TLS11)
+    """TLS 1.1 and 1.0: one hello at TLS 1.1 (a server without 1.1 answers 1.0 or refuses); a second only
+    when 1.1 is accepted."""
+    ex = await pr.legacy_exchange(endpoint, options, ch.TLS11, pr.OLD_SUITES)
+    t11 = pr.legacy_result(ch.TLS11, ex)
     if t11.supported:
         return [t11, await pr.probe_legacy(endpoint, options, ch.TLS10)]
-    ex_version_10 = t11.supported is False and "(other version chosen)" in t11.evidence and "TLS1.0" in t11.evidence
-    t10 = pr.LegacyResult(ch.TLS10, True if ex_version_10 else t11.supported, None, None, None, None,
-                          f"asked for TLS 1.1: {t11.evidence}")
-    return [t11, t10]
+    sh = ex.answer.server_hello if ex.answer else None
+    if sh is not None and sh.selected_version == ch.TLS10:
+        return [t11, pr.legacy_result(ch.TLS10, ex)]
+    return [t11, pr.LegacyResult(ch.TLS10, t11.supported, None, None, None, None, f"asked for TLS 1.1: {t11.evidence}")]
 
 
 async def _suite_enumerations(endpoint: Endpoint, options: NetOptions) -> list[SuiteEnumeration]:
@@ -199,7 +201,19 @@ async def _tls13_branch(endpoint: Endpoint, options: NetOptions, first: pr.Excha
                         ) -> _Tls13:
     """Elimination, then key-share confirmations and the HRR-upgrade probe side by side."""
     elim13 = await el.eliminate_tls13(endpoint, options, first=first)
-    tls13 = bool(elim13.picks) or _is_tls13(elim13.first)
+    alert = first.answer.alert if first.answer else None
+    if alert is not None and alert.description not in pr.REJECT_ALERTS | pr.NO_TLS13_ALERTS:
+        # An odd alert (missing_extension, decode_error ...) may come from a TLS 1.3 server that
+        # mishandles an empty key_share: one hello with a real X25519 share tells; if it speaks TLS
+        # 1.3, the per-group probes (which retry with real shares) decide instead of the loop.
+        x25519 = BY_CODE[0x001D]
+        assert x25519.make_share is not None
+        retry = await pr.exchange(endpoint, options, pr.hrr_hello(endpoint, [g.code for g in GROUPS],
+                                                                  [(x25519.code, x25519.make_share())]))
+        if _is_tls13(retry):
+            elim13 = replace(elim13, complete=False, consistent=False,
+                             stop=f"{elim13.stop} to an empty key_share, {retry.describe()} with an X25519 share")
+    tls13 = bool(elim13.picks) or _is_tls13(elim13.first) or not elim13.consistent
     chosen, others, note = await _candidates(endpoint, options, elim13, tls13)
     pq = [BY_CODE[c] for c in chosen if BY_CODE[c].quantum_safe and BY_CODE[c].make_share is not None]
     classical = [BY_CODE[c] for c in chosen if not BY_CODE[c].quantum_safe and BY_CODE[c].make_share is not None]

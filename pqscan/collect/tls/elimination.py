@@ -122,7 +122,7 @@ async def eliminate_tls13(endpoint: Endpoint, options: NetOptions, offer: Sequen
             if alert in pr.REJECT_ALERTS or (picks and alert not in pr.NO_TLS13_ALERTS):
                 return await refused(f"{len(remaining)} other group(s) refused: {ex.describe()}")
             no13 = alert in pr.NO_TLS13_ALERTS and not picks
-            return Elimination("TLS1.3", first, tuple(picks), no13, no13, ex.describe(), connections,
+            return Elimination("TLS1.3", first, tuple(picks), no13, True, ex.describe(), connections,
                                error_kind=None if no13 else ErrorKind.UNSUPPORTED)
         assert sh is not None
         if sh.selected_version != ch.TLS13:
