@@ -75,8 +75,25 @@ def scan_endpoints_to_inventory(ctx: click.Context, endpoints: Sequence[Any], pr
     if stream_path is not None:
         writer = JsonlWriter(stream_path, append=resume and stream_path.exists(), targets=[e.key for e in endpoints])
     quiet = bool((ctx.find_root().obj or {}).get("quiet"))
-    results = run_scan(endpoints, probe, options, writer=writer, skip_keys=frozenset(skip),
-                       progress=sys.stderr.isatty() and not quiet)
+    bar = Progress(len([e for e in endpoints if e.key not in skip])) if sys.stderr.isatty() and not quiet else None
+
+    def on_result(result: ScanResult) -> None:
+        if writer is not None:
+            writer.write_result(result, done=True)
+        if bar is not None:
+            bar.advance(bool(result.errors))
+
+    try:
+        if bar is not None:
+            bar.start()
+        results = run_scan(endpoints, probe, options, skip_keys=frozenset(skip), on_result=on_result)
+    except KeyboardInterrupt:
+        if writer is not None:
+            writer.close(finished=False)
+        raise
+    finally:
+        if bar is not None:
+            bar.stop()
     if writer is not None:
         writer.close()
     inventory = finish_inventory(previous, results, endpoints, stream_path)
@@ -87,6 +104,33 @@ def scan_endpoints_to_inventory(ctx: click.Context, endpoints: Sequence[Any], pr
     if output is not None:
         note(ctx, f"inventory written to {output}")
     return inventory
+
+
+class Progress:
+    """A rich progress bar on stderr (only built when stderr is a terminal)."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as RichProgress
+
+        self.progress = RichProgress(
+            TextColumn("[bold]scanning"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[errors]} with errors"), TimeElapsedColumn(),
+            console=Console(stderr=True), transient=True,
+        )
+        self.task = self.progress.add_task("scan", total=total, errors=0)
+        self.errors = 0
+
+    def start(self) -> None:
+        self.progress.start()
+
+    def advance(self, had_error: bool) -> None:
+        self.errors += had_error
+        self.progress.update(self.task, advance=1, errors=self.errors)
+
+    def stop(self) -> None:
+        self.progress.stop()
 
 
 def emit_inventory(inventory: Inventory, output_format: str, render_table: Callable[[Inventory, list[str]], None],

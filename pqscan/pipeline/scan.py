@@ -199,7 +199,7 @@ def scan(
 
             from pqscan.collect.tls.collector import scan_tls_endpoint
 
-            run_scan(tls_endpoints, partial(scan_tls_endpoint, suites=opts.tls_suites), opts.net, skip_keys=skip_keys, progress=opts.progress,
+            run_scan(tls_endpoints, partial(scan_tls_endpoint, suites=opts.tls_suites), opts.net, skip_keys=skip_keys,
                      on_result=lambda r: take(r, done=True))
         if ssh_endpoints:
             from dataclasses import replace
@@ -208,7 +208,7 @@ def scan(
 
             run_scan(ssh_endpoints, make_probe(SshProbeOptions(host_keys=opts.ssh_host_keys,
                                                               gex_moduli=opts.ssh_gex_probe)),
-                     replace(opts.net, collector="ssh"), skip_keys=skip_keys, progress=opts.progress,
+                     replace(opts.net, collector="ssh"), skip_keys=skip_keys,
                      on_result=lambda r: take(r, done=True))
     inv.finished = now_iso()
     return inv
