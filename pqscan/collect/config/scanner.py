@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pqscan.collect.config import kubernetes, mail, openssl_java, sshd, tls_servers
+from pqscan.collect.config import kubernetes, mail, openssl_java, postgresql, sshd, tls_servers
 from pqscan.collect.config.common import COLLECTOR, Emitter
 from pqscan.collect.config.openssh_versions import OpenSSH
 from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, iter_files, looks_binary, read_limited
@@ -32,6 +32,7 @@ class Format:
     POSTFIX = "postfix"
     DOVECOT = "dovecot"
     KUBERNETES = "kubernetes"
+    POSTGRESQL = "postgresql.conf"
 
 
 _BY_NAME = {
@@ -39,6 +40,7 @@ _BY_NAME = {
     "httpd.conf": Format.APACHE, "apache2.conf": Format.APACHE, "ssl.conf": None, "haproxy.cfg": Format.HAPROXY,
     "openssl.cnf": Format.OPENSSL, "java.security": Format.JAVA, "main.cf": Format.POSTFIX,
     "dovecot.conf": Format.DOVECOT, "10-ssl.conf": Format.DOVECOT,
+    "postgresql.conf": Format.POSTGRESQL, "postgresql.auto.conf": Format.POSTGRESQL,
 }
 _SNIFF_SUFFIXES = (".conf", ".cfg", ".cnf", ".cf", ".security", ".properties", ".options", ".yaml", ".yml", ".inc",
                    ".vhost", ".site")
@@ -101,6 +103,7 @@ _PARSERS: dict[str, Callable[[Emitter, str, Path | None], None]] = {
     Format.POSTFIX: lambda em, t, root: mail.parse_postfix(em, t),
     Format.DOVECOT: lambda em, t, root: mail.parse_dovecot(em, t),
     Format.KUBERNETES: lambda em, t, root: kubernetes.parse_kubernetes(em, t),
+    Format.POSTGRESQL: lambda em, t, root: postgresql.parse_postgresql(em, t),
 }
 
 
