@@ -124,13 +124,12 @@ def score_deps() -> dict[str, Any]:
                 per_eco[eco]["skipped_uses"] += len(case["uses"])
                 continue
             results = list(scan_paths([dest], DepsOptions(import_scan=False)))
-        findings: dict[tuple[str, str], dict[str, Any]] = {}
+        findings: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         for r in results:
             for e in r.errors:
                 problems.append(f"{case['id']}: scan error {e.message}")
             for f in r.findings:
-                key = (f.evidence.location, normalise_name(eco, f.parameters["package"]))
-                findings.setdefault(key, f.parameters)
+                findings[(f.evidence.location, normalise_name(eco, f.parameters["package"]))].append(f.parameters)
         labelled = set()
         for use in case["uses"]:
             manifest = use.get("manifest") or default_manifest(case["source"])
@@ -138,7 +137,10 @@ def score_deps() -> dict[str, Any]:
             labelled.add(key)
             c = per_eco[eco]
             c["present"] += 1
-            got = findings.get(key)
+            candidates = findings.get(key, [])
+            # a manifest may name one package twice at different versions (TargetFrameworks net8.0;net10.0)
+            got = next((g for g in candidates if g.get("version") == use.get("version")), None) or (
+                candidates[0] if candidates else None)
             if got is None:
                 problems.append(f"{case['id']}: MISSED {use['package']} in {manifest}")
                 continue
