@@ -88,6 +88,12 @@ def materialise(source: dict[str, Any], dest: Path, work: Path) -> None:
         for p in paths:
             target = dest / Path(p).name
             shutil.copy(work / "x" / p, target)
+    elif kind == "pip_freeze":
+        venv = work / "venv"
+        _run([sys.executable, "-m", "venv", str(venv)])
+        _run([str(venv / "bin" / "pip"), "install", "-q", "--only-binary", ":all:", *source["packages"]])
+        freeze = _run([str(venv / "bin" / "pip"), "freeze"]).stdout
+        (dest / "requirements-freeze.txt").write_bytes(freeze)
     elif kind == "npm_install":
         if shutil.which("npm") is None:
             raise Skip("npm not installed")
@@ -153,7 +159,10 @@ def score_deps() -> dict[str, Any]:
                     problems.append(f"{case['id']}: VERSION {use['package']}: {got.get('version')!r} "
                                     f"({got.get('version_basis')}) != {use['version']!r}")
             verdicts = {k: got.get(k, "unknown") for k in use["expect"]}
-            if any(v == "unknown" for v in verdicts.values()):
+            if not use["expect"]:
+                c["undecided"] += 1
+                problems.append(f"{case['id']}: NO SOURCE for {use['package']} (undecided)")
+            elif any(v == "unknown" for v in verdicts.values()):
                 c["undecided"] += 1
                 problems.append(f"{case['id']}: UNDECIDED {use['package']}: {verdicts}")
             elif verdicts == use["expect"]:
