@@ -185,3 +185,9 @@ def test_debian_nginx_tls_1_0_is_judged_critical_by_the_nist_profile(tmp_path):
 
 def test_protocol_findings_use_the_tls_collectors_spelling(nginx_site):
     assert [f.algorithm for f in nginx_site.findings if f.evidence.symbol == "ssl_protocols"] == ["TLS1.2", "TLS1.3"]
+
+
+@pytest.mark.parametrize("string", ["-ALL:HIGH", "HIGH\x00:RC4", "A" * 20000, "ECDHE+AESGCM:" + ":".join(["x"] * 2000)])
+def test_hostile_cipher_strings_never_raise(string):
+    res = scan_text(f"ssl_ciphers '{string}';\n", "x.conf", "nginx")
+    assert res.errors or res.findings

@@ -105,7 +105,7 @@ def expand_with_openssl(value: str) -> Expansion | None:
     first (the library the local servers use); without one, the OpenSSL bundled with
     pyca/cryptography (pyOpenSSL ``set_cipher_list`` / ``get_cipher_list``). TLS 1.3 suites are set
     separately (Ciphersuites / ssl_conf_command): a cipher string never touches them."""
-    value = value[:MAX_CIPHER_STRING]
+    value = value[:MAX_CIPHER_STRING].replace("\x00", "")
     system = system_openssl()
     if system is not None and not value.startswith("-"):
         try:
