@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pqscan.collect.config import kubernetes, mail, openssl_java, sshd, tls_servers
+from pqscan.collect.config import kubernetes, mail, openssl_java, postgresql, sshd, tls_servers
 from pqscan.collect.config.common import COLLECTOR, Emitter
+from pqscan.collect.config.openssh_versions import OpenSSH
 from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, iter_files, looks_binary, read_limited
 from pqscan.model import ErrorKind, ScanResult
 
@@ -31,6 +32,7 @@ class Format:
     POSTFIX = "postfix"
     DOVECOT = "dovecot"
     KUBERNETES = "kubernetes"
+    POSTGRESQL = "postgresql.conf"
 
 
 _BY_NAME = {
@@ -38,6 +40,7 @@ _BY_NAME = {
     "httpd.conf": Format.APACHE, "apache2.conf": Format.APACHE, "ssl.conf": None, "haproxy.cfg": Format.HAPROXY,
     "openssl.cnf": Format.OPENSSL, "java.security": Format.JAVA, "main.cf": Format.POSTFIX,
     "dovecot.conf": Format.DOVECOT, "10-ssl.conf": Format.DOVECOT,
+    "postgresql.conf": Format.POSTGRESQL, "postgresql.auto.conf": Format.POSTGRESQL,
 }
 _SNIFF_SUFFIXES = (".conf", ".cfg", ".cnf", ".cf", ".security", ".properties", ".options", ".yaml", ".yml", ".inc",
                    ".vhost", ".site")
@@ -89,7 +92,7 @@ def sniff(text: str) -> str | None:
     return None
 
 
-_PARSERS: dict[str, Callable[[Emitter, str, Path], None]] = {
+_PARSERS: dict[str, Callable[[Emitter, str, Path | None], None]] = {
     Format.SSHD: lambda em, t, root: sshd.parse_ssh_config(em, t, client=False, root=root),
     Format.SSH: lambda em, t, root: sshd.parse_ssh_config(em, t, client=True, root=root),
     Format.NGINX: lambda em, t, root: tls_servers.parse_nginx(em, t),
@@ -100,14 +103,24 @@ _PARSERS: dict[str, Callable[[Emitter, str, Path], None]] = {
     Format.POSTFIX: lambda em, t, root: mail.parse_postfix(em, t),
     Format.DOVECOT: lambda em, t, root: mail.parse_dovecot(em, t),
     Format.KUBERNETES: lambda em, t, root: kubernetes.parse_kubernetes(em, t),
+    Format.POSTGRESQL: lambda em, t, root: postgresql.parse_postgresql(em, t),
 }
 
 
-def scan_text(text: str, relpath: str, fmt: str, root: Path | None = None) -> ScanResult:
-    """Parse one config text of a known format (used by tests and by callers holding the text)."""
+def scan_text(text: str, relpath: str, fmt: str, root: Path | None = None,
+              openssh: OpenSSH | None = None) -> ScanResult:
+    """Parse one config text of a known format (used by tests and by callers holding the text).
+
+    ``root`` is the scanned tree ``relpath`` lies in; without it no other file is read (no
+    ``Include``, no key file beside the config). ``openssh``: the OpenSSH release that reads an
+    sshd_config / ssh_config (a user-given version); names it does not know make the file refused.
+    """
     em = Emitter(relpath, fmt, text.splitlines())
     try:
-        _PARSERS[fmt](em, text, root or Path("."))
+        if openssh is not None and fmt in (Format.SSHD, Format.SSH):
+            sshd.parse_ssh_config(em, text, client=fmt == Format.SSH, root=root, openssh=openssh)
+        else:
+            _PARSERS[fmt](em, text, root)
     except (RecursionError, ValueError, TypeError, KeyError, IndexError) as exc:
         em.result.error("parse", ErrorKind.PARSE_ERROR, f"{relpath}: {type(exc).__name__}: {exc}")
     return em.finish()

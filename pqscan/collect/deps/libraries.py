@@ -16,7 +16,7 @@ from typing import Any
 
 from pqscan.collect.deps.versions import in_range, lower_bound, parse_version
 
-CAPABILITY_KEYS = ("ml_kem", "ml_dsa", "slh_dsa", "hybrid_tls_default")
+CAPABILITY_KEYS = ("ml_kem", "ml_dsa", "slh_dsa", "hybrid_tls_default", "hybrid_ssh_default")
 Capability = bool | str  # True, False or "unknown"
 
 

@@ -32,6 +32,7 @@ MAX_MANIFEST_BYTES = 64 * 1024 * 1024  # lock files of big monorepos reach tens 
 
 Parser = Callable[[str, str], list[Dependency]]
 _REQUIREMENTS_RE = re.compile(r"^(?:.*[-_.])?requirements(?:[-_.].*)?\.(?:txt|in)$", re.I)
+_CONSTRAINTS_RE = re.compile(r"^(?:.*[-_.])?constraints?(?:[-_.].*)?\.txt$", re.I)
 _EXACT: dict[str, Parser] = {
     "pyproject.toml": python.parse_pyproject,
     "Pipfile": python.parse_pipfile,
@@ -69,6 +70,8 @@ def parser_for(name: str, parent: str = "") -> Parser | None:
         return lambda text, path: go_rust.parse_go_mod(text, path)[0]
     if name.endswith(".csproj"):
         return jvm_dotnet.parse_csproj
+    if _CONSTRAINTS_RE.match(name):
+        return python.parse_constraints
     if _REQUIREMENTS_RE.match(name) or (parent == "requirements" and name.endswith(".txt")):
         return python.parse_requirements
     return None
@@ -108,6 +111,7 @@ def scan_paths(paths: Iterable[str | Path], options: DepsOptions | None = None) 
         else:
             manifests.append(m)
     yield from failures
+    resolve_maven(manifests)
     _prefer_locks(manifests)
     index: ImportIndex | None = None
     for m in manifests:
@@ -139,6 +143,17 @@ def _read_manifest(entry: FileEntry, parse: Parser) -> _Manifest | ScanResult:
     except (RecursionError, ValueError, TypeError, KeyError, AttributeError) as exc:
         res.error("parse", ErrorKind.MALFORMED, f"{rel}: {type(exc).__name__}: {exc}")
     return res
+
+
+def resolve_maven(manifests: Sequence[_Manifest]) -> None:
+    """Each pom.xml re-read with the parent POMs found among ``manifests`` (inherited properties and
+    dependencyManagement versions, as Maven assembles the model before interpolating it)."""
+    poms = {m.entry.relpath: m for m in manifests if m.entry.path.name == "pom.xml"}
+    if len(poms) < 2:
+        return
+    resolved = jvm_dotnet.resolve_poms({rel: m.text for rel, m in poms.items()})
+    for rel, deps in resolved.items():
+        poms[rel].deps = deps
 
 
 def _key(d: Dependency) -> tuple[str, str]:
