@@ -14,9 +14,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pqscan.commands.common import OutputFormat
 from pqscan.inventory import Inventory, now_iso
 from pqscan.model import SCHEMA_VERSION
+from pqscan.report.formats import OutputFormat
 
 REPORT_FORMATS = (OutputFormat.TABLE, OutputFormat.MARKDOWN, OutputFormat.HTML, OutputFormat.JSON,
                   OutputFormat.SARIF, OutputFormat.CBOM)

@@ -9,10 +9,10 @@ from datetime import date
 
 import pytest
 
-from pqscan.commands.common import OutputFormat
 from pqscan.model import Severity
 from pqscan.report.build import REPORT_FORMATS, prepare, render
 from pqscan.report.cbom import render_cbom, validate
+from pqscan.report.formats import OutputFormat
 from pqscan.report.summary import readiness_score
 from tests.report_fixtures import HOSTILE, estate
 

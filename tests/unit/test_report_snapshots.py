@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from pqscan.commands.common import OutputFormat
 from pqscan.report.build import prepare, render
+from pqscan.report.formats import OutputFormat
 from tests.report_fixtures import estate
 
 SNAPSHOTS = Path(__file__).resolve().parents[1] / "data" / "snapshots"
