@@ -140,6 +140,7 @@ class ScanSession:
 
     def finish(self) -> Inventory:
         self.inventory.finished = now_iso()
+        self.inventory.attachments.pop("partial", None)  # a resumed interrupted run is now complete
         self.closed = True
         for sink in self.sinks:
             sink.finish(self.inventory)
