@@ -96,10 +96,6 @@ def find_library(ecosystem: str, name: str) -> Library | None:
     return _table().get((ecosystem, normalise_name(ecosystem, name)))
 
 
-def all_libraries() -> list[Library]:
-    return list({id(lib): lib for lib in _table().values()}.values())
-
-
 def capabilities(ecosystem: str, name: str, version: str | None, spec: str | None = None) -> LibraryCapabilities | None:
     """Capabilities of a known crypto library; None when the library is not in the table.
 
