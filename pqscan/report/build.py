@@ -28,6 +28,7 @@ class ReportInputs:
     assessment: Any
     plan: Any | None
     bench: dict[str, Any] | None
+    graph: Any | None = None  # the migration graph the plan was made from
 
 
 def prepare(inventory: Inventory, profiles: Sequence[str] = (), *, services: Path | None = None,
@@ -36,14 +37,14 @@ def prepare(inventory: Inventory, profiles: Sequence[str] = (), *, services: Pat
     from pqscan.assess.profiles import load_profiles
 
     assessment = assess(inventory, load_profiles(list(profiles)), today=today)
-    plan = None
+    plan = graph = None
     if with_plan:
         from pqscan.graph import DEFAULT_CRQC_YEAR, build_graph, load_services, make_plan
 
         graph = build_graph(inventory, assessment, load_services(services))
         plan = make_plan(graph, crqc_year=crqc_year or DEFAULT_CRQC_YEAR, today=today)
     bench = inventory.attachments.get("bench")
-    return ReportInputs(inventory, assessment, plan, bench if isinstance(bench, dict) else None)
+    return ReportInputs(inventory, assessment, plan, bench if isinstance(bench, dict) else None, graph)
 
 
 def render(inputs: ReportInputs, fmt: OutputFormat, *, cbom_spec: str = "1.6") -> str:
