@@ -8,6 +8,7 @@ PYTHONPATH, which holds no pqscan of its own (the editable install is a path hoo
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -33,8 +34,11 @@ def test_the_wheel_holds_the_profiles_and_an_installed_pqscan_loads_every_one(tm
         pytest.skip(f"building a wheel without network needs setuptools installed: {exc}")
     if tuple(int(x) for x in setuptools.__version__.split(".")[:2]) < (70, 1):
         pytest.skip(f"setuptools {setuptools.__version__} needs the separate 'wheel' package to build wheels")
+    source = tmp_path / "source"  # setuptools writes build/ into the tree it builds: not into the checkout
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info",
+                                                                "__pycache__", "tests", "benchmarks", ".hypothesis"))
     build = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                 "-w", str(tmp_path / "dist"), str(REPO))
+                 "-w", str(tmp_path / "dist"), str(source))
     assert build.returncode == 0, build.stderr[-2000:]
     (whl,) = (tmp_path / "dist").glob("pqscan-*.whl")
     names = zipfile.ZipFile(whl).namelist()
