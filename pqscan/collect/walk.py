@@ -58,11 +58,20 @@ class FileEntry:
     @property
     def relpath(self) -> str:
         """The file's name in ids and evidence: relative to its root, prefixed by the root label."""
-        try:
-            rel = self.path.relative_to(self.root).as_posix()
-        except ValueError:
-            rel = self.path.as_posix()
-        return self.label + rel
+        return self.label + _relative(self.path, self.root)
+
+
+def _relative(path: Path, root: Path) -> str:
+    text, base = str(path), str(root)
+    if base in ("", "."):
+        return path.as_posix() if not path.is_absolute() else text
+    base = base.rstrip("/") + "/"
+    if text.startswith(base):
+        return text[len(base):]  # the walk joins names onto the root as given: plain string arithmetic
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 @dataclass(frozen=True)
@@ -229,10 +238,7 @@ class _Walk:
     real_roots: tuple[str, ...]
 
     def name(self, path: Path) -> str:
-        try:
-            return self.label + path.relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        return self.label + _relative(path, self.root)
 
     def directory(self, directory: Path, ignores: list[_Ignore]) -> Iterator[FileEntry | Skipped]:
         listed = list_directory(directory)
@@ -309,9 +315,8 @@ def _read_gitignore(path: Path) -> str | None:
 def _check_file(
     path: Path, root: Path, st: os.stat_result, opts: WalkOptions, seen: set[tuple[int, int]], label: str = ""
 ) -> Iterator[FileEntry | Skipped]:
-    name = FileEntry(path, root, 0, label).relpath
     if not stat.S_ISREG(st.st_mode):
-        yield Skipped(path, ErrorKind.UNSUPPORTED, "not a regular file", name)
+        yield Skipped(path, ErrorKind.UNSUPPORTED, "not a regular file", label + _relative(path, root))
         return
     key = (st.st_dev, st.st_ino)
     if key in seen:
@@ -319,7 +324,7 @@ def _check_file(
     seen.add(key)
     if st.st_size > opts.max_bytes:
         yield Skipped(path, ErrorKind.TOO_LARGE, f"{st.st_size} bytes is over the {opts.max_bytes}-byte limit",
-                      name)
+                      label + _relative(path, root))
         return
     yield FileEntry(path, root, st.st_size, label)
 

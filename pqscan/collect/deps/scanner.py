@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from pqscan.collect.deps.imports import (
     index_source,
     is_vendored,
 )
-from pqscan.collect.deps.libraries import LibraryCapabilities, capabilities, normalise_name
+from pqscan.collect.deps.libraries import LibraryCapabilities, capabilities, import_prefixes, normalise_name
 from pqscan.collect.deps.manifest import Dependency, LineIndex, ManifestError
 from pqscan.collect.dispatch import Source, dispatch, run, skip_result
 from pqscan.collect.walk import FileEntry, Skipped, WalkOptions
@@ -121,7 +122,9 @@ class DepsCollector:
                 data = source.read(MAX_IMPORT_SCAN_BYTES)
             except (OSError, ValueError):
                 return  # the code scanner records unreadable files; this is only a hint
-            if len(data) <= MAX_IMPORT_SCAN_BYTES:
+            # Only imports of known crypto libraries are ever looked up, and such an import names the
+            # library's module prefix: a file that holds none of them adds nothing to the index.
+            if len(data) <= MAX_IMPORT_SCAN_BYTES and _names_a_crypto_library(data):
                 index_source(self._index, entry.relpath, data)
             return
         m = _read_manifest(entry, source, parse)
@@ -136,6 +139,15 @@ class DepsCollector:
         index = self._index if self.options.import_scan else None
         for m in manifests:
             yield _result(m, index, self.options)
+
+
+@cache
+def _crypto_library_names() -> re.Pattern[bytes]:
+    return re.compile(b"|".join(re.escape(p.encode()) for p in sorted(import_prefixes(), key=len, reverse=True)))
+
+
+def _names_a_crypto_library(data: bytes) -> bool:
+    return _crypto_library_names().search(data) is not None
 
 
 def scan_paths(paths: Iterable[str | Path], options: DepsOptions | None = None) -> Iterator[ScanResult]:
