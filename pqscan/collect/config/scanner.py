@@ -15,7 +15,8 @@ from pathlib import Path
 from pqscan.collect.config import kubernetes, mail, openssl_java, postgresql, sshd, tls_servers
 from pqscan.collect.config.common import COLLECTOR, Emitter
 from pqscan.collect.config.openssh_versions import OpenSSH
-from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, iter_files, looks_binary, read_limited
+from pqscan.collect.dispatch import Source, dispatch, run, skip_result
+from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, looks_binary
 from pqscan.model import ErrorKind, ScanResult
 
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
@@ -127,12 +128,23 @@ def scan_text(text: str, relpath: str, fmt: str, root: Path | None = None,
 
 
 def scan_file(entry: FileEntry) -> ScanResult | None:
+    """Open and parse one file; None when it is not a configuration pqscan understands."""
+    source = Source(entry)
+    try:
+        return scan_source(entry, source)
+    finally:
+        source.close()
+
+
+def scan_source(entry: FileEntry, source: Source, max_bytes: int = MAX_CONFIG_BYTES) -> ScanResult | None:
     """None when the file is not a configuration pqscan understands."""
     fmt = format_by_name(entry.path)
     if fmt is None and not candidate(entry.path):
         return None
     try:
-        raw = read_limited(entry.path, MAX_CONFIG_BYTES)
+        raw = source.read(max_bytes)
+        if len(raw) > max_bytes:
+            raise ValueError(f"file grew past the {max_bytes}-byte limit while being read")
     except (OSError, ValueError) as exc:
         if fmt is None:
             return None
@@ -151,15 +163,31 @@ def scan_file(entry: FileEntry) -> ScanResult | None:
     return result
 
 
-def scan_paths(paths: Iterable[str | Path], options: ConfigOptions | None = None) -> Iterator[ScanResult]:
-    opts = options or ConfigOptions()
-    for item in iter_files(paths, opts.walk):
-        if isinstance(item, Skipped):
-            if format_by_name(item.path):
-                res = ScanResult(str(item.path), COLLECTOR)
-                res.error("walk", item.kind, item.reason)
-                yield res
-            continue
-        result = scan_file(item)
+class ConfigCollector:
+    """The walk's configuration collector: known names, config-like suffixes and config folders."""
+
+    name = COLLECTOR
+    prune_dirs: frozenset[str] = frozenset()
+
+    def __init__(self, options: ConfigOptions | None = None) -> None:
+        self.options = options or ConfigOptions()
+        self.max_bytes = min(self.options.walk.max_bytes, MAX_CONFIG_BYTES)
+
+    def wants(self, entry: FileEntry) -> bool:
+        return format_by_name(entry.path) is not None or candidate(entry.path)
+
+    def skipped(self, item: Skipped) -> ScanResult | None:
+        return skip_result(item, COLLECTOR) if format_by_name(item.path) else None
+
+    def take(self, entry: FileEntry, source: Source) -> Iterator[ScanResult]:
+        result = scan_source(entry, source, self.max_bytes)
         if result is not None:
             yield result
+
+    def finish(self) -> tuple[ScanResult, ...]:
+        return ()
+
+
+def scan_paths(paths: Iterable[str | Path], options: ConfigOptions | None = None) -> Iterator[ScanResult]:
+    collector = ConfigCollector(options)
+    return run(dispatch(paths, collector.options.walk, [collector]))
