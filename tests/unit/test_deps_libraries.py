@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
+from importlib import resources
+
 import pytest
 
 from pqscan.collect.deps import capabilities, find_library
@@ -72,10 +75,20 @@ def test_a_library_checked_only_up_to_a_version_is_unknown_after_it():
     assert capabilities("pypi", "pynacl", "9.0").capabilities["ml_kem"] == "unknown"
 
 
-def test_every_range_names_a_source_and_a_known_confidence():
-    from pqscan.collect.deps.libraries import all_libraries
+def _every_library_in_the_shipped_table():
+    """Each [[library]] of the shipped table, as the public lookup returns it."""
+    table = tomllib.loads(resources.files("pqscan").joinpath("data/crypto_libraries.toml").read_text("utf-8"))
+    entries = table["library"]
+    assert entries
+    for entry in entries:
+        lib = find_library(entry["ecosystem"], entry["name"])
+        assert lib is not None, entry["name"]
+        assert len(lib.ranges) == len(entry.get("range", [])), entry["name"]
+        yield lib
 
-    for lib in all_libraries():
+
+def test_every_range_names_a_source_and_a_known_confidence():
+    for lib in _every_library_in_the_shipped_table():
         for r in lib.ranges:
             assert r.confidence in ("primary", "secondary", "uncertain", "unverified"), lib.name
             assert r.source, lib.name
