@@ -582,7 +582,7 @@ def assess(inventory: Inventory, profiles: Sequence[Profile], today: datetime.da
     """Judge every finding of the inventory under every profile (in the order given), with the
     ownership of every asset (:mod:`pqscan.assess.ownership`; ``overrides`` from a flag or services file)."""
     today = today or datetime.date.today()
-    roles = classify(inventory.assets, today, overrides)
+    roles = classify(inventory.assets, today, overrides, inventory.attachments.get("roots"))
     finding_assets: dict[str, str] = {}
     acceptable: dict[str, tuple[str, ...]] = {}
     memo: dict[Category, tuple[str, ...]] = {}

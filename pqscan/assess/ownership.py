@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -152,13 +153,32 @@ def _test_file(name: str) -> bool:
             or name == "conftest.py")
 
 
-def evidence_role(asset: Asset, today: datetime.date) -> Role:
-    """The ownership the asset's own evidence gives (no overrides, no relations)."""
+_HOST_PORT = re.compile(r"^[^/]*:[0-9]+$")
+_ENDPOINT_KINDS = frozenset({AssetKind.TLS_ENDPOINT, AssetKind.SSH_ENDPOINT, AssetKind.SERVICE, AssetKind.SOFTWARE})
+
+
+def _where_on_disk(asset: Asset, parts: list[str], roots: Mapping[str, str]) -> list[str]:
+    """The components of the file's absolute path: names in an inventory are relative to the scanned
+    root (prefixed by its label when one walk had several roots); ``roots`` (the inventory's
+    ``attachments["roots"]``, label -> absolute root folder) says where that root is."""
+    if not parts or asset.kind in _ENDPOINT_KINDS or _HOST_PORT.match(asset.location):
+        return parts
+    if len(parts) > 1 and parts[0] in roots and parts[0]:
+        return _components(roots[parts[0]]) + parts[1:]
+    if "" in roots:
+        return _components(roots[""]) + parts
+    return parts
+
+
+def evidence_role(asset: Asset, today: datetime.date, roots: Mapping[str, str] | None = None) -> Role:
+    """The ownership the asset's own evidence gives (no overrides, no relations). Trust stores are
+    recognised by where the file is on disk; test and third-party folders only inside the scanned root."""
     if asset.kind is AssetKind.DEPENDENCY:
         return Role(Ownership.THIRD_PARTY, "a third-party dependency: upgrading it is the fix; its maintainers own its code")
     parts = _components(asset.location) or _components(asset.id.removeprefix("file:"))
+    on_disk = _where_on_disk(asset, parts, roots or {})
     for trail, what in _VENDOR_TRAILS:
-        if _has_trail(parts, trail):
+        if _has_trail(on_disk, trail):
             return Role(Ownership.VENDOR, f"in {what}: the vendor ships and updates it")
     if parts and parts[-1] in _VENDOR_FILES:
         return Role(Ownership.VENDOR, f"in {_VENDOR_FILES[parts[-1]]}: the vendor ships and updates it")
@@ -201,10 +221,14 @@ _PRESENTING = {RelationKind.PRESENTS, RelationKind.HAS_HOST_KEY}
 
 
 def classify(assets: Mapping[str, Asset], today: datetime.date | None = None,
-             overrides: Iterable[Override] = ()) -> dict[str, Role]:
-    """Asset id -> its :class:`Role` (see the module docstring for the order of the rules)."""
+             overrides: Iterable[Override] = (), roots: Mapping[str, str] | None = None) -> dict[str, Role]:
+    """Asset id -> its :class:`Role` (see the module docstring for the order of the rules).
+    ``roots``: the inventory's scanned roots (label -> absolute folder), see :func:`evidence_role`."""
     today = today or datetime.date.today()
     rules = list(overrides)
+    # From an inventory file: untrusted, only string -> string entries count.
+    roots = {k: v for k, v in roots.items() if isinstance(k, str) and isinstance(v, str)} \
+        if isinstance(roots, Mapping) else {}
     served = {r.target for a in assets.values()
               if a.kind in (AssetKind.TLS_ENDPOINT, AssetKind.SSH_ENDPOINT)
               for r in a.relations if r.kind in _PRESENTING}
@@ -214,13 +238,13 @@ def classify(assets: Mapping[str, Asset], today: datetime.date | None = None,
         if rule is not None:
             out[aid] = Role(rule.ownership, f"{rule.ownership.label}: set by {rule.source} ({rule.pattern})", True)
         elif aid in served:
-            role = evidence_role(asset, today)
+            role = evidence_role(asset, today, roots)
             if role.ownership is Ownership.EXPIRED:
                 out[aid] = Role(Ownership.OPERATED, "served by an endpoint you scanned, and " + role.reason)
             else:
                 out[aid] = Role(Ownership.OPERATED, "served by an endpoint you scanned: operated by you")
         else:
-            out[aid] = evidence_role(asset, today)
+            out[aid] = evidence_role(asset, today, roots)
     # A file or keystore that only holds material of one other kind (a PEM file with one expired
     # certificate) is that kind too; an override or an endpoint's use of it still wins.
     for aid, asset in assets.items():

@@ -80,10 +80,16 @@ class PathScan:
         return run(dispatch(self.roots, self.options.walk, self.collectors), jobs)
 
     def labels(self) -> dict[str, str]:
-        """``{label: absolute root}`` when several roots share the walk (their files' name prefix)."""
+        """``{label: absolute root folder}``: the name prefix of each root's files ("" for a single root)
+        and where that root is. Names stay root-relative (stable across spellings); this map lets the
+        assessment see where the files are (``/etc/ssl/certs`` is a vendor trust store)."""
         import os
 
-        return {label.rstrip("/"): os.path.abspath(r) for r, label in root_labels(self.roots).items() if label}
+        out: dict[str, str] = {}
+        for r, label in root_labels(self.roots).items():
+            folder = os.path.abspath(r)
+            out.setdefault(label.rstrip("/"), folder if os.path.isdir(folder) else os.path.dirname(folder))
+        return out
 
     def stats(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -190,7 +190,8 @@ def _build_graph(inventory: Any, assessment: AssessmentLike | None, services: Se
     roles = getattr(assessment, "roles", None)
     overrides = services.ownership_overrides()
     if not roles or overrides:
-        roles = classify(assets, getattr(assessment, "today", None), [*getattr(assessment, "overrides", ()), *overrides])
+        roles = classify(assets, getattr(assessment, "today", None), [*getattr(assessment, "overrides", ()), *overrides],
+                         getattr(inventory, "attachments", {}).get("roots"))
     edge_kinds: dict[tuple[str, str], list[str]] = {}
     for a, b, kind in _iter_edges(assets):
         kinds = edge_kinds.get((a, b))
