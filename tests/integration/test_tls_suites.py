@@ -22,6 +22,7 @@ from pqscan.model import Finding, ScanResult, Usage
 from tests.integration.tls_fixtures import (  # noqa: F401 - fixtures register by name
     FAST,
     JAVA_SUITES,
+    JVM,
     JavaServer,
     Nginx,
     endpoint,
@@ -141,7 +142,7 @@ def test_enumerating_every_lab_server_records_no_errors(lab_results: dict[str, S
 
 @pytest.fixture(scope="module", name="java_result")
 def fixture_java_result(java_legacy_tls: JavaServer) -> ScanResult:
-    return scan(java_legacy_tls.port)
+    return scan(java_legacy_tls.port, JVM)
 
 
 def test_jsse_server_accepted_suites_and_order_match_its_configuration(java_result: ScanResult) -> None:

@@ -31,6 +31,10 @@ from pqscan.model import ScanResult
 
 # Short timeouts: hostile cases must end quickly; loopback peers answer in milliseconds.
 FAST = NetOptions(connect_timeout=1.0, read_timeout=0.5, endpoint_timeout=5.0, concurrency=64, per_host=8)
+# The JSSE lab server answers every probe (no silent path), so its timeouts are never waited out; they
+# only bound a JVM that compiles its TLS code paths on first use and shares two busy cores with the
+# rest of the suite (0.5 s per read was not enough for the first elimination steps under load).
+JVM = NetOptions(connect_timeout=5.0, read_timeout=5.0, concurrency=64, per_host=8)
 
 
 def free_port() -> int:
@@ -199,7 +203,9 @@ def fixture_java_legacy_tls(tls_lab_dir: Path) -> Iterator[JavaServer]:
         if not line.startswith("port "):
             err = proc.stderr.read()[:400] if proc.stderr else ""
             pytest.skip(f"the JSSE lab server did not start: {line!r} {err}")
-        yield JavaServer(int(line.split()[1]), bundle)
+        port = int(line.split()[1])
+        _first_handshake(port)
+        yield JavaServer(port, bundle)
     finally:
         if proc.stdin is not None:
             proc.stdin.close()
@@ -208,6 +214,17 @@ def fixture_java_legacy_tls(tls_lab_dir: Path) -> Iterator[JavaServer]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+
+
+def _first_handshake(port: int) -> None:
+    """Ready means answering: one complete TLS 1.2 handshake (the JVM loads and compiles its TLS
+    stack on the first connection), awaited with a bound, before any test measures the server."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock, ctx.wrap_socket(sock) as tls:
+        assert tls.version() == "TLSv1.2"
 
 
 # -- STARTTLS SMTP (aiosmtpd; its TLS is Python's ssl module on the system OpenSSL 3.0) ---------
