@@ -7,6 +7,8 @@ from __future__ import annotations
 import copy
 import email
 import json
+import shutil
+import subprocess
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -90,3 +92,28 @@ def test_the_shipped_sample_inventory_follows_the_contract() -> None:
     doc = json.loads(resources.files("pqscan").joinpath("data/sample-inventory.json").read_text())
     assert _problems(doc) == []
     assert Inventory.from_dict(doc).findings
+
+
+def test_openssh_key_files_written_by_ssh_keygen_write_only_declared_names(tmp_path: Path) -> None:
+    """known_hosts (hashed, @cert-authority, plain), authorized_keys options, an encrypted private key
+    and a host certificate, all from ssh-keygen: SSH key attributes, merged across files, are declared."""
+    keygen = shutil.which("ssh-keygen")
+    if keygen is None:
+        pytest.skip("ssh-keygen (openssh-client) is not installed")
+
+    def run(*args: str) -> None:
+        subprocess.run([keygen, "-q", *args], check=True, capture_output=True, timeout=60)
+
+    run("-t", "ed25519", "-N", "", "-C", "me@example.test", "-f", str(tmp_path / "id_ed25519"))
+    run("-t", "ecdsa", "-N", "secret", "-f", str(tmp_path / "id_ecdsa"))
+    run("-s", str(tmp_path / "id_ed25519"), "-I", "host-id", "-h", "-n", "h1.example.test", "-V", "+52w",
+        str(tmp_path / "id_ecdsa.pub"))
+    ed = " ".join((tmp_path / "id_ed25519.pub").read_text().split()[:2])
+    ec = " ".join((tmp_path / "id_ecdsa.pub").read_text().split()[:2])
+    (tmp_path / "known_hosts").write_text(f"|1|c2FsdA==|aGFzaA== {ec}\n@cert-authority *.example.test {ed}\n"
+                                          f"h1.example.test,h2.example.test {ec}\n")
+    (tmp_path / "authorized_keys").write_text(f'no-pty,command="true" {ed} me@example.test\n')
+    inv = scan([str(tmp_path)], ScanOptions(walk=PathScanOptions().walk))
+    attributes = {name for a in inv.assets.values() for name in a.attributes}
+    assert {"hosts", "marker", "hashed_hosts", "options", "openssh_certificate", "encrypted"} <= attributes
+    assert _problems(inv.to_dict()) == []
