@@ -196,6 +196,7 @@ def scan_tree(root: Path, options: CiOptions, only: Sequence[str] | None = None)
     for result in scan.results():
         inv.add_result(result)
     inv.mark_done(str(root))
+    inv.attachments["roots"] = scan.labels()  # where the root-relative names are (ownership reads it)
     inv.finished = now_iso()
     return inv
 
