@@ -38,7 +38,7 @@ def _get(step: Any, name: str, default: Any = "") -> Any:
 
 
 def render_markdown(inventory: Inventory, assessment: Any, plan: Any | None = None,
-                    bench: Mapping[str, Any] | None = None) -> str:
+                    bench: Mapping[str, Any] | None = None, *, progress: Any | None = None) -> str:
     s = summarize(inventory, assessment, plan, bench if bench is not None else inventory.attachments.get("bench"))
     safe, total_kx = s.quantum_safe_kx_endpoints
     lines = [
@@ -78,6 +78,10 @@ def render_markdown(inventory: Inventory, assessment: Any, plan: Any | None = No
                         [[c.get("from"), c.get("to"), c.get("context"),
                           f"{c['time_ratio']:.2f}x" if isinstance(c.get("time_ratio"), (int, float)) else "—",
                           c.get("extra_bytes", "—")] for c in costs])
+    if progress is not None:
+        from pqscan.report.progress import progress_markdown
+
+        lines += progress_markdown(progress)
     lines += ["", f"## Findings (top {min(TOP_FINDINGS, len(s.rows))} of {len(s.rows)})", ""]
     lines += _table(["severity", "algorithm", "usage", "asset", "location", "reason"],
                     [[r.severity.value, r.finding.algorithm, r.finding.usage.value, r.asset_name,
