@@ -379,3 +379,22 @@ def findings_by_asset(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
     for f in findings:
         out.setdefault(f.asset_id, []).append(f)
     return out
+
+
+# -- The contract's names: what collectors write and the assessment reads (declared once) ------------
+# Finding.parameters keys.
+PARAM_KEY_BITS = "key_bits"  # int: RSA/DH/DSA modulus size, or the key size a collector read
+PARAM_CURVE = "curve"  # str: "P-256", "P-384" ...
+PARAM_HASH = "hash"  # str: the digest inside a signature ("SHA-1" in sha1WithRSAEncryption)
+PARAM_RAW_IDENTIFIER = "raw_identifier"  # str: the name as met, kept for unknown algorithms
+PARAM_KEY_TRANSPORT = "key_transport"  # bool: RSA key transport (no forward secrecy)
+PARAM_LIST_HAS_PQ_HYBRID = "list_has_pq_hybrid"  # bool: a configured list also offers a PQ/hybrid exchange
+PARAM_USED_FOR_SECURITY = "usedforsecurity"  # bool: hashlib's flag; False = a checksum, not a security use
+PARAM_BASIS = "basis"  # "library-default": the algorithm is a library's default, not named in code
+PARAM_LIBRARY = "library"  # str: the library whose default or record this is
+# Evidence.symbol of a certificate's or key file's public key (the key itself, not a signature made).
+SYMBOL_PUBLIC_KEY_INFO = "subjectPublicKeyInfo"
+# Certificate asset attributes.
+ATTR_NOT_AFTER = "not_after"  # ISO 8601 date-time
+ATTR_SELF_SIGNED = "self_signed"  # bool
+ATTR_IS_CA = "is_ca"  # bool

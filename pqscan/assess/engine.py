@@ -63,10 +63,32 @@ from typing import Any
 
 from pqscan import algorithms
 from pqscan.algorithms import Algorithm
+from pqscan.assess.combined import acceptable_everywhere
+from pqscan.assess.exposure import Harvest, harvest
+from pqscan.assess.ownership import Override, Ownership, Role, classify, role_of
 from pqscan.assess.profiles import Category, CategoryPolicy, ComplianceStatus, Profile, Rule, date_text
 from pqscan.assess.verdicts import Assessment, MatrixRow, Verdict
 from pqscan.inventory import Inventory
-from pqscan.model import Asset, AssetKind, Finding, Primitive, QuantumStatus, RelationKind, Severity, Usage
+from pqscan.model import (
+    ATTR_SELF_SIGNED,
+    PARAM_BASIS,
+    PARAM_CURVE,
+    PARAM_HASH,
+    PARAM_KEY_BITS,
+    PARAM_KEY_TRANSPORT,
+    PARAM_LIBRARY,
+    PARAM_LIST_HAS_PQ_HYBRID,
+    PARAM_RAW_IDENTIFIER,
+    PARAM_USED_FOR_SECURITY,
+    SYMBOL_PUBLIC_KEY_INFO,
+    Asset,
+    AssetKind,
+    Finding,
+    Primitive,
+    RelationKind,
+    Severity,
+    Usage,
+)
 
 __all__ = [
     "Assessment",
@@ -115,11 +137,8 @@ PRIMITIVE_CATEGORY: Mapping[Primitive, Category | None] = {
 }
 
 _SYMMETRIC_CATEGORIES = {Category.SYMMETRIC, Category.HASH}
-_HNDL_USAGES = {Usage.KEY_EXCHANGE, Usage.ENCRYPTION}
 # Broken today whatever the catalogue entry says about the key size (FIPS 186-5: DSA retired).
 _BROKEN_FAMILIES = {"DSA"}
-# Parameter names collectors use for the digest inside a signature ("sha1WithRSAEncryption").
-_HASH_PARAMETERS = ("hash", "signature_hash", "digest")
 _KEY_SIZE_FAMILIES = {"RSA", "DH", "DSA", "ElGamal"}
 
 USAGE_NOUN: Mapping[Usage, str] = {
@@ -196,9 +215,9 @@ PROTOCOL_VERSIONS: Mapping[str, bool] = {
 }
 
 
-def _protocol_verdict(finding: Finding, profile: Profile, rest: str) -> Verdict | None:
+def _protocol_verdict(finding: Finding, profile: Profile, rest: str, today: datetime.date) -> Verdict | None:
     params = finding.parameters or {}
-    names = [finding.algorithm, str(params.get("protocol") or ""), str(params.get("raw_identifier") or "")]
+    names = [finding.algorithm, str(params.get("protocol") or ""), str(params.get(PARAM_RAW_IDENTIFIER) or "")]
     for name in names:
         broken = PROTOCOL_VERSIONS.get(_protocol_key(name)) if name else None
         if broken is None:
@@ -209,6 +228,12 @@ def _protocol_verdict(finding: Finding, profile: Profile, rest: str) -> Verdict 
                       "(RFC 6176, RFC 7568, RFC 8996); classically broken today, whatever the quantum timeline")
             return Verdict(finding.id, profile.id, ComplianceStatus.DISALLOWED, Severity.CRITICAL, reason, None,
                            False, True)
+        rule = profile.protocol_rule(name)
+        if rule is not None:  # the profile says something about this version (TLS 1.3 required by a date ...)
+            status, deadline = rule.status_on(today), _deadline(rule, today)
+            reason = f"{head}: {_rule_text(rule, status)} ({profile.name})" + (f" - {rule.note}" if rule.note else "")
+            return Verdict(finding.id, profile.id, status, severity_for(status, deadline, today), reason, deadline,
+                           False, False)
         return Verdict(finding.id, profile.id, ComplianceStatus.COMPLIANT, Severity.INFO,
                        f"{head}: acceptable ({profile.name})", None, False, False)
     return None
@@ -238,7 +263,7 @@ def _broken_today(alg: Algorithm, category: Category | None, params: Mapping[str
     if algorithms.is_classically_broken(alg, params) or alg.family in _BROKEN_FAMILIES:
         return True
     if category in (Category.SIGNATURE, Category.CODE_SIGNING):
-        digests = [str(params[k]) for k in _HASH_PARAMETERS if params.get(k)]
+        digests = [str(params[PARAM_HASH])] if params.get(PARAM_HASH) else []
         if alg.hash:
             digests.append(alg.hash)
         return any(algorithms.get(d).classically_broken for d in digests)
@@ -248,12 +273,12 @@ def _broken_today(alg: Algorithm, category: Category | None, params: Mapping[str
 def _subject(finding: Finding, alg: Algorithm) -> str:
     params = finding.parameters
     if alg.is_unknown:
-        raw = params.get("raw_identifier") or alg.raw_identifier or finding.algorithm
+        raw = params.get(PARAM_RAW_IDENTIFIER) or alg.raw_identifier or finding.algorithm
         if str(raw) in ("", algorithms.UNKNOWN_ID):  # nothing named it (an encrypted key, say)
             what = params.get("object")
             return f"unidentified algorithm ({what})" if what else "unidentified algorithm"
         return f"unknown algorithm {str(raw)!r}"
-    bits = params.get("key_bits")
+    bits = params.get(PARAM_KEY_BITS)
     if alg.family in _KEY_SIZE_FAMILIES and isinstance(bits, int) and not isinstance(bits, bool):
         sized = f"{alg.family}-{bits}"
         return sized if alg.id == alg.family else f"{sized} ({alg.id})"
@@ -290,11 +315,11 @@ _KEY_ASSETS = {AssetKind.PUBLIC_KEY, AssetKind.PRIVATE_KEY, AssetKind.HOST_KEY, 
 
 
 def _noun(finding: Finding, asset: Asset | None) -> str:
-    if finding.usage is Usage.ENCRYPTION and finding.parameters.get("key_transport") is True:
+    if finding.usage is Usage.ENCRYPTION and finding.parameters.get(PARAM_KEY_TRANSPORT) is True:
         return "key transport (no forward secrecy)"
     if finding.usage is Usage.SIGNATURE and (
             (asset is not None and asset.kind in _KEY_ASSETS)
-            or finding.evidence.symbol == "subjectPublicKeyInfo"):
+            or finding.evidence.symbol == SYMBOL_PUBLIC_KEY_INFO):
         return "signing key"  # a key that signs (a CA's key, a key file), not a signature already made
     return USAGE_NOUN[finding.usage]
 
@@ -317,7 +342,7 @@ def _library_record(finding: Finding, profile: Profile, place: str) -> Verdict:
             caps.append(f"no {label}")
         elif value is not None:
             caps.append(f"{label} support not verified")
-    name = params.get("library") or str(params.get("raw_identifier", ""))[len("library:"):]
+    name = params.get(PARAM_LIBRARY) or str(params.get(PARAM_RAW_IDENTIFIER, ""))[len("library:"):]
     reason = (f"crypto library {str(name)!r}{' ' + place if place else ''}: not judged ({profile.name}) - the calling code chooses "
               "its algorithms, judged on the code findings")
     if caps:
@@ -329,7 +354,7 @@ def _self_signed(asset: Asset) -> bool:
     """The collector's ``self_signed``, or subject == issuer with no issuer in the inventory: the collector
     cannot verify a SHA-1/MD5 self-signature with a library that refuses those hashes, and says False."""
     attrs = asset.attributes
-    if attrs.get("self_signed") is True:
+    if attrs.get(ATTR_SELF_SIGNED) is True:
         return True
     subject, issuer = attrs.get("subject"), attrs.get("issuer")
     return (isinstance(subject, str) and bool(subject) and subject == issuer
@@ -343,7 +368,7 @@ def _trust_anchor_self_signature(alg: Algorithm, finding: Finding, asset: Asset 
     if (asset is None or asset.kind is not AssetKind.CERTIFICATE or finding.usage is not Usage.SIGNATURE
             or not _self_signed(asset) or alg.family in _BROKEN_FAMILIES):
         return None
-    digests = [str(finding.parameters[k]) for k in _HASH_PARAMETERS if finding.parameters.get(k)]
+    digests = [str(finding.parameters[PARAM_HASH])] if finding.parameters.get(PARAM_HASH) else []
     digests += [alg.hash] if alg.hash else []
     if not any(algorithms.get(d).classically_broken for d in digests):
         return None
@@ -358,7 +383,7 @@ def _fallback_text(pq_alternatives: Sequence[str], params: Mapping[str, Any]) ->
         offered = ", ".join(pq_alternatives)
         return (f"harvest-now-decrypt-later for peers without PQ support only: this asset also offers {offered}, "
                 "which PQ-capable peers use; the classical fallback is still recorded-traffic exposure")
-    if params.get("list_has_pq_hybrid") is True:
+    if params.get(PARAM_LIST_HAS_PQ_HYBRID) is True:
         return ("harvest-now-decrypt-later for peers without PQ support only: the same list also offers a PQ "
                 "hybrid; the classical fallback is still recorded-traffic exposure")
     return "harvest-now-decrypt-later: no PQ or hybrid key exchange, recorded traffic can be decrypted later"
@@ -379,13 +404,13 @@ def judge(finding: Finding, profile: Profile, today: datetime.date, *, asset: As
     rest = " ".join(x for x in (_noun(finding, asset), _place(asset, tls_presented or set())) if x)
     head = f"{_subject(finding, alg)} {rest}"
     if finding.usage is Usage.PROTOCOL:
-        judged = _protocol_verdict(finding, profile, rest)
+        judged = _protocol_verdict(finding, profile, rest, today)
         if judged is not None:
             return judged
     if alg.is_unknown:
-        if str(params.get("raw_identifier", "")).startswith("library:"):
+        if str(params.get(PARAM_RAW_IDENTIFIER, "")).startswith("library:"):
             return _library_record(finding, profile, _place(asset, tls_presented or set()))
-        named = str(params.get("raw_identifier") or alg.raw_identifier or finding.algorithm)
+        named = str(params.get(PARAM_RAW_IDENTIFIER) or alg.raw_identifier or finding.algorithm)
         missing = ("could not be identified" if named in ("", algorithms.UNKNOWN_ID)
                    else "not in the pqscan catalogue")
         reason = f"{head}: {missing}, review it by hand ({profile.name})"
@@ -396,16 +421,17 @@ def judge(finding: Finding, profile: Profile, today: datetime.date, *, asset: As
     anchor_key = _trust_anchor_self_signature(alg, finding, asset)
     if anchor_key is not None:
         alg = anchor_key
-        params = {k: v for k, v in params.items() if k not in _HASH_PARAMETERS}
+        params = {k: v for k, v in params.items() if k != PARAM_HASH}
     category = category_for(finding.usage, alg)
     broken = _broken_today(alg, category, params)
     if broken and finding.usage is Usage.MAC and alg.primitive is Primitive.HASH:
         # HMAC does not rely on collision resistance: HMAC-MD5/HMAC-SHA1 are not broken by the
         # collision attacks that break MD5/SHA-1 signatures (RFC 6151 §2.3, RFC 2104).
         broken = False
-    hndl = (finding.usage in _HNDL_USAGES and category is Category.KEY_ESTABLISHMENT
-            and alg.quantum_status is QuantumStatus.BROKEN)
-    fallback = hndl and (bool(pq_alternatives) or params.get("list_has_pq_hybrid") is True)
+    exposure = harvest(alg, finding.usage,
+                       pq_offered=bool(pq_alternatives) or params.get(PARAM_LIST_HAS_PQ_HYBRID) is True)
+    hndl = exposure.exposed and category is Category.KEY_ESTABLISHMENT
+    fallback = hndl and exposure is Harvest.FALLBACK
     policy: CategoryPolicy | None = None
     rule: Rule | None = None
     if category is not None:
@@ -428,7 +454,7 @@ def judge(finding: Finding, profile: Profile, today: datetime.date, *, asset: As
     if anchor_key is not None:
         reason += ("; its self-signature uses a broken hash, but path validation does not check a trust "
                    "anchor's self-signature (RFC 5280 §6.1): not exploitable here, the key is what is judged")
-    not_for_security = params.get("usedforsecurity") is False
+    not_for_security = params.get(PARAM_USED_FOR_SECURITY) is False
     if not_for_security:
         # Python's hashlib flag: the code says this digest protects nothing (a cache key, a checksum), so
         # the collision attacks that break it for security uses do not apply: not counted as broken.
@@ -437,8 +463,8 @@ def judge(finding: Finding, profile: Profile, today: datetime.date, *, asset: As
         reason += "; classically broken today, whatever the quantum timeline"
     if hndl:
         reason += "; " + _fallback_text(pq_alternatives, params)
-    if params.get("basis") == "library-default" and params.get("library"):
-        reason += (f"; this is the default of {params['library']} in the version used: upgrading it (or "
+    if params.get(PARAM_BASIS) == "library-default" and params.get(PARAM_LIBRARY):
+        reason += (f"; this is the default of {params[PARAM_LIBRARY]} in the version used: upgrading it (or "
                    "configuring a PQ hybrid) changes it")
     severity = severity_for(status, deadline, today, hndl=hndl and not fallback, classically_broken=broken)
     if fallback and severity.rank < Severity.MEDIUM.rank:
@@ -448,7 +474,7 @@ def judge(finding: Finding, profile: Profile, today: datetime.date, *, asset: As
                    "weakness does not apply here: low priority")
         if severity.rank > Severity.LOW.rank:
             severity = Severity.LOW
-    return Verdict(finding.id, profile.id, status, severity, reason, deadline, hndl, broken)
+    return Verdict(finding.id, profile.id, status, severity, reason, deadline, hndl, broken, policy is not None)
 
 
 def _tls_presented(assets: Mapping[str, Asset]) -> set[str]:
@@ -471,20 +497,20 @@ def _with_signer_key(finding: Finding, asset: Asset | None, assets: Mapping[str,
     """A certificate's signature strength is the issuer's key size: take it from the issuer asset
     when the collector could not put it in the finding (it only knows it for self-signed ones)."""
     if (asset is None or asset.kind is not AssetKind.CERTIFICATE or finding.usage is not Usage.SIGNATURE
-            or ("key_bits" in finding.parameters and "curve" in finding.parameters)):
+            or (PARAM_KEY_BITS in finding.parameters and PARAM_CURVE in finding.parameters)):
         return finding
     issuers = [r.target for r in asset.relations if r.kind is RelationKind.ISSUED_BY]
     issuer = assets.get(issuers[0]) if issuers else (asset if _self_signed(asset) else None)
     if issuer is None:
         return finding
     added: dict[str, Any] = {}
-    bits = issuer.attributes.get("key_bits")
-    if "key_bits" not in finding.parameters and isinstance(bits, int) and not isinstance(bits, bool):
-        added["key_bits"] = bits
-    curve = issuer.attributes.get("curve")
-    if ("curve" not in finding.parameters and isinstance(curve, str)
+    bits = issuer.attributes.get(PARAM_KEY_BITS)
+    if PARAM_KEY_BITS not in finding.parameters and isinstance(bits, int) and not isinstance(bits, bool):
+        added[PARAM_KEY_BITS] = bits
+    curve = issuer.attributes.get(PARAM_CURVE)
+    if (PARAM_CURVE not in finding.parameters and isinstance(curve, str)
             and algorithms.get(finding.algorithm).family in ("ECDSA", "ECDH")):
-        added["curve"] = curve  # the issuer's curve: CNSA 1.0 accepted ECDSA on P-384 only
+        added[PARAM_CURVE] = curve  # the issuer's curve: CNSA 1.0 accepted ECDSA on P-384 only
     return replace(finding, parameters={**finding.parameters, **added}) if added else finding
 
 
@@ -500,7 +526,7 @@ def _with_endpoint_key(finding: Finding, asset: Asset | None, assets: Mapping[st
     certificate it presents / the host key it has: take that key's size when the collector did not
     record it, so the reason says RSA-2048 (deprecated after 2030 under NIST), not "unknown size"."""
     where = _ENDPOINT_KEYS.get((asset.kind, finding.usage)) if asset is not None else None
-    if (asset is None or where is None or "key_bits" in finding.parameters
+    if (asset is None or where is None or PARAM_KEY_BITS in finding.parameters
             or algorithms.get(finding.algorithm).family != "RSA"):
         return finding
     relation, attribute = where
@@ -508,9 +534,9 @@ def _with_endpoint_key(finding: Finding, asset: Asset | None, assets: Mapping[st
         key = assets.get(rel.target) if rel.kind is relation else None
         if key is None or algorithms.get(str(key.attributes.get(attribute, ""))).family != "RSA":
             continue
-        bits = key.attributes.get("key_bits")
+        bits = key.attributes.get(PARAM_KEY_BITS)
         if isinstance(bits, int) and not isinstance(bits, bool):
-            return replace(finding, parameters={**finding.parameters, "key_bits": bits})
+            return replace(finding, parameters={**finding.parameters, PARAM_KEY_BITS: bits})
     return finding
 
 
@@ -526,14 +552,40 @@ def _pq_key_exchanges(findings: Sequence[Finding], assets: Mapping[str, Asset]) 
         asset = assets.get(f.asset_id)
         if asset is None or asset.kind not in _OFFERING_ASSETS:
             continue
-        if f.usage in _HNDL_USAGES and algorithms.get(f.algorithm).is_quantum_safe:
-            out.setdefault(f.asset_id, {})[algorithms.get(f.algorithm).id] = None
+        alg = algorithms.get(f.algorithm)
+        if harvest(alg, f.usage) is Harvest.PROTECTED:
+            out.setdefault(f.asset_id, {})[alg.id] = None
     return {k: tuple(v) for k, v in out.items()}
 
 
-def assess(inventory: Inventory, profiles: Sequence[Profile], today: datetime.date | None = None) -> Assessment:
-    """Judge every finding of the inventory under every profile (in the order given)."""
+# What a finding on an asset you do not operate becomes: at most this severity, and why.
+_NOT_OPERATED: Mapping[Ownership, tuple[Severity, str]] = {
+    Ownership.VENDOR: (Severity.LOW, "track your vendor's migration, nothing to change here"),
+    Ownership.THIRD_PARTY: (Severity.LOW, "its maintainers' to fix: upgrade the dependency when they do"),
+    Ownership.EXPIRED: (Severity.LOW, "remove it, or renew it with a post-quantum algorithm"),
+    Ownership.TEST: (Severity.INFO, "reported for information only"),
+}
+
+
+def _as_owned(v: Verdict, role: Role) -> Verdict:
+    """A verdict on an asset you do not operate: severity capped, the reason says whose it is."""
+    cap = _NOT_OPERATED.get(role.ownership)
+    if cap is None:
+        return v
+    limit, todo = cap
+    severity = limit if v.severity.rank > limit.rank else v.severity
+    return replace(v, severity=severity, reason=f"{v.reason}; {role.ownership.label} ({role.reason}): {todo}")
+
+
+def assess(inventory: Inventory, profiles: Sequence[Profile], today: datetime.date | None = None, *,
+           overrides: Sequence[Override] = ()) -> Assessment:
+    """Judge every finding of the inventory under every profile (in the order given), with the
+    ownership of every asset (:mod:`pqscan.assess.ownership`; ``overrides`` from a flag or services file)."""
     today = today or datetime.date.today()
+    roles = classify(inventory.assets, today, overrides)
+    finding_assets: dict[str, str] = {}
+    acceptable: dict[str, tuple[str, ...]] = {}
+    memo: dict[Category, tuple[str, ...]] = {}
     presented = _tls_presented(inventory.assets)
     pq_offered = _pq_key_exchanges(inventory.findings, inventory.assets)
     verdicts: dict[str, list[Verdict]] = {}
@@ -548,14 +600,18 @@ def assess(inventory: Inventory, profiles: Sequence[Profile], today: datetime.da
         key = (judged.algorithm, judged.usage, _params_key(judged.parameters),
                asset.kind if asset is not None else None, finding.asset_id in presented, pq_alternatives,
                bool(asset is not None and asset.kind is AssetKind.CERTIFICATE and _self_signed(asset)),
-               finding.evidence.symbol == "subjectPublicKeyInfo")
+               finding.evidence.symbol == SYMBOL_PUBLIC_KEY_INFO)
         same = cache.get(key)
         if same is None:
             same = cache[key] = [judge(judged, p, today, asset=asset, tls_presented=presented,
                                        pq_alternatives=pq_alternatives) for p in profiles]
-        verdicts[fid] = [Verdict(fid, v.profile, v.status, v.severity, v.reason, v.deadline, v.hndl,
-                                 v.classically_broken) for v in same]
-    return Assessment(profiles=list(profiles), verdicts=verdicts, today=today)
+        role = role_of(roles, finding.asset_id)
+        verdicts[fid] = [_as_owned(replace(v, finding_id=fid), role) for v in same]
+        finding_assets[fid] = finding.asset_id
+        acceptable[fid] = acceptable_everywhere(
+            profiles, category_for(judged.usage, algorithms.get(judged.algorithm)), today, memo)
+    return Assessment(profiles=list(profiles), verdicts=verdicts, today=today, roles=roles,
+                      finding_assets=finding_assets, acceptable=acceptable, overrides=tuple(overrides))
 
 
 def _params_key(params: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:

@@ -15,6 +15,7 @@ from pqscan.assess.profiles import (
     BOOL_MATCHERS,
     ID_RE,
     INT_MATCHERS,
+    KNOWN_PROTOCOLS,
     LIST_MATCHERS,
     OUTCOME_KEYS,
     Category,
@@ -22,11 +23,13 @@ from pqscan.assess.profiles import (
     ComplianceStatus,
     Profile,
     Rule,
+    protocol_key,
 )
 from pqscan.errors import ProfileError
 from pqscan.model import Primitive, QuantumStatus
 
-_PROFILE_KEYS = {"id", "name", "title", "scope", "sources", "confidence", "uncertain", "extends"}
+_PROFILE_KEYS = {"id", "name", "title", "scope", "sources", "confidence", "uncertain", "extends", "binds",
+                 "last_verified"}
 _CATEGORY_KEYS = {"default", "default_note", "inherit", "rule"}
 _RULE_KEYS = set(LIST_MATCHERS + INT_MATCHERS + BOOL_MATCHERS + OUTCOME_KEYS)
 
@@ -98,6 +101,8 @@ def parse(raw: bytes, source: str, *, builtin: bool, load_base: Callable[[str], 
         confidence=confidence,
         uncertain=tuple(_strings(ctx, meta, "profile.uncertain")),
         extends=extends,
+        binds=_string(ctx, meta, "profile.binds"),
+        last_verified=_date(ctx, "profile.last_verified", meta["last_verified"]) if "last_verified" in meta else None,
         categories=dict(sorted(categories.items(), key=lambda kv: list(Category).index(kv[0]))),
         path=source,
         builtin=builtin,
@@ -147,13 +152,23 @@ def _rule(ctx: _Ctx, key: str, index: int, entry: Mapping[str, Any]) -> Rule:
             for v in values:
                 if v not in allowed:
                     raise ctx.error(f"{key}.{k}", f"unknown value {v!r} (allowed: {', '.join(sorted(allowed))})")
+        if k == "protocols":
+            values = [protocol_key(v) for v in values]
+            for v in values:
+                if v not in KNOWN_PROTOCOLS:
+                    raise ctx.error(f"{key}.{k}", f"unknown protocol version {v!r} (allowed: {', '.join(sorted(KNOWN_PROTOCOLS))})")
         kwargs[k] = frozenset(values)
+    if kwargs["protocols"] and any(kwargs[k] for k in LIST_MATCHERS if k != "protocols"):
+        raise ctx.error(f"{key}.protocols", "a protocol-version rule cannot also match algorithms")
     for k in INT_MATCHERS:
         if k in entry:
             v = entry[k]
             if isinstance(v, bool) or not isinstance(v, int) or v < 0:
                 raise ctx.error(f"{key}.{k}", f"must be a non-negative integer, not {v!r}")
             kwargs[k] = v
+    for low, high in (("min_bits", "max_bits"), ("min_key_bits", "max_key_bits")):
+        if low in kwargs and high in kwargs and kwargs[low] > kwargs[high]:
+            raise ctx.error(f"{key}.{low}", f"{kwargs[low]} is above {high} {kwargs[high]}: the rule can never match")
     for k in BOOL_MATCHERS:
         if k in entry:
             if not isinstance(entry[k], bool):

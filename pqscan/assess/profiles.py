@@ -15,6 +15,8 @@ Format
     sources = ["NIST IR 8547 ipd, https://..."]   # required, at least one
     confidence = "P"                    # P primary / S secondary / U uncertain (standards.md legend)
     uncertain = ["IR 8547 is still an initial public draft; dates may move"]
+    binds = "US federal agencies ..."   # whom the document obliges (and whom it only advises)
+    last_verified = 2026-12-06          # when the facts were last checked against the sources
     extends = "nist-ir-8547"            # optional: take every category this file does not define
 
     [key-establishment]                 # one table per category (see Category)
@@ -30,6 +32,9 @@ Format
     quantum_status = ["broken"]         # broken | weakened | resistant | hybrid | unknown
     primitives = ["kem"]                # pqscan.model.Primitive values
     curves = ["P-384"]                  # Algorithm.curve
+    protocols = ["TLS1.2"]              # protocol versions (protocol category only; any spelling: TLSv1.2)
+    min_key_bits = 3000                 # key size as written (RSA modulus): BSI's "at least 3000 bits"
+    max_key_bits = 2999
     min_bits = 128                      # classical security bits of this use (key size aware)
     max_bits = 112
     min_nist_category = 5
@@ -105,11 +110,24 @@ class Category(StrEnum):
 
 
 # Rule keys, in the order the format documents them (pqscan.assess.profile_parser validates them).
-LIST_MATCHERS = ("algorithms", "with_component", "families", "quantum_status", "primitives", "curves")
-INT_MATCHERS = ("min_bits", "max_bits", "min_nist_category")
+LIST_MATCHERS = ("algorithms", "with_component", "families", "quantum_status", "primitives", "curves", "protocols")
+INT_MATCHERS = ("min_bits", "max_bits", "min_nist_category", "min_key_bits", "max_key_bits")
 BOOL_MATCHERS = ("classically_broken", "pre_standard")
 OUTCOME_KEYS = ("status", "deprecated_after", "disallowed_after", "note")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
+
+
+def protocol_key(text: str) -> str:
+    """One spelling for a protocol version: "TLSv1.2", "TLS 1.2", "tls1_2" -> "tls1.2"; "SSLv3" -> "ssl3"."""
+    key = text.strip().lower().replace(" ", "").replace("_", ".").replace("-", "")
+    for prefix in ("dtls", "tls", "ssl", "ssh"):
+        if key.startswith(prefix + "v"):
+            key = prefix + key[len(prefix) + 1:]
+    return key
+
+
+KNOWN_PROTOCOLS = frozenset({"ssl2", "ssl3", "tls1.0", "tls1.1", "tls1.2", "tls1.3", "dtls1.0", "dtls1.2", "dtls1.3",
+                             "ssh1", "ssh2"})
 
 
 @dataclass(frozen=True)
@@ -123,9 +141,12 @@ class Rule:
     quantum_status: frozenset[str] = frozenset()
     primitives: frozenset[str] = frozenset()
     curves: frozenset[str] = frozenset()
+    protocols: frozenset[str] = frozenset()  # normalised protocol versions ("tls1.2"); see protocol_key
     min_bits: int | None = None
     max_bits: int | None = None
     min_nist_category: int | None = None
+    min_key_bits: int | None = None  # key size as written (RSA modulus bits), not security bits
+    max_key_bits: int | None = None
     classically_broken: bool | None = None
     pre_standard: bool | None = None
     status: ComplianceStatus = ComplianceStatus.COMPLIANT
@@ -134,6 +155,8 @@ class Rule:
     note: str = ""
 
     def matches(self, alg: Algorithm, parameters: Mapping[str, Any] | None = None) -> bool:
+        if self.protocols:
+            return False  # a protocol-version rule: matches_protocol
         if self.algorithms and alg.id not in self.algorithms:
             return False
         if self.with_component and not (self.with_component & set(alg.components)):
@@ -156,6 +179,14 @@ class Rule:
                 return False
         if self.min_nist_category is not None and (alg.nist_category or 0) < self.min_nist_category:
             return False
+        if self.min_key_bits is not None or self.max_key_bits is not None:
+            size = (parameters or {}).get("key_bits")
+            if isinstance(size, bool) or not isinstance(size, int):
+                return False  # the key size is not known: the rule cannot say
+            if self.min_key_bits is not None and size < self.min_key_bits:
+                return False
+            if self.max_key_bits is not None and size > self.max_key_bits:
+                return False
         if self.classically_broken is not None and (
             algorithms.is_classically_broken(alg, parameters) != self.classically_broken
         ):
@@ -164,6 +195,10 @@ class Rule:
         # catalogue and quantum-safe. Classical entries deprecated for other reasons (SSH
         # diffie-hellman-group14-sha1, RFC 9142) are not "pre-standard drafts that protect against HNDL".
         return self.pre_standard is None or (alg.deprecated and alg.is_quantum_safe) == self.pre_standard
+
+    def matches_protocol(self, version: str) -> bool:
+        """A protocol-version rule (``protocols = ["TLS1.2"]``) for this version, however it is spelled."""
+        return bool(self.protocols) and protocol_key(version) in self.protocols
 
     def status_on(self, today: datetime.date) -> ComplianceStatus:
         if self.disallowed_after is not None and today > self.disallowed_after:
@@ -225,8 +260,15 @@ class Profile:
     uncertain: tuple[str, ...] = ()
     extends: str | None = None
     categories: Mapping[Category, CategoryPolicy] = field(default_factory=dict)
+    binds: str = ""  # whom the document obliges (government systems, national security systems, everyone ...)
+    last_verified: datetime.date | None = None  # when its facts were last checked against the sources
     path: str = ""  # where it was loaded from
     builtin: bool = False
+
+    def protocol_rule(self, version: str) -> Rule | None:
+        """The first protocol-category rule naming this protocol version (``protocols = [...]``)."""
+        policy = self.policy_for(Category.PROTOCOL)
+        return next((r for r in policy.rules if r.matches_protocol(version)), None) if policy else None
 
     def policy_for(self, category: Category) -> CategoryPolicy | None:
         """The policy for a category, following ``inherit`` (at most a few hops, no loops)."""
@@ -258,6 +300,8 @@ class Profile:
             "confidence": self.confidence,
             "uncertain": list(self.uncertain),
             "extends": self.extends,
+            "binds": self.binds,
+            "last_verified": self.last_verified.isoformat() if self.last_verified else None,
             "builtin": self.builtin,
             "path": self.path,
             "categories": {c.value: p.to_dict() for c, p in self.categories.items()},

@@ -11,7 +11,10 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from pqscan.assess.combined import Combined, combine
+from pqscan.assess.ownership import Override, Ownership, Role, role_of
 from pqscan.assess.profiles import ComplianceStatus, Profile
+from pqscan.assess.readiness import ALL, Readiness, readiness
 from pqscan.model import Severity
 
 
@@ -25,6 +28,7 @@ class Verdict:
     deadline: datetime.date | None
     hndl: bool
     classically_broken: bool
+    covered: bool = True  # False: the profile does not cover this use (status unknown, no vote)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -36,6 +40,7 @@ class Verdict:
             "deadline": self.deadline.isoformat() if self.deadline else None,
             "hndl": self.hndl,
             "classically_broken": self.classically_broken,
+            "covered": self.covered,
         }
 
 
@@ -76,6 +81,32 @@ class Assessment:
     profiles: list[Profile]
     verdicts: dict[str, list[Verdict]]  # finding id -> one verdict per profile, in profile order
     today: datetime.date = field(default_factory=datetime.date.today)
+    roles: dict[str, Role] = field(default_factory=dict)  # asset id -> ownership and role
+    finding_assets: dict[str, str] = field(default_factory=dict)  # finding id -> asset id
+    acceptable: dict[str, tuple[str, ...]] = field(default_factory=dict)  # finding id -> ok under all profiles
+    overrides: tuple[Override, ...] = ()  # the ownership overrides the roles were decided with
+
+    def role(self, finding_id: str) -> Role:
+        """The ownership of the finding's asset (operated when the assessment did not classify it)."""
+        return role_of(self.roles, self.finding_assets.get(finding_id, ""))
+
+    def combined(self, finding_id: str) -> Combined | None:
+        vs = self.verdicts.get(finding_id)
+        if not vs:
+            return None
+        return combine(finding_id, vs, self.today, self.acceptable.get(finding_id, ()))
+
+    def readiness(self) -> list[Readiness]:
+        """Per profile, then "all selected profiles" (see :mod:`pqscan.assess.readiness`)."""
+        return readiness(self.profiles, self.verdicts, {fid: self.role(fid) for fid in self.verdicts})
+
+    def by_ownership(self) -> dict[Ownership, list[str]]:
+        """Ownership -> ids of the assets with findings that have it (sorted)."""
+        out: dict[Ownership, set[str]] = {o: set() for o in Ownership}
+        for fid in self.verdicts:
+            aid = self.finding_assets.get(fid, "")
+            out[role_of(self.roles, aid).ownership].add(aid)
+        return {o: sorted(ids) for o, ids in out.items()}
 
     def worst(self, finding_id: str) -> Verdict | None:
         vs = self.verdicts.get(finding_id)
@@ -118,6 +149,15 @@ class Assessment:
                     worst_severity=worst,
                 )
             )
+        if self.profiles:
+            joint = [c for fid in self.verdicts if (c := self.combined(fid)) is not None]
+            counts = {s: sum(1 for c in joint if c.status is s) for s in ComplianceStatus}
+            upcoming = [c.deadline for c in joint if c.deadline and c.deadline >= self.today]
+            rows.append(MatrixRow(
+                profile=ALL, name="All selected", compliant=counts[ComplianceStatus.COMPLIANT],
+                deprecated=counts[ComplianceStatus.DEPRECATED], disallowed=counts[ComplianceStatus.DISALLOWED],
+                unknown=counts[ComplianceStatus.UNKNOWN], next_deadline=min(upcoming) if upcoming else None,
+                worst_severity=max((c.severity for c in joint), key=lambda s: s.rank, default=None)))
         return rows
 
     def to_dict(self) -> dict[str, Any]:
@@ -126,9 +166,12 @@ class Assessment:
             "today": self.today.isoformat(),
             "profiles": [
                 {"id": p.id, "name": p.name, "title": p.title, "sources": list(p.sources),
-                 "confidence": p.confidence, "uncertain": list(p.uncertain)}
+                 "confidence": p.confidence, "uncertain": list(p.uncertain), "binds": p.binds,
+                 "last_verified": p.last_verified.isoformat() if p.last_verified else None}
                 for p in self.profiles
             ],
+            "readiness": [r.to_dict() for r in self.readiness()],
+            "ownership": {o.value: ids for o, ids in self.by_ownership().items()},
             "summary": {
                 "findings": len(self.verdicts),
                 "worst_severity": worst.value if worst else None,
@@ -140,4 +183,6 @@ class Assessment:
             },
             "matrix": [row.to_dict() for row in self.matrix()],
             "verdicts": {fid: [v.to_dict() for v in vs] for fid, vs in self.verdicts.items()},
+            "combined": {fid: {**c.to_dict(), "ownership": self.role(fid).to_dict()}
+                         for fid in self.verdicts if (c := self.combined(fid)) is not None},
         }

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from pqscan.algorithms import IdKind, lookup
+from pqscan.assess.exposure import protects
 from pqscan.collect.net.netscan import NetOptions
 from pqscan.collect.net.targets import parse_ports, parse_targets
 from pqscan.collect.ssh import SshProbeOptions, make_probe
@@ -72,7 +73,7 @@ def _kex_cells(attrs: dict[str, Any]) -> tuple[list[str], list[str]]:
     for name in real_kex(attrs.get("kex_algorithms") or []):
         if name.startswith("diffie-hellman-group-exchange-") and groups:
             name = f"{name} ({groups})"
-        (safe if lookup(IdKind.SSH_KEX, name).is_quantum_safe else classical).append(name)
+        (safe if protects(lookup(IdKind.SSH_KEX, name)) else classical).append(name)
     return safe, classical
 
 
@@ -101,7 +102,7 @@ def _row(asset: Asset, inventory: Inventory) -> list[str]:
     negotiated = (attrs.get("openssh10_negotiated") or {}).get("kex")
     if negotiated is None:
         hndl = "[yellow]no common KEX[/]"
-    elif lookup(IdKind.SSH_KEX, negotiated).is_quantum_safe:
+    elif protects(lookup(IdKind.SSH_KEX, negotiated)):
         hndl = "[green]PQ[/]" + (" + [yellow]classical fallback[/]" if classical else "")
     else:
         hndl = "[bold red]EXPOSED[/]"

@@ -11,7 +11,7 @@ import click
 from pqscan.collect.net.netscan import NetOptions
 from pqscan.collect.net.targets import STARTTLS_PROTOCOLS, parse_ports, parse_targets
 from pqscan.collect.tls.collector import scan_tls_endpoint
-from pqscan.collect.tls.groups import BY_CODE, QUANTUM_SAFE_KINDS, GroupKind
+from pqscan.collect.tls.groups import BY_CODE, GroupKind
 from pqscan.commands.common import OutputFormat, format_option
 from pqscan.commands.streaming import emit_inventory, print_endpoint_table, scan_endpoints_to_inventory
 from pqscan.errors import UsageError
@@ -93,20 +93,20 @@ def _groups_cell(attrs: dict[str, Any], kinds: set[GroupKind]) -> str:
 
 
 def _hndl(attrs: dict[str, Any]) -> str:
-    """Harvest-now-decrypt-later exposure at a glance, from the catalogue's quantum status of the groups."""
+    """Harvest-now-decrypt-later exposure at a glance: the one exposure judgement over the offered groups."""
     from pqscan.algorithms import IdKind, lookup
+    from pqscan.assess.exposure import Harvest, offered
 
     groups = attrs.get("groups") or {}
     supported = [int(str(i.get("code")), 16) for i in groups.values() if i.get("verdict") == "supported"]
     negotiated = (attrs.get("negotiated") or {}).get("group")
-    safe = [c for c in supported if lookup(IdKind.TLS_GROUP, c).is_quantum_safe
-            or (BY_CODE.get(c) is not None and BY_CODE[c].kind in QUANTUM_SAFE_KINDS)]
     if not supported and not negotiated:
         return "[yellow]unknown[/]"
-    if not safe:
+    verdict = offered((lookup(IdKind.TLS_GROUP, c) for c in supported),
+                      classical_too=bool(attrs.get("protocols", {}).get("TLS1.2")))
+    if verdict is not Harvest.FALLBACK and verdict is not Harvest.PROTECTED:
         return "[bold red]EXPOSED[/] (classical only)"
-    classical = len(supported) > len(safe) or attrs.get("protocols", {}).get("TLS1.2")
-    return "[green]PQ[/]" + (" + [yellow]classical fallback[/]" if classical else "")
+    return "[green]PQ[/]" + (" + [yellow]classical fallback[/]" if verdict is Harvest.FALLBACK else "")
 
 
 def render_table(inventory: Inventory, keys: list[str]) -> None:

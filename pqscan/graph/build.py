@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 import networkx as nx
 
+from pqscan.assess.ownership import Ownership, classify, role_of
 from pqscan.graph.services import Service, Services
 from pqscan.graph.topology import cyclic_gc_paused
 from pqscan.model import Asset, AssetKind, Finding, RelationKind
@@ -70,6 +71,8 @@ class VerdictLike(Protocol):
 
 class AssessmentLike(Protocol):
     def worst(self, finding_id: str) -> VerdictLike | None: ...
+    @property
+    def today(self) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,8 @@ class Node:
     verdicts: tuple[VerdictLike | None, ...] = ()  # aligned with findings; None when not assessed
     service: Service | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict)
+    ownership: Ownership = Ownership.OPERATED  # only operated assets become migration steps
+    ownership_reason: str = ""
 
     @property
     def label(self) -> str:
@@ -180,6 +185,12 @@ def build_graph(inventory: Any, assessment: AssessmentLike | None = None,
 def _build_graph(inventory: Any, assessment: AssessmentLike | None, services: Services | None) -> MigrationGraph:
     services = services or Services()
     assets: Mapping[str, Asset] = inventory.assets
+    # The assessment's ownership, re-decided here only when the services file overrides some of it
+    # (or when there is no assessment): one function decides, pqscan.assess.ownership.classify.
+    roles = getattr(assessment, "roles", None)
+    overrides = services.ownership_overrides()
+    if not roles or overrides:
+        roles = classify(assets, getattr(assessment, "today", None), [*getattr(assessment, "overrides", ()), *overrides])
     edge_kinds: dict[tuple[str, str], list[str]] = {}
     for a, b, kind in _iter_edges(assets):
         kinds = edge_kinds.get((a, b))
@@ -208,10 +219,11 @@ def _build_graph(inventory: Any, assessment: AssessmentLike | None, services: Se
                                   service=svc)
             continue
         svc = services.service_for(asset.id, asset.location, asset.name)
+        owner = role_of(roles, node_id)
         nodes[node_id] = Node(
             node_id, asset.kind.value, _role(asset, node_id in issuers, node_id in issued),
             name=asset.name, location=asset.location, findings=fs, verdicts=verdicts, service=svc,
-            attributes=asset.attributes,
+            attributes=asset.attributes, ownership=owner.ownership, ownership_reason=owner.reason,
         )
 
     graph = nx.DiGraph()

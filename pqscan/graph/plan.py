@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pqscan.assess.ownership import Ownership
 from pqscan.graph.actions import describe
 from pqscan.graph.build import MISSING, MigrationGraph
 from pqscan.graph.defaults import effort_days
@@ -36,7 +37,7 @@ from pqscan.graph.units import PART_AUTH, PART_KEX, split_endpoints, step_key
 
 __all__ = ["PART_AUTH", "PART_KEX", "Plan", "Step", "Wave", "make_plan", "step_key"]
 
-PLAN_SCHEMA_VERSION = "1.1"  # 1.1: split endpoint steps (key, part, depends_on_steps)
+PLAN_SCHEMA_VERSION = "1.2"  # 1.1: split endpoint steps (key, part, depends_on_steps); 1.2: not_operated lists
 NEAR_TERM_YEARS = 5.0
 NO_WAVE = 99
 
@@ -105,6 +106,30 @@ class Wave:
                 "deadline": self.deadline.isoformat() if self.deadline else None}
 
 
+@dataclass(frozen=True)
+class Listed:
+    """An asset you do not operate that holds quantum-vulnerable cryptography: listed, never a step."""
+
+    asset_id: str
+    name: str
+    ownership: Ownership
+    reason: str
+    algorithms: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"asset_id": self.asset_id, "name": self.name, "ownership": self.ownership.value,
+                "reason": self.reason, "algorithms": list(self.algorithms)}
+
+
+# What each list is for (the plan's words).
+LIST_TITLES = {
+    Ownership.VENDOR: "Track your vendors: trust stores and package-managed files they ship and update",
+    Ownership.EXPIRED: "Remove or renew: expired material",
+    Ownership.TEST: "Test material (information only)",
+    Ownership.THIRD_PARTY: "Third-party code: its maintainers migrate it; upgrade when they do",
+}
+
+
 @dataclass
 class Plan:
     steps: list[Step]
@@ -117,6 +142,15 @@ class Plan:
     services_source: str
     risk: RiskModel = field(repr=False)
     missing: list[str] = field(default_factory=list)
+    not_operated: dict[Ownership, list[Listed]] = field(default_factory=dict)
+
+    @property
+    def track_vendors(self) -> list[Listed]:
+        return self.not_operated.get(Ownership.VENDOR, [])
+
+    @property
+    def remove_or_renew(self) -> list[Listed]:
+        return self.not_operated.get(Ownership.EXPIRED, [])
 
     def step(self, asset_id: str) -> Step | None:
         """The first step of an asset (a split endpoint has two: see ``steps_of``)."""
@@ -140,6 +174,8 @@ class Plan:
             "steps": [s.to_dict() for s in self.steps],
             "cycles": [list(c) for c in self.cycles],
             "missing": list(self.missing),
+            "not_operated": {o.value: {"title": LIST_TITLES[o], "assets": [x.to_dict() for x in xs]}
+                             for o, xs in self.not_operated.items()},
         }
 
 
@@ -310,7 +346,22 @@ def _make_plan(graph: MigrationGraph, crqc_year: int, today: dt.date | None, nea
         crqc_year=crqc_year, today=model.today, z_years=model.z_years, assessed=graph.assessed,
         services_source=graph.services.source, risk=model,
         missing=[n for n in ids if graph.nodes[n].kind == MISSING],
+        not_operated=_not_operated(graph, model),
     )
+
+
+def _not_operated(graph: MigrationGraph, model: RiskModel) -> dict[Ownership, list[Listed]]:
+    """Assets you do not operate with quantum-vulnerable findings, by ownership (lists, not steps)."""
+    out: dict[Ownership, list[Listed]] = {}
+    for node_id, node in graph.nodes.items():
+        if node.ownership is Ownership.OPERATED:
+            continue
+        r = model.risks.get(node_id)
+        bad = tuple(dict.fromkeys(v.finding.algorithm for v in (r.findings if r else ()) if v.vulnerable))
+        if bad:
+            out.setdefault(node.ownership, []).append(Listed(node_id, node.label, node.ownership,
+                                                             node.ownership_reason, bad))
+    return {o: out[o] for o in LIST_TITLES if o in out}
 
 
 def _part_verdicts(node: Any, r: Risk) -> list[Any]:

@@ -26,6 +26,8 @@ from collections import deque
 from dataclasses import dataclass
 
 from pqscan import algorithms
+from pqscan.assess.exposure import Harvest, harvest
+from pqscan.assess.ownership import Ownership
 from pqscan.graph.build import MISSING, MigrationGraph, Node, VerdictLike
 from pqscan.graph.defaults import SIGNATURE_LIFETIME_YEARS, lead_time_years
 from pqscan.graph.services import Exposure, host_is_internal, host_of
@@ -53,7 +55,6 @@ INTERNET_POINTS = 10.0
 BLAST_POINTS = 10.0
 BLAST_FULL_DEPENDANTS = 999
 
-_KEX_USAGES = {Usage.KEY_EXCHANGE, Usage.ENCRYPTION}
 _SIGNATURE_USAGES = frozenset({Usage.SIGNATURE, Usage.AUTHENTICATION, Usage.CODE_SIGNING})
 SIGNATURE_USAGES = _SIGNATURE_USAGES
 _ENDPOINT_KINDS = {AssetKind.TLS_ENDPOINT.value, AssetKind.SSH_ENDPOINT.value}
@@ -92,7 +93,7 @@ def view_finding(f: Finding, v: VerdictLike | None, cache: dict[str, algorithms.
     cb = algorithms.is_classically_broken(alg, f.parameters)
     qs = alg.quantum_status
     vulnerable = cb or alg.deprecated or qs in (QuantumStatus.BROKEN, QuantumStatus.UNKNOWN)
-    hndl = qs is QuantumStatus.BROKEN and f.usage in _KEX_USAGES
+    hndl = harvest(alg, f.usage).exposed
     status = "unknown" if qs is QuantumStatus.UNKNOWN else ("disallowed" if vulnerable else "compliant")
     return FindingView(f, vulnerable, hndl, sig and vulnerable, cb, qs is QuantumStatus.UNKNOWN, None,
                        status, "", "not assessed against a profile; judged from the algorithm catalogue")
@@ -231,7 +232,8 @@ def score_graph(graph: MigrationGraph, *, crqc_year: int = DEFAULT_CRQC_YEAR,
     nodes = graph.nodes
     views = [tuple(view_finding(f, v, cache) for f, v in zip(node.findings, node.verdicts, strict=True))
              if (node := nodes[n]).findings else () for n in topo.ids]
-    needs = [any(v.vulnerable for v in vs) for vs in views]
+    needs = [any(v.vulnerable for v in vs) and nodes[n].ownership is Ownership.OPERATED
+             for vs, n in zip(views, topo.ids, strict=True)]
     y = _lead_times(graph, topo, needs)
     internet = _internet_exposure(graph, topo)
     radius, exact = blast_radius(topo)
@@ -261,6 +263,11 @@ def _score_node(node: Node, views: tuple[FindingView, ...], y: float, z: float, 
                 default_shelf: float) -> Risk:
     bad = [v for v in views if v.vulnerable]
     reasons: list[str] = []
+    if bad and node.ownership is not Ownership.OPERATED:
+        # Not yours to migrate: listed (track your vendors, remove or renew, test material), never a step.
+        reasons.append(f"{node.ownership.label}: {node.ownership_reason}")
+        return Risk(node.id, 0.0, tuple(reasons), False, False, False, False, False, 0.0, y, z,
+                    internet_via is not None, None, radius, exact, views, (), internet_via)
     if not bad:
         if node.kind == MISSING:
             reasons.append("not in the inventory (referenced by a relation): scan it to know its algorithms")
@@ -270,8 +277,8 @@ def _score_node(node: Node, views: tuple[FindingView, ...], y: float, z: float, 
                     internet_via is not None, None, radius, exact, views, (), internet_via)
     hndl = [v for v in bad if v.hndl]
     pq_kex = tuple(dict.fromkeys(
-        v.finding.algorithm for v in views if not v.vulnerable and v.finding.usage in _KEX_USAGES
-        and algorithms.get(v.finding.algorithm).quantum_status in (QuantumStatus.HYBRID, QuantumStatus.RESISTANT)))
+        v.finding.algorithm for v in views if not v.vulnerable
+        and harvest(algorithms.get(v.finding.algorithm), v.finding.usage) is Harvest.PROTECTED))
     sigs = [v for v in bad if v.signature and not v.hndl]
     broken = [v for v in bad if v.classically_broken]
     unknown = [v for v in bad if v.unknown]

@@ -23,6 +23,8 @@ default migration effort (person-days) and lead time (Mosca's Y, years) per asse
     exposure = "internet"
     effort = { certificate = 1 }      # overrides for this service only
     lead_time = { endpoint = 0.5 }
+    ownership = "operated"            # optional: operated | vendor-managed | third-party | test-material |
+                                      # expired; overrides what pqscan.assess.ownership decides from evidence
 
 Patterns are shell globs (``fnmatch``) tried against the asset id, its location, its name and
 the host of an endpoint id; the first service that matches wins. Nothing here is required: with
@@ -42,6 +44,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from pqscan.assess.ownership import Override, Ownership, parse_ownership
 from pqscan.errors import InputError
 
 # Design defaults, not sourced facts: a user sets them per service (docs/risk-model.md).
@@ -64,6 +67,7 @@ class Service:
     exposure: Exposure = Exposure.AUTO
     effort: Mapping[str, float] = field(default_factory=dict)
     lead_time: Mapping[str, float] = field(default_factory=dict)
+    ownership: Ownership | None = None
 
     def matches(self, keys: tuple[str, ...]) -> bool:
         return any(fnmatch.fnmatchcase(k, p) for p in self.patterns for k in keys if k)
@@ -77,6 +81,11 @@ class Services:
     effort: Mapping[str, float] = field(default_factory=dict)
     lead_time: Mapping[str, float] = field(default_factory=dict)
     source: str = "built-in defaults"
+
+    def ownership_overrides(self) -> list[Override]:
+        """The services that set ``ownership``, as ownership overrides (one per pattern, file order)."""
+        return [Override(p, svc.ownership, f"services file {self.source} (service {svc.name!r})")
+                for svc in self.services if svc.ownership is not None for p in svc.patterns]
 
     def service_for(self, asset_id: str, location: str = "", name: str = "") -> Service | None:
         if not self.services:
@@ -135,6 +144,15 @@ def _exposure(value: Any, where: str, source: str) -> Exposure:
         raise InputError(f"{source}: key '{where}': unknown exposure {value!r} (choose from {choices})") from None
 
 
+def _ownership(value: Any, where: str, source: str) -> Ownership | None:
+    if value is None:
+        return None
+    try:
+        return parse_ownership(str(value))
+    except InputError as exc:
+        raise InputError(f"{source}: key '{where}': {exc}") from None
+
+
 def parse_services(data: Mapping[str, Any], source: str = "<services>") -> Services:
     defaults = data.get("defaults") or {}
     if not isinstance(defaults, Mapping):
@@ -162,6 +180,7 @@ def parse_services(data: Mapping[str, Any], source: str = "<services>") -> Servi
                 exposure=_exposure(raw.get("exposure", "auto"), f"{where}.exposure", source),
                 effort=_numbers(raw.get("effort"), f"{where}.effort", source),
                 lead_time=_numbers(raw.get("lead_time"), f"{where}.lead_time", source),
+                ownership=_ownership(raw.get("ownership"), f"{where}.ownership", source),
             )
         )
     shelf_default = defaults.get("shelf_life_years", DEFAULT_SHELF_LIFE_YEARS)

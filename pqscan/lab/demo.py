@@ -172,10 +172,9 @@ def run_demo(out_dir: Path, *, say: Callable[[str], None] = print, bench: bool =
     say("assessing, planning, reporting ...")
     inputs = prepare(inventory, DEMO_PROFILES, today=today)
     from pqscan.commands.common import OutputFormat
-    from pqscan.report.summary import readiness_score
 
     for path, fmt in ((result.report_html, OutputFormat.HTML), (result.report_md, OutputFormat.MARKDOWN),
                       (result.cbom, OutputFormat.CBOM), (result.sarif, OutputFormat.SARIF)):
         path.write_text(render(inputs, fmt), encoding="utf-8")
-    result.readiness = readiness_score([inputs.assessment.severity(f.id) for f in inventory.findings])
+    result.readiness = inputs.assessment.readiness()[-1].score  # all selected profiles, over what you operate
     return result

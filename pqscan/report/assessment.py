@@ -26,7 +26,7 @@ from pqscan.inventory import Inventory, now_iso
 from pqscan.model import Finding, Severity
 from pqscan.textsafe import clean
 
-ASSESSMENT_SCHEMA_VERSION = "1.0"
+ASSESSMENT_SCHEMA_VERSION = "1.1"  # 1.1: readiness, per-finding combined verdict and ownership
 
 SEVERITY_STYLE: Mapping[Severity, str] = {
     Severity.CRITICAL: "bold white on red",
@@ -58,6 +58,7 @@ def _order(assessment: Assessment, findings: list[Finding]) -> list[Finding]:
 def report_dict(inventory: Inventory, assessment: Assessment) -> dict[str, Any]:
     """The assessment joined with the findings it judges: the ``--format json`` document."""
     base = assessment.to_dict()
+    combined = base["combined"]
     findings = []
     for f in _order(assessment, inventory.findings):
         asset = inventory.assets.get(f.asset_id)
@@ -70,6 +71,8 @@ def report_dict(inventory: Inventory, assessment: Assessment) -> dict[str, Any]:
                 "severity": assessment.severity(f.id).value,
                 "worst": worst.to_dict() if worst else None,
                 "verdicts": [v.to_dict() for v in assessment.verdicts.get(f.id, [])],
+                **({"combined": {k: v for k, v in combined[f.id].items() if k != "ownership"},
+                    "ownership": combined[f.id]["ownership"]} if f.id in combined else {}),
             }
         )
     return {
@@ -88,6 +91,7 @@ def report_dict(inventory: Inventory, assessment: Assessment) -> dict[str, Any]:
         },
         "profiles": base["profiles"],
         "summary": base["summary"],
+        "readiness": base["readiness"],
         "matrix": base["matrix"],
         "findings": findings,
         "errors": [e.to_dict() for e in inventory.errors],
@@ -105,7 +109,7 @@ def _sev(sev: Severity) -> Text:
     return Text(sev.value, style=SEVERITY_STYLE[sev])
 
 
-def _statuses(assessment: Assessment, verdicts: list[Verdict]) -> Text:
+def _statuses(assessment: Assessment, verdicts: list[Verdict], fid: str) -> Text:
     names = {p.id: p.name for p in assessment.profiles}
     out = Text()
     for i, v in enumerate(verdicts):
@@ -114,7 +118,18 @@ def _statuses(assessment: Assessment, verdicts: list[Verdict]) -> Text:
         if len(verdicts) > 1:
             out.append(f"{names.get(v.profile, v.profile)}: ")
         out.append(v.status.value, style=STATUS_STYLE[v.status])
+    joint = assessment.combined(fid)
+    if joint is not None and len(verdicts) > 1:
+        out.append("\nall selected: ", style="bold")
+        out.append(joint.status.value, style=STATUS_STYLE[joint.status])
     return out
+
+
+def _deadline(assessment: Assessment, fid: str) -> Text:
+    joint = assessment.combined(fid)
+    if joint is None:
+        return Text("-")
+    return Text(joint.deadline_text({p.id: p.name for p in assessment.profiles}).replace(" (", "\n(", 1))
 
 
 def findings_table(inventory: Inventory, assessment: Assessment) -> Table:
@@ -145,12 +160,40 @@ def findings_table(inventory: Inventory, assessment: Assessment) -> Table:
             sev,
             Text(clean(algorithm)),
             Text(f.usage.value),
-            Text(clean(asset.name or asset.id if asset else f.asset_id)),
+            Text(clean(asset.name or asset.id if asset else f.asset_id)
+                 + f"\n[{assessment.role(f.id).ownership.label}]"),
             Text(clean(location)),
-            _statuses(assessment, verdicts),
-            Text(worst.deadline.isoformat() if worst and worst.deadline else "-"),
-            Text(worst.reason if worst else ""),
+            _statuses(assessment, verdicts, f.id),
+            _deadline(assessment, f.id),
+            _reason(assessment, f.id, worst),
         )
+    return table
+
+
+def _reason(assessment: Assessment, fid: str, worst: Verdict | None) -> Text:
+    text = Text(worst.reason if worst else "")
+    joint = assessment.combined(fid)
+    if joint is not None and joint.acceptable and joint.status is not ComplianceStatus.COMPLIANT:
+        text.append(f"\nacceptable under every selected profile: {', '.join(joint.acceptable)}", style="green")
+    return text
+
+
+def readiness_table(assessment: Assessment) -> Table:
+    table = Table(title="Readiness: share of what you operate already where each profile ends up (docs/risk-model.md)",
+                  box=box.SIMPLE_HEAVY)
+    for col in ("Profile", "Readiness", "Ready", "Judged", "Binds", "Last verified"):
+        table.add_column(col)
+    by_id = {p.id: p for p in assessment.profiles}
+    rows = assessment.readiness()
+    for r in rows:
+        prof = by_id.get(r.profile)
+        table.add_row(Text(r.name if prof is None else f"{r.name} ({r.profile})", style="bold" if prof is None else ""),
+                      Text(r.text()), Text(str(r.ready)), Text(str(r.judged)),
+                      Text(prof.binds if prof is not None else "-"),
+                      Text(prof.last_verified.isoformat() if prof is not None and prof.last_verified else "-"))
+    left = rows[-1].not_operated if rows else {}
+    if left:
+        table.caption = "not counted (not operated by you): " + ", ".join(f"{n} {k}" for k, n in sorted(left.items()))
     return table
 
 
@@ -196,6 +239,7 @@ def render_table(inventory: Inventory, assessment: Assessment, *, width: int = 1
                       emoji=False, markup=False, soft_wrap=False)
     console.print(findings_table(inventory, assessment))
     console.print(matrix_table(assessment))
+    console.print(readiness_table(assessment))
     console.print(summary_line(inventory, assessment))
     for err in inventory.errors:
         console.print(Text(clean(f"scan error: {err.target} [{err.stage}] {err.kind.value}: {err.message}"),

@@ -35,13 +35,16 @@ def prepare(inventory: Inventory, profiles: Sequence[str] = (), *, services: Pat
             crqc_year: int | None = None, today: date | None = None, with_plan: bool = True) -> ReportInputs:
     from pqscan.assess.engine import assess
     from pqscan.assess.profiles import load_profiles
+    from pqscan.graph import load_services
 
-    assessment = assess(inventory, load_profiles(list(profiles)), today=today)
+    loaded = load_services(services)  # its ownership overrides apply to the assessment and the plan alike
+    assessment = assess(inventory, load_profiles(list(profiles)), today=today,
+                        overrides=loaded.ownership_overrides())
     plan = None
     if with_plan:
-        from pqscan.graph import DEFAULT_CRQC_YEAR, build_graph, load_services, make_plan
+        from pqscan.graph import DEFAULT_CRQC_YEAR, build_graph, make_plan
 
-        graph = build_graph(inventory, assessment, load_services(services))
+        graph = build_graph(inventory, assessment, loaded)
         plan = make_plan(graph, crqc_year=crqc_year or DEFAULT_CRQC_YEAR, today=today)
     bench = inventory.attachments.get("bench")
     return ReportInputs(inventory, assessment, plan, bench if isinstance(bench, dict) else None)

@@ -74,10 +74,11 @@ def _summary_section(s: ReportSummary, inventory: Inventory) -> str:
         f"<li>… and {len(exposed) - 10} more</li>" if len(exposed) > 10 else "")
     return f"""
 <section id="summary"><h2>Executive summary</h2>
-<div class="score">{svg.gauge(s.readiness)}
+<div class="score">{svg.gauge(s.readiness if s.readiness is not None else 0)}
 <div><div class="cards">{cards}</div>
-<p class="explain">Readiness = 100 × (1 − Σ penalty ÷ (10 × findings)), with penalty critical 10, high 6,
-medium 3, low 1, info 0 taken from each finding's worst verdict across the selected profiles.
+<p class="explain">Readiness {_e(s.readiness_text)}: the share of the findings on what you operate that every selected
+profile already accepts with no date attached (not exposed to harvest-now-decrypt-later, not broken); trust stores,
+test material, third-party code and expired certificates are listed apart and not counted (docs/risk-model.md).
 {len(s.rows)} findings on {len(inventory.assets)} assets; {len(inventory.errors)} scan errors recorded.</p></div></div>
 <div class="cards">
 <div class="card high"><div class="n">{len(exposed)}</div><div class="l">assets exposed to harvest-now-decrypt-later today (no PQ option)</div></div>
@@ -99,7 +100,37 @@ def _matrix_section(s: ReportSummary) -> str:
     return f"""<section id="compliance"><h2>Compliance matrix</h2>
 <p class="explain">Findings per profile by status; the next deadline is the earliest date on which something now in use
 becomes disallowed (or deprecated) under that profile.</p>
-{_table(["profile", "title", *statuses, "next deadline"], rows)}</section>"""
+{_table(["profile", "title", *statuses, "next deadline"], rows)}
+<h3>Readiness per profile</h3>
+<p class="explain">Over what you operate: ready = accepted today with no date attached. "All selected profiles" counts a
+finding ready only when every selected profile that covers it does.</p>
+{_table(["profile", "readiness", "ready", "judged", "binds", "last verified"], _readiness_rows(s))}
+{_not_operated_lists(s)}</section>"""
+
+
+def _readiness_rows(s: ReportSummary) -> list[list[Any]]:
+    by_id = {p.id: p for p in s.profiles}
+    rows = []
+    for r in s.readiness_by_profile:
+        prof = by_id.get(r.profile)
+        verified = getattr(prof, "last_verified", None)
+        rows.append([r.name, r.text(), r.ready, r.judged, getattr(prof, "binds", "") or "—",
+                     verified.isoformat() if verified else "—"])
+    return rows
+
+
+_LIST_TITLES = {"vendor-managed": "Track your vendors", "expired": "Remove or renew (expired)",
+                "test-material": "Test material (information only)", "third-party": "Third-party code"}
+
+
+def _not_operated_lists(s: ReportSummary) -> str:
+    parts = []
+    for ownership, ids in s.not_operated.items():
+        items = "".join(f"<li><code>{_e(a)}</code></li>" for a in ids[:20])
+        more = f"<li>… and {len(ids) - 20} more</li>" if len(ids) > 20 else ""
+        parts.append(f"<h3>{_e(_LIST_TITLES.get(ownership, ownership))} ({len(ids)}, not migration steps)</h3>"
+                     f"<ul>{items}{more}</ul>")
+    return "".join(parts)
 
 
 def _wave_section(s: ReportSummary) -> str:
@@ -155,7 +186,8 @@ def _charts_section(s: ReportSummary, today: date) -> str:
 def _tables_data(s: ReportSummary, inventory: Inventory) -> tuple[list[dict[str, Any]], str]:
     findings = [[r.severity.value, r.finding.algorithm, r.finding.usage.value, r.quantum_status, r.asset_kind,
                  r.asset_name, r.finding.evidence.location + (f":{r.finding.evidence.line}" if r.finding.evidence.line else ""),
-                 r.status, r.deadline.isoformat() if r.deadline else "", r.reason] for r in s.rows]
+                 r.status, r.deadline.isoformat() if r.deadline else "", r.ownership, r.combined_status,
+                 r.deadline_text, ", ".join(r.acceptable), r.reason] for r in s.rows]
     assets = [[a.kind.value, a.id, a.name, a.location] for a in sorted(inventory.assets.values(), key=lambda a: a.id)]
     errors = [[e.kind.value, e.target, e.stage, e.message] for e in inventory.errors]
     plan = [[_step(st, "order"), _step(st, "wave"), _step(st, "title") or _step(st, "asset_id"), _step(st, "action"),
@@ -164,7 +196,7 @@ def _tables_data(s: ReportSummary, inventory: Inventory) -> tuple[list[dict[str,
     specs = [
         {"root": "t-findings", "data": "d-findings", "label": "findings", "severityCol": 0, "sort": 0, "dir": -1,
          "columns": ["severity", "algorithm", "usage", "quantum", "asset kind", "asset", "location", "status",
-                     "deadline", "reason"]},
+                     "deadline", "owner", "all selected", "earliest deadline", "acceptable under all", "reason"]},
         {"root": "t-plan", "data": "d-plan", "label": "plan", "sort": 0, "dir": 1,
          "columns": ["#", "wave", "asset", "what to do", "risk", "deadline", "why"]},
         {"root": "t-assets", "data": "d-assets", "label": "assets", "sort": 0, "dir": 1,
@@ -225,7 +257,7 @@ def render_html(inventory: Inventory, assessment: Any, plan: Any | None = None,
 <title>{_e(title)}</title><style>{_template("report.css")}</style></head>
 <body>
 <header><h1>{_e(title)}</h1>
-<p>Readiness {s.readiness}/100 · {sev_counts} · profiles: {_e(profiles)}</p>
+<p>Readiness {_e(s.readiness_text)} · {sev_counts} · profiles: {_e(profiles)}</p>
 <p>Scope: {_e(targets) or "—"} · scanned {_e(inventory.started)} · report generated {_e(now_iso())} by pqscan {_e(__version__)}</p></header>
 <main>
 {_summary_section(s, inventory)}

@@ -37,6 +37,34 @@ def _get(step: Any, name: str, default: Any = "") -> Any:
     return step.get(name, default) if isinstance(step, Mapping) else getattr(step, name, default)
 
 
+def _readiness(s: Any) -> list[str]:
+    if not s.readiness_by_profile:
+        return []
+    by_id = {p.id: p for p in s.profiles}
+    out = ["", "## Readiness per profile", "",
+           "Share of the findings on what you operate that each profile already accepts with no date attached "
+           "(formula: docs/risk-model.md).", ""]
+    out += _table(["profile", "readiness", "ready", "judged", "binds", "last verified"],
+                  [[r.name, r.text(), r.ready, r.judged, getattr(by_id.get(r.profile), "binds", "") or "—",
+                    getattr(getattr(by_id.get(r.profile), "last_verified", None), "isoformat", lambda: "—")()]
+                   for r in s.readiness_by_profile])
+    return out
+
+
+_LIST_TITLES = {"vendor-managed": "Track your vendors", "expired": "Remove or renew (expired)",
+                "test-material": "Test material (information only)", "third-party": "Third-party code"}
+
+
+def _not_operated(s: Any, plan: Any | None) -> list[str]:
+    out: list[str] = []
+    for ownership, ids in s.not_operated.items():
+        out += ["", f"## {_LIST_TITLES.get(ownership, ownership)} ({len(ids)} assets, not migration steps)", ""]
+        out += [f"- `{md_escape(a)}`" for a in ids[:TOP_STEPS]]
+        if len(ids) > TOP_STEPS:
+            out.append(f"- … {len(ids) - TOP_STEPS} more in the JSON report")
+    return out
+
+
 def render_markdown(inventory: Inventory, assessment: Any, plan: Any | None = None,
                     bench: Mapping[str, Any] | None = None, *, progress: Any | None = None) -> str:
     s = summarize(inventory, assessment, plan, bench if bench is not None else inventory.attachments.get("bench"))
@@ -44,7 +72,7 @@ def render_markdown(inventory: Inventory, assessment: Any, plan: Any | None = No
     lines = [
         "# Post-quantum readiness report",
         "",
-        f"**Readiness: {s.readiness}/100** · "
+        f"**Readiness: {s.readiness_text}** (all selected profiles, over what you operate) · "
         + " · ".join(f"{s.by_severity.get(sev, 0)} {sev.value}" for sev in SEVERITY_ORDER)
         + f" · {len(inventory.assets)} assets · {len(inventory.errors)} scan errors",
         "",
@@ -62,6 +90,8 @@ def render_markdown(inventory: Inventory, assessment: Any, plan: Any | None = No
                     [[m["profile"], *[m["counts"].get(st, 0) for st in statuses],
                       m["next_deadline"].isoformat() if isinstance(m["next_deadline"], date) else "—"]
                      for m in s.matrix])
+    lines += _readiness(s)
+    lines += _not_operated(s, plan)
     steps = list(getattr(plan, "steps", []) or []) if plan is not None else []
     if steps:
         lines += ["", "## Migration plan (first steps)", ""]
@@ -83,9 +113,11 @@ def render_markdown(inventory: Inventory, assessment: Any, plan: Any | None = No
 
         lines += progress_markdown(progress)
     lines += ["", f"## Findings (top {min(TOP_FINDINGS, len(s.rows))} of {len(s.rows)})", ""]
-    lines += _table(["severity", "algorithm", "usage", "asset", "location", "reason"],
-                    [[r.severity.value, r.finding.algorithm, r.finding.usage.value, r.asset_name,
+    lines += _table(["severity", "algorithm", "usage", "asset", "owner", "location", "all selected", "earliest deadline",
+                     "acceptable under all", "reason"],
+                    [[r.severity.value, r.finding.algorithm, r.finding.usage.value, r.asset_name, r.ownership,
                       r.finding.evidence.location + (f":{r.finding.evidence.line}" if r.finding.evidence.line else ""),
+                      r.combined_status or r.status, r.deadline_text, ", ".join(r.acceptable) or "—",
                       r.reason] for r in s.rows[:TOP_FINDINGS] if r.severity is not Severity.INFO or len(s.rows) < TOP_FINDINGS])
     if inventory.errors:
         lines += ["", f"## Scan errors ({len(inventory.errors)})", ""]

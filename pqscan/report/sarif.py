@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from pqscan import __version__
 from pqscan.algorithms import get as get_algorithm
+from pqscan.assess.exposure import HARVEST_USAGES, harvest
 from pqscan.inventory import Inventory
 from pqscan.model import AssetKind, Finding, QuantumStatus, Severity, Usage
 
@@ -42,7 +43,6 @@ _NETWORK_KINDS = {AssetKind.TLS_ENDPOINT, AssetKind.SSH_ENDPOINT, AssetKind.SERV
 _HOST_PORT_RE = re.compile(r"^\[?[\w.:-]+\]?:\d+$")
 
 _SIGNING = {Usage.SIGNATURE, Usage.AUTHENTICATION, Usage.CODE_SIGNING}
-_KEM = {Usage.KEY_EXCHANGE, Usage.ENCRYPTION}
 
 
 def remediation(status: QuantumStatus, usage: Usage, family: str) -> str:
@@ -50,7 +50,7 @@ def remediation(status: QuantumStatus, usage: Usage, family: str) -> str:
     if usage is Usage.PROTOCOL:
         return ("Disable the old protocol version: allow TLS 1.2 and 1.3 only (RFC 8996 deprecates TLS 1.0/1.1), "
                 "and prefer TLS 1.3 so hybrid post-quantum key exchange (X25519MLKEM768) can be negotiated.")
-    if status is QuantumStatus.BROKEN and usage in _KEM:
+    if status is QuantumStatus.BROKEN and usage in HARVEST_USAGES:
         return (f"{family} key establishment is broken by Shor's algorithm, and traffic recorded today can be "
                 "decrypted later (harvest now, decrypt later). Move to ML-KEM (FIPS 203), preferably as a hybrid: "
                 "X25519MLKEM768 in TLS 1.3 (OpenSSL >= 3.5, Go >= 1.24, rustls >= 0.23.27 default it), "
@@ -98,7 +98,7 @@ def rule_for(finding: Finding) -> tuple[str, dict[str, Any]]:
             "Severity depends on the policy profile and its dates, so each result carries its own level.")
     help_text = remediation(status, usage, family)
     tags = ["security", "cryptography", "post-quantum", f"quantum-{status.value}", usage.value]
-    if status is QuantumStatus.BROKEN and usage in _KEM:
+    if harvest(alg, usage).exposed:
         tags.append("harvest-now-decrypt-later")
     rule = {
         "id": rule_id,

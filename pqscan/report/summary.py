@@ -1,12 +1,8 @@
 """The numbers every human-facing report shows, computed once from (inventory, assessment, plan, bench).
 
-Readiness score (0-100, higher is better), documented in README and shown in the report::
-
-    penalty(f) = {critical: 10, high: 6, medium: 3, low: 1, info: 0}[worst severity of f across profiles]
-    readiness  = round(100 * (1 - sum(penalty) / (10 * number_of_findings)))   (100 when no findings)
-
-So an estate whose every finding is critical scores 0, one whose findings are all informational
-(already quantum-safe) scores 100, and the score moves as findings are fixed or downgraded.
+The readiness score is the assessment's (:mod:`pqscan.assess.readiness`, formula in
+``docs/risk-model.md``): one per profile and one for all selected profiles, over what you operate.
+``ReportSummary.readiness`` is the "all selected profiles" one (``None``: nothing operated to judge).
 """
 
 from __future__ import annotations
@@ -18,11 +14,12 @@ from datetime import date
 from typing import Any
 
 from pqscan import algorithms as catalogue
+from pqscan.assess.exposure import Harvest, harvest
+from pqscan.assess.ownership import Ownership
+from pqscan.assess.readiness import Readiness
 from pqscan.inventory import Inventory
-from pqscan.model import Finding, Severity
+from pqscan.model import AssetKind, Finding, Severity
 
-PENALTY: Mapping[Severity, int] = {Severity.CRITICAL: 10, Severity.HIGH: 6, Severity.MEDIUM: 3,
-                                   Severity.LOW: 1, Severity.INFO: 0}
 SEVERITY_ORDER = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO]
 
 
@@ -40,12 +37,17 @@ class FindingRow:
     asset_kind: str
     asset_name: str
     quantum_status: str
+    harvest: Harvest = Harvest.NOT_APPLICABLE
+    ownership: str = "operated"
+    combined_status: str = ""
+    deadline_text: str = "-"  # the earliest deadline across profiles and the profile that sets it
+    acceptable: tuple[str, ...] = ()  # acceptable under every selected profile
 
 
 @dataclass
 class ReportSummary:
     rows: list[FindingRow]
-    readiness: int
+    readiness: int | None
     by_severity: dict[Severity, int]
     by_kind_severity: dict[str, dict[Severity, int]]
     hndl_rows: list[FindingRow]
@@ -55,40 +57,51 @@ class ReportSummary:
     plan: Any | None = None
     bench: Mapping[str, Any] | None = None
     errors_by_kind: dict[str, int] = field(default_factory=dict)
+    readiness_by_profile: list[Readiness] = field(default_factory=list)  # per profile, then "all"
+    not_operated: dict[str, list[str]] = field(default_factory=dict)  # ownership -> "name (location)" of assets with findings
+
+    @property
+    def readiness_text(self) -> str:
+        return "n/a" if self.readiness is None else f"{self.readiness}/100"
 
     @property
     def hndl_split(self) -> tuple[list[str], list[str]]:
         """(assets with no PQ key exchange at all, assets whose classical exchange is a fallback beside PQ)."""
-        pq_assets = {r.finding.asset_id for r in self.rows
-                     if r.finding.usage.value == "key-exchange" and r.quantum_status in ("hybrid", "resistant")}
+        pq_assets = {r.finding.asset_id for r in self.rows if r.harvest is Harvest.PROTECTED}
         hndl = sorted({r.finding.asset_id for r in self.hndl_rows})
         return [a for a in hndl if a not in pq_assets], [a for a in hndl if a in pq_assets]
 
     @property
     def quantum_safe_kx_endpoints(self) -> tuple[int, int]:
         """(endpoints whose key exchange has a PQ/hybrid option, endpoints with any key exchange)."""
-        kx: dict[str, list[str]] = defaultdict(list)
+        kx: dict[str, list[Harvest]] = defaultdict(list)
         for r in self.rows:
-            if r.finding.usage.value == "key-exchange" and r.asset_kind in ("tls-endpoint", "ssh-endpoint"):
-                kx[r.finding.asset_id].append(r.quantum_status)
-        safe = sum(1 for statuses in kx.values() if {"hybrid", "resistant"} & set(statuses))
+            if r.harvest is not Harvest.NOT_APPLICABLE and r.asset_kind in _ENDPOINTS:
+                kx[r.finding.asset_id].append(r.harvest)
+        safe = sum(1 for found in kx.values() if Harvest.PROTECTED in found)
         return safe, len(kx)
 
 
-def readiness_score(severities: list[Severity]) -> int:
-    if not severities:
-        return 100
-    penalty = sum(PENALTY[s] for s in severities)
-    return round(100 * (1 - penalty / (10 * len(severities))))
+_ENDPOINTS = (AssetKind.TLS_ENDPOINT.value, AssetKind.SSH_ENDPOINT.value)
+
+
+def _label(inventory: Inventory, asset_id: str) -> str:
+    asset = inventory.assets.get(asset_id)
+    if asset is None:
+        return asset_id
+    name = asset.name or asset.id
+    return f"{name} ({asset.location})" if asset.location and asset.location != name else name
 
 
 def summarize(inventory: Inventory, assessment: Any, plan: Any | None = None,
               bench: Mapping[str, Any] | None = None) -> ReportSummary:
     rows: list[FindingRow] = []
+    names = {p.id: p.name for p in getattr(assessment, "profiles", [])}
     for f in inventory.findings:
         worst = assessment.worst(f.id)
         asset = inventory.assets.get(f.asset_id)
         alg = catalogue.get(f.algorithm)
+        joint = assessment.combined(f.id) if hasattr(assessment, "combined") else None
         rows.append(FindingRow(
             finding=f,
             severity=worst.severity if worst else Severity.INFO,
@@ -100,6 +113,11 @@ def summarize(inventory: Inventory, assessment: Any, plan: Any | None = None,
             asset_kind=asset.kind.value if asset else "unknown",
             asset_name=(asset.name or asset.location or asset.id) if asset else f.asset_id,
             quantum_status=alg.quantum_status.value,
+            harvest=harvest(alg, f.usage),
+            ownership=assessment.role(f.id).ownership.value if hasattr(assessment, "role") else "operated",
+            combined_status=joint.status.value if joint else "",
+            deadline_text=joint.deadline_text(names) if joint else "-",
+            acceptable=joint.acceptable if joint else (),
         ))
     rows.sort(key=lambda r: (-r.severity.rank, r.deadline or date.max, r.finding.asset_id, r.finding.algorithm))
     by_sev = Counter(r.severity for r in rows)
@@ -108,7 +126,6 @@ def summarize(inventory: Inventory, assessment: Any, plan: Any | None = None,
         by_kind[r.asset_kind][r.severity] += 1
 
     profiles = list(getattr(assessment, "profiles", []))
-    names = {p.id: p.name for p in profiles}
     matrix = [{"profile": row.name, "title": next((p.title for p in profiles if p.id == row.profile), row.name),
                "counts": {"compliant": row.compliant, "deprecated": row.deprecated,
                           "disallowed": row.disallowed, "unknown": row.unknown},
@@ -119,9 +136,14 @@ def summarize(inventory: Inventory, assessment: Any, plan: Any | None = None,
             if v.deadline is not None:
                 deadline_counts[(v.deadline, names.get(v.profile, v.profile))] += 1
     errors = Counter(e.kind.value for e in inventory.errors)
+    ready = assessment.readiness() if hasattr(assessment, "readiness") else []
+    owned = assessment.by_ownership() if hasattr(assessment, "by_ownership") else {}
     return ReportSummary(
         rows=rows,
-        readiness=readiness_score([r.severity for r in rows]),
+        readiness=ready[-1].score if ready else None,
+        readiness_by_profile=ready,
+        not_operated={o.value: [_label(inventory, i) for i in ids] for o, ids in owned.items()
+                      if o is not Ownership.OPERATED and ids},
         by_severity={s: by_sev.get(s, 0) for s in SEVERITY_ORDER},
         by_kind_severity=dict(by_kind),
         hndl_rows=[r for r in rows if r.hndl],

@@ -182,9 +182,9 @@ def test_hybrid_ml_kem_is_compliant_under_bsi() -> None:
     assert verdict(one("X25519MLKEM768", Usage.KEY_EXCHANGE), "bsi").status is ComplianceStatus.COMPLIANT
 
 
-def test_pure_ml_dsa_is_flagged_under_anssi() -> None:
+def test_pure_ml_dsa_is_flagged_under_anssi_as_a_recommendation_not_a_ban() -> None:
     inv = one("ML-DSA-65", Usage.SIGNATURE, kind=AssetKind.CERTIFICATE, asset_id="cert:sha256:aa")
-    assert verdict(inv, "anssi").status is ComplianceStatus.DISALLOWED
+    assert verdict(inv, "anssi").status is ComplianceStatus.DEPRECATED  # ANSSI 2023 follow-up: "strongly recommends" hybrids
 
 
 def test_slh_dsa_may_stand_alone_under_bsi() -> None:
@@ -278,7 +278,7 @@ def sample_estate() -> Inventory:
 def test_several_profiles_give_a_matrix() -> None:
     result = assess(sample_estate(), load_profiles(["nist-ir-8547", "cnsa-2.0"]), today=TODAY)
     rows = {r.profile: r for r in result.matrix()}
-    assert list(rows) == ["nist-ir-8547", "cnsa-2.0"]
+    assert list(rows) == ["nist-ir-8547", "cnsa-2.0", "all"]
     nist, cnsa = rows["nist-ir-8547"], rows["cnsa-2.0"]
     assert (nist.compliant, nist.deprecated, nist.disallowed, nist.unknown) == (2, 0, 1, 0)
     assert (cnsa.compliant, cnsa.deprecated, cnsa.disallowed, cnsa.unknown) == (0, 0, 3, 0)

@@ -46,7 +46,7 @@ def _one(algorithm: str, usage: Usage, profile: str, params: Mapping[str, Any] |
 
 def _certificate(attributes: Mapping[str, Any], relations: Sequence[Relation] = (),
                  cid: str = "cert:sha256:root") -> Asset:
-    return Asset(cid, AssetKind.CERTIFICATE, "/etc/ssl/certs/root.pem", "root", dict(attributes), tuple(relations))
+    return Asset(cid, AssetKind.CERTIFICATE, "/srv/pki/root.pem", "root", dict(attributes), tuple(relations))
 
 
 # -- harvest-now-decrypt-later when the endpoint also offers PQ ----------------------------------
@@ -264,9 +264,9 @@ def test_md5_marked_usedforsecurity_false_is_not_counted_as_classically_broken()
     assert "classically broken today" not in v.reason
 
 
-def test_pre_standard_kyber_hybrid_is_deprecated_under_australia_ism_not_interim_compliant() -> None:
+def test_pre_standard_kyber_hybrid_is_not_approved_under_australia_ism() -> None:
     v = _one("X25519Kyber768Draft00", Usage.KEY_EXCHANGE, "australia-ism")
-    assert v.status is ComplianceStatus.DEPRECATED
+    assert v.status is ComplianceStatus.DISALLOWED  # ISM: ASD-approved algorithms only (ML-KEM, not Kyber drafts)
     assert "pre-standard" in v.reason
 
 
@@ -281,11 +281,15 @@ def test_ssh_group14_sha1_is_judged_as_112_bit_dh_not_as_a_pre_standard_pq_draft
     assert v.hndl and v.severity is Severity.HIGH
 
 
-@pytest.mark.parametrize("profile", ["nist-ir-8547", "eu-pqc-roadmap", "uk-ncsc", "canada", "japan",
-                                     "us-federal-eo-2026", "australia-ism"])
-def test_pre_standard_dilithium_signature_is_deprecated_not_accepted_as_ml_dsa(profile: str) -> None:
+@pytest.mark.parametrize(("profile", "status"), [
+    ("nist-ir-8547", ComplianceStatus.DEPRECATED), ("uk-ncsc", ComplianceStatus.DEPRECATED),
+    ("canada", ComplianceStatus.DEPRECATED), ("japan", ComplianceStatus.DEPRECATED),
+    ("us-federal-eo-2026", ComplianceStatus.DEPRECATED),
+    # Lists of approved mechanisms: a draft that is not on them is refused (ISM; EU agreed mechanisms).
+    ("eu-pqc-roadmap", ComplianceStatus.DISALLOWED), ("australia-ism", ComplianceStatus.DISALLOWED)])
+def test_pre_standard_dilithium_signature_is_not_accepted_as_ml_dsa(profile: str, status: ComplianceStatus) -> None:
     v = _one("Dilithium3", Usage.SIGNATURE, profile)
-    assert v.status is ComplianceStatus.DEPRECATED
+    assert v.status is status
     assert "not interoperable with FIPS 204 ML-DSA" in v.reason
 
 
@@ -371,4 +375,4 @@ def test_pbkdf2_of_unrecorded_hash_is_not_judged_under_cnsa() -> None:
 def test_ml_kem_512_is_not_an_interim_algorithm_under_australia_ism(algorithm: str) -> None:
     v = _one(algorithm, Usage.KEY_EXCHANGE, "australia-ism")
     assert v.status is ComplianceStatus.DISALLOWED
-    assert "only ML-KEM-768 or ML-KEM-1024" in v.reason
+    assert "ISM-1995 allows ML-KEM-768 or ML-KEM-1024 only" in v.reason

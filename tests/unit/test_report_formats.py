@@ -10,10 +10,8 @@ from datetime import date
 import pytest
 
 from pqscan.commands.common import OutputFormat
-from pqscan.model import Severity
 from pqscan.report.build import REPORT_FORMATS, prepare, render
 from pqscan.report.cbom import render_cbom, validate
-from pqscan.report.summary import readiness_score
 from tests.report_fixtures import HOSTILE, estate
 
 TODAY = date(2026, 11, 25)
@@ -94,11 +92,10 @@ def test_every_report_format_renders(inputs, fmt: OutputFormat) -> None:
     assert render(inputs, fmt).strip()
 
 
-def test_readiness_score_is_100_without_findings_and_0_when_all_are_critical() -> None:
-    assert readiness_score([]) == 100
-    assert readiness_score([Severity.CRITICAL] * 3) == 0
-    assert readiness_score([Severity.INFO] * 3) == 100
-    assert readiness_score([Severity.CRITICAL, Severity.INFO]) == 50
+def test_the_reports_show_the_assessments_readiness_for_all_selected_profiles(inputs) -> None:
+    all_selected = inputs.assessment.readiness()[-1]
+    assert all_selected.profile == "all"
+    assert f"Readiness: {all_selected.text()}" in render(inputs, OutputFormat.MARKDOWN)
 
 
 def test_cbom_17_lists_the_tls_groups_each_endpoint_accepts() -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pqscan.algorithms import IdKind, lookup
+from pqscan.assess.exposure import protects
 from pqscan.model import (
     Asset,
     AssetKind,
@@ -123,7 +124,7 @@ class Emitter:
         a different situation from X25519 alone, and the profile may want to know.
         """
         names = [t.lstrip("?*") for t in split_list(value, ":,/ \t") if not t.startswith("-")]
-        has_hybrid = any(lookup(IdKind.NAME, n).quantum_status.value == "hybrid" for n in names)
+        has_hybrid = any(protects(lookup(IdKind.NAME, n)) for n in names)
         for pos, name in enumerate(names):
             if name.lower() in ("auto", "default"):
                 self.add(name, Usage.KEY_EXCHANGE, line, symbol, confidence=Confidence.LOW,
