@@ -20,6 +20,10 @@ def _pace(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}/week"
 
 
+def _score(value: int | None) -> str:
+    return "n/a" if value is None else f"{value}/100"
+
+
 def _track(on_track: bool | None) -> str:
     return {True: "on track", False: "behind", None: "one scan so far"}[on_track]
 
@@ -98,7 +102,7 @@ def progress_markdown(progress: Any) -> list[str]:
     lines += ["| scan | date | findings | readiness | HNDL-exposed findings |", "|---|---|---|---|---|"]
     for sid, day, summary in progress.scans[-20:]:
         lines.append(f"| {sid} | {day.isoformat()} | {summary.get('findings', 0)} | "
-                     f"{summary.get('readiness_combined', '—')} | {(summary.get('hndl') or {}).get('findings', 0)} |")
+                     f"{_score(summary.get('readiness_combined'))} | {(summary.get('hndl') or {}).get('findings', 0)} |")
     if progress.burndowns:
         lines += ["", "### Deadline burn-down", "",
                   "| profile | deadline | due at first scan | due now | pace needed | pace so far | status |",

@@ -30,11 +30,10 @@ def scan_summary(inventory: Inventory, profile_ids: Sequence[str], today: dateti
     """The numbers a scan keeps in the store (JSON-ready)."""
     from pqscan.assess.engine import assess
     from pqscan.assess.profiles import DEFAULT_PROFILE, load_profiles
-    from pqscan.report.summary import readiness_score
+    from pqscan.assess.readiness import ALL
 
     profiles = load_profiles(list(profile_ids) or [DEFAULT_PROFILE])
     assessment = assess(inventory, profiles, today)
-    by_profile: dict[str, list[Severity]] = defaultdict(list)
     due: dict[str, Counter[str]] = defaultdict(Counter)
     hndl_findings = 0
     hndl_assets: set[str] = set()
@@ -42,7 +41,6 @@ def scan_summary(inventory: Inventory, profile_ids: Sequence[str], today: dateti
     for fid, verdicts in assessment.verdicts.items():
         exposed = False
         for v in verdicts:
-            by_profile[v.profile].append(v.severity)
             if v.deadline is not None:  # the date this verdict's finding stops being acceptable
                 due[v.profile][v.deadline.isoformat()] += 1
             exposed = exposed or v.hndl
@@ -50,13 +48,15 @@ def scan_summary(inventory: Inventory, profile_ids: Sequence[str], today: dateti
             hndl_findings += 1
             hndl_assets.add(asset_of.get(fid, ""))
     worst = assessment.counts_by_severity()
+    scores = {r.profile: r.score for r in assessment.readiness()}
     return {
         "findings": len(inventory.findings),
         "assets": len(inventory.assets),
         "errors": len(inventory.errors),
         "by_severity": {s.value: worst.get(s, 0) for s in Severity},
-        "readiness": {p.id: readiness_score(by_profile.get(p.id, [])) for p in profiles},
-        "readiness_combined": readiness_score([assessment.severity(fid) for fid in assessment.verdicts]),
+        # pqscan.assess.readiness: the share of what you operate already where each profile wants it
+        "readiness": {p.id: scores.get(p.id) for p in profiles},
+        "readiness_combined": scores.get(ALL),
         "hndl": {"findings": hndl_findings, "assets": len(hndl_assets - {""})},
         "due": {p: dict(sorted(c.items())) for p, c in due.items()},
         "today": assessment.today.isoformat(),
