@@ -25,10 +25,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pqscan.commands.common import OutputFormat  # noqa: E402
 from pqscan.inventory import Inventory  # noqa: E402
 from pqscan.model import Asset, AssetKind, Evidence, Finding, Relation, RelationKind, Usage  # noqa: E402
 from pqscan.report.build import prepare, render  # noqa: E402
+from pqscan.report.formats import OutputFormat  # noqa: E402
 
 ALGS = [("X25519", Usage.KEY_EXCHANGE), ("RSA", Usage.AUTHENTICATION), ("ECDSA-P256", Usage.SIGNATURE),
         ("MD5", Usage.HASHING), ("SHA-1", Usage.HASHING), ("X25519MLKEM768", Usage.KEY_EXCHANGE),

@@ -1,20 +1,30 @@
-"""TLS scanner benchmark: pqscan vs sslyze on the same loopback fleet, in the same run.
+"""TLS scanner benchmark: pqscan vs sslyze 6.3.1 on the same fleet, in the same run.
 
-    /work/venv/bin/python benchmarks/bench_tls.py [--timeout 2] [--per-config 5] [--sslyze /tmp/sslyze-venv/bin/python]
+    python benchmarks/bench_tls.py [--timeout 2] [--per-kind 4] [--repeat 3] [--sslyze /tmp/sslyze-venv/bin/python]
+                                   [--no-netns] [--no-schedule]
 
-The fleet runs in a separate process (so servers and scanner do not share a GIL):
-* well-behaved pyOpenSSL lab servers, ``--per-config`` of each lab configuration (PQ-only,
-  hybrid+classical, classical-only, PQ-forced, TLS 1.2-only, ML-DSA certificate, RSA chain, ...);
-* silent servers (accept, never answer) and garbage servers (answer with random bytes).
+The fleet runs in its own process (servers and scanner do not share a GIL), one endpoint per
+address, ``--per-kind`` of each kind: hybrid-only, hybrid+classical, classical, TLS 1.2-only, RSA
+chain, ECDSA (hybrid + P-384), ML-DSA-65 certificate, MLKEM512-only (pyOpenSSL lab servers), and
+the hostile kinds garbage, silent, alert-only and HelloRetryRequest-forever.
 
-pqscan runs twice per set: with the TLS <= 1.2 accepted-suite enumeration (default) and with
-``--no-suites``. Measured for each tool, as a subprocess (wall time includes interpreter start-up for both):
-endpoints/s on the mixed fleet and on the well-behaved part, connections per endpoint (counted by
-the fleet's servers), peak RSS (``wait4``), and whether the PQ verdicts are right. Then a loopback
-"/24": 254 addresses 127.0.1.1-254, most with a silent listener, some with nothing, a few real TLS
-servers, scanned by pqscan only (a silent host costs sslyze its retries, the issue quotes ~1/s).
-sslyze runs its elliptic-curves and certificate-info commands (benchmarks/sslyze_runner.py).
-Every address is loopback; nothing leaves the machine.
+1. **Facts**, loopback, whole fleet, once: for every endpoint, every fact pqscan reports is checked
+   against the server's configuration: each group's verdict, the TLS 1.2 curves, the TLS 1.3 order
+   and its verdict, the leaf key and signature algorithm, the chain length; the hostile kinds must
+   be failed endpoints (garbage, silent, alert) or "inconclusive" with no supported group (HRR-forever).
+2. **Well-behaved endpoints, loopback**: pqscan ``--no-suites`` (groups, order, chain: the facts
+   sslyze's elliptic-curves + certificate-info commands give) and sslyze, alternating A B A B;
+   endpoints/s, connections per endpoint *per kind* (counted by the servers), peak RSS (wait4).
+3. **Latency-bound fleet**: the same, with the servers in a network namespace the benchmark creates
+   and the scanners in another, every packet delayed 25 ms each way (50 ms round trips). This
+   kernel has no ``sch_netem``, so ``benchmarks/netns_delay.py`` adds the delay per packet with a
+   TUN relay instead of ``tc netem`` (see there). Addresses are from 198.18.0.0/15 (RFC 2544,
+   benchmarking) and exist only inside those namespaces, deleted afterwards. Needs root and
+   iproute2 (``--no-netns`` skips).
+4. **1M-target scheduling**: a one-million-line ``@file`` of loopback endpoints (1000 addresses x
+   1000 ports with nothing listening: each refused at once) streamed by ``iter_targets`` into
+   ``run_scan(keep_results=False)`` for ``--schedule-seconds``: time to the first result, results/s,
+   peak RSS.
 """
 
 from __future__ import annotations
@@ -23,7 +33,9 @@ import argparse
 import json
 import os
 import random
+import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -32,23 +44,51 @@ import time
 from pathlib import Path
 from typing import Any
 
+from netns_delay import NS_CLIENT, NS_SERVER  # type: ignore[import-not-found]  # same folder
+from netns_delay import SERVER_NET as NETNS_SERVER_NET
+from netns_delay import down as netns_down
+from netns_delay import up as netns_up
+
 HERE = Path(__file__).resolve().parent
 PQSCAN_PY = sys.executable
 PQ_GROUP = "X25519MLKEM768"
+LOOPBACK_NET = "127.0.2."
+TLS_KINDS = ("hybrid-only", "hybrid+classical", "classical", "tls12-only", "rsa-chain", "ecdsa", "mldsa-cert",
+             "mlkem512-only")
+HOSTILE_KINDS = ("garbage", "silent", "alert", "hrr-forever")
 
 
-# -- the fleet (child process) ------------------------------------------------------------------
+def kind_configs() -> dict[str, Any]:
+    from OpenSSL import SSL
+
+    from pqscan.lab.tls_servers import TLS12_WITH_RSA_KX, ServerConfig
+
+    t13 = SSL.TLS1_3_VERSION
+    return {
+        "hybrid-only": ServerConfig("hybrid-only", ("X25519MLKEM768",), min_version=t13),
+        "hybrid+classical": ServerConfig("hybrid+classical", ("X25519MLKEM768", "X25519", "secp256r1")),
+        "classical": ServerConfig("classical", ("X25519", "secp256r1", "secp384r1")),
+        "tls12-only": ServerConfig("tls12-only", ("X25519", "secp256r1"), chain="rsa-chain",
+                                   max_version=SSL.TLS1_2_VERSION, tls12_ciphers=TLS12_WITH_RSA_KX),
+        "rsa-chain": ServerConfig("rsa-chain", ("X25519MLKEM768", "X25519", "secp384r1"), chain="rsa-chain"),
+        "ecdsa": ServerConfig("ecdsa", ("X25519MLKEM768", "secp384r1")),
+        "mldsa-cert": ServerConfig("mldsa-cert", ("X25519MLKEM768", "X25519"), chain="mldsa", min_version=t13),
+        "mlkem512-only": ServerConfig("mlkem512-only", ("MLKEM512",), min_version=t13),
+    }
 
 
-class Silent:
-    """Accepts connections and never writes (holds them until the fleet stops)."""
+# -- hostile servers (fleet process) -------------------------------------------------------------
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+
+class Raw:
+    """A listener whose every connection is handed to ``serve`` in a thread; counts connections."""
+
+    def __init__(self, host: str) -> None:
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((host, port))
+        self.sock.bind((host, 0))
         self.sock.listen(512)
-        self.port = self.sock.getsockname()[1]
+        self.host, self.port = host, self.sock.getsockname()[1]
         self.accepted = 0
         self.held: list[socket.socket] = []
         threading.Thread(target=self._loop, daemon=True).start()
@@ -60,74 +100,106 @@ class Silent:
             except OSError:
                 return
             self.accepted += 1
-            self.held.append(c)
+            threading.Thread(target=self._guard, args=(c,), daemon=True).start()
+
+    def _guard(self, c: socket.socket) -> None:
+        try:
+            c.settimeout(5)
+            self.serve(c)
+        except OSError:
+            pass
+
+    def serve(self, c: socket.socket) -> None:
+        self.held.append(c)  # silent: hold it until the fleet stops
+
+    def stop(self) -> None:
+        self.sock.close()
 
 
-class Garbage(Silent):
-    """Answers every connection with random bytes, then closes."""
-
-    def _loop(self) -> None:
-        rnd = random.Random(7)
-        while True:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            self.accepted += 1
-            try:
-                c.settimeout(1)
-                c.recv(4096)
-                c.sendall(bytes(rnd.randrange(256) for _ in range(512)))
-            except OSError:
-                pass
-            c.close()
+def _read_hello(c: socket.socket) -> bytes:
+    buf = b""
+    while len(buf) < 5 or len(buf) < 5 + struct.unpack("!H", buf[3:5])[0]:
+        chunk = c.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    return buf
 
 
-def run_fleet(per_config: int, silent: int, garbage: int, slash24: bool) -> None:
-    from pqscan.lab.tls_servers import LAB_CONFIGS, TlsServer
+class Garbage(Raw):
+    def serve(self, c: socket.socket) -> None:
+        c.recv(4096)
+        c.sendall(random.Random(7).randbytes(512))
+        c.close()
+
+
+class Alert(Raw):
+    def serve(self, c: socket.socket) -> None:
+        _read_hello(c)
+        c.sendall(bytes([21, 3, 3, 0, 2, 2, 40]))  # fatal handshake_failure to every hello
+        c.close()
+
+
+class HrrForever(Raw):
+    """A HelloRetryRequest for the first group offered, to every hello, key share or not."""
+
+    def serve(self, c: socket.socket) -> None:
+        hello = _read_hello(c)
+        first = b"\x00\x1d"
+        try:
+            pos = 5 + 4 + 2 + 32
+            pos += 1 + hello[pos]
+            pos += 2 + struct.unpack("!H", hello[pos:pos + 2])[0]
+            pos += 1 + hello[pos]
+            end = pos + 2 + struct.unpack("!H", hello[pos:pos + 2])[0]
+            pos += 2
+            while pos < end:
+                code, length = struct.unpack("!HH", hello[pos:pos + 4])
+                if code == 0x000A:
+                    first = hello[pos + 6:pos + 8]
+                    break
+                pos += 4 + length
+        except (IndexError, struct.error):
+            pass
+        hrr_random = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
+        exts = struct.pack("!HHH", 0x002B, 2, 0x0304) + struct.pack("!HH", 0x0033, 2) + first
+        body = b"\x03\x03" + hrr_random + b"\x00" + b"\x13\x01" + b"\x00" + struct.pack("!H", len(exts)) + exts
+        msg = b"\x02" + struct.pack("!I", len(body))[1:] + body
+        c.sendall(struct.pack("!BHH", 22, 0x0303, len(msg)) + msg)
+        time.sleep(0.1)
+        c.close()
+
+
+HOSTILE = {"garbage": Garbage, "silent": Raw, "alert": Alert, "hrr-forever": HrrForever}
+
+
+def run_fleet(per_kind: int, prefix: str) -> None:
+    from pqscan.lab.tls_servers import TlsServer
 
     tmp = Path(tempfile.mkdtemp(prefix="pqscan-bench-fleet-"))
+    configs = kind_configs()
     servers: list[Any] = []
     plan: list[dict[str, Any]] = []
     bundles: dict[str, Any] = {}
-    # Each endpoint on its own loopback address (127.0.2.N), as hosts of a real network are.
-    addresses = (f"127.0.2.{n}" for n in range(1, 255))
-    for name, cfg in LAB_CONFIGS.items():
-        for i in range(per_config):
-            s = TlsServer(cfg, tmp / f"{name}-{i}", host=next(addresses), bundle=bundles.get(cfg.chain)).start()
+    addresses = (f"{prefix}{n}" for n in range(1, 255))
+    for kind, cfg in configs.items():
+        for i in range(per_kind):
+            s = TlsServer(cfg, tmp / f"{kind}-{i}", host=next(addresses), bundle=bundles.get(cfg.chain)).start()
             bundles[cfg.chain] = s.bundle
             servers.append(s)
-            plan.append({"kind": "tls", "config": name, "host": s.host, "port": s.port,
-                         "groups": list(cfg.groups), "tls13": cfg.tls13})
-    for _ in range(silent):
-        s = Silent(next(addresses))
-        servers.append(s)
-        plan.append({"kind": "silent", "host": s.sock.getsockname()[0], "port": s.port})
-    for _ in range(garbage):
-        s = Garbage(next(addresses))
-        servers.append(s)
-        plan.append({"kind": "garbage", "host": s.sock.getsockname()[0], "port": s.port})
-    sweep: list[dict[str, Any]] = []
-    if slash24:
-        port = 8443
-        for last in range(1, 255):
-            host = f"127.0.1.{last}"
-            if last % 60 == 1:  # 5 real TLS servers
-                s = TlsServer(LAB_CONFIGS["hybrid-and-classical"], tmp / f"sweep-{last}", host=host, port=port,
-                              bundle=bundles.get("ecdsa")).start()
-                servers.append(s)
-                sweep.append({"kind": "tls", "host": host, "port": port})
-            elif last % 5 == 0:  # ~50 with nothing listening: refused at once
-                sweep.append({"kind": "refused", "host": host, "port": port})
-            else:  # the rest accept and never answer
-                servers.append(Silent(host, port))
-                sweep.append({"kind": "silent", "host": host, "port": port})
-    print(json.dumps({"fleet": plan, "sweep": sweep}), flush=True)
+            plan.append({"kind": kind, "host": s.host, "port": s.port})
+    for kind, cls in HOSTILE.items():
+        for _ in range(per_kind):
+            r = cls(next(addresses))
+            servers.append(r)
+            plan.append({"kind": kind, "host": r.host, "port": r.port})
+    print(json.dumps(plan), flush=True)
     for line in sys.stdin:
         if line.strip() == "count":
-            print(json.dumps(sum(s.accepted for s in servers)), flush=True)
+            print(json.dumps({f"{s.host}:{s.port}": s.accepted for s in servers}), flush=True)
         elif line.strip() == "quit":
             break
+    os._exit(0)  # the servers' threads die with the process
 
 
 # -- the tools (child processes) -----------------------------------------------------------------
@@ -143,184 +215,289 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int
     t2 = threading.Thread(target=lambda: err_chunks.append(p.stderr.read()))  # type: ignore[union-attr]
     t1.start()
     t2.start()
-    _, _status, usage = os.wait4(p.pid, 0)
-    p.returncode = os.waitstatus_to_exitcode(_status)
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
     t1.join()
     t2.join()
     return (time.monotonic() - start, usage.ru_maxrss, b"".join(out_chunks).decode(errors="replace"),
             b"".join(err_chunks).decode(errors="replace"))
 
 
-def run_pqscan(targets: list[str], timeout: float, workdir: Path, concurrency: int = 128,
-               extra: tuple[str, ...] = ()) -> dict[str, Any]:
-    tfile = workdir / f"targets-{len(targets)}-{time.monotonic_ns()}.txt"
+def netns_prefix(netns: bool) -> list[str]:
+    return ["ip", "netns", "exec", NS_CLIENT] if netns else []
+
+
+def run_pqscan(targets: list[str], timeout: float, workdir: Path, *, netns: bool, extra: tuple[str, ...] = ()
+               ) -> dict[str, Any]:
+    tfile = workdir / f"targets-{time.monotonic_ns()}.txt"
     tfile.write_text("\n".join(targets) + "\n")
-    out = workdir / f"pqscan-{time.monotonic_ns()}.jsonl"
-    cmd = [PQSCAN_PY, "-m", "pqscan", "-q", "tls", f"@{tfile}", "--timeout", str(timeout), "--concurrency",
-           str(concurrency), "--starttls", "none", "-o", str(out), "--format", "json", *extra]
-    env = {**os.environ, "PQSCAN_TEST_LOOPBACK_ONLY": "1"}
+    cmd = [*netns_prefix(netns), PQSCAN_PY, "-m", "pqscan", "-q", "tls", f"@{tfile}", "--timeout", str(timeout),
+           "--concurrency", "128", "--starttls", "none", "--format", "json", *extra]
+    env = dict(os.environ)
+    if not netns:
+        env["PQSCAN_TEST_LOOPBACK_ONLY"] = "1"
     wall, rss, stdout, stderr = timed(cmd, env)
     if not stdout.strip():
         raise SystemExit(f"pqscan failed: {stderr[-2000:]}")
-    inv = json.loads(stdout)
-    return {"wall": wall, "rss_kib": rss, "inventory": inv}
+    return {"wall": wall, "rss_kib": rss, "inventory": json.loads(stdout)}
 
 
-def run_sslyze(python: str, targets: list[str], timeout: float) -> dict[str, Any]:
-    cmd = [python, str(HERE / "sslyze_runner.py"), str(max(1, int(round(timeout)))), *targets]
+def run_sslyze(python: str, targets: list[str], timeout: float, *, netns: bool) -> dict[str, Any]:
+    cmd = [*netns_prefix(netns), python, str(HERE / "sslyze_runner.py"), str(max(1, int(round(timeout)))), *targets]
     wall, rss, stdout, stderr = timed(cmd)
     if not stdout.strip():
         raise SystemExit(f"sslyze failed: {stderr[-2000:]}")
-    data = json.loads(stdout.strip().splitlines()[-1])
-    return {"wall": wall, "rss_kib": rss, **data}
+    return {"wall": wall, "rss_kib": rss, **json.loads(stdout.strip().splitlines()[-1])}
 
 
 # -- checks --------------------------------------------------------------------------------------
 
+CHAIN_FACTS = {  # leaf key, leaf signature, chain length (pqscan/lab/pki.py)
+    "ecdsa": ("ECDSA-P256", "ECDSA-SHA256", 1),
+    "rsa-chain": ("RSA", "RSASSA-PKCS1-SHA256", 3),
+    "mldsa": ("ML-DSA-65", "ML-DSA-65", 1),
+}
+TLS12_CURVES = {"X25519": "x25519", "secp256r1": "secp256r1", "secp384r1": "secp384r1"}
 
-def pqscan_correct(inv: dict[str, Any], fleet: list[dict[str, Any]]) -> tuple[int, int, int]:
-    """(endpoints whose every group verdict matches the config, well-behaved endpoints, PQ verdicts right)."""
-    from pqscan.collect.tls.groups import GROUPS, QUANTUM_SAFE_KINDS, openssl_group_code
 
+def expected_facts(cfg: Any) -> dict[str, Any]:
+    from pqscan.collect.tls.groups import BY_CODE, GROUPS, openssl_group_code
+
+    offered = [openssl_group_code(n) for n in cfg.groups]
+    verdicts = {g.name: ("no-tls13" if not cfg.tls13 else "supported" if g.code in offered else "rejected")
+                for g in GROUPS}
+    tls12 = [TLS12_CURVES[n] for n in cfg.groups if n in TLS12_CURVES] if cfg.tls12 else []
+    if cfg.chain == "ecdsa" and "secp256r1" in tls12:
+        tls12 = tls12[: tls12.index("secp256r1") + 1]  # RFC 8422 §5.1: see test_tls_groups
+    order = [BY_CODE[c].name for c in offered if c is not None] if cfg.tls13 else None
+    verdict = None if not cfg.tls13 else ("pq" if BY_CODE[offered[0]].quantum_safe else "classical")  # type: ignore[index]
+    return {"groups": verdicts, "tls12_groups": tls12, "order": order, "pref": verdict,
+            "chain": CHAIN_FACTS[cfg.chain]}
+
+
+def check_endpoint(kind: str, inv: dict[str, Any], key: str, configs: dict[str, Any]) -> list[str]:
+    """Wrong facts for one endpoint (empty list: every fact right)."""
     assets = {a["id"]: a for a in inv["assets"]}
-    all_right = pq_right = 0
-    total = 0
-    for e in fleet:
-        if e["kind"] != "tls":
+    errors = [e for e in inv["errors"] if e["target"] == key]
+    asset = assets.get(key)
+    if kind in ("garbage", "silent", "alert"):
+        return [] if asset is None and errors else [f"{kind} not recorded as a failed endpoint"]
+    if kind == "hrr-forever":
+        if asset is None:
+            return ["no asset"]
+        a = asset["attributes"]
+        bad = a["supported_groups"] or a["groups"]["X25519MLKEM768"]["verdict"] != "inconclusive"
+        return ["HRR-forever rated with supported groups"] if bad else []
+    if asset is None:
+        return [f"no asset ({[e['message'][:80] for e in errors]})"]
+    want = expected_facts(configs[kind])
+    a = asset["attributes"]
+    wrong = [f"{g}: {v['verdict']} != {want['groups'][g]}" for g, v in a["groups"].items()
+             if v["verdict"] != want["groups"][g]]
+    if a["tls12_groups"] != want["tls12_groups"]:
+        wrong.append(f"TLS 1.2 groups {a['tls12_groups']} != {want['tls12_groups']}")
+    pref = a.get("preference") or {}
+    if want["order"] is not None and (pref.get("order") != want["order"] or pref.get("verdict") != want["pref"]):
+        wrong.append(f"preference {pref.get('order')} {pref.get('verdict')} != {want['order']} {want['pref']}")
+    leaf_id = next((r["target"] for r in asset.get("relations", []) if r["kind"] == "presents"), None)
+    leaf = assets.get(leaf_id or "", {}).get("attributes", {})
+    got = (leaf.get("public_key_algorithm"), leaf.get("signature_algorithm"),
+           (a.get("negotiated") or {}).get("chain_length"))
+    if got != want["chain"]:
+        wrong.append(f"certificate {got} != {want['chain']}")
+    if errors:
+        wrong.append(f"errors: {[e['message'][:80] for e in errors]}")
+    return wrong
+
+
+# -- the 1M-target scheduling run (child process) -------------------------------------------------
+
+
+def run_schedule(lines: int, seconds: float) -> None:
+    import asyncio
+    import resource
+
+    from pqscan.collect.net.netscan import NetOptions, scan_endpoints
+    from pqscan.collect.net.targets import iter_targets
+    from pqscan.collect.tls.collector import scan_tls_endpoint
+
+    tmp = Path(tempfile.mkdtemp(prefix="pqscan-bench-1m-"))
+    tfile = tmp / "targets.txt"
+    with tfile.open("w") as fh:
+        for i in range(lines):  # 127.0.16.0/22 (1024 addresses) x ports 40000+: nothing listens there
+            fh.write(f"127.0.{16 + (i // 1000) // 256}.{(i // 1000) % 256}:{40000 + i % 1000}\n")
+    os.environ["PQSCAN_TEST_LOOPBACK_ONLY"] = "1"
+    start = time.monotonic()
+    first: list[float] = []
+    count = [0]
+
+    def on_result(_r: object) -> None:
+        if not first:
+            first.append(time.monotonic() - start)
+        count[0] += 1
+
+    async def main() -> None:
+        options = NetOptions(connect_timeout=1.0, read_timeout=1.0, concurrency=512)
+        task = asyncio.ensure_future(scan_endpoints(iter_targets([f"@{tfile}"], starttls="none"), scan_tls_endpoint,
+                                                    options, on_result=on_result, keep_results=False))
+        done, _ = await asyncio.wait({task}, timeout=seconds)
+        if not done:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    asyncio.run(main())
+    wall = time.monotonic() - start
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"first": first[0] if first else None, "count": count[0], "wall": wall, "rss_mib": rss}))
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+# -- main ----------------------------------------------------------------------------------------
+
+
+class Fleet:
+    def __init__(self, per_kind: int, prefix: str, netns: bool) -> None:
+        cmd = [*(["ip", "netns", "exec", NS_SERVER] if netns else []), sys.executable, __file__, "--fleet",
+               "--per-kind", str(per_kind), "--prefix", prefix]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        self.plan: list[dict[str, Any]] = json.loads(self.proc.stdout.readline())
+
+    def count(self) -> dict[str, int]:
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write("count\n")
+        self.proc.stdin.flush()
+        return dict(json.loads(self.proc.stdout.readline()))
+
+    def close(self) -> None:
+        try:
+            assert self.proc.stdin
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.flush()
+        except OSError:
+            pass
+        self.proc.wait(timeout=30)
+
+
+def per_kind_connections(fleet: Fleet, before: dict[str, int], after: dict[str, int]) -> dict[str, float]:
+    out: dict[str, list[int]] = {}
+    for e in fleet.plan:
+        key = f"{e['host']}:{e['port']}"
+        out.setdefault(e["kind"], []).append(after[key] - before[key])
+    return {k: sum(v) / len(v) for k, v in out.items()}
+
+
+def compare(label: str, fleet: Fleet, args: argparse.Namespace, work: Path, netns: bool) -> None:
+    good = [e for e in fleet.plan if e["kind"] in TLS_KINDS]
+    targets = [f"{e['host']}:{e['port']}" for e in good]
+    have_sslyze = Path(args.sslyze).exists()
+    run_pqscan(targets, args.timeout, work, netns=netns, extra=("--no-suites",))  # warm-up
+    runs: dict[str, list[dict[str, Any]]] = {"pqscan --no-suites": [], "sslyze": []}
+    conns: dict[str, dict[str, float]] = {}
+    for _ in range(args.repeat):  # alternate: A B A B ...
+        c0 = fleet.count()
+        runs["pqscan --no-suites"].append(run_pqscan(targets, args.timeout, work, netns=netns, extra=("--no-suites",)))
+        c1 = fleet.count()
+        conns["pqscan --no-suites"] = per_kind_connections(fleet, c0, c1)
+        if have_sslyze:
+            runs["sslyze"].append(run_sslyze(args.sslyze, targets, args.timeout, netns=netns))
+            conns["sslyze"] = per_kind_connections(fleet, c1, fleet.count())
+    c0 = fleet.count()
+    default = run_pqscan(targets, args.timeout, work, netns=netns)
+    conns["pqscan (with suites)"] = per_kind_connections(fleet, c0, fleet.count())
+    print(f"\n[{label}] {len(targets)} well-behaved endpoints ({args.per_kind} per kind), "
+          f"median of {args.repeat} alternating runs per tool")
+    med: dict[str, dict[str, Any]] = {}
+    for tool, rr in list(runs.items()) + [("pqscan (with suites)", [default])]:
+        if not rr:
+            print(f"  {tool:<22}: not run (sslyze not found at {args.sslyze})")
             continue
-        total += 1
-        attrs = assets.get(f"tls://{e['host']}:{e['port']}", {}).get("attributes", {})
-        offered = {openssl_group_code(n) for n in e["groups"]}
-        ok = True
-        for g in GROUPS:
-            want = "no-tls13" if not e["tls13"] else ("supported" if g.code in offered else "rejected")
-            got = (attrs.get("groups") or {}).get(g.name, {}).get("verdict")
-            right = got == want
-            ok &= right
-            if g.kind in QUANTUM_SAFE_KINDS and right:
-                pq_right += 1
-        all_right += ok
-    return all_right, total, pq_right
-
-
-def sslyze_saw_pq(results: dict[str, Any], fleet: list[dict[str, Any]]) -> tuple[int, int]:
-    should = [e for e in fleet if e["kind"] == "tls" and PQ_GROUP in e["groups"] and e["tls13"]]
-    saw = sum(1 for e in should if PQ_GROUP in (results.get(f"{e['host']}:{e['port']}", {}).get("curves") or []))
-    return saw, len(should)
+        m = sorted(rr, key=lambda r: r["wall"])[len(rr) // 2]
+        med[tool] = m
+        c = conns[tool]
+        mean = sum(c[k] for k in TLS_KINDS) / len(TLS_KINDS)
+        print(f"  {tool:<22}: {m['wall']:6.2f} s  {len(targets) / m['wall']:6.1f} endpoints/s  "
+              f"peak RSS {m['rss_kib'] / 1024:6.1f} MiB  connections/endpoint mean {mean:4.1f}")
+        print("      per kind: " + ", ".join(f"{k} {c[k]:.1f}" for k in TLS_KINDS))
+    if "sslyze" in med:
+        ratio = med["sslyze"]["wall"] / med["pqscan --no-suites"]["wall"]
+        print(f"  ratio pqscan/sslyze endpoints/s: {ratio:.1f}x")
+        ss = med["sslyze"]["results"]
+        pq_should = [e for e in good if kind_configs()[e["kind"]].tls13 and "MLKEM" in "".join(
+            kind_configs()[e["kind"]].groups)]
+        saw = sum(1 for e in pq_should if any("MLKEM" in c for c in ss.get(f"{e['host']}:{e['port']}", {})
+                                              .get("curves") or []))
+        print(f"  sslyze saw an ML-KEM group on {saw}/{len(pq_should)} endpoints that support one")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--timeout", type=float, default=2.0)
-    ap.add_argument("--per-config", type=int, default=5)
-    ap.add_argument("--silent", type=int, default=8)
-    ap.add_argument("--garbage", type=int, default=8)
+    ap.add_argument("--per-kind", type=int, default=4)
+    ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--sslyze", default="/tmp/sslyze-venv/bin/python")
-    ap.add_argument("--no-sweep", action="store_true")
-    ap.add_argument("--repeat", type=int, default=3, help="runs per tool on the well-behaved set (median)")
+    ap.add_argument("--no-netns", action="store_true")
+    ap.add_argument("--no-schedule", action="store_true")
+    ap.add_argument("--schedule-lines", type=int, default=1_000_000)
+    ap.add_argument("--schedule-seconds", type=float, default=20.0)
     ap.add_argument("--fleet", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--schedule", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--prefix", default=LOOPBACK_NET, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.fleet:
-        run_fleet(args.per_config, args.silent, args.garbage, not args.no_sweep)
+        run_fleet(args.per_kind, args.prefix)
         return
-
-    fleet_proc = subprocess.Popen(
-        [sys.executable, __file__, "--fleet", "--per-config", str(args.per_config), "--silent", str(args.silent),
-         "--garbage", str(args.garbage), *(["--no-sweep"] if args.no_sweep else [])],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert fleet_proc.stdin and fleet_proc.stdout
-
-    def count() -> int:
-        fleet_proc.stdin.write("count\n")  # type: ignore[union-attr]
-        fleet_proc.stdin.flush()  # type: ignore[union-attr]
-        return int(fleet_proc.stdout.readline())  # type: ignore[union-attr]
-
+    if args.schedule:
+        run_schedule(args.schedule_lines, args.schedule_seconds)
+        return
+    work = Path(tempfile.mkdtemp(prefix="pqscan-bench-"))
+    print(f"timeout {args.timeout:g}s; {os.cpu_count()} CPUs; sslyze: {args.sslyze}")
+    configs = kind_configs()
+    fleet = Fleet(args.per_kind, LOOPBACK_NET, netns=False)
     try:
-        layout = json.loads(fleet_proc.stdout.readline())
-        fleet, sweep = layout["fleet"], layout["sweep"]
-        mixed = [f"{e['host']}:{e['port']}" for e in fleet]
-        good = [f"{e['host']}:{e['port']}" for e in fleet if e["kind"] == "tls"]
-        kinds = {k: sum(1 for e in fleet if e["kind"] == k) for k in ("tls", "silent", "garbage")}
-        print(f"fleet: {len(mixed)} endpoints ({kinds['tls']} TLS lab servers, {kinds['silent']} silent, "
-              f"{kinds['garbage']} garbage); timeout {args.timeout:g}s; {os.cpu_count()} CPUs")
-        work = Path(tempfile.mkdtemp(prefix="pqscan-bench-"))
-        have_sslyze = Path(args.sslyze).exists()
-        rows = []
-        run_pqscan(good, args.timeout, work)  # warm-up: first connections to each lab server are slower
-        if have_sslyze:
-            run_sslyze(args.sslyze, good, args.timeout)
-        for label, targets, repeat in (("mixed", mixed, 1), ("well-behaved", good, args.repeat)):
-            pq_runs, ss_runs, ns_runs = [], [], []
-            for _ in range(repeat):  # alternate the tools; report the median wall time of each
-                c0 = count()
-                ns = run_pqscan(targets, args.timeout, work, extra=("--no-suites",))
-                c1 = count()
-                ns["conn"] = (c1 - c0) / len(targets)
-                ns_runs.append(ns)
-                c0 = count()
-                pq = run_pqscan(targets, args.timeout, work)
-                c1 = count()
-                pq["conn"] = (c1 - c0) / len(targets)
-                pq_runs.append(pq)
-                if have_sslyze:
-                    ss = run_sslyze(args.sslyze, targets, args.timeout)
-                    ss["conn"] = (count() - c1) / len(targets)
-                    ss_runs.append(ss)
-            pq = sorted(pq_runs, key=lambda r: r["wall"])[len(pq_runs) // 2]
-            right, total, pq_right = pqscan_correct(pq["inventory"], fleet)
-            ns = sorted(ns_runs, key=lambda r: r["wall"])[len(ns_runs) // 2]
-            suites = sum(len(v.get("accepted") or ()) for a in pq["inventory"]["assets"]
-                         for v in ((a.get("attributes") or {}).get("tls_suites") or {}).values())
-            row = {"set": label, "n": len(targets), "repeat": repeat, "pq_eps": len(targets) / pq["wall"],
-                   "pq_wall": pq["wall"], "pq_conn": pq["conn"], "pq_rss": pq["rss_kib"] / 1024,
-                   "pq_right": f"{right}/{total} endpoints, {pq_right} PQ verdicts right",
-                   "pq_suites": suites, "ns_eps": len(targets) / ns["wall"], "ns_wall": ns["wall"],
-                   "ns_conn": ns["conn"], "ns_rss": ns["rss_kib"] / 1024}
-            if ss_runs:
-                ss = sorted(ss_runs, key=lambda r: r["wall"])[len(ss_runs) // 2]
-                saw, should = sslyze_saw_pq(ss["results"], fleet)
-                by_config: dict[str, int] = {}
-                for e in fleet:
-                    status = ss["results"].get(f"{e['host']}:{e['port']}", {}).get("status")
-                    if e["kind"] == "tls" and status != "COMPLETED":
-                        by_config[e["config"]] = by_config.get(e["config"], 0) + 1
-                failed = ", ".join(f"{k} x{v}" for k, v in sorted(by_config.items())) or "none"
-                row.update({"ss_failed": failed,"ss_eps": len(targets) / ss["wall"], "ss_wall": ss["wall"], "ss_conn": ss["conn"],
-                            "ss_rss": ss["rss_kib"] / 1024, "ss_pq": f"saw {PQ_GROUP} on {saw}/{should}"})
-            rows.append(row)
-        print()
-        for r in rows:
-            print(f"[{r['set']}] {r['n']} endpoints (median of {r['repeat']} run(s) per tool)")
-            print(f"  pqscan : {r['pq_wall']:7.2f} s  {r['pq_eps']:7.2f} endpoints/s  {r['pq_conn']:5.1f} conn/endpoint"
-                  f"  peak RSS {r['pq_rss']:6.1f} MiB  verdicts: {r['pq_right']}; {r['pq_suites']} accepted "
-                  "suite(s) enumerated (version x suite)")
-            print(f"  pqscan --no-suites: {r['ns_wall']:7.2f} s  {r['ns_eps']:7.2f} endpoints/s  {r['ns_conn']:5.1f} "
-                  f"conn/endpoint  peak RSS {r['ns_rss']:6.1f} MiB")
-            if "ss_eps" in r:
-                print(f"  sslyze : {r['ss_wall']:7.2f} s  {r['ss_eps']:7.2f} endpoints/s  {r['ss_conn']:5.1f} conn/endpoint"
-                      f"  peak RSS {r['ss_rss']:6.1f} MiB  {r['ss_pq']}")
-                print(f"           sslyze could not scan these TLS lab servers: {r['ss_failed']}")
-                print(f"  ratio  : pqscan/sslyze endpoints/s = {r['pq_eps'] / r['ss_eps']:.1f}x")
-            else:
-                print("  sslyze : not found (install: python3 -m venv /tmp/sslyze-venv && /tmp/sslyze-venv/bin/pip install sslyze)")
-        if sweep:
-            targets = [f"{e['host']}:{e['port']}" for e in sweep]
-            k = {kind: sum(1 for e in sweep if e["kind"] == kind) for kind in ("tls", "silent", "refused")}
-            res = run_pqscan(targets, args.timeout, work, concurrency=256)
-            inv = res["inventory"]
-            ok = sum(1 for a in inv["assets"] if a["kind"] == "tls-endpoint")
-            print(f"\n[loopback /24] {len(targets)} addresses 127.0.1.1-254 ({k['tls']} TLS, {k['silent']} silent, "
-                  f"{k['refused']} refused), concurrency 256, timeout {args.timeout:g}s")
-            print(f"  pqscan : {res['wall']:7.2f} s wall ({len(targets) / res['wall']:.1f} addresses/s), {ok} TLS endpoints "
-                  f"found, {len(inv['errors'])} errors recorded; serial timeouts alone would take "
-                  f"{k['silent'] * args.timeout:.0f} s")
+        # 1. facts, whole fleet
+        res = run_pqscan([f"{e['host']}:{e['port']}" for e in fleet.plan], args.timeout, work, netns=False)
+        wrong = {}
+        for e in fleet.plan:
+            bad = check_endpoint(e["kind"], res["inventory"], f"tls://{e['host']}:{e['port']}", configs)
+            if bad:
+                wrong[f"{e['kind']} {e['host']}:{e['port']}"] = bad
+        n = len(fleet.plan)
+        print(f"\n[facts] {n} endpoints, {len(TLS_KINDS) + len(HOSTILE_KINDS)} kinds, loopback: every fact right on "
+              f"{n - len(wrong)}/{n} ({res['wall']:.2f} s, {n / res['wall']:.1f} endpoints/s mixed)")
+        for k, v in wrong.items():
+            print(f"  WRONG {k}: {'; '.join(v)[:400]}")
+        # 2. well-behaved, loopback
+        compare("loopback", fleet, args, work, netns=False)
     finally:
+        fleet.close()
+    # 3. latency-bound fleet in network namespaces
+    if not args.no_netns:
+        if os.geteuid() != 0 or shutil.which("ip") is None or not Path("/dev/net/tun").exists():
+            print("\n[netns] skipped: needs root, iproute2 and /dev/net/tun")
+        else:
+            try:
+                netns_up(len(TLS_KINDS + HOSTILE_KINDS) * args.per_kind)
+                nfleet = Fleet(args.per_kind, NETNS_SERVER_NET, netns=True)
+                try:
+                    compare("netns, 25 ms each way (TUN relay)", nfleet, args, work, netns=True)
+                finally:
+                    nfleet.close()
+            finally:
+                netns_down()
+    # 4. 1M-target scheduling
+    if not args.no_schedule:
+        wall, rss, stdout, stderr = timed([sys.executable, __file__, "--schedule", "--schedule-lines",
+                                           str(args.schedule_lines), "--schedule-seconds", str(args.schedule_seconds)])
         try:
-            fleet_proc.stdin.write("quit\n")
-            fleet_proc.stdin.flush()
-        except OSError:
-            pass
-        fleet_proc.wait(timeout=30)
+            r = json.loads(stdout.strip().splitlines()[-1])
+        except (json.JSONDecodeError, IndexError):
+            print(f"\n[1M scheduling] failed: {stderr[-500:]}")
+            return
+        first = f"{r['first']:.2f} s" if r["first"] is not None else "none"
+        print(f"\n[1M scheduling] {args.schedule_lines} target lines (closed loopback ports), run for "
+              f"{r['wall']:.1f} s: first result after {first}, {r['count']} results ({r['count'] / r['wall']:.0f}/s), "
+              f"peak RSS {rss / 1024:.1f} MiB (wait4; the process's own figure {r['rss_mib']:.1f} MiB)")
 
 
 if __name__ == "__main__":

@@ -58,7 +58,31 @@ class LazyGroup(click.Group):
         module = importlib.import_module(module_name)
         cmd = getattr(module, attr)
         assert isinstance(cmd, click.Command)
+        _accept_global_options(cmd)
         return cmd
+
+
+def _set_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    if value:
+        obj = ctx.find_root().ensure_object(dict)
+        if param.name == "quiet_after":
+            obj["quiet"] = True
+            logging.getLogger().setLevel(logging.WARNING)
+        else:
+            obj["verbose"] = max(int(obj.get("verbose", 0)), int(value))
+
+
+def _accept_global_options(cmd: click.Command) -> None:
+    """``-q`` and ``-v`` mean the same after the subcommand as before it (``pqscan scan -q ...``)."""
+    taken = {opt for p in cmd.params for opt in (*p.opts, *p.secondary_opts)}
+    if "-q" not in taken and "--quiet" not in taken:
+        cmd.params.append(click.Option(["-q", "--quiet", "quiet_after"], is_flag=True, expose_value=False,
+                                       is_eager=True, callback=_set_global, help="Same as 'pqscan -q'."))
+    if "-v" not in taken and "--verbose" not in taken:
+        cmd.params.append(click.Option(["-v", "--verbose", "verbose_after"], count=True, expose_value=False,
+                                       is_eager=True, callback=_set_global, help="Same as 'pqscan -v'."))
+    for sub in getattr(cmd, "commands", {}).values():
+        _accept_global_options(sub)
 
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}

@@ -42,6 +42,3 @@ class ProfileError(PqscanError):
 class TargetSpecError(PqscanError):
     """A target spec (host, URL, CIDR, @file) cannot be understood."""
 
-
-class BackendUnavailable(PqscanError):
-    """An optional backend (liboqs, Chromium ...) is not present on this machine."""

@@ -10,6 +10,7 @@ All values are immutable (frozen dataclasses) and serialise to plain JSON throug
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -398,3 +399,25 @@ SYMBOL_PUBLIC_KEY_INFO = "subjectPublicKeyInfo"
 ATTR_NOT_AFTER = "not_after"  # ISO 8601 date-time
 ATTR_SELF_SIGNED = "self_signed"  # bool
 ATTR_IS_CA = "is_ca"  # bool
+
+
+# -- the contract between collectors and assessment: declared once, in the inventory schema ------------
+
+
+@functools.cache
+def _schema_defs() -> dict[str, Any]:
+    from importlib import resources
+
+    schema = json.loads(resources.files("pqscan").joinpath("schemas/inventory.schema.json").read_text("utf-8"))
+    return dict(schema["$defs"])
+
+
+def declared_attributes(kind: AssetKind) -> frozenset[str] | None:
+    """The attribute names an asset of ``kind`` may carry (None: the schema leaves that kind open)."""
+    spec = _schema_defs()["attributes"].get(kind.value)
+    return frozenset(spec["properties"]) if spec is not None else None
+
+
+def declared_parameters() -> frozenset[str]:
+    """The finding parameter names collectors may write (``key_bits``, ``curve``, ``hash`` ...)."""
+    return frozenset(_schema_defs()["finding"]["properties"]["parameters"]["properties"])

@@ -112,24 +112,33 @@ def build() -> Inventory:
     p256 = alg_id(IdKind.TLS_GROUP, 0x0017)
     aes128 = alg_id(IdKind.NAME, "AES-128-GCM")
     app = Asset("tls://app.example.test:443", AssetKind.TLS_ENDPOINT, "app.example.test:443", "app.example.test",
-                {"tls_versions": ["TLSv1.3"], "negotiated_group": hybrid, "groups_offered": [hybrid, x25519]},
+                {"host": "app.example.test", "port": 443, "sni": "app.example.test", "service": "https",
+                 "starttls": None, "protocols": {"TLS1.3": True, "TLS1.2": False, "TLS1.1": False, "TLS1.0": False},
+                 "baseline": {"evidence": "HelloRetryRequest selected 0x11EC", "selected_group": "X25519MLKEM768"},
+                 "supported_groups": ["X25519MLKEM768", "x25519"]},
                 (Relation(RelationKind.PRESENTS, leaf_id),))
     inv.add_asset(app)
-    inv.add_finding(Finding(app.id, hybrid, Usage.KEY_EXCHANGE, "tls", {"codepoint": "0x11EC", "negotiated": True},
+    inv.add_finding(Finding(app.id, hybrid, Usage.KEY_EXCHANGE, "tls", {"tls_group": "0x11EC", "group_name": "X25519MLKEM768",
+                                                                      "protocol": "TLS1.3"},
                             Evidence(location="app.example.test:443", symbol="supported_groups",
                                      detail="HelloRetryRequest selected 0x11EC")))
-    inv.add_finding(Finding(app.id, x25519, Usage.KEY_EXCHANGE, "tls", {"codepoint": "0x001D", "negotiated": False},
+    inv.add_finding(Finding(app.id, x25519, Usage.KEY_EXCHANGE, "tls", {"tls_group": "0x001D", "group_name": "x25519",
+                                                                      "protocol": "TLS1.3"},
                             Evidence(location="app.example.test:443", symbol="supported_groups",
                                      detail="classical fallback still accepted")))
     inv.add_finding(Finding(app.id, aes128, Usage.SYMMETRIC, "tls", {"cipher_suite": "TLS_AES_128_GCM_SHA256"},
                             Evidence(location="app.example.test:443", symbol="cipher_suite")))
 
     legacy = Asset("tls://legacy.example.test:443", AssetKind.TLS_ENDPOINT, "legacy.example.test:443",
-                   "legacy.example.test", {"tls_versions": ["TLSv1.0", "TLSv1.2"], "negotiated_group": p256},
+                   "legacy.example.test",
+                   {"host": "legacy.example.test", "port": 443, "sni": "legacy.example.test", "service": "https",
+                    "starttls": None, "protocols": {"TLS1.3": False, "TLS1.2": True, "TLS1.1": False, "TLS1.0": True},
+                    "baseline": {"evidence": "alert 70 (protocol_version)", "selected_group": None},
+                    "supported_groups": []},
                    (Relation(RelationKind.PRESENTS, leaf_id),))
     inv.add_asset(legacy)
-    inv.add_finding(Finding(legacy.id, p256, Usage.KEY_EXCHANGE, "tls", {"codepoint": "0x0017", "curve": "P-256",
-                                                                        "negotiated": True},
+    inv.add_finding(Finding(legacy.id, p256, Usage.KEY_EXCHANGE, "tls", {"tls_group": "0x0017", "group_name": "secp256r1",
+                                                                        "curve": "P-256", "protocol": "TLS1.2"},
                             Evidence(location="legacy.example.test:443", symbol="supported_groups",
                                      detail="TLS 1.2 ECDHE; no post-quantum group offered")))
     inv.add_finding(Finding(legacy.id, aes128, Usage.SYMMETRIC, "tls",
@@ -150,14 +159,17 @@ def build() -> Inventory:
     sntrup = alg_id(IdKind.SSH_KEX, "sntrup761x25519-sha512@openssh.com")
     host_key_id = f"key:sha256:{fp('ssh-host-key')}"
     host_key = Asset(host_key_id, AssetKind.HOST_KEY, "bastion.example.test:22", "ssh-rsa host key",
-                     {"public_key_algorithm": rsa, "key_bits": 3072, "ssh_host_key_type": "rsa-sha2-512"})
+                     {"algorithm": rsa, "key_bits": 3072, "ssh_key_type": "ssh-rsa",
+                      "endpoint": "ssh://bastion.example.test:22"})
     ssh = Asset("ssh://bastion.example.test:22", AssetKind.SSH_ENDPOINT, "bastion.example.test:22",
                 "bastion.example.test", {"banner": "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3",
-                                         "kex_offered": ["sntrup761x25519-sha512@openssh.com", "curve25519-sha256"]},
+                                         "kex_algorithms": ["sntrup761x25519-sha512@openssh.com", "curve25519-sha256"],
+                                         "server_host_key_algorithms": ["rsa-sha2-512", "rsa-sha2-256"]},
                 (Relation(RelationKind.HAS_HOST_KEY, host_key_id),))
     inv.add_asset(host_key)
     inv.add_asset(ssh)
-    inv.add_finding(Finding(ssh.id, sntrup, Usage.KEY_EXCHANGE, "ssh", {"name": "sntrup761x25519-sha512@openssh.com"},
+    inv.add_finding(Finding(ssh.id, sntrup, Usage.KEY_EXCHANGE, "ssh", {"ssh_name": "sntrup761x25519-sha512@openssh.com",
+                                                                              "server_preference": 0},
                             Evidence(location="bastion.example.test:22", symbol="kex_algorithms")))
     inv.add_finding(Finding(host_key_id, rsa, Usage.AUTHENTICATION, "ssh", {"key_bits": 3072},
                             Evidence(location="bastion.example.test:22", symbol="server_host_key_algorithms",

@@ -1,6 +1,6 @@
 """Policy profiles: which algorithms and strengths a policy accepts, for which use, until when.
 
-A profile is data (``profiles/<id>.toml``, shipped in the wheel as ``pqscan/profiles``). A user
+A profile is data (``profiles/<id>.toml``, shipped in the wheel as the package ``pqscan.profiles``). A user
 can pass the path of their own TOML file anywhere a profile name is accepted.
 
 Format
@@ -312,7 +312,7 @@ class Profile:
 
 
 def _builtin_dir() -> Any:
-    return resources.files("pqscan") / "profiles"
+    return resources.files("pqscan.profiles")  # the top-level profiles/ folder (pyproject package-dir)
 
 
 def builtin_names() -> list[str]:

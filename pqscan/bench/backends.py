@@ -274,17 +274,3 @@ class OpenSSLBackend:
 
 BACKEND_NAMES = ("liboqs", "openssl", "classical")
 
-
-def make_backend(name: str) -> Backend:
-    """The backend of this name (liboqs imported lazily: its detection must run first)."""
-    if name == "openssl":
-        return OpenSSLBackend()
-    if name == "classical":
-        from pqscan.bench.classical import ClassicalBackend
-
-        return ClassicalBackend()
-    if name == "liboqs":
-        from pqscan.bench.oqs_backend import LiboqsBackend
-
-        return LiboqsBackend()
-    raise ValueError(f"unknown backend {name!r}; choose from {', '.join(BACKEND_NAMES)}")

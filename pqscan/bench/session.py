@@ -16,12 +16,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pqscan import __version__
-from pqscan.bench.backends import BACKEND_NAMES, Availability, BenchCase, Family, make_backend
+from pqscan.bench.backends import BACKEND_NAMES, Availability, Backend, BenchCase, Family, OpenSSLBackend
+from pqscan.bench.classical import ClassicalBackend
 from pqscan.bench.cost import migration_costs
 from pqscan.bench.runner import CaseResult, Settings, environment, run_cases
 from pqscan.inventory import now_iso
 
 BENCH_SCHEMA_VERSION = "1.0"
+
+
+def make_backend(name: str) -> Backend:
+    """The backend of this name. liboqs' module is imported only here, after its detection ran."""
+    if name == "openssl":
+        return OpenSSLBackend()
+    if name == "classical":
+        return ClassicalBackend()
+    if name == "liboqs":
+        from pqscan.bench.oqs_backend import LiboqsBackend  # lazy for start-up cost, not for a cycle
+
+        return LiboqsBackend()
+    raise ValueError(f"unknown backend {name!r}; choose from {', '.join(BACKEND_NAMES)}")
 
 
 @dataclass(frozen=True)

@@ -161,10 +161,6 @@ def _key_ids(cert: x509.Certificate) -> tuple[str | None, str | None]:
             aki.key_identifier.hex() if aki is not None and aki.key_identifier is not None else None)
 
 
-def cert_id(cert: x509.Certificate) -> str:
-    return f"cert:sha256:{hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()}"
-
-
 @dataclass(frozen=True)
 class _CertFacts:
     """Everything about a certificate that does not depend on where it was found."""

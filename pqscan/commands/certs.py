@@ -10,29 +10,14 @@ from pathlib import Path
 
 import click
 
-from pqscan.collect.files import FilesOptions, scan_files
-from pqscan.collect.walk import DEFAULT_MAX_BYTES, WalkOptions
-from pqscan.commands.common import OutputFormat, format_option, note, write_output
-from pqscan.errors import InputError, UsageError
-from pqscan.inventory import Inventory, JsonlWriter, now_iso
+from pqscan.collect.paths import PathScanOptions
+from pqscan.commands.common import OutputFormat, format_option, make_walk, walk_options, write_output
+from pqscan.commands.streaming import scan_paths_to_inventory
+from pqscan.errors import InputError
+from pqscan.inventory import Inventory
 from pqscan.model import AssetKind
 
 MAX_PASSWORD_FILE_BYTES = 1024 * 1024
-_SIZE_UNITS = {"k": 1024, "m": 1024**2, "g": 1024**3}
-
-
-def parse_size(text: str) -> int:
-    """"5M", "512k", "1000" -> bytes."""
-    t = text.strip().lower().removesuffix("b")
-    mult = _SIZE_UNITS.get(t[-1:], 1)
-    number = t[:-1] if t[-1:] in _SIZE_UNITS else t
-    try:
-        value = int(float(number) * mult)
-    except ValueError:
-        raise UsageError(f"--max-size {text!r}: expected a size such as 5M, 512k or 100000") from None
-    if value <= 0:
-        raise UsageError(f"--max-size {text!r}: must be positive")
-    return value
 
 
 def _passwords(given: tuple[str, ...], password_file: Path | None) -> tuple[bytes, ...]:
@@ -55,22 +40,18 @@ def _passwords(given: tuple[str, ...], password_file: Path | None) -> tuple[byte
 
 @click.command("certs", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH...")
-@click.option("--exclude", "excludes", multiple=True, metavar="PATTERN",
-              help="gitignore-style pattern to skip (repeatable), e.g. 'tests/' or '*.bak'.")
-@click.option("--max-size", default=str(DEFAULT_MAX_BYTES), show_default=True, metavar="SIZE",
-              help="Skip (and record) files larger than this, e.g. 5M.")
+@walk_options
 @click.option("--password", "passwords", multiple=True, metavar="PW",
               help="Password to try on encrypted keys, PKCS#12 and Java keystores (repeatable).")
 @click.option("--password-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File with one password per line to try.")
-@click.option("--no-gitignore", is_flag=True, help="Do not honour .gitignore files in the tree.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the inventory here (.json, or .jsonl for one record per line).")
 @format_option([OutputFormat.TABLE, OutputFormat.JSON])
 @click.pass_context
-def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ...], max_size: str,
-            passwords: tuple[str, ...], password_file: Path | None, no_gitignore: bool, output: Path | None,
-            output_format: str) -> int:
+def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ...], max_size: int,
+            no_gitignore: bool, follow_symlinks: bool, passwords: tuple[str, ...], password_file: Path | None,
+            output: Path | None, output_format: str) -> int:
     """Find certificates, keys and keystores in files and directory trees.
 
     \b
@@ -81,31 +62,14 @@ def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ..
       pqscan certs ./deploy --exclude 'testdata/' --password changeit -o certs.json
     """
     warnings.filterwarnings("ignore", message="Parsed a serial number", module="pqscan")
-    options = FilesOptions(
-        walk=WalkOptions(excludes=excludes, max_bytes=parse_size(max_size), use_gitignore=not no_gitignore),
-        passwords=_passwords(passwords, password_file),
-    )
-    scan = scan_files(paths, options)
-    inv = Inventory(targets=[str(p) for p in paths])
-    for r in scan.results:
-        inv.add_result(r)
-    for p in paths:
-        inv.mark_done(str(p))
-    inv.finished = now_iso()
-    inv.attachments["certs_scan"] = {"files_seen": scan.files_seen, "files_with_material_or_errors":
-                                     scan.files_parsed, "bytes_read": scan.bytes_read}
-    if output is not None:
-        if output.suffix.lower() == ".jsonl":
-            with JsonlWriter(output, targets=inv.targets) as writer:
-                for r in scan.results:
-                    writer.write_result(r, done=False)
-        else:
-            inv.save(output)
-        note(ctx, f"inventory written to {output}")
+    options = PathScanOptions(walk=make_walk(excludes, max_size, no_gitignore, follow_symlinks), collectors=("certs",),
+                              passwords=_passwords(passwords, password_file))
+    inv = scan_paths_to_inventory(ctx, paths, options, output)
+    files_seen = inv.attachments.get("path_scan", {}).get("certs", {}).get("files_seen", 0)
     if OutputFormat(output_format) is OutputFormat.JSON:
         write_output(json.dumps(inv.to_dict(), indent=1, ensure_ascii=False), None)
     else:
-        render_table(inv, scan.files_seen)
+        render_table(inv, files_seen)
     return 0
 
 

@@ -16,6 +16,7 @@ from pqscan.commands.common import (
     note,
     output_option,
     profile_option,
+    walk_options,
     write_output,
 )
 from pqscan.errors import UsageError
@@ -23,6 +24,7 @@ from pqscan.model import Finding, Severity
 from pqscan.pipeline.ci import COLLECTORS, CiOptions, CiOutcome, run_ci, write_baseline
 from pqscan.report.github_annotations import render_annotations
 from pqscan.report.sarif import render_sarif_text
+from pqscan.textsafe import clean
 
 FORMATS = (OutputFormat.TABLE, OutputFormat.JSON, OutputFormat.SARIF, OutputFormat.GITHUB)
 
@@ -78,8 +80,17 @@ def render_table(outcome: CiOutcome, prefix: str, floor: Severity = Severity.LOW
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in [head, *rows]]
     by = ", ".join(f"{k} {v}" for k, v in s["by_severity"].items() if v)
     lines.append("")
+    skipped = s["skipped"]
+    if skipped:
+        lines.append("")
+        lines.append(f"not scanned ({sum(skipped.values())}):")
+        lines.extend(f"  {n:>6}  {clean(reason)}" for reason, n in skipped.items())
+    lines.append("")
+    gate = f"--fail-on {s['fail_on'] or '(not set)'}"
+    if s["fail_on_new_quantum_vulnerable"]:
+        gate += " or new and quantum-vulnerable"
     lines.append(f"{s['findings']} findings ({by or 'none'}); {s['new']} new; {s['errors']} scan errors; "
-                 f"{s['failing']} at or above --fail-on {s['fail_on'] or '(not set)'}")
+                 f"{s['failing']} failing ({gate})")
     return "\n".join(lines)
 
 
@@ -97,9 +108,12 @@ def render_table(outcome: CiOutcome, prefix: str, floor: Severity = Severity.LOW
               help="Write every current finding id to this file and exit 0.")
 @click.option("--changed-since", metavar="GIT_REF", default=None,
               help="Only scan files changed since this git revision (plus untracked files).")
-@click.option("--exclude", "excludes", multiple=True, metavar="PATTERN", help="gitignore-style pattern to skip; repeatable.")
+@click.option("--fail-on-new-quantum-vulnerable", "fail_on_new_qv", is_flag=True,
+              help="Exit 1 when a NEW finding (not in --baseline) uses an algorithm a quantum computer breaks "
+                   "(RSA, DH, ECDH, ECDSA, EdDSA ... by the catalogue's quantum status), whatever its severity.")
+@walk_options
 @click.option("--collector", "collectors", multiple=True, type=click.Choice(COLLECTORS),
-              help="Run only these collectors (default: all three); repeatable.")
+              help="Run only these collectors (default: all four); repeatable.")
 @click.option("--srcroot", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
               help="Repository root that SARIF and annotation paths are relative to.")
 @click.option("--min-severity", type=click.Choice([s.value for s in Severity]), default=Severity.LOW.value,
@@ -108,21 +122,25 @@ def render_table(outcome: CiOutcome, prefix: str, floor: Severity = Severity.LOW
 @click.pass_context
 def command(ctx: click.Context, paths: tuple[Path, ...], profiles: tuple[str, ...], output_format: str, output: Path | None,
             fail_on: str | None, sarif_path: Path | None, baseline: Path | None, write_baseline_path: Path | None,
-            changed_since: str | None, excludes: tuple[str, ...], collectors: tuple[str, ...], srcroot: Path,
+            changed_since: str | None, fail_on_new_qv: bool, excludes: tuple[str, ...], max_size: int,
+            no_gitignore: bool, follow_symlinks: bool, collectors: tuple[str, ...], srcroot: Path,
             min_severity: str, as_of: str | None) -> int:
-    """Scan source code, dependencies and configuration under PATH (default: .) for CI.
+    """Scan a repository under PATH (default: .) for CI: code, dependencies, configuration, keys and certificates.
 
     One directory is scanned whole. Several paths, or files (as pre-commit passes them), are scanned
     as part of the tree at --srcroot, so their findings and fingerprints match a full scan.
 
     \b
-    Exit codes: 0 no new finding at or above --fail-on, 1 there is one, 2 usage or input error.
+    Exit codes: 0 no new finding at or above --fail-on (nor, with --fail-on-new-quantum-vulnerable,
+    a new quantum-vulnerable one), 1 there is one, 2 usage or input error.
     Examples:
       pqscan ci . --fail-on high --sarif pqscan.sarif
       pqscan ci . --write-baseline .pqscan-baseline.json
       pqscan ci . --baseline .pqscan-baseline.json --fail-on medium --format github
       pqscan ci . --changed-since origin/main --fail-on high
+      pqscan ci . --baseline .pqscan-baseline.json --fail-on-new-quantum-vulnerable
     """
+
     today = None
     if as_of:
         try:
@@ -132,7 +150,9 @@ def command(ctx: click.Context, paths: tuple[Path, ...], profiles: tuple[str, ..
     path, only_files = _root_and_files(paths, srcroot)
     options = CiOptions(profiles=profiles or ("nist-ir-8547",), fail_on=Severity.parse(fail_on) if fail_on else None,
                         baseline=baseline, changed_since=changed_since, collectors=collectors or COLLECTORS,
-                        excludes=excludes, today=today, only_files=only_files)
+                        excludes=excludes, max_bytes=max_size, today=today, only_files=only_files,
+                        fail_on_new_quantum_vulnerable=fail_on_new_qv, follow_symlinks=follow_symlinks,
+                        use_gitignore=not no_gitignore)
     outcome = run_ci(path, options)
     prefix = path_prefix(path, srcroot)
     floor = Severity(min_severity)
@@ -166,7 +186,8 @@ def command(ctx: click.Context, paths: tuple[Path, ...], profiles: tuple[str, ..
     if outcome.changed_files is not None:
         note(ctx, f"--changed-since {changed_since}: {len(outcome.changed_files)} changed files scanned")
     if outcome.failing:
-        note(ctx, f"{len(outcome.failing)} new findings at or above {fail_on}: failing (exit 1)")
+        note(ctx, f"{len(outcome.failing)} new findings at or above --fail-on {fail_on or '(not set)'}"
+                  f"{' or quantum-vulnerable' if fail_on_new_qv else ''}: failing (exit 1)")
     elif os.environ.get("PQSCAN_CI_VERBOSE"):
         note(ctx, f"{s['findings']} findings, none new at or above --fail-on")
     return outcome.exit_code

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import click
 
-from pqscan.collect.code import CodeScanOptions, scan_paths
+from pqscan.collect.code import CodeScanOptions
 from pqscan.collect.code.files import LANGUAGES, RULESET_OF
-from pqscan.collect.walk import DEFAULT_MAX_BYTES, WalkOptions
-from pqscan.commands.common import OutputFormat, format_option, note, write_output
-from pqscan.inventory import Inventory, JsonlWriter, now_iso
+from pqscan.collect.paths import PathScanOptions
+from pqscan.commands.common import OutputFormat, format_option, make_walk, walk_options, write_output
+from pqscan.commands.streaming import scan_paths_to_inventory
+from pqscan.inventory import Inventory
 from pqscan.model import ErrorKind
 from pqscan.textsafe import clean
 
@@ -23,10 +24,7 @@ _LANGUAGE_CHOICES = sorted({*LANGUAGES, *RULESET_OF.values()})
 
 @click.command("code", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH...")
-@click.option("--exclude", "excludes", multiple=True, metavar="PATTERN",
-              help="gitignore-style pattern to skip (repeatable), e.g. 'tests/' or '*_test.go'.")
-@click.option("--max-size", default=str(DEFAULT_MAX_BYTES), show_default=True, metavar="SIZE",
-              help="Skip (and record) files larger than this, e.g. 2M.")
+@walk_options
 @click.option("--language", "languages", multiple=True, type=click.Choice(_LANGUAGE_CHOICES, case_sensitive=False),
               help="Only these languages (repeatable). Default: all.")
 @click.option("--include-vendored", is_flag=True,
@@ -36,16 +34,16 @@ _LANGUAGE_CHOICES = sorted({*LANGUAGES, *RULESET_OF.values()})
 @click.option("--include-minified", is_flag=True, help="Also scan minified files (very long lines).")
 @click.option("--parse-all", is_flag=True,
               help="Also parse files that name no crypto API (slower; reports their syntax errors too).")
-@click.option("--no-gitignore", is_flag=True, help="Do not honour .gitignore files in the tree.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True, metavar="N",
               help="Worker processes (0: one per CPU, at most 8). Same results, same order.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the inventory here (.json, or .jsonl for one record per line).")
 @format_option([OutputFormat.TABLE, OutputFormat.JSON])
 @click.pass_context
-def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ...], max_size: str,
-            languages: tuple[str, ...], include_vendored: bool, include_generated: bool, include_minified: bool,
-            parse_all: bool, no_gitignore: bool, jobs: int, output: Path | None, output_format: str) -> int:
+def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ...], max_size: int,
+            no_gitignore: bool, follow_symlinks: bool, languages: tuple[str, ...], include_vendored: bool,
+            include_generated: bool, include_minified: bool, parse_all: bool, jobs: int, output: Path | None,
+            output_format: str) -> int:
     """Find cryptography in source code: which API, which algorithm, key size, curve and use.
 
     \b
@@ -55,31 +53,15 @@ def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ..
       pqscan code ./src
       pqscan code . --exclude 'tests/' --language python --format json -o code.json
     """
-    options = CodeScanOptions(
-        walk=WalkOptions(excludes=excludes, max_bytes=_max_bytes(max_size), use_gitignore=not no_gitignore),
-        skip_vendored=not include_vendored, skip_generated=not include_generated,
+    walk = make_walk(excludes, max_size, no_gitignore, follow_symlinks)
+    code = CodeScanOptions(
+        walk=walk, skip_vendored=not include_vendored, skip_generated=not include_generated,
         skip_minified=not include_minified, languages=frozenset(x.lower() for x in languages) or None,
-        parse_all=parse_all, jobs=jobs or _cpus(),
+        parse_all=parse_all,
     )
-    inv = Inventory(targets=[str(p) for p in paths])
-    writer = JsonlWriter(output, targets=inv.targets) if output is not None and output.suffix == ".jsonl" else None
-    files = 0
-    try:
-        for result in scan_paths(paths, options):
-            files += 1
-            inv.add_result(result)
-            if writer is not None:
-                writer.write_result(result, done=False)
-    finally:
-        if writer is not None:
-            writer.close()
-    for p in paths:
-        inv.mark_done(str(p))
-    inv.finished = now_iso()
-    if output is not None:
-        if writer is None:
-            inv.save(output)
-        note(ctx, f"inventory written to {output}")
+    options = PathScanOptions(walk=walk, collectors=("code",), code=code, jobs=jobs or _cpus())
+    inv = scan_paths_to_inventory(ctx, paths, options, output)
+    files = inv.attachments["path_scan"]["results"]
     if OutputFormat(output_format) is OutputFormat.JSON:
         write_output(json.dumps(inv.to_dict(), indent=1, ensure_ascii=False), None)
     elif output is not None:
@@ -95,14 +77,6 @@ def _cpus() -> int:
     except AttributeError:  # not on Linux
         n = os.cpu_count() or 1
     return max(1, min(n, 8))
-
-
-def _max_bytes(text: str) -> int:
-    if text == str(DEFAULT_MAX_BYTES):
-        return DEFAULT_MAX_BYTES
-    from pqscan.commands.certs import parse_size  # imports the file collectors: only when a size is given
-
-    return parse_size(text)
 
 
 def _console():  # type: ignore[no-untyped-def]

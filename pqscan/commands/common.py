@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -12,22 +11,9 @@ import click
 
 from pqscan.errors import ExitCode, UsageError
 from pqscan.model import Severity
+from pqscan.report.formats import OutputFormat
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class OutputFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    JSONL = "jsonl"
-    MARKDOWN = "markdown"
-    HTML = "html"
-    SARIF = "sarif"
-    CBOM = "cbom"
-    GITHUB = "github"  # GitHub Actions workflow-command annotations
-    DOT = "dot"
-    GRAPHML = "graphml"
-    MERMAID = "mermaid"
 
 
 def format_option(choices: Iterable[OutputFormat], default: OutputFormat = OutputFormat.TABLE) -> Callable[[F], F]:
@@ -93,3 +79,55 @@ def fail_exit(worst: Severity | None, fail_on: str | None) -> int:
     if fail_on is None or worst is None:
         return ExitCode.OK
     return ExitCode.FINDINGS if worst.rank >= Severity.parse(fail_on).rank else ExitCode.OK
+
+
+# -- the walk's options: one size parser, the same flags in scan, ci, certs and code -------------
+
+_SIZE_UNITS = {"k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def parse_size(text: str, option: str = "--max-size") -> int:
+    """"5M", "512k", "1.5m", "1000" -> bytes (binary units; a trailing B is allowed)."""
+    t = str(text).strip().lower().removesuffix("ib").removesuffix("b")
+    mult = _SIZE_UNITS.get(t[-1:], 1)
+    number = t[:-1] if t[-1:] in _SIZE_UNITS else t
+    try:
+        value = float(number) * mult
+    except ValueError:
+        raise UsageError(f"{option} {text!r}: expected a size such as 5M, 512k or 100000") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise UsageError(f"{option} {text!r}: must be a positive size")
+    return max(1, int(value))
+
+
+class SizeParam(click.ParamType):
+    name = "SIZE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        return parse_size(value, "--" + (param.name or "size").replace("_", "-") if param else "--max-size")
+
+
+SIZE = SizeParam()
+
+
+def walk_options(f: F) -> F:
+    """--exclude, --max-size, --no-gitignore, --follow-symlinks: collected into ``walk`` (a WalkOptions)."""
+    from pqscan.collect.walk import DEFAULT_MAX_BYTES
+
+    f = click.option("--follow-symlinks", is_flag=True,
+                     help="Also follow symlinked files whose target is outside the scanned paths "
+                          "(default: recorded as skipped).")(f)
+    f = click.option("--no-gitignore", is_flag=True, help="Do not honour .gitignore files in the tree.")(f)
+    f = click.option("--max-size", type=SIZE, default=DEFAULT_MAX_BYTES, show_default="5M", metavar="SIZE",
+                     help="Skip (and record) files larger than this, e.g. 5M or 512k.")(f)
+    return click.option("--exclude", "excludes", multiple=True, metavar="PATTERN",
+                        help="gitignore-style pattern to skip (repeatable), e.g. 'tests/' or '*.bak'.")(f)
+
+
+def make_walk(excludes: tuple[str, ...], max_size: int, no_gitignore: bool, follow_symlinks: bool) -> Any:
+    from pqscan.collect.walk import WalkOptions
+
+    return WalkOptions(excludes=tuple(excludes), max_bytes=max_size, use_gitignore=not no_gitignore,
+                       follow_outside_links=follow_symlinks)

@@ -44,11 +44,9 @@ def command(ctx: click.Context, inventories: tuple[Path, ...], profiles: tuple[s
     riskiest goes first (Mosca's inequality, harvest-now-decrypt-later, deadlines, exposure,
     blast radius: see docs/risk-model.md). Formats: table, json (the plan), dot, graphml, mermaid.
     """
-    from pqscan.assess.engine import assess
-    from pqscan.assess.profiles import load_profiles
-    from pqscan.graph import DEFAULT_CRQC_YEAR, build_graph, load_services, make_plan
     from pqscan.graph import export as ex
     from pqscan.inventory import load_many
+    from pqscan.report.build import prepare
 
     today: datetime.date | None = None
     if as_of:
@@ -56,11 +54,8 @@ def command(ctx: click.Context, inventories: tuple[Path, ...], profiles: tuple[s
             today = datetime.date.fromisoformat(as_of.strip())
         except ValueError:
             raise UsageError(f"--as-of {as_of!r}: expected a date YYYY-MM-DD") from None
-    inventory = load_many(inventories)
-    services = load_services(services_file)
-    assessment = assess(inventory, load_profiles(profiles), today=today)
-    graph = build_graph(inventory, assessment, services)
-    plan = make_plan(graph, crqc_year=crqc_year or DEFAULT_CRQC_YEAR, today=today)
+    inputs = prepare(load_many(inventories), profiles, services=services_file, crqc_year=crqc_year, today=today)
+    graph, plan = inputs.graph, inputs.plan
     shown = graph
     if focus:
         if focus not in graph.nodes:

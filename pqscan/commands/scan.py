@@ -6,8 +6,16 @@ from pathlib import Path
 
 import click
 
-from pqscan.commands.common import OutputFormat, fail_exit, fail_on_option, note, profile_option
-from pqscan.errors import UsageError
+from pqscan.commands.common import (
+    fail_exit,
+    fail_on_option,
+    make_walk,
+    note,
+    profile_option,
+    walk_options,
+    write_output,
+)
+from pqscan.report.formats import format_for_path
 
 
 @click.command("scan")
@@ -27,9 +35,7 @@ from pqscan.errors import UsageError
 @click.option("--no-suites", is_flag=True, help="Skip enumerating accepted TLS <= 1.2 cipher suites (fewer connections).")
 @click.option("--no-host-keys", is_flag=True, help="Do not fetch SSH host keys (one key exchange per key type).")
 @click.option("--no-gex-probe", is_flag=True, help="Do not ask SSH group-exchange servers which DH sizes they hand out.")
-@click.option("--exclude", "excludes", multiple=True, metavar="GLOB", help="gitignore-style pattern to skip (paths).")
-@click.option("--max-size", default=5 * 1024 * 1024, show_default=True, type=click.IntRange(1, None),
-              help="Skip files larger than this many bytes (recorded).")
+@walk_options
 @click.option("--password", "passwords", multiple=True, help="Password to try on PKCS#12 files and keystores.")
 @click.option("--collectors", default="certs,code,deps,config", show_default=True,
               help="Collectors for paths (comma-separated).")
@@ -38,7 +44,7 @@ from pqscan.errors import UsageError
 def command(ctx: click.Context, targets: tuple[str, ...], output: Path, resume: bool, report_path: Path | None,
             profiles: tuple[str, ...], ports: str | None, sni: str | None, timeout: float, concurrency: int,
             rate: float | None, allow_large: bool, no_suites: bool, no_host_keys: bool, no_gex_probe: bool, excludes: tuple[str, ...], max_size: int,
-            passwords: tuple[str, ...], collectors: str, fail_on: str | None) -> int:
+            no_gitignore: bool, follow_symlinks: bool, passwords: tuple[str, ...], collectors: str, fail_on: str | None) -> int:
     """Scan hosts, URLs, CIDRs, @files and directories into one inventory.
 
     \b
@@ -50,60 +56,33 @@ def command(ctx: click.Context, targets: tuple[str, ...], output: Path, resume: 
     """
     from pqscan.collect.net.netscan import NetOptions
     from pqscan.collect.net.targets import parse_ports
-    from pqscan.collect.walk import WalkOptions
-    from pqscan.commands.streaming import finish_inventory, previous_inventory, stream_path_for
-    from pqscan.inventory import JsonlWriter
     from pqscan.pipeline.scan import ScanOptions, scan
+    from pqscan.pipeline.session import ScanSession
 
     options = ScanOptions(
         net=NetOptions(connect_timeout=timeout, read_timeout=timeout, concurrency=concurrency, rate=rate),
-        walk=WalkOptions(excludes=excludes, max_bytes=max_size),
+        walk=make_walk(excludes, max_size, no_gitignore, follow_symlinks),
         ports=parse_ports(ports) if ports else (),
         sni=sni, allow_large=allow_large,
         passwords=tuple(p.encode() for p in passwords),
         path_collectors=tuple(c.strip() for c in collectors.split(",") if c.strip()),
         tls_suites=not no_suites, ssh_host_keys=not no_host_keys, ssh_gex_probe=not no_gex_probe,
     )
-    previous, skip = previous_inventory(output, resume)
-    if resume and previous is None:
-        raise UsageError(f"--resume: nothing to resume in {output}")
-    if skip:
-        note(ctx, f"resuming: {len(skip)} target(s) already done in {output}")
-    stream_path = stream_path_for(output)
-    assert stream_path is not None
-    writer = JsonlWriter(stream_path, append=resume and stream_path.exists(), targets=targets)
-    try:
-        scan(list(targets), options, writer=writer, skip_keys=frozenset(skip))
-    except BaseException:
-        writer.close(finished=False)
-        raise
-    writer.close()
-    inventory = finish_inventory(previous, [], targets, stream_path)
-    if output.suffix.lower() == ".json":
-        inventory.save(output)
-        if stream_path != output:
-            stream_path.unlink(missing_ok=True)
+    session = ScanSession.to_file(output, list(targets), resume=resume, require_previous=True)
+    if session.skip_keys:
+        note(ctx, f"resuming: {len(session.skip_keys)} target(s) already done in {output}")
+    inventory = scan(list(targets), options, session=session)
     note(ctx, f"{len(inventory.assets)} assets, {len(inventory.findings)} findings, {len(inventory.errors)} errors "
               f"-> {output}")
     from pqscan.report.build import prepare, render
 
     inputs = prepare(inventory, profiles, with_plan=report_path is not None)
     if report_path is not None:
-        fmt = report_format_for(report_path)
-        report_path.write_text(render(inputs, fmt), encoding="utf-8")
+        fmt = format_for_path(report_path)
+        write_output(render(inputs, fmt), report_path)
         note(ctx, f"wrote {fmt.value} report to {report_path}")
     else:
         from pqscan.report.assessment import summary_line
 
         note(ctx, summary_line(inventory, inputs.assessment).plain)
     return fail_exit(inputs.assessment.worst_severity(), fail_on)
-
-
-def report_format_for(path: Path) -> OutputFormat:
-    name = path.name.lower()
-    for suffixes, fmt in (((".html", ".htm"), OutputFormat.HTML), ((".md", ".markdown"), OutputFormat.MARKDOWN),
-                          ((".sarif", ".sarif.json"), OutputFormat.SARIF), ((".cdx.json", ".cbom.json"), OutputFormat.CBOM),
-                          ((".json",), OutputFormat.JSON), ((".txt",), OutputFormat.TABLE)):
-        if name.endswith(suffixes):
-            return fmt
-    raise UsageError(f"--report {path}: cannot tell the format from the extension (.html, .md, .json, .sarif, .cdx.json)")

@@ -1,92 +1,78 @@
-"""Inventory files for scan commands: stream while scanning, resume, finish.
+"""What the endpoint commands share: run a session (``pqscan.pipeline.session``), show progress, print.
 
-``-o X.jsonl`` is streamed as targets finish; ``-o X.json`` streams to ``X.json.partial.jsonl`` and
-becomes the JSON document when the scan ends, so an interrupted scan keeps its results either way.
-Shared by ``pqscan tls``, ``pqscan ssh`` and ``pqscan scan``.
+Streaming, resume and saving live in the session; this module only wires a command to it.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
 from pqscan.commands.common import OutputFormat, note, write_output
-from pqscan.inventory import Inventory, JsonlWriter, load, now_iso
+from pqscan.inventory import Inventory
 from pqscan.model import ScanResult
-
-
-def stream_path_for(output: Path | None) -> Path | None:
-    if output is None:
-        return None
-    if output.suffix.lower() == ".json":
-        return output.with_name(output.name + ".partial.jsonl")  # becomes the .json when the scan ends
-    return output
-
-
-def previous_inventory(output: Path | None, resume: bool) -> tuple[Inventory | None, set[str]]:
-    if not resume or output is None:
-        return None, set()
-    inv: Inventory | None = None
-    for path in (output, stream_path_for(output)):
-        if path is not None and path.exists() and path.stat().st_size > 0:
-            part = load(path)
-            if inv is None:
-                inv = part
-            else:
-                inv.merge(part)
-    return inv, set(inv.completed_targets) if inv else set()
-
-
-def finish_inventory(previous: Inventory | None, results: list[ScanResult], endpoints: Iterable[object],
-                     stream_path: Path | None) -> Inventory:
-    """The finished inventory: what was streamed (or the results), merged with a resumed one."""
-    if stream_path is not None and stream_path.exists():
-        inv = load(stream_path)  # everything streamed, including earlier runs appended to it
-        if previous is not None:
-            inv.merge(previous)
-    else:
-        inv = previous or Inventory()
-        for r in results:
-            inv.add_result(r)
-            inv.mark_done(r.target)
-    for e in endpoints:
-        key = str(getattr(e, "key", e))
-        if key not in inv.targets:
-            inv.targets.append(key)
-    inv.finished = now_iso()
-    return inv
 
 
 def scan_endpoints_to_inventory(ctx: click.Context, endpoints: Sequence[Any], probe: Any, options: Any,
                                 output: Path | None, resume: bool) -> Inventory:
-    """The body every endpoint command shares: resume, stream, run, finish, save (``pqscan tls``, ``ssh``)."""
-    from pqscan.collect.net.netscan import run_scan
+    """The body every endpoint command shares (``pqscan tls``, ``ssh``): one session, one scheduler run."""
+    from pqscan.pipeline.scan import run_endpoints
+    from pqscan.pipeline.session import ScanSession
 
-    previous, skip = previous_inventory(output, resume)
-    if skip:
-        note(ctx, f"resuming: {len(skip & {e.key for e in endpoints})} endpoint(s) already done in {output}")
-    stream_path = stream_path_for(output)
-    writer = None
-    if stream_path is not None:
-        writer = JsonlWriter(stream_path, append=resume and stream_path.exists(), targets=[e.key for e in endpoints])
-    quiet = bool((ctx.find_root().obj or {}).get("quiet"))
-    results = run_scan(endpoints, probe, options, writer=writer, skip_keys=frozenset(skip),
-                       progress=sys.stderr.isatty() and not quiet)
-    if writer is not None:
-        writer.close()
-    inventory = finish_inventory(previous, results, endpoints, stream_path)
-    if output is not None and output.suffix.lower() == ".json":
-        inventory.save(output)
-        if stream_path is not None and stream_path != output:
-            stream_path.unlink(missing_ok=True)
+    keys = [e.key for e in endpoints]
+    session = ScanSession.to_file(output, keys, resume=resume, observers=progress_observers(ctx, len(keys)))
+    if session.skip_keys:
+        note(ctx, f"resuming: {len(session.skip_keys & set(keys))} endpoint(s) already done in {output}")
+    with session:
+        run_endpoints(session, endpoints, probe, options)
     if output is not None:
         note(ctx, f"inventory written to {output}")
-    return inventory
+    return session.inventory
+
+
+def scan_paths_to_inventory(ctx: click.Context, paths: Sequence[Path], options: Any,
+                            output: Path | None) -> Inventory:
+    """The body of the path commands (``pqscan certs``, ``code``): one walk into one session."""
+    from pqscan.collect.paths import PathScan
+    from pqscan.pipeline.session import ScanSession
+
+    walk = PathScan(paths, options)
+    session = ScanSession.to_file(output, [str(p) for p in paths])
+    results = 0
+    with session:
+        for result in walk.results():
+            results += 1
+            session.take(result, done=False)
+        for p in paths:
+            session.inventory.mark_done(str(p))
+        if labels := walk.labels():
+            session.inventory.attachments["roots"] = labels
+        session.inventory.attachments["path_scan"] = {"results": results, **walk.stats()}
+    if output is not None:
+        note(ctx, f"inventory written to {output}")
+    return session.inventory
+
+
+def progress_observers(ctx: click.Context, total: int) -> list[Callable[[ScanResult], None]]:
+    """A one-line counter on stderr driven by the session's results (only on a terminal, not with -q)."""
+    quiet = bool((ctx.find_root().obj or {}).get("quiet"))
+    if quiet or not sys.stderr.isatty() or total <= 1:
+        return []
+    state = {"done": 0, "errors": 0}
+
+    def observe(result: ScanResult) -> None:
+        state["done"] += 1
+        state["errors"] += bool(result.errors)
+        end = "\n" if state["done"] >= total else ""
+        sys.stderr.write(f"\rscanned {state['done']}/{total} ({state['errors']} with errors){end}")
+        sys.stderr.flush()
+
+    return [observe]
 
 
 def emit_inventory(inventory: Inventory, output_format: str, render_table: Callable[[Inventory, list[str]], None],

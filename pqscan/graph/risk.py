@@ -109,7 +109,6 @@ class Risk:
     hndl: bool
     signature: bool
     mosca_exposed: bool
-    x_years: float
     y_years: float
     z_years: float
     internet: bool
@@ -273,7 +272,7 @@ def _score_node(node: Node, views: tuple[FindingView, ...], y: float, z: float, 
             reasons.append("not in the inventory (referenced by a relation): scan it to know its algorithms")
         else:
             reasons.append("no quantum-vulnerable finding: nothing to migrate here")
-        return Risk(node.id, 0.0, tuple(reasons), False, False, False, False, False, 0.0, y, z,
+        return Risk(node.id, 0.0, tuple(reasons), False, False, False, False, False, y, z,
                     internet_via is not None, None, radius, exact, views, (), internet_via)
     hndl = [v for v in bad if v.hndl]
     pq_kex = tuple(dict.fromkeys(
@@ -358,4 +357,4 @@ def _score_node(node: Node, views: tuple[FindingView, ...], y: float, z: float, 
         reasons.insert(0, f"{_algs(broken)} {'are' if many else 'is'} broken today, without a quantum computer: "
                           f"replace {'them' if many else 'it'} now")
     return Risk(node.id, round(min(100.0, score), 1), tuple(reasons), True, immediate, bool(hndl), bool(sigs),
-                mosca, x, y, z, internet_via is not None, deadline, radius, exact, views, pq_kex, internet_via)
+                mosca, y, z, internet_via is not None, deadline, radius, exact, views, pq_kex, internet_via)

@@ -120,8 +120,8 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 def run_demo(out_dir: Path, *, say: Callable[[str], None] = print, bench: bool = True, ssh: bool = True,
              today: dt.date | None = None) -> DemoResult:
     from pqscan.collect.net.netscan import NetOptions
-    from pqscan.inventory import JsonlWriter
     from pqscan.pipeline.scan import ScanOptions, scan
+    from pqscan.pipeline.session import ScanSession
     from pqscan.report.build import prepare, render
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -155,11 +155,10 @@ def run_demo(out_dir: Path, *, say: Callable[[str], None] = print, bench: bool =
             say(f"  note: {n}")
         say(f"  repo {repo}  (code, dependencies, configs, certificates and keys)")
         targets = [t for t, _ in result.endpoints] + [str(repo)]
-        options = ScanOptions(net=NetOptions(connect_timeout=2.0, read_timeout=2.0, concurrency=32), progress=False)
+        options = ScanOptions(net=NetOptions(connect_timeout=2.0, read_timeout=2.0, concurrency=32))
         jsonl = out_dir / "inventory.jsonl"
         say("scanning ...")
-        with JsonlWriter(jsonl, targets=targets) as writer:
-            inventory = scan(targets, options, writer=writer)
+        inventory = scan(targets, options, session=ScanSession.to_file(jsonl, targets))
     say(f"  {len(inventory.assets)} assets, {len(inventory.findings)} findings, {len(inventory.errors)} scan errors")
     if bench:
         say("benchmarking (quick) ...")
@@ -171,7 +170,7 @@ def run_demo(out_dir: Path, *, say: Callable[[str], None] = print, bench: bool =
     inventory.save(result.inventory)
     say("assessing, planning, reporting ...")
     inputs = prepare(inventory, DEMO_PROFILES, today=today)
-    from pqscan.commands.common import OutputFormat
+    from pqscan.report.formats import OutputFormat
 
     for path, fmt in ((result.report_html, OutputFormat.HTML), (result.report_md, OutputFormat.MARKDOWN),
                       (result.cbom, OutputFormat.CBOM), (result.sarif, OutputFormat.SARIF)):

@@ -115,6 +115,10 @@ LAB_CONFIGS: dict[str, ServerConfig] = {
                      max_version=SSL.TLS1_2_VERSION, tls12_ciphers="DEFAULT:@SECLEVEL=0"),
         ServerConfig("legacy-suites", ("X25519", "secp256r1"), chain="rsa-chain", max_version=SSL.TLS1_2_VERSION,
                      tls12_ciphers=LEGACY_SUITES_CIPHERS, dh_params="rfc2409-1024"),
+        # ML-KEM-512 alone: cryptography cannot make that share; OpenSSL (the full handshake) can.
+        ServerConfig("mlkem512-only", ("MLKEM512",), min_version=SSL.TLS1_3_VERSION),
+        # A hybrid preferred over P-384, no X25519; TLS 1.2 with P-384 alone.
+        ServerConfig("hybrid-and-p384", ("X25519MLKEM768", "secp384r1")),
     )
 }
 

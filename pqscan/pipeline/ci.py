@@ -1,5 +1,10 @@
-"""CI mode as a library: scan a source tree (code, dependencies, configuration), judge it against
-policy profiles, compare with a baseline, and decide the exit code.
+"""CI mode as a library: scan a repository (code, dependencies, configuration, committed keys and
+certificates: the collectors ``pqscan scan`` uses, over one walk), judge it against policy profiles,
+compare with a baseline, and decide the exit code.
+
+* **Fail on new quantum-vulnerable crypto** (``fail_on_new_quantum_vulnerable``): any *new*
+  finding whose algorithm the catalogue marks Shor-broken (RSA, DH, DSA, ECDH, ECDSA, EdDSA,
+  X25519 ...) fails the run, whatever severity today's profiles give it.
 
 ``pqscan ci`` (``pqscan/commands/ci.py``) only parses options and renders what :func:`run_ci` returns.
 
@@ -19,18 +24,20 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pqscan.collect.paths import ALL_PATH_COLLECTORS, PathScan, PathScanOptions, check_collectors
 from pqscan.collect.walk import DEFAULT_MAX_BYTES, WalkOptions
 from pqscan.errors import InputError, UsageError
 from pqscan.inventory import Inventory, now_iso
-from pqscan.model import Finding, ScanResult, Severity
+from pqscan.model import ErrorKind, Finding, QuantumStatus, Severity
 
 DEFAULT_PROFILE = "nist-ir-8547"
-COLLECTORS = ("code", "deps", "config")
+COLLECTORS = ALL_PATH_COLLECTORS  # the whole repository: committed keys and certificates too
 GIT_TIMEOUT_SECONDS = 60
 BASELINE_FORMAT = "pqscan-baseline"
 MAX_BASELINE_BYTES = 512 * 1024 * 1024
@@ -47,6 +54,9 @@ class CiOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     today: datetime.date | None = None
     only_files: Sequence[str] | None = None  # paths relative to the root (pre-commit passes staged files)
+    fail_on_new_quantum_vulnerable: bool = False  # any NEW finding the catalogue calls Shor-broken fails
+    follow_symlinks: bool = False
+    use_gitignore: bool = True
 
 
 @dataclass
@@ -60,6 +70,7 @@ class CiOutcome:
     fail_on: Severity | None
     changed_files: list[str] | None = None
     severities: dict[str, Severity] = field(default_factory=dict)
+    fail_on_new_quantum_vulnerable: bool = False
 
     @property
     def exit_code(self) -> int:
@@ -81,6 +92,8 @@ class CiOutcome:
             "fail_on": self.fail_on.value if self.fail_on else None,
             "by_severity": counts,
             "errors": len(self.inventory.errors),
+            "skipped": skipped_files(self.inventory),
+            "fail_on_new_quantum_vulnerable": self.fail_on_new_quantum_vulnerable,
             "changed_files": self.changed_files,
             "exit_code": self.exit_code,
         }
@@ -172,37 +185,46 @@ def write_baseline(path: Path, inventory: Inventory) -> None:
 
 # -- the run -------------------------------------------------------------------------------------
 
-def _collectors(walk: WalkOptions) -> dict[str, Callable[[Path], Iterator[ScanResult]]]:
-    from pqscan.collect import config, deps
-    from pqscan.collect.code import CodeScanOptions
-    from pqscan.collect.code import scan_paths as code_scan
-
-    cfg_walk = WalkOptions(walk.excludes, min(walk.max_bytes, config.scanner.MAX_CONFIG_BYTES), walk.use_gitignore,
-                           walk.default_excludes)
-    dep_walk = WalkOptions(walk.excludes, max(walk.max_bytes, deps.scanner.MAX_MANIFEST_BYTES), walk.use_gitignore,
-                           walk.default_excludes)
-    return {
-        "code": lambda root: code_scan([root], CodeScanOptions(walk=walk)),
-        "deps": lambda root: deps.scan_paths([root], deps.DepsOptions(walk=dep_walk)),
-        "config": lambda root: config.scan_paths([root], config.ConfigOptions(walk=cfg_walk)),
-    }
-
-
 def scan_tree(root: Path, options: CiOptions, only: Sequence[str] | None = None) -> Inventory:
+    """One walk of ``root`` with the CI collectors (the table ``pqscan scan`` uses)."""
     # The user's excludes come last so they still win over the changed-files list.
     excludes = (only_these_files(only) if only is not None else []) + list(options.excludes)
-    walk = WalkOptions(excludes=excludes, max_bytes=options.max_bytes)
-    table = _collectors(walk)
-    unknown = [c for c in options.collectors if c not in table]
-    if unknown:
-        raise UsageError(f"unknown collector(s) {', '.join(unknown)} (choose from {', '.join(COLLECTORS)})")
+    walk = WalkOptions(excludes=tuple(excludes), max_bytes=options.max_bytes,
+                       follow_outside_links=options.follow_symlinks, use_gitignore=options.use_gitignore)
+    scan = PathScan([root], PathScanOptions(walk=walk, collectors=check_collectors(options.collectors)))
     inv = Inventory(targets=[str(root)])
-    for name in options.collectors:
-        for result in table[name](root):
-            inv.add_result(result)
+    for result in scan.results():
+        inv.add_result(result)
     inv.mark_done(str(root))
     inv.finished = now_iso()
     return inv
+
+
+def skipped_files(inventory: Inventory) -> dict[str, int]:
+    """Every skip, by reason, with a count (vendored trees, generated files, too large, unreadable ...)."""
+    counts: Counter[str] = Counter()
+    for e in inventory.errors:
+        if e.kind in _SKIP_KINDS:
+            counts[f"{e.kind.value}: {_reason(e.message)}"] += 1
+    return dict(counts.most_common())
+
+
+_SKIP_KINDS = frozenset({ErrorKind.SKIPPED, ErrorKind.TOO_LARGE, ErrorKind.BINARY, ErrorKind.PERMISSION,
+                         ErrorKind.NOT_FOUND, ErrorKind.UNSUPPORTED})
+
+
+def _reason(message: str) -> str:
+    """The reason without the part that names one file (``vendored code (directory x/ ...)`` -> ``vendored code``)."""
+    head = message.split(" (", 1)[0]
+    return "file over the size limit" if "-byte limit" in head else head
+
+
+def quantum_vulnerable(finding: Finding) -> bool:
+    """Broken by a quantum computer (Shor: RSA, DH, ECDH, ECDSA, EdDSA ...), from the catalogue's
+    quantum status, whatever severity a profile gives it today."""
+    from pqscan.algorithms import get
+
+    return get(finding.algorithm).quantum_status is QuantumStatus.BROKEN
 
 
 def run_ci(path: str | Path, options: CiOptions | None = None) -> CiOutcome:
@@ -228,6 +250,8 @@ def run_ci(path: str | Path, options: CiOptions | None = None) -> CiOutcome:
     assessment = assess(inventory, profiles, opts.today)
     severities = {f.id: assessment.severity(f.id) for f in inventory.findings}
     new_ids = {f.id for f in inventory.findings if baseline is None or f.id not in baseline}
-    failing = [f for f in inventory.findings if f.id in new_ids and opts.fail_on is not None
-               and severities[f.id].rank >= opts.fail_on.rank]
-    return CiOutcome(root, inventory, assessment, baseline, new_ids, failing, opts.fail_on, changed, severities)
+    failing = [f for f in inventory.findings if f.id in new_ids and (
+        (opts.fail_on is not None and severities[f.id].rank >= opts.fail_on.rank)
+        or (opts.fail_on_new_quantum_vulnerable and quantum_vulnerable(f)))]
+    return CiOutcome(root, inventory, assessment, baseline, new_ids, failing, opts.fail_on, changed, severities,
+                     opts.fail_on_new_quantum_vulnerable)

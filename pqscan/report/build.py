@@ -14,9 +14,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pqscan.commands.common import OutputFormat
 from pqscan.inventory import Inventory, now_iso
 from pqscan.model import SCHEMA_VERSION
+from pqscan.report.formats import OutputFormat
 
 REPORT_FORMATS = (OutputFormat.TABLE, OutputFormat.MARKDOWN, OutputFormat.HTML, OutputFormat.JSON,
                   OutputFormat.SARIF, OutputFormat.CBOM)
@@ -28,6 +28,7 @@ class ReportInputs:
     assessment: Any
     plan: Any | None
     bench: dict[str, Any] | None
+    graph: Any | None = None  # the migration graph the plan was made from
     progress: Any | None = None  # pqscan.store.history.Progress, for reports read from a store
 
 
@@ -40,14 +41,14 @@ def prepare(inventory: Inventory, profiles: Sequence[str] = (), *, services: Pat
     loaded = load_services(services)  # its ownership overrides apply to the assessment and the plan alike
     assessment = assess(inventory, load_profiles(list(profiles)), today=today,
                         overrides=loaded.ownership_overrides())
-    plan = None
+    plan = graph = None
     if with_plan:
         from pqscan.graph import DEFAULT_CRQC_YEAR, build_graph, make_plan
 
         graph = build_graph(inventory, assessment, loaded)
         plan = make_plan(graph, crqc_year=crqc_year or DEFAULT_CRQC_YEAR, today=today)
     bench = inventory.attachments.get("bench")
-    return ReportInputs(inventory, assessment, plan, bench if isinstance(bench, dict) else None)
+    return ReportInputs(inventory, assessment, plan, bench if isinstance(bench, dict) else None, graph)
 
 
 def render(inputs: ReportInputs, fmt: OutputFormat, *, cbom_spec: str = "1.6") -> str:

@@ -82,8 +82,41 @@ def _words(text: str) -> str:
     return "".join(w.capitalize() for w in re.split(r"[^A-Za-z0-9]+", text) if w)
 
 
+def _dependency_rule(finding: Finding) -> tuple[str, dict[str, Any]]:
+    """A crypto library the project depends on: one rule per library (``pq/dependency/pypi/cryptography``)."""
+    p = finding.parameters
+    ecosystem, package = str(p.get("ecosystem") or "unknown"), str(p.get("package") or finding.evidence.symbol)
+    library = str(p.get("library") or package)
+    alg = get_algorithm(finding.algorithm)
+    rule_id = f"pq/dependency/{_slug(ecosystem)}/{_slug(package)}"
+    if alg.is_unknown:
+        short = f"Depends on the crypto library {library}"
+        help_text = ("The project depends on a cryptography library. Which algorithms it runs is chosen by the code "
+                     "that calls it: see the code findings for the calls, and plan the library's post-quantum "
+                     "upgrade path (versions with ML-KEM / ML-DSA support).")
+        status = QuantumStatus.UNKNOWN
+    else:
+        status = alg.quantum_status
+        short = f"Depends on the crypto library {library}, whose default key exchange is {alg.id}"
+        help_text = (f"By default {library} negotiates {alg.id} ({status.value} under a quantum computer). "
+                     + remediation(status, finding.usage, alg.family))
+    rule = {
+        "id": rule_id,
+        "name": _words(f"dependency {ecosystem} {package}"),
+        "shortDescription": {"text": short},
+        "fullDescription": {"text": f"{short} ({ecosystem} package {package}). Each result names the manifest, "
+                                    "the version and where first-party code imports it."},
+        "help": {"text": help_text, "markdown": f"**{short}**\n\n{help_text}"},
+        "properties": {"tags": ["security", "cryptography", "post-quantum", "dependency", f"quantum-{status.value}"],
+                       "precision": "medium", "problem.severity": "warning"},
+    }
+    return rule_id, rule
+
+
 def rule_for(finding: Finding) -> tuple[str, dict[str, Any]]:
     """(rule id, rule object without defaultConfiguration) for the class this finding belongs to."""
+    if finding.collector == "deps" and finding.asset_id.startswith("dep:"):
+        return _dependency_rule(finding)
     alg = get_algorithm(finding.algorithm)
     family = alg.family if not alg.is_unknown else "unknown"
     status = alg.quantum_status
@@ -153,6 +186,9 @@ def _message(finding: Finding, verdict: Any) -> str:
     ev = finding.evidence
     reason = str(getattr(verdict, "reason", "") or "") if verdict is not None else ""
     parts = [reason or f"{finding.algorithm} used for {finding.usage.value}"]
+    if finding.collector == "deps" and finding.asset_id.startswith("dep:"):
+        p = finding.parameters
+        parts.insert(0, f"{p.get('library') or p.get('package')} {p.get('version') or ''}".rstrip() + ":")
     if ev.symbol:
         parts.append(f"({ev.symbol})")
     raw = finding.parameters.get("raw_identifier")

@@ -108,14 +108,14 @@ def test_jks_without_password_still_shows_the_certificate_chain(keystores):
     assert errors == []
     (cert,) = _of(assets, AssetKind.CERTIFICATE)
     assert cert.name == "jks.example" and cert.attributes["key_bits"] == 2048
-    store = assets[f"file:{keystores / 'server.jks'}"]
+    store = assets["file:server.jks"]
     assert store.attributes["keystore_type"] == "JKS" and store.attributes["integrity_checked"] is False
 
 
 def test_jks_with_password_is_integrity_checked_and_key_decrypted(keystores):
     assets, errors = _scan(keystores / "server.jks", passwords=(b"changeit",))
     assert errors == []
-    assert assets[f"file:{keystores / 'server.jks'}"].attributes["integrity_checked"] is True
+    assert assets["file:server.jks"].attributes["integrity_checked"] is True
     (key,) = _of(assets, AssetKind.PRIVATE_KEY)
     assert key.attributes["key_bits"] == 2048 and "encrypted" not in key.attributes
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pqscan.commands.common import OutputFormat
 from pqscan.report.build import prepare, render
+from pqscan.report.formats import OutputFormat
 from tests.report_fixtures import estate
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

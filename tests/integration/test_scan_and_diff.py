@@ -21,7 +21,7 @@ from pqscan.pipeline.scan import ScanOptions, scan, split_targets
 
 pytestmark = pytest.mark.integration
 
-FAST = ScanOptions(net=NetOptions(connect_timeout=1.0, read_timeout=1.0, concurrency=16), progress=False)
+FAST = ScanOptions(net=NetOptions(connect_timeout=1.0, read_timeout=1.0, concurrency=16))
 CLASSICAL = ServerConfig("before", CLASSICAL_GROUPS)
 UPGRADED = ServerConfig("after", ("X25519MLKEM768",), min_version=SSL.TLS1_3_VERSION)
 
@@ -55,8 +55,7 @@ def test_a_silent_endpoint_is_a_recorded_error_and_the_rest_of_the_scan_complete
     try:
         with TlsServer(CLASSICAL, tmp_path) as server:
             inv = scan([f"127.0.0.1:{silent_port}", f"127.0.0.1:{server.port}"],
-                       ScanOptions(net=NetOptions(connect_timeout=0.5, read_timeout=0.5, endpoint_timeout=3),
-                                   progress=False))
+                       ScanOptions(net=NetOptions(connect_timeout=0.5, read_timeout=0.5, endpoint_timeout=3)))
     finally:
         silent.close()
     assert any(e.target == f"tls://127.0.0.1:{silent_port}" for e in inv.errors)

@@ -167,3 +167,20 @@ def test_host_key_failure_keeps_the_kexinit_observation():
     assert kex == ["curve25519-sha256"]
     assert result.errors and all(e.stage.startswith("ssh-host-key") for e in result.errors)
     assert elapsed < LIMIT_SECONDS
+
+
+def test_server_that_sends_kexinit_then_goes_silent_costs_one_timeout():
+    kexinit = wire.build_kexinit(("curve25519-sha256", "diffie-hellman-group-exchange-sha256"),
+                                 ("ssh-ed25519", "rsa-sha2-256"), ("aes128-ctr",), ("hmac-sha2-256",), ("none",))
+
+    async def handler(reader, writer):
+        writer.write(BANNER + wire.encode_packet(kexinit))
+        await writer.drain()
+        await _hold(reader)
+
+    result, elapsed = _scan_against(handler)
+    (err,) = result.errors
+    assert err.kind is ErrorKind.TIMEOUT and err.stage.startswith("ssh-host-key:")
+    assert "no further key exchange tried" in err.message
+    assert result.assets  # the KEXINIT that did arrive is recorded
+    assert elapsed < 2 * FAST.read_timeout  # one timeout, not one per connection

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from typing import Any
 
 import pytest
 
-from pqscan.collect.tls.groups import GROUPS, TlsGroup, openssl_group_code
+from pqscan.collect.net.netscan import scan_endpoints
+from pqscan.collect.tls.collector import scan_tls_endpoint
+from pqscan.collect.tls.groups import BY_CODE, GROUPS, TlsGroup, openssl_group_code
 from pqscan.collect.tls.probes import Verdict
 from pqscan.lab.pki import MARKUP_CN
-from pqscan.lab.tls_servers import LAB_CONFIGS, ServerConfig
+from pqscan.lab.tls_servers import LAB_CONFIGS, ServerConfig, TlsServer
 from pqscan.model import AssetKind, RelationKind, ScanResult, Usage
-from tests.integration.tls_fixtures import fixture_lab_results, fixture_tls_lab, fixture_tls_lab_dir  # noqa: F401
+from tests.integration.tls_fixtures import (  # noqa: F401
+    FAST,
+    endpoint,
+    fixture_lab_results,
+    fixture_tls_lab,
+    fixture_tls_lab_dir,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -39,22 +49,79 @@ def test_every_group_verdict_matches_the_server_configuration(
 
 
 @pytest.mark.parametrize("server", ["pq-only", "hybrid-and-classical", "mldsa-cert", "pq-forced"])
-def test_x25519mlkem768_key_share_is_confirmed_with_a_1120_byte_server_share(
+def test_x25519mlkem768_is_confirmed_by_the_full_handshake_that_also_fetches_the_chain(
     lab_results: dict[str, ScanResult], server: str
 ) -> None:
-    check = endpoint_attrs(lab_results[server])["key_share_checks"]["X25519MLKEM768"]
-    assert check["confirmed"] is True and check["server_share_len"] == 1120
+    attrs = endpoint_attrs(lab_results[server])
+    check = attrs["key_share_checks"]["X25519MLKEM768"]
+    assert check["confirmed"] is True and "full handshake negotiated X25519MLKEM768" in check["evidence"]
+    assert attrs["negotiated"]["group"] == "X25519MLKEM768" and attrs["negotiated"]["chain_length"] >= 1
 
 
-def test_every_supported_pq_group_is_confirmed_with_a_real_key_share(lab_results: dict[str, ScanResult]) -> None:
+def test_every_other_supported_pq_group_is_confirmed_with_a_real_key_share_of_the_right_length(
+    lab_results: dict[str, ScanResult],
+) -> None:
     checks = endpoint_attrs(lab_results["hybrid-and-classical"])["key_share_checks"]
     assert set(checks) == {"X25519MLKEM768", "SecP256r1MLKEM768", "SecP384r1MLKEM1024", "MLKEM768", "MLKEM1024"}
-    assert all(c["confirmed"] and c["server_share_len"] == c["expected_len"] for c in checks.values())
+    assert all(c["confirmed"] for c in checks.values())
+    others = {k: c for k, c in checks.items() if k != "X25519MLKEM768"}
+    assert all(c["server_share_len"] == c["expected_len"] for c in others.values())
 
 
-def test_server_offering_pq_and_classical_prefers_pq(lab_results: dict[str, ScanResult]) -> None:
-    pref = endpoint_attrs(lab_results["hybrid-and-classical"])["preference"]
-    assert pref["verdict"] == "pq" and pref["classical_first_pick"] == "X25519MLKEM768"
+@pytest.mark.parametrize("server", list(LAB_CONFIGS))
+def test_tls13_group_order_is_the_server_preference(lab_results: dict[str, ScanResult], server: str) -> None:
+    config = LAB_CONFIGS[server]
+    pref = endpoint_attrs(lab_results[server])["preference"]
+    if not config.tls13:
+        assert pref is None
+        return
+    expected = [BY_CODE[openssl_group_code(n)].name for n in config.groups]  # type: ignore[index]
+    assert pref["order"] == expected
+    top_pq = BY_CODE[openssl_group_code(config.groups[0])].quantum_safe  # type: ignore[index]
+    assert pref["verdict"] == ("pq" if top_pq else "classical")
+
+
+@pytest.mark.parametrize("server", list(LAB_CONFIGS))
+def test_tls12_curves_are_enumerated_in_full(lab_results: dict[str, ScanResult], server: str) -> None:
+    config = LAB_CONFIGS[server]
+    attrs = endpoint_attrs(lab_results[server])
+    tls12_curves = {"X25519": "x25519", "secp256r1": "secp256r1", "secp384r1": "secp384r1"}
+    expected = [tls12_curves[n] for n in config.groups if n in tls12_curves] if config.tls12 else []
+    if config.chain == "ecdsa" and "secp256r1" in expected:
+        # An ECDSA P-256 certificate needs P-256 offered (RFC 8422 §5.1), and the server prefers
+        # P-256 to every curve it ranks below it: those are never negotiated in TLS 1.2.
+        expected = expected[: expected.index("secp256r1") + 1]
+    assert attrs["tls12_groups"] == expected
+    tls12_findings = {f.parameters["group_name"] for f in lab_results[server].findings
+                      if f.usage is Usage.KEY_EXCHANGE and f.parameters.get("protocol") == "TLS1.2"
+                      and "group_name" in f.parameters}
+    assert tls12_findings == set(expected)
+
+
+def test_hybrid_preferred_over_p384_without_x25519_is_reported_pq_first(lab_results: dict[str, ScanResult]) -> None:
+    pref = endpoint_attrs(lab_results["hybrid-and-p384"])["preference"]
+    assert pref["verdict"] == "pq" and pref["order"] == ["X25519MLKEM768", "secp384r1"]
+
+
+def test_mlkem512_only_server_is_confirmed_and_its_certificate_is_fetched(lab_results: dict[str, ScanResult]) -> None:
+    result = lab_results["mlkem512-only"]
+    attrs = endpoint_attrs(result)
+    assert attrs["supported_groups"] == ["MLKEM512"]
+    assert attrs["negotiated"]["group"] == "MLKEM512" and attrs["key_share_checks"]["MLKEM512"]["confirmed"]
+    assert any(a.kind is AssetKind.CERTIFICATE for a in result.assets) and result.errors == []
+
+
+@pytest.mark.parametrize("server", ["pq-only", "hybrid-and-classical", "rsa-chain", "mldsa-cert", "classical-only",
+                                    "tls12-only", "markup-cert"])
+def test_well_behaved_servers_cost_at_most_ten_connections_without_suite_enumeration(
+    tls_lab: dict[str, TlsServer], server: str
+) -> None:
+    if server == "hybrid-and-classical":
+        pytest.skip("nine TLS 1.3 groups, four extra PQ ones each confirmed with its own share: 20 connections")
+    lab = tls_lab[server]
+    before = lab.accepted
+    asyncio.run(scan_endpoints([endpoint(lab.port)], functools.partial(scan_tls_endpoint, suites=False), FAST))
+    assert lab.accepted - before <= 10
 
 
 def test_plain_group_list_accepts_a_classical_share_without_hrr(lab_results: dict[str, ScanResult]) -> None:
@@ -65,9 +132,8 @@ def test_server_with_a_pq_first_tuple_forces_pq_via_hello_retry_request(lab_resu
     assert endpoint_attrs(lab_results["pq-forced"])["hrr_upgrade"]["forces_pq"] is True
 
 
-def test_preference_is_not_measured_when_x25519_is_not_supported(lab_results: dict[str, ScanResult]) -> None:
-    attrs = endpoint_attrs(lab_results["pq-only"])
-    assert attrs["preference"] is None and attrs["hrr_upgrade"] is None
+def test_hrr_upgrade_is_not_probed_without_a_classical_group(lab_results: dict[str, ScanResult]) -> None:
+    assert endpoint_attrs(lab_results["pq-only"])["hrr_upgrade"] is None
 
 
 def test_full_handshake_negotiates_x25519mlkem768_with_a_pq_server(lab_results: dict[str, ScanResult]) -> None:

@@ -4,6 +4,7 @@ verdicts: no crash, no hang past the timeout, and the rest of the scan completes
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import struct
 import time
@@ -14,7 +15,7 @@ from pqscan.collect.net.netscan import scan_endpoints
 from pqscan.collect.net.targets import parse_targets
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.lab.tls_servers import LAB_CONFIGS, TlsServer
-from pqscan.model import AssetKind, ErrorKind, ScanResult
+from pqscan.model import AssetKind, ErrorKind, ScanResult, Usage
 from tests.integration.tls_fixtures import FAST, Handler, endpoint, tcp_server
 
 pytestmark = pytest.mark.integration
@@ -131,11 +132,62 @@ def test_http_answer_on_the_tls_port_is_reported_as_not_tls() -> None:
     assert err.kind is ErrorKind.PROTOCOL_VIOLATION and "HTTP/1.1" in err.message and took < LIMIT
 
 
-def test_server_answering_every_hello_with_an_alert_gets_no_supported_group() -> None:
+def test_server_answering_every_hello_with_an_alert_is_a_failed_endpoint() -> None:
     result, took = _scan_against(tls_alert)
-    _no_supported_group(result)
-    assert took < LIMIT
-    assert any(e.stage == "tls-handshake" for e in result.errors)
+    assert result.assets == [] and took < LIMIT
+    (err,) = result.errors
+    assert err.stage == "tls-hello" and "no TLS version accepted" in err.message and "handshake_failure" in err.message
+
+
+def _first_offered_group(hello: bytes) -> bytes:
+    """The first entry of a ClientHello's supported_groups (record and handshake headers skipped)."""
+    pos = 5 + 4 + 2 + 32
+    pos += 1 + hello[pos]  # session id
+    pos += 2 + struct.unpack("!H", hello[pos : pos + 2])[0]  # cipher suites
+    pos += 1 + hello[pos]  # compression methods
+    end = pos + 2 + struct.unpack("!H", hello[pos : pos + 2])[0]
+    pos += 2
+    while pos < end:
+        code, length = struct.unpack("!HH", hello[pos : pos + 4])
+        if code == 0x000A:
+            return hello[pos + 6 : pos + 8]
+        pos += 4 + length
+    return b"\x00\x1d"
+
+
+async def hrr_forever(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """A HelloRetryRequest for the first group offered, to every hello, key share or not (never a ServerHello)."""
+    from pqscan.collect.tls.clienthello import HRR_RANDOM
+
+    first = _first_offered_group(await _read_hello(reader))
+    exts = struct.pack("!HHH", 0x002B, 2, 0x0304) + struct.pack("!HH", 0x0033, 2) + first
+    body = b"\x03\x03" + HRR_RANDOM + b"\x00" + b"\x13\x01" + b"\x00" + struct.pack("!H", len(exts)) + exts
+    msg = b"\x02" + struct.pack("!I", len(body))[1:] + body
+    writer.write(struct.pack("!BHH", 22, 0x0303, len(msg)) + msg)
+    await writer.drain()
+    await asyncio.sleep(0.2)
+
+
+def test_server_answering_hello_retry_request_forever_is_inconclusive_never_pq() -> None:
+    result, took = _scan_against(hrr_forever)
+    attrs = result.assets[0].attributes
+    assert attrs["supported_groups"] == [] and took < LIMIT
+    assert attrs["groups"]["X25519MLKEM768"]["verdict"] == "inconclusive"
+    assert "contradicts itself" in attrs["groups"]["X25519MLKEM768"]["evidence"]
+    assert attrs["inconclusive"] and "HelloRetryRequest" in attrs["inconclusive"]
+    assert any(e.stage == "tls-group-confirmation" for e in result.errors)
+    assert not [f for f in result.findings if f.usage is Usage.KEY_EXCHANGE]
+
+
+def test_garbage_answer_is_escaped_once_in_the_error_message() -> None:
+    async def high_bytes(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(4096)
+        writer.write(b"\x85\x85garbage" * 8)
+        await writer.drain()
+
+    result, _ = _scan_against(high_bytes)
+    (err,) = result.errors
+    assert "\\x85" in err.message and "\\\\x85" not in err.message
 
 
 def test_truncated_record_is_a_malformed_error() -> None:
@@ -272,3 +324,49 @@ def test_ipv6_loopback_endpoint_is_scanned(tmp_path) -> None:  # type: ignore[no
         server.stop()
     assert result.target == f"tls://[::1]:{server.port}"
     assert result.assets[0].attributes["groups"]["X25519MLKEM768"]["verdict"] == "supported"
+
+
+def _extensions(hello: bytes) -> dict[int, bytes]:
+    pos = 5 + 4 + 2 + 32
+    pos += 1 + hello[pos]
+    pos += 2 + struct.unpack("!H", hello[pos : pos + 2])[0]
+    pos += 1 + hello[pos]
+    end = pos + 2 + struct.unpack("!H", hello[pos : pos + 2])[0]
+    pos += 2
+    out = {}
+    while pos < end:
+        code, length = struct.unpack("!HH", hello[pos : pos + 4])
+        out[code] = hello[pos + 4 : pos + 4 + length]
+        pos += 4 + length
+    return out
+
+
+async def empty_share_intolerant(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """TLS 1.3 with x25519 only, answering missing_extension(109) to an empty key_share."""
+    exts = _extensions(await _read_hello(reader))
+    shares = exts.get(0x0033, b"\x00\x00")[2:]
+    groups = []
+    while len(shares) >= 4:
+        code, length = struct.unpack("!HH", shares[:4])
+        groups.append(code)
+        shares = shares[4 + length :]
+    if not groups:
+        writer.write(bytes([21, 3, 3, 0, 2, 2, 109]))
+    elif 0x001D in groups:
+        sh_exts = struct.pack("!HHH", 0x002B, 2, 0x0304) + struct.pack("!HHHH", 0x0033, 36, 0x001D, 32) + bytes(32)
+        body = b"\x03\x03" + os.urandom(32) + b"\x00" + b"\x13\x01" + b"\x00" + struct.pack("!H", len(sh_exts)) + sh_exts
+        msg = b"\x02" + struct.pack("!I", len(body))[1:] + body
+        writer.write(struct.pack("!BHH", 22, 0x0303, len(msg)) + msg)
+    else:
+        writer.write(bytes([21, 3, 3, 0, 2, 2, 40]))
+    await writer.drain()
+
+
+def test_tls13_server_refusing_empty_key_shares_is_decided_group_by_group_with_real_shares() -> None:
+    result, took = _scan_against(empty_share_intolerant)
+    attrs = result.assets[0].attributes
+    assert attrs["protocols"]["TLS1.3"] is True and took < LIMIT
+    assert attrs["groups"]["x25519"]["verdict"] == "supported"
+    assert attrs["groups"]["secp256r1"]["verdict"] == "rejected"
+    assert attrs["groups"]["X25519MLKEM768"]["verdict"] == "rejected"
+    assert attrs["group_enumeration"]["method"] == "per-group probes"

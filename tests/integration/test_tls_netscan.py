@@ -117,7 +117,8 @@ def test_results_stream_with_done_markers_and_skip_keys_resume(tmp_path: Path) -
     eps = [Endpoint("127.0.0.1", p) for p in (11, 12, 13)]
     out = tmp_path / "s.jsonl"
     with JsonlWriter(out) as writer:
-        _run(scan_endpoints(eps, probe, OPTS, writer=writer, skip_keys={"tls://127.0.0.1:12"}))
+        _run(scan_endpoints(eps, probe, OPTS, skip_keys={"tls://127.0.0.1:12"},
+                           on_result=lambda r: writer.write_result(r, done=True)))
     done = [json.loads(line)["target"] for line in out.read_text().splitlines() if '"done"' in line]
     assert sorted(done) == ["tls://127.0.0.1:11", "tls://127.0.0.1:13"]
     assert set(load(out).completed_targets) == set(done)

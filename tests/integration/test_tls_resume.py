@@ -42,7 +42,8 @@ def test_interrupted_scan_keeps_the_endpoints_finished_before_it(tls_lab: dict[s
             slow = FAST.__class__(**{**FAST.__dict__, "read_timeout": 30.0, "endpoint_timeout": 60.0})
             with JsonlWriter(out, targets=[e.key for e in good]) as writer:
                 task = asyncio.ensure_future(
-                    scan_endpoints([*good, endpoint(silent_port)], scan_tls_endpoint, slow, writer=writer))
+                    scan_endpoints([*good, endpoint(silent_port)], scan_tls_endpoint, slow,
+                                   on_result=lambda r: writer.write_result(r, done=True)))
                 deadline = time.monotonic() + 10
                 while len(_done_records(out)) < len(good) and time.monotonic() < deadline:
                     await asyncio.sleep(0.02)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from pqscan.cli import cli
 from pqscan.collect.code import CodeScanOptions, scan_paths
-from pqscan.collect.code.parallel import BATCH_FILES, ordered_scan
+from pqscan.collect.parallel import BATCH_FILES, ordered_scan
 from pqscan.model import ErrorKind, ScanResult
 
 

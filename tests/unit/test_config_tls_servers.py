@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -40,10 +41,16 @@ def test_nginx_ssl_conf_command_groups(nginx_site):
     assert _raw(nginx_site, "ssl_conf_command Groups") == ["X25519MLKEM768", "x25519"]
 
 
-def test_cipher_keyword_combination_expands_to_each_algorithm(nginx_site):
-    krsa = [f for f in nginx_site.findings if f.parameters.get("cipher_keyword") == "kRSA+3DES"]
-    assert [(f.parameters["raw_identifier"], f.usage) for f in krsa] == [("kRSA", Usage.ENCRYPTION),
-                                                                        ("3DES", Usage.SYMMETRIC)]
+def test_cipher_string_is_expanded_by_openssl_and_keeps_the_original_string(nginx_site):
+    """'kRSA+3DES' selects nothing in OpenSSL 3 (no 3DES suites), so no 3DES finding; HIGH adds the
+    RSA key-transport AES suites, which OpenSSL puts after the ECDHE ones."""
+    string = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE+AESGCM:kRSA+3DES:!aNULL:!MD5:HIGH"
+    found = [f for f in nginx_site.findings if f.evidence.symbol == "ssl_ciphers"]
+    assert found and all(f.parameters["cipher_string"] == string for f in found)
+    assert "3DES" not in {f.algorithm for f in found}
+    suites = [f.parameters["cipher_suite"] for f in found if f.usage is Usage.SYMMETRIC]
+    assert suites[0] == "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"
+    assert "TLS_RSA_WITH_AES_256_GCM_SHA384" in suites
 
 
 def test_cipher_suite_name_expands_through_the_catalogue(nginx_site):
@@ -52,9 +59,53 @@ def test_cipher_suite_name_expands_through_the_catalogue(nginx_site):
     assert {Usage.KEY_EXCHANGE, Usage.AUTHENTICATION, Usage.SYMMETRIC} <= usages
 
 
-def test_build_dependent_keyword_is_unknown_with_raw_text(nginx_site):
-    high = next(f for f in nginx_site.findings if f.parameters["raw_identifier"] == "HIGH")
-    assert high.algorithm == "unknown" and "OpenSSL build" in high.parameters["unknown_reason"]
+def test_no_keyword_is_left_unexpanded(nginx_site):
+    raws = {f.parameters["raw_identifier"] for f in nginx_site.findings if f.evidence.symbol == "ssl_ciphers"}
+    assert not raws & {"HIGH", "kRSA", "ECDHE", "AESGCM"}
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="no openssl binary for suite descriptions")
+def test_a_suite_the_catalogue_lacks_is_unknown_with_openssls_own_description(nginx_site):
+    psk = next(f for f in nginx_site.findings if f.parameters["raw_identifier"] == "PSK-AES128-CCM")
+    assert psk.algorithm == "unknown" and psk.parameters["iana_name"] == "TLS_PSK_WITH_AES_128_CCM"
+    assert "Kx=PSK" in psk.parameters["openssl_description"]
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="no system openssl binary")
+@pytest.mark.parametrize("string", ["HIGH", "DEFAULT@SECLEVEL=2", "ECDHE+AESGCM:!aNULL", "HIGH:!aNULL:!MD5",
+                                    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE+AESGCM:kRSA+3DES:!aNULL:!MD5:HIGH",
+                                    "EECDH+AESGCM:EDH+AESGCM", "ALL:!EXPORT:!LOW:!aNULL:!eNULL:!SSLv2"])
+def test_findings_follow_the_system_openssl_ciphers_expansion_in_order(string):
+    """The suites recorded for a cipher string are exactly `openssl ciphers STRING` of the OpenSSL the
+    local servers link (Debian's 3.0), in its order, each finding keeping the original string."""
+    out = subprocess.run(["openssl", "ciphers", "-ciphersuites", "", string], capture_output=True, text=True,
+                         timeout=10).stdout.strip().split(":")
+    res = scan_text(f"ssl_ciphers '{string}';\n", "x.conf", "nginx")
+    recorded: list[str] = []
+    for f in res.findings:
+        if f.parameters["preference"] == len(recorded):
+            recorded.append(f.parameters["openssl_name"])
+    assert recorded == out
+    assert all(f.parameters["cipher_string"] == string for f in res.findings)
+
+
+def test_a_string_openssl_rejects_is_an_error_without_findings():
+    res = scan_text("ssl_ciphers 'NOSUCH:ALSONOT';\n", "x.conf", "nginx")
+    assert res.findings == [] and "no cipher match" in res.errors[0].message
+
+
+def test_the_bundled_openssl_expands_when_there_is_no_system_openssl(monkeypatch):
+    from pqscan.collect.config import cipherstring
+
+    monkeypatch.setattr(cipherstring, "system_openssl", lambda: None)
+    cipherstring.expand_with_openssl.cache_clear()
+    try:
+        exp = cipherstring.expand_with_openssl("ECDHE+AESGCM:!aNULL")
+        assert "bundled with pyca/cryptography" in exp.expanded_by
+        assert set(exp.suites) == {"ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
+                                   "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256"}
+    finally:
+        cipherstring.expand_with_openssl.cache_clear()
 
 
 def test_excluded_ciphers_are_listed_on_the_asset_not_reported(nginx_site):
@@ -134,3 +185,9 @@ def test_debian_nginx_tls_1_0_is_judged_critical_by_the_nist_profile(tmp_path):
 
 def test_protocol_findings_use_the_tls_collectors_spelling(nginx_site):
     assert [f.algorithm for f in nginx_site.findings if f.evidence.symbol == "ssl_protocols"] == ["TLS1.2", "TLS1.3"]
+
+
+@pytest.mark.parametrize("string", ["-ALL:HIGH", "HIGH\x00:RC4", "A" * 20000, "ECDHE+AESGCM:" + ":".join(["x"] * 2000)])
+def test_hostile_cipher_strings_never_raise(string):
+    res = scan_text(f"ssl_ciphers '{string}';\n", "x.conf", "nginx")
+    assert res.errors or res.findings

@@ -24,7 +24,7 @@ def _cert_count(scan) -> int:
 
 def test_zero_byte_pem_is_a_recorded_error(tmp_path):
     (tmp_path / "empty.pem").write_bytes(b"")
-    err = _errors(scan_files([tmp_path]))[str(tmp_path / "empty.pem")]
+    err = _errors(scan_files([tmp_path]))["empty.pem"]
     assert (err.kind, err.message) == (ErrorKind.MALFORMED, "empty file")
 
 
@@ -32,7 +32,7 @@ def test_file_over_the_size_limit_is_skipped_with_a_reason(tmp_path):
     big = tmp_path / "huge.pem"
     big.write_bytes(b"-----BEGIN CERTIFICATE-----\n" + b"A" * 200_000)
     scan = scan_files([tmp_path], FilesOptions(walk=WalkOptions(max_bytes=100_000)))
-    err = _errors(scan)[str(big)]
+    err = _errors(scan)["huge.pem"]
     assert err.kind is ErrorKind.TOO_LARGE
 
 
@@ -43,14 +43,14 @@ def test_symlink_loop_is_recorded_and_does_not_hang(tmp_path):
     (tmp_path / "ok.pem").write_bytes(pki.ecdsa_cert().cert.public_bytes(PEM))
     scan = scan_files([tmp_path])
     errors = _errors(scan)
-    assert errors[str(tmp_path / "loop")].kind is ErrorKind.NOT_FOUND
-    assert errors[str(tmp_path / "sub" / "up")].kind is ErrorKind.SKIPPED
+    assert errors["loop"].kind is ErrorKind.NOT_FOUND
+    assert errors["sub/up"].kind is ErrorKind.SKIPPED
     assert _cert_count(scan) == 1
 
 
 def test_unknown_binary_file_is_skipped_with_a_recorded_reason(tmp_path):
     (tmp_path / "image.bin").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00" + os.urandom(100))
-    err = _errors(scan_files([tmp_path]))[str(tmp_path / "image.bin")]
+    err = _errors(scan_files([tmp_path]))["image.bin"]
     assert err.kind is ErrorKind.BINARY
 
 
@@ -64,7 +64,7 @@ def test_one_malformed_file_does_not_stop_the_others(tmp_path):
     (tmp_path / "b_good.crt").write_bytes(pki.ecdsa_cert().cert.public_bytes(PEM))
     scan = scan_files([tmp_path])
     assert _cert_count(scan) == 1
-    assert _errors(scan)[str(tmp_path / "a_bad.crt")].kind is ErrorKind.MALFORMED
+    assert _errors(scan)["a_bad.crt"].kind is ErrorKind.MALFORMED
 
 
 def test_exclude_pattern_keeps_files_out(tmp_path):
@@ -88,12 +88,12 @@ def test_missing_path_is_a_recorded_error(tmp_path):
 def test_truncated_java_keystore_is_a_recorded_error(tmp_path):
     path = tmp_path / "broken.jks"
     path.write_bytes(b"\xfe\xed\xfe\xed\x00\x00\x00\x02\x00\x00\x00\x05" + os.urandom(40))
-    err = _errors(scan_files([tmp_path]))[str(path)]
+    err = _errors(scan_files([tmp_path]))[path.name]
     assert (err.stage, err.kind) == ("parse-keystore", ErrorKind.MALFORMED)
 
 
 def test_garbage_pkcs12_is_a_recorded_error(tmp_path):
     path = tmp_path / "broken.p12"
     path.write_bytes(os.urandom(300))
-    err = _errors(scan_files([tmp_path]))[str(path)]
+    err = _errors(scan_files([tmp_path]))[path.name]
     assert err.kind is ErrorKind.MALFORMED

@@ -51,7 +51,7 @@ def test_chain_file_yields_three_certificates_linked_leaf_to_root(tmp_path, chai
     assert set(certs) == {"leaf.example", "Test Intermediate CA", "Test Root CA"}
     assert [r.target for r in certs["leaf.example"].relations if r.kind is RelationKind.ISSUED_BY] == \
         [certs["Test Intermediate CA"].id]
-    file_asset = assets[f"file:{path}"]
+    file_asset = assets[f"file:{path.name}"]
     assert {r.target for r in file_asset.relations if r.kind is RelationKind.CONTAINS} == {a.id for a in certs.values()}
 
 

@@ -33,7 +33,7 @@ def result(target: str, n: int = 1) -> ScanResult:
     asset_id = f"tls://{target}"
     r.assets.append(Asset(asset_id, AssetKind.TLS_ENDPOINT, target, target.split(":")[0]))
     for i in range(n):
-        r.findings.append(Finding(asset_id, "X25519", Usage.KEY_EXCHANGE, "tls", {"codepoint": i}, Evidence(target)))
+        r.findings.append(Finding(asset_id, "X25519", Usage.KEY_EXCHANGE, "tls", {"tls_group": f"0x{i:04X}"}, Evidence(target)))
     return r
 
 

@@ -60,7 +60,7 @@ def test_finding_id_is_24_hex_digits() -> None:
 
 def test_asset_round_trips_with_relations_and_attributes() -> None:
     a = Asset("tls://h.example.test:443", AssetKind.TLS_ENDPOINT, "h.example.test:443", "h",
-              {"tls_versions": ["TLSv1.3"]}, (Relation(RelationKind.PRESENTS, "cert:sha256:ab"),))
+              {"protocols": {"TLS1.3": True}}, (Relation(RelationKind.PRESENTS, "cert:sha256:ab"),))
     again = Asset.from_dict(json.loads(json.dumps(a.to_dict())))
     assert again.to_dict() == a.to_dict()
     assert again.relations == a.relations

@@ -9,9 +9,9 @@ from datetime import date
 
 import pytest
 
-from pqscan.commands.common import OutputFormat
 from pqscan.report.build import REPORT_FORMATS, prepare, render
 from pqscan.report.cbom import render_cbom, validate
+from pqscan.report.formats import OutputFormat
 from tests.report_fixtures import HOSTILE, estate
 
 TODAY = date(2026, 11, 25)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pqscan.collect.net.targets import MAX_CIDR_ADDRESSES, Endpoint, parse_ports, parse_targets
+from pqscan.collect.net.targets import MAX_CIDR_ADDRESSES, Endpoint, iter_targets, parse_ports, parse_targets
 from pqscan.errors import TargetSpecError
 
 
@@ -185,3 +185,31 @@ def test_loopback_guard_allows_loopback(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("PQSCAN_TEST_LOOPBACK_ONLY", "1")
     eps = parse_targets(["127.0.0.1:8443", "localhost", "[::1]:443", "127.0.5.0/30"])
     assert len(eps) == 5
+
+
+def test_forced_starttls_protocol_names_the_service_not_the_port() -> None:
+    (ep,) = parse_targets(["127.0.0.1:3389"], starttls="ldap")
+    assert (ep.service, ep.starttls) == ("ldap", "ldap")
+
+
+def test_target_file_is_streamed_first_endpoint_before_a_late_bad_line(tmp_path: Path) -> None:
+    f = tmp_path / "big.txt"
+    f.write_text("".join(f"127.0.0.1:{1 + i % 65000}\n" for i in range(70_000)) + "not a host!\n")
+    stream = iter_targets([f"@{f}"])
+    assert next(stream).key == "tls://127.0.0.1:1"  # yielded before the bad last line is read
+    with pytest.raises(TargetSpecError, match=r"big.txt:70001"):
+        list(stream)
+
+
+def test_streamed_targets_skip_bad_lines_through_the_error_callback_and_drop_duplicates(tmp_path: Path) -> None:
+    f = tmp_path / "t.txt"
+    f.write_text("127.0.0.1:1\n127.0.0.1:99999\n127.0.0.1:1\n127.0.0.1:2\n")
+    errors: list[TargetSpecError] = []
+    eps = list(iter_targets([f"@{f}"], on_error=errors.append))
+    assert [e.port for e in eps] == [1, 2]
+    assert len(errors) == 1 and "t.txt:2" in str(errors[0])
+
+
+def test_large_cidr_is_expanded_lazily() -> None:
+    stream = iter_targets(["127.0.0.0/12"], allow_large=True)  # 2^20 addresses
+    assert [next(stream).host for _ in range(3)] == ["127.0.0.1", "127.0.0.2", "127.0.0.3"]

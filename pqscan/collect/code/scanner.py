@@ -11,7 +11,8 @@ from pathlib import Path, PurePosixPath
 
 from pqscan.collect.code import engine, files, names, pyscan, tsscan
 from pqscan.collect.code.rules import ruleset
-from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, iter_files, looks_binary, read_limited
+from pqscan.collect.dispatch import Job, Source, Work, dispatch, run, skip_result
+from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, looks_binary
 from pqscan.model import Asset, AssetKind, ErrorKind, Evidence, Finding, ScanResult
 from pqscan.textsafe import clean
 
@@ -144,14 +145,9 @@ def _skip(relpath: str, stage: str, kind: ErrorKind, message: str) -> ScanResult
     return result
 
 
-def _scan_entry(entry: FileEntry, language: str, opts: CodeScanOptions) -> ScanResult:
+def _scan_data(entry: FileEntry, data: bytes, language: str, opts: CodeScanOptions) -> ScanResult:
+    """Scan one file's bytes (a :class:`~pqscan.collect.dispatch.Job`: runs here or in a worker)."""
     relpath = entry.relpath
-    if opts.skip_vendored and (reason := files.vendored_reason(relpath)):
-        return _skip(relpath, "skip", ErrorKind.SKIPPED, reason)
-    try:
-        data = read_limited(entry.path, opts.walk.max_bytes)
-    except (OSError, ValueError) as exc:
-        return _skip(relpath, "read", ErrorKind.PERMISSION, str(getattr(exc, "strerror", None) or exc))
     if looks_binary(data[:8192]):
         return _skip(relpath, "skip", ErrorKind.BINARY, "binary file (NUL byte in the first block)")
     if opts.skip_generated and (reason := files.generated_reason(relpath, data)):
@@ -180,60 +176,63 @@ def _scan_entry(entry: FileEntry, language: str, opts: CodeScanOptions) -> ScanR
     return result
 
 
+class CodeCollector:
+    """The walk's source-code collector: files in a supported language, parsed as jobs (``jobs`` workers).
+
+    Files below a vendored folder are not read; each such folder is recorded once as a skip."""
+
+    name = COLLECTOR
+
+    def __init__(self, options: CodeScanOptions | None = None) -> None:
+        self.options = options or CodeScanOptions()
+        self.max_bytes = self.options.walk.max_bytes
+        self.prune_dirs = files.VENDORED_DIRS if self.options.skip_vendored else frozenset()
+        self._vendored_seen: set[str] = set()
+
+    def _language(self, path: Path) -> str | None:
+        language = files.language_of(str(path))
+        langs = self.options.languages
+        if language is None or (langs is not None and language not in langs
+                                and files.RULESET_OF.get(language, language) not in langs):
+            return None
+        return language
+
+    def wants(self, entry: FileEntry) -> bool:
+        return self._language(entry.path) is not None
+
+    def skipped(self, item: Skipped) -> ScanResult | None:
+        if files.language_of(str(item.path)) is None and item.path.suffix:
+            return None  # not source code: nothing to say about it here
+        return skip_result(item, COLLECTOR)
+
+    def take(self, entry: FileEntry, source: Source) -> Iterator[Work]:
+        language = self._language(entry.path)
+        assert language is not None
+        relpath = entry.relpath
+        if self.options.skip_vendored and (folder := files.vendored_folder(relpath)):
+            if folder not in self._vendored_seen:
+                self._vendored_seen.add(folder)
+                yield _skip(folder, "walk", ErrorKind.SKIPPED,
+                            f"vendored code (directory {folder.rsplit('/', 1)[-1]}/ not scanned)")
+            return
+        try:
+            data = source.read(self.max_bytes)
+        except (OSError, ValueError) as exc:
+            yield _skip(relpath, "read", ErrorKind.PERMISSION, str(getattr(exc, "strerror", None) or exc))
+            return
+        if len(data) > self.max_bytes:
+            yield _skip(relpath, "read", ErrorKind.TOO_LARGE, f"file grew past the {self.max_bytes}-byte limit")
+            return
+        yield Job(_scan_data, (entry, data, language, self.options), relpath, COLLECTOR, len(data))
+
+    def finish(self) -> tuple[ScanResult, ...]:
+        return ()
+
+
 def scan_paths(paths: Sequence[str | Path], options: CodeScanOptions | None = None) -> Iterator[ScanResult]:
     """Walk ``paths`` and scan every source file in a supported language; never raises for a bad file.
 
     With ``options.jobs`` > 1 files are scanned in that many worker processes; the results are the
     same, in the same order."""
-    opts = options or CodeScanOptions()
-    work = _work(paths, opts)
-    if opts.jobs <= 1:
-        return (r for batch in ([w] for w in work) for r in _scan_batch(batch))
-    from pqscan.collect.code.parallel import ordered_scan
-
-    return ordered_scan(work, _scan_batch, _work_size, _work_target, opts.jobs)
-
-
-_Work = tuple[ScanResult | FileEntry, str, CodeScanOptions]
-
-
-def _work(paths: Sequence[str | Path], opts: CodeScanOptions) -> Iterator[_Work]:
-    """What to scan, in walk order: a file with its language, or a result already known (a skip)."""
-    walk = opts.walk
-    if opts.skip_vendored:
-        walk = replace(walk, prune_dirs=walk.prune_dirs | files.VENDORED_DIRS)
-    for item in iter_files(paths, walk):
-        if isinstance(item, Skipped):
-            language = files.language_of(str(item.path))
-            if language is None and item.path.suffix:
-                continue  # not source code: nothing to say about it here
-            result = ScanResult(target=item.path.as_posix(), collector=COLLECTOR)
-            result.error("walk", item.kind, item.reason)
-            yield result, "", opts
-            continue
-        language = files.language_of(str(item.path))
-        if language is None or (opts.languages is not None and language not in opts.languages
-                                and files.RULESET_OF.get(language, language) not in opts.languages):
-            continue
-        yield item, language, opts
-
-
-def _scan_batch(batch: list[_Work]) -> list[ScanResult]:
-    out = []
-    for item, language, opts in batch:
-        if isinstance(item, ScanResult):
-            out.append(item)
-            continue
-        try:
-            out.append(_scan_entry(item, language, opts))
-        except Exception as exc:  # a bug in pqscan must not end the scan of the other files
-            out.append(_skip(item.relpath, "scan", ErrorKind.INTERNAL, f"{type(exc).__name__}: {exc}"))
-    return out
-
-
-def _work_size(work: _Work) -> int:
-    return work[0].size if isinstance(work[0], FileEntry) else 0
-
-
-def _work_target(work: _Work) -> str:
-    return work[0].target if isinstance(work[0], ScanResult) else work[0].relpath
+    collector = CodeCollector(options)
+    return run(dispatch(paths, collector.options.walk, [collector]), collector.options.jobs)

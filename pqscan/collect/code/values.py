@@ -40,9 +40,6 @@ class Value:
     def mapping(self) -> dict[str, Value]:
         return dict(self.kwargs)
 
-    def segments(self) -> list[str]:
-        return str(self.value).split(".") if self.kind is ValueKind.SYM and self.value else []
-
     def describe(self) -> str:
         if self.kind in (ValueKind.STR, ValueKind.INT):
             return repr(self.value)

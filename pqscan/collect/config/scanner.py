@@ -12,9 +12,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pqscan.collect.config import kubernetes, mail, openssl_java, sshd, tls_servers
+from pqscan.collect.config import kubernetes, mail, openssl_java, postgresql, sshd, tls_servers
 from pqscan.collect.config.common import COLLECTOR, Emitter
-from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, iter_files, looks_binary, read_limited
+from pqscan.collect.config.openssh_versions import OpenSSH
+from pqscan.collect.dispatch import Source, dispatch, run, skip_result
+from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, looks_binary
 from pqscan.model import ErrorKind, ScanResult
 
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
@@ -31,6 +33,7 @@ class Format:
     POSTFIX = "postfix"
     DOVECOT = "dovecot"
     KUBERNETES = "kubernetes"
+    POSTGRESQL = "postgresql.conf"
 
 
 _BY_NAME = {
@@ -38,6 +41,7 @@ _BY_NAME = {
     "httpd.conf": Format.APACHE, "apache2.conf": Format.APACHE, "ssl.conf": None, "haproxy.cfg": Format.HAPROXY,
     "openssl.cnf": Format.OPENSSL, "java.security": Format.JAVA, "main.cf": Format.POSTFIX,
     "dovecot.conf": Format.DOVECOT, "10-ssl.conf": Format.DOVECOT,
+    "postgresql.conf": Format.POSTGRESQL, "postgresql.auto.conf": Format.POSTGRESQL,
 }
 _SNIFF_SUFFIXES = (".conf", ".cfg", ".cnf", ".cf", ".security", ".properties", ".options", ".yaml", ".yml", ".inc",
                    ".vhost", ".site")
@@ -89,7 +93,7 @@ def sniff(text: str) -> str | None:
     return None
 
 
-_PARSERS: dict[str, Callable[[Emitter, str, Path], None]] = {
+_PARSERS: dict[str, Callable[[Emitter, str, Path | None], None]] = {
     Format.SSHD: lambda em, t, root: sshd.parse_ssh_config(em, t, client=False, root=root),
     Format.SSH: lambda em, t, root: sshd.parse_ssh_config(em, t, client=True, root=root),
     Format.NGINX: lambda em, t, root: tls_servers.parse_nginx(em, t),
@@ -100,26 +104,47 @@ _PARSERS: dict[str, Callable[[Emitter, str, Path], None]] = {
     Format.POSTFIX: lambda em, t, root: mail.parse_postfix(em, t),
     Format.DOVECOT: lambda em, t, root: mail.parse_dovecot(em, t),
     Format.KUBERNETES: lambda em, t, root: kubernetes.parse_kubernetes(em, t),
+    Format.POSTGRESQL: lambda em, t, root: postgresql.parse_postgresql(em, t),
 }
 
 
-def scan_text(text: str, relpath: str, fmt: str, root: Path | None = None) -> ScanResult:
-    """Parse one config text of a known format (used by tests and by callers holding the text)."""
+def scan_text(text: str, relpath: str, fmt: str, root: Path | None = None,
+              openssh: OpenSSH | None = None) -> ScanResult:
+    """Parse one config text of a known format (used by tests and by callers holding the text).
+
+    ``root`` is the scanned tree ``relpath`` lies in; without it no other file is read (no
+    ``Include``, no key file beside the config). ``openssh``: the OpenSSH release that reads an
+    sshd_config / ssh_config (a user-given version); names it does not know make the file refused.
+    """
     em = Emitter(relpath, fmt, text.splitlines())
     try:
-        _PARSERS[fmt](em, text, root or Path("."))
+        if openssh is not None and fmt in (Format.SSHD, Format.SSH):
+            sshd.parse_ssh_config(em, text, client=fmt == Format.SSH, root=root, openssh=openssh)
+        else:
+            _PARSERS[fmt](em, text, root)
     except (RecursionError, ValueError, TypeError, KeyError, IndexError) as exc:
         em.result.error("parse", ErrorKind.PARSE_ERROR, f"{relpath}: {type(exc).__name__}: {exc}")
     return em.finish()
 
 
 def scan_file(entry: FileEntry) -> ScanResult | None:
+    """Open and parse one file; None when it is not a configuration pqscan understands."""
+    source = Source(entry)
+    try:
+        return scan_source(entry, source)
+    finally:
+        source.close()
+
+
+def scan_source(entry: FileEntry, source: Source, max_bytes: int = MAX_CONFIG_BYTES) -> ScanResult | None:
     """None when the file is not a configuration pqscan understands."""
     fmt = format_by_name(entry.path)
     if fmt is None and not candidate(entry.path):
         return None
     try:
-        raw = read_limited(entry.path, MAX_CONFIG_BYTES)
+        raw = source.read(max_bytes)
+        if len(raw) > max_bytes:
+            raise ValueError(f"file grew past the {max_bytes}-byte limit while being read")
     except (OSError, ValueError) as exc:
         if fmt is None:
             return None
@@ -138,15 +163,31 @@ def scan_file(entry: FileEntry) -> ScanResult | None:
     return result
 
 
-def scan_paths(paths: Iterable[str | Path], options: ConfigOptions | None = None) -> Iterator[ScanResult]:
-    opts = options or ConfigOptions()
-    for item in iter_files(paths, opts.walk):
-        if isinstance(item, Skipped):
-            if format_by_name(item.path):
-                res = ScanResult(str(item.path), COLLECTOR)
-                res.error("walk", item.kind, item.reason)
-                yield res
-            continue
-        result = scan_file(item)
+class ConfigCollector:
+    """The walk's configuration collector: known names, config-like suffixes and config folders."""
+
+    name = COLLECTOR
+    prune_dirs: frozenset[str] = frozenset()
+
+    def __init__(self, options: ConfigOptions | None = None) -> None:
+        self.options = options or ConfigOptions()
+        self.max_bytes = min(self.options.walk.max_bytes, MAX_CONFIG_BYTES)
+
+    def wants(self, entry: FileEntry) -> bool:
+        return format_by_name(entry.path) is not None or candidate(entry.path)
+
+    def skipped(self, item: Skipped) -> ScanResult | None:
+        return skip_result(item, COLLECTOR) if format_by_name(item.path) else None
+
+    def take(self, entry: FileEntry, source: Source) -> Iterator[ScanResult]:
+        result = scan_source(entry, source, self.max_bytes)
         if result is not None:
             yield result
+
+    def finish(self) -> tuple[ScanResult, ...]:
+        return ()
+
+
+def scan_paths(paths: Iterable[str | Path], options: ConfigOptions | None = None) -> Iterator[ScanResult]:
+    collector = ConfigCollector(options)
+    return run(dispatch(paths, collector.options.walk, [collector]))

@@ -50,7 +50,6 @@ class ImportIndex:
     """(language, module) -> up to MAX_LOCATIONS "path:line" places that import it."""
 
     modules: dict[tuple[str, str], list[str]] = field(default_factory=dict)
-    files_scanned: int = 0
 
     def add(self, lang: str, module: str, where: str) -> None:
         places = self.modules.setdefault((lang, module), [])
@@ -84,23 +83,30 @@ def scan_imports(files: Iterable[tuple[Path, str]], index: ImportIndex | None = 
     """``files`` are (path, relpath) pairs of first-party source files."""
     index = index or ImportIndex()
     for path, rel in files:
-        lang = LANG_BY_SUFFIX.get(path.suffix.lower())
-        if lang is None or is_vendored(rel):
+        if LANG_BY_SUFFIX.get(path.suffix.lower()) is None or is_vendored(rel):
             continue
         try:
-            text = read_limited(path, MAX_IMPORT_SCAN_BYTES).decode("utf-8", "replace")
+            data = read_limited(path, MAX_IMPORT_SCAN_BYTES)
         except (OSError, ValueError):
             continue  # the code scanner records unreadable files; this is only a hint
-        index.files_scanned += 1
-        for rx in _PATTERNS[lang]:
-            for m in rx.finditer(text):
-                line = text.count("\n", 0, m.start()) + 1
-                for module in m.group(1).split(","):
-                    index.add(lang, module.strip(), f"{rel}:{line}")
-        if lang == "go":
-            for block in _GO_BLOCK_RE.finditer(text):
-                base = text.count("\n", 0, block.start(1)) + 1
-                for i, bline in enumerate(block.group(1).splitlines()):
-                    if gm := _GO_BLOCK_LINE_RE.search(bline.split("//")[0]):
-                        index.add("go", gm.group(1), f"{rel}:{base + i}")
+        index_source(index, rel, data)
     return index
+
+
+def index_source(index: ImportIndex, rel: str, data: bytes) -> None:
+    """Add one first-party file's imports (its bytes, at most MAX_IMPORT_SCAN_BYTES) to ``index``."""
+    lang = LANG_BY_SUFFIX.get(Path(rel).suffix.lower())
+    if lang is None:
+        return
+    text = data.decode("utf-8", "replace")
+    for rx in _PATTERNS[lang]:
+        for m in rx.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            for module in m.group(1).split(","):
+                index.add(lang, module.strip(), f"{rel}:{line}")
+    if lang == "go":
+        for block in _GO_BLOCK_RE.finditer(text):
+            base = text.count("\n", 0, block.start(1)) + 1
+            for i, bline in enumerate(block.group(1).splitlines()):
+                if gm := _GO_BLOCK_LINE_RE.search(bline.split("//")[0]):
+                    index.add("go", gm.group(1), f"{rel}:{base + i}")

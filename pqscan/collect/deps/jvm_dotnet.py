@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -37,21 +38,149 @@ def _child_text(el: Element, name: str) -> str:
 
 
 _PROP_RE = re.compile(r"\$\{([^}]+)\}")
+_JAVA_PROPS = ("maven.compiler.release", "maven.compiler.target", "maven.compiler.source", "java.version")
+MAX_PARENT_DEPTH = 10
 
 
-def parse_pom(text: str, path: str) -> list[Dependency]:
+@dataclass(frozen=True)
+class PomDependency:
+    group: str
+    artifact: str
+    raw_version: str
+    scope: str
+    line: int | None
+    build_only: bool  # a plugin's dependency
+
+
+@dataclass
+class PomModel:
+    """What one pom.xml says before inheritance: coordinates, parent, properties, managed versions."""
+
+    path: str
+    text: str
+    group: str
+    artifact: str
+    version: str
+    parent: tuple[str, str, str] | None
+    parent_relative_path: str
+    properties: dict[str, tuple[str, int | None]] = field(default_factory=dict)  # name -> (value, line)
+    managed: dict[tuple[str, str], str] = field(default_factory=dict)  # (group, artifact) -> raw version
+    imports: list[tuple[str, str, str]] = field(default_factory=list)  # BOMs imported into dependencyManagement
+    dependencies: list[PomDependency] = field(default_factory=list)
+    release_line: int | None = None
+    release: str | None = None  # maven-compiler-plugin <release>
+
+
+def pom_model(text: str, path: str) -> PomModel:
     root = _xml(text, path)
     if _local(root.tag) != "project":
         raise ManifestError(f"{path}: not a Maven POM (root element is {_local(root.tag)!r})")
+    parents = {child: parent for parent in root.iter() for child in parent}
+    parent_el = next((c for c in root if _local(c.tag) == "parent"), None)
+    parent = None
+    rel = "../pom.xml"
+    if parent_el is not None:
+        parent = (_child_text(parent_el, "groupId"), _child_text(parent_el, "artifactId"), _child_text(parent_el, "version"))
+        rel_el = next((c for c in parent_el if _local(c.tag) == "relativePath"), None)
+        if rel_el is not None:
+            rel = (rel_el.text or "").strip()
+    model = PomModel(path, text, _child_text(root, "groupId") or (parent[0] if parent else ""),
+                     _child_text(root, "artifactId"), _child_text(root, "version") or (parent[2] if parent else ""),
+                     parent, rel)
+    cursor = 0
     idx = LineIndex(text)
+    for el in root.iter():
+        tag = _local(el.tag)
+        if tag == "properties" and parents.get(el) is root:
+            for prop in el:
+                name = _local(prop.tag)
+                pos = text.find(f"<{name}>", cursor)
+                model.properties[name] = ((prop.text or "").strip(), idx.line_at(pos) if pos >= 0 else None)
+            continue
+        if tag == "release" and model.release is None:
+            pos = text.find("<release>")
+            model.release, model.release_line = (el.text or "").strip(), idx.line_at(pos) if pos >= 0 else None
+            continue
+        if tag != "dependency":
+            continue
+        group, artifact = _child_text(el, "groupId"), _child_text(el, "artifactId")
+        pos = text.find(f"<artifactId>{artifact}</artifactId>", cursor)
+        if pos >= 0:
+            cursor = pos + 1
+        line = idx.line_at(pos) if pos >= 0 else None
+        ancestors = []
+        node = parents.get(el)
+        while node is not None:
+            ancestors.append(_local(node.tag))
+            node = parents.get(node)
+        raw_version, scope = _child_text(el, "version"), _child_text(el, "scope")
+        if "dependencyManagement" in ancestors and "plugin" not in ancestors:
+            if scope == "import" and _child_text(el, "type") == "pom":
+                model.imports.append((group, artifact, raw_version))
+            else:
+                model.managed.setdefault((group, artifact), raw_version)
+            continue
+        model.dependencies.append(PomDependency(group, artifact, raw_version, scope, line, "plugin" in ancestors))
+    return model
+
+
+def _find_parent(model: PomModel, models: Mapping[str, PomModel]) -> PomModel | None:
+    if model.parent is None:
+        return None
+    base = model.path.rsplit("/", 1)[0] if "/" in model.path else ""
+    if model.parent_relative_path:
+        rel = model.parent_relative_path
+        if not rel.endswith(".xml"):
+            rel = rel.rstrip("/") + "/pom.xml"
+        parts: list[str] = [p for p in base.split("/") if p]
+        for piece in rel.split("/"):
+            if piece == "..":
+                if parts:
+                    parts.pop()
+            elif piece not in ("", "."):
+                parts.append(piece)
+        candidate = models.get("/".join(parts))
+        if candidate is not None and (candidate.group, candidate.artifact) == model.parent[:2]:
+            return candidate
+    g, a, v = model.parent
+    return next((m for m in models.values() if (m.group, m.artifact) == (g, a) and (not v or m.version == v)), None)
+
+
+def _chain(model: PomModel, models: Mapping[str, PomModel]) -> list[PomModel]:
+    """The POM and its ancestors found in the scanned tree, child first."""
+    chain = [model]
+    while len(chain) < MAX_PARENT_DEPTH and (parent := _find_parent(chain[-1], models)) is not None:
+        if parent in chain:
+            break
+        chain.append(parent)
+    return chain
+
+
+def resolve_pom(model: PomModel, models: Mapping[str, PomModel] | None = None) -> list[Dependency]:
+    """The POM's dependencies as Maven sees them: properties and dependencyManagement inherited from
+    parents found among ``models`` (path -> model, the POMs of the scanned tree), child values winning;
+    ``${...}`` interpolated after inheritance, as Maven does."""
+    models = models or {}
+    chain = _chain(model, models)
     props: dict[str, str] = {}
-    for el in root:
-        if _local(el.tag) == "properties":
-            props.update({_local(p.tag): (p.text or "").strip() for p in el})
-    props.setdefault("project.version", _child_text(root, "version"))
+    managed: dict[tuple[str, str], str] = {}
+    for m in reversed(chain):  # root ancestor first, so the child overrides
+        props.update({k: v for k, (v, _line) in m.properties.items()})
+        managed.update(m.managed)
+        for g, a, v in m.imports:  # an imported BOM in the tree contributes its managed versions
+            bom = next((b for b in models.values() if (b.group, b.artifact) == (g, a)), None)
+            if bom is not None:
+                for key, raw in bom.managed.items():
+                    managed.setdefault(key, raw)
+                props.update({k: v for k, (v, _l) in bom.properties.items() if k not in props})
+    props.update({"project.version": model.version, "project.groupId": model.group,
+                  "project.artifactId": model.artifact, "version": model.version, "pom.version": model.version})
+    if model.parent:
+        props.update({"project.parent.version": model.parent[2], "parent.version": model.parent[2],
+                      "project.parent.groupId": model.parent[0]})
 
     def resolve(value: str) -> str:
-        for _ in range(5):  # properties may refer to properties; bounded
+        for _ in range(8):  # properties may refer to properties; bounded
             new = _PROP_RE.sub(lambda m: props.get(m.group(1), m.group(0)), value)
             if new == value:
                 break
@@ -59,28 +188,50 @@ def parse_pom(text: str, path: str) -> list[Dependency]:
         return value
 
     out: list[Dependency] = []
-    for dep in root.iter():
-        if _local(dep.tag) != "dependency":
-            continue
-        group, artifact = resolve(_child_text(dep, "groupId")), resolve(_child_text(dep, "artifactId"))
+    for dep in model.dependencies:
+        group, artifact = resolve(dep.group), resolve(dep.artifact)
         if not group or not artifact:
             continue
-        raw_version = _child_text(dep, "version")
-        version = resolve(raw_version) or None
+        raw = dep.raw_version or managed.get((dep.group, dep.artifact), "") or managed.get((group, artifact), "")
+        version = resolve(raw) or None
         if version and ("${" in version or version.startswith(("[", "("))):
             version = None  # unresolved property or a version range
-        scope = _child_text(dep, "scope")
-        out.append(Dependency("maven", f"{group}:{artifact}", version, raw_version, path,
-                              idx.find(f"<artifactId>{artifact}</artifactId>"), True, scope in ("test", "provided")))
-    java = next((resolve(props[k]) for k in ("maven.compiler.release", "maven.compiler.target", "maven.compiler.source",
-                                             "java.version") if props.get(k)), None)
-    if java is None:
-        m = re.search(r"<release>\s*([\d.]+)\s*</release>", text)
-        java = m.group(1) if m else None
+        dev = dep.scope in ("test", "provided") or dep.build_only
+        out.append(Dependency("maven", f"{group}:{artifact}", version, dep.raw_version or raw, model.path, dep.line,
+                              True, dev))
+    java_def = next(((k, model.properties[k]) for k in _JAVA_PROPS if k in model.properties), None)
+    java, line = None, None
+    if java_def is not None:
+        java, line = resolve(java_def[1][0]), java_def[1][1]
+        raw = java_def[1][0]
+        for _ in range(5):  # "${java.version}": point at the line where the number is written
+            ref = re.fullmatch(r"\$\{([^}]+)\}", raw)
+            if not ref or ref.group(1) not in model.properties:
+                break
+            raw, line = model.properties[ref.group(1)]
+    elif model.release:
+        java, line = resolve(model.release), model.release_line
     if java and re.fullmatch(r"[\d.]+", java):
         java = java.removeprefix("1.") if java.startswith("1.") and java != "1" else java
-        out.append(Dependency("maven", "java", java, java, path, idx.find(java), True))
+        out.append(Dependency("maven", "java", java, java, model.path, line, True))
     return out
+
+
+def parse_pom(text: str, path: str) -> list[Dependency]:
+    """One POM on its own (no parent in reach): its own properties and dependencyManagement."""
+    return resolve_pom(pom_model(text, path))
+
+
+def resolve_poms(texts: Mapping[str, str]) -> dict[str, list[Dependency]]:
+    """Every POM of a scanned tree (path -> text), read with its parents in the tree; POMs that do not
+    parse are left out (the caller has recorded their errors)."""
+    models: dict[str, PomModel] = {}
+    for path, text in texts.items():
+        try:
+            models[path] = pom_model(text, path)
+        except ManifestError:
+            continue
+    return {path: resolve_pom(m, models) for path, m in models.items()}
 
 
 _GRADLE_CONFS = r"(?:implementation|api|compileOnly|runtimeOnly|compile|runtime|testImplementation|testCompile|" \

@@ -16,7 +16,7 @@ from typing import Any
 
 from pqscan.collect.deps.versions import in_range, lower_bound, parse_version
 
-CAPABILITY_KEYS = ("ml_kem", "ml_dsa", "slh_dsa", "hybrid_tls_default")
+CAPABILITY_KEYS = ("ml_kem", "ml_dsa", "slh_dsa", "hybrid_tls_default", "hybrid_ssh_default")
 Capability = bool | str  # True, False or "unknown"
 
 
@@ -92,12 +92,14 @@ def _table() -> dict[tuple[str, str], Library]:
     return out
 
 
+@cache
+def import_prefixes() -> frozenset[str]:
+    """Every module prefix a known crypto library is imported by (any language)."""
+    return frozenset(p for lib in _table().values() for prefixes in lib.imports.values() for p in prefixes)
+
+
 def find_library(ecosystem: str, name: str) -> Library | None:
     return _table().get((ecosystem, normalise_name(ecosystem, name)))
-
-
-def all_libraries() -> list[Library]:
-    return list({id(lib): lib for lib in _table().values()}.values())
 
 
 def capabilities(ecosystem: str, name: str, version: str | None, spec: str | None = None) -> LibraryCapabilities | None:

@@ -29,8 +29,11 @@ class Dependency:
 
     @property
     def asset_id(self) -> str:
+        """One record per (manifest, package): the same package named by two manifests (a dev-only
+        use in one, a runtime use in another) stays two records, each with its own direct/dev flags."""
         base = f"dep:{self.ecosystem}/{self.name}"
-        return f"{base}@{self.version}" if self.version else base
+        base = f"{base}@{self.version}" if self.version else base
+        return f"{base}#{self.manifest}" if self.manifest else base
 
     @property
     def purl(self) -> str:

@@ -57,6 +57,14 @@ def parse_requirements(text: str, path: str) -> list[Dependency]:
     return out
 
 
+def parse_constraints(text: str, path: str) -> list[Dependency]:
+    """pip constraints file (``-c constraints.txt``): same syntax as requirements, but an entry pins a
+    version without asking for the package. Its entries are pins (like a lock file's): they give the
+    version to a requirement of the same directory, and otherwise stand as transitive packages."""
+    return [Dependency(d.ecosystem, d.name, d.version, d.spec, d.manifest, d.line, False, d.dev, True)
+            for d in parse_requirements(text, path)]
+
+
 def _toml(text: str, path: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)

@@ -5,15 +5,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pqscan.algorithms import get as get_algorithm
 from pqscan.collect.deps import go_rust, javascript, jvm_dotnet, python
-from pqscan.collect.deps.imports import LANG_BY_SUFFIX, ImportIndex, is_vendored, scan_imports
-from pqscan.collect.deps.libraries import LibraryCapabilities, capabilities, normalise_name
+from pqscan.collect.deps.imports import (
+    LANG_BY_SUFFIX,
+    MAX_IMPORT_SCAN_BYTES,
+    ImportIndex,
+    index_source,
+    is_vendored,
+)
+from pqscan.collect.deps.libraries import LibraryCapabilities, capabilities, import_prefixes, normalise_name
 from pqscan.collect.deps.manifest import Dependency, LineIndex, ManifestError
-from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, iter_files, read_limited
+from pqscan.collect.dispatch import Source, dispatch, run, skip_result
+from pqscan.collect.walk import FileEntry, Skipped, WalkOptions
 from pqscan.model import (
     Asset,
     AssetKind,
@@ -32,6 +40,7 @@ MAX_MANIFEST_BYTES = 64 * 1024 * 1024  # lock files of big monorepos reach tens 
 
 Parser = Callable[[str, str], list[Dependency]]
 _REQUIREMENTS_RE = re.compile(r"^(?:.*[-_.])?requirements(?:[-_.].*)?\.(?:txt|in)$", re.I)
+_CONSTRAINTS_RE = re.compile(r"^(?:.*[-_.])?constraints?(?:[-_.].*)?\.txt$", re.I)
 _EXACT: dict[str, Parser] = {
     "pyproject.toml": python.parse_pyproject,
     "Pipfile": python.parse_pipfile,
@@ -69,6 +78,8 @@ def parser_for(name: str, parent: str = "") -> Parser | None:
         return lambda text, path: go_rust.parse_go_mod(text, path)[0]
     if name.endswith(".csproj"):
         return jvm_dotnet.parse_csproj
+    if _CONSTRAINTS_RE.match(name):
+        return python.parse_constraints
     if _REQUIREMENTS_RE.match(name) or (parent == "requirements" and name.endswith(".txt")):
         return python.parse_requirements
     return None
@@ -82,47 +93,83 @@ class _Manifest:
     text: str = ""
 
 
+class DepsCollector:
+    """The walk's dependency collector: manifests and lock files, plus the import index of the
+    first-party source files (their first MB), which the findings need at :meth:`finish`."""
+
+    name = COLLECTOR
+    prune_dirs: frozenset[str] = frozenset()
+
+    def __init__(self, options: DepsOptions | None = None) -> None:
+        self.options = options or DepsOptions()
+        self.max_bytes = max(self.options.walk.max_bytes, MAX_MANIFEST_BYTES)
+        self._manifests: list[_Manifest] = []
+        self._index = ImportIndex()
+
+    def _is_source(self, entry: FileEntry) -> bool:
+        return (self.options.import_scan and entry.path.suffix.lower() in LANG_BY_SUFFIX
+                and entry.size <= MAX_IMPORT_SCAN_BYTES and not is_vendored(entry.relpath))
+
+    def wants(self, entry: FileEntry) -> bool:
+        if parser_for(entry.path.name, entry.path.parent.name) is not None:
+            return not is_vendored(entry.relpath)  # a vendored project's manifest is not this project's list
+        return self._is_source(entry)
+
+    def skipped(self, item: Skipped) -> ScanResult | None:
+        return skip_result(item, COLLECTOR) if parser_for(item.path.name, item.path.parent.name) else None
+
+    def take(self, entry: FileEntry, source: Source) -> Iterator[ScanResult]:
+        parse = parser_for(entry.path.name, entry.path.parent.name)
+        if parse is None:
+            try:
+                data = source.read(MAX_IMPORT_SCAN_BYTES)
+            except (OSError, ValueError):
+                return  # the code scanner records unreadable files; this is only a hint
+            # Only imports of known crypto libraries are ever looked up, and such an import names the
+            # library's module prefix: a file that holds none of them adds nothing to the index.
+            if len(data) <= MAX_IMPORT_SCAN_BYTES and _names_a_crypto_library(data):
+                index_source(self._index, entry.relpath, data)
+            return
+        m = _read_manifest(entry, source, parse)
+        if isinstance(m, ScanResult):
+            yield m
+        else:
+            self._manifests.append(m)
+
+    def finish(self) -> Iterator[ScanResult]:
+        manifests, self._manifests = self._manifests, []
+        resolve_maven(manifests)  # parent POMs and inherited properties within the scanned tree
+        _prefer_locks(manifests)
+        index = self._index if self.options.import_scan else None
+        for m in manifests:
+            yield _result(m, index, self.options)
+
+
+@cache
+def _crypto_library_names() -> re.Pattern[bytes]:
+    return re.compile(b"|".join(re.escape(p.encode()) for p in sorted(import_prefixes(), key=len, reverse=True)))
+
+
+def _names_a_crypto_library(data: bytes) -> bool:
+    return _crypto_library_names().search(data) is not None
+
+
 def scan_paths(paths: Iterable[str | Path], options: DepsOptions | None = None) -> Iterator[ScanResult]:
     """One :class:`ScanResult` per manifest / lock file; parse failures are recorded, never raised."""
-    opts = options or DepsOptions()
-    manifests: list[_Manifest] = []
-    sources: list[tuple[Path, str]] = []
-    failures: list[ScanResult] = []
-    for item in iter_files(paths, opts.walk):
-        if isinstance(item, Skipped):
-            if parser_for(item.path.name, item.path.parent.name):
-                res = ScanResult(str(item.path), COLLECTOR)
-                res.error("walk", item.kind, item.reason)
-                failures.append(res)
-            continue
-        parse = parser_for(item.path.name, item.path.parent.name)
-        if parse is None:
-            if item.path.suffix.lower() in LANG_BY_SUFFIX and not is_vendored(item.relpath):
-                sources.append((item.path, item.relpath))
-            continue
-        if is_vendored(item.relpath):
-            continue  # a vendored project's manifest is not this project's dependency list
-        m = _read_manifest(item, parse)
-        if isinstance(m, ScanResult):
-            failures.append(m)
-        else:
-            manifests.append(m)
-    yield from failures
-    _prefer_locks(manifests)
-    index: ImportIndex | None = None
-    for m in manifests:
-        if opts.import_scan and index is None and any(_caps(d) for d in m.deps):
-            index = scan_imports(sources)
-        yield _result(m, index, opts)
+    collector = DepsCollector(options)
+    return run(dispatch(paths, collector.options.walk, [collector]))
 
 
-def _read_manifest(entry: FileEntry, parse: Parser) -> _Manifest | ScanResult:
+def _read_manifest(entry: FileEntry, source: Source, parse: Parser) -> _Manifest | ScanResult:
     rel = entry.relpath
     res = ScanResult(rel, COLLECTOR)
     try:
-        raw = read_limited(entry.path, MAX_MANIFEST_BYTES)
+        raw = source.read(MAX_MANIFEST_BYTES)
     except (OSError, ValueError) as exc:
         res.error("read", ErrorKind.PERMISSION if isinstance(exc, OSError) else ErrorKind.TOO_LARGE, str(exc))
+        return res
+    if len(raw) > MAX_MANIFEST_BYTES:
+        res.error("read", ErrorKind.TOO_LARGE, f"file grew past the {MAX_MANIFEST_BYTES}-byte limit")
         return res
     try:
         text = raw.decode("utf-8-sig")
@@ -139,6 +186,17 @@ def _read_manifest(entry: FileEntry, parse: Parser) -> _Manifest | ScanResult:
     except (RecursionError, ValueError, TypeError, KeyError, AttributeError) as exc:
         res.error("parse", ErrorKind.MALFORMED, f"{rel}: {type(exc).__name__}: {exc}")
     return res
+
+
+def resolve_maven(manifests: Sequence[_Manifest]) -> None:
+    """Each pom.xml re-read with the parent POMs found among ``manifests`` (inherited properties and
+    dependencyManagement versions, as Maven assembles the model before interpolating it)."""
+    poms = {m.entry.relpath: m for m in manifests if m.entry.path.name == "pom.xml"}
+    if len(poms) < 2:
+        return
+    resolved = jvm_dotnet.resolve_poms({rel: m.text for rel, m in poms.items()})
+    for rel, deps in resolved.items():
+        poms[rel].deps = deps
 
 
 def _key(d: Dependency) -> tuple[str, str]:

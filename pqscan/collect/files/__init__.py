@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from pqscan.collect.files.collector import FilesOptions, FilesScan, scan_file, scan_files
+from pqscan.collect.files.collector import CertsCollector, FilesOptions, FilesScan, scan_file, scan_files
 
-__all__ = ["FilesOptions", "FilesScan", "scan_file", "scan_files"]
+__all__ = ["CertsCollector", "FilesOptions", "FilesScan", "scan_file", "scan_files"]

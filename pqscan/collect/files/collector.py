@@ -9,18 +9,16 @@ with the same public key (``matches-key``) across the whole scan.
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import BinaryIO
 
 from cryptography import x509
 
+from pqscan.collect.dispatch import Source, dispatch, run, skip_result
 from pqscan.collect.files import binary, jwk, openssh, pem
 from pqscan.collect.files.context import COLLECTOR, FileContext
-from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, iter_files, looks_binary
+from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, looks_binary
 from pqscan.collect.x509 import link_chain, link_keys
 from pqscan.model import Asset, AssetKind, ErrorKind, ScanResult
 
@@ -59,24 +57,35 @@ def _expects_material(path: Path) -> bool:
 
 def scan_file(entry: FileEntry, options: FilesOptions,
               certificates: dict[str, x509.Certificate] | None = None) -> tuple[ScanResult | None, int]:
+    """Open and parse one file (see :func:`scan_source`)."""
+    source = Source(entry)
+    try:
+        return scan_source(entry, source, options, certificates)
+    finally:
+        source.close()
+
+
+def scan_source(entry: FileEntry, source: Source, options: FilesOptions,
+                certificates: dict[str, x509.Certificate] | None = None) -> tuple[ScanResult | None, int]:
     """Parse one file; (None, bytes) when it is not key material and nothing went wrong.
 
-    Parsed certificates are also put in ``certificates`` (by asset id) for signature-checked linking.
+    The first 8 KB decide (magic, PEM armour, name); only a candidate is read in full. The file is
+    named by its root-relative path (:attr:`FileEntry.relpath`). Parsed certificates are also put in
+    ``certificates`` (by asset id) for signature-checked linking.
     """
-    ctx = FileContext(entry.path, options.passwords)
+    ctx = FileContext(Path(entry.relpath), options.passwords)
+    limit = options.walk.max_bytes
     try:
-        with _open_regular(entry.path) as fh:
-            head = fh.read(HEAD_BYTES)
-            data = head + fh.read(max(0, options.walk.max_bytes - len(head)) + 1) if _candidate(entry.path, head) \
-                else head
-    except _NotRegularFile:
+        head = source.read(HEAD_BYTES)[:HEAD_BYTES]
+        data = source.read(limit) if _candidate(entry.path, head) else head
+    except ValueError:
         ctx.error("read", ErrorKind.UNSUPPORTED, "not a regular file when opened (replaced after the walk?)")
         return ctx.result(), 0
     except OSError as exc:
         ctx.error("read", ErrorKind.PERMISSION, exc.strerror or str(exc))
         return ctx.result(), 0
-    if len(data) > options.walk.max_bytes:
-        ctx.error("read", ErrorKind.TOO_LARGE, f"file grew past the {options.walk.max_bytes}-byte limit")
+    if len(data) > limit:
+        ctx.error("read", ErrorKind.TOO_LARGE, f"file grew past the {limit}-byte limit")
         return ctx.result(), len(data)
     handled = _dispatch(ctx, entry.path, head, data)
     if certificates is not None:
@@ -91,27 +100,6 @@ def scan_file(entry: FileEntry, options: FilesOptions,
         else:
             return None, len(data)
     return ctx.result(), len(data)
-
-
-class _NotRegularFile(Exception):
-    pass
-
-
-def _open_regular(path: Path) -> BinaryIO:
-    """Open for reading without blocking, and only if it is still a regular file.
-
-    The walker checked the type with stat(), but the path can be swapped for a FIFO or a device
-    before it is opened: O_NONBLOCK keeps open() on a FIFO from waiting for a writer, and fstat()
-    on the opened descriptor is the check that cannot race.
-    """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise _NotRegularFile(str(path))
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
 
 
 def _candidate(path: Path, head: bytes) -> bool:
@@ -158,38 +146,58 @@ def _dispatch(ctx: FileContext, path: Path, head: bytes, data: bytes) -> bool:
     return False
 
 
-def _skipped(s: Skipped) -> ScanResult:
-    res = ScanResult(str(s.path), COLLECTOR)
-    res.error("walk", s.kind, s.reason)
-    return res
+class CertsCollector:
+    """The walk's certificate/key collector: every file's first 8 KB, candidates in full.
 
+    Results with certificates or private keys wait for :meth:`finish`, which links them across
+    files (``issued-by``, ``matches-key``); everything else is handed on at once."""
 
-def iter_file_results(paths: Iterable[str | Path], options: FilesOptions, scan: FilesScan,
-                      certificates: dict[str, x509.Certificate] | None = None) -> Iterator[ScanResult]:
-    """Per-file results, unlinked (see :func:`scan_files` for the cross-file links)."""
-    for item in iter_files(paths, options.walk):
-        if isinstance(item, Skipped):
-            yield _skipped(item)
-            continue
-        scan.files_seen += 1
+    name = COLLECTOR
+    prune_dirs: frozenset[str] = frozenset()
+
+    def __init__(self, options: FilesOptions | None = None) -> None:
+        self.options = options or FilesOptions()
+        self.max_bytes = self.options.walk.max_bytes
+        self.stats = FilesScan()
+        self._certs: dict[str, x509.Certificate] = {}
+        self._held: list[ScanResult] = []
+
+    def wants(self, entry: FileEntry) -> bool:
+        return True
+
+    def skipped(self, item: Skipped) -> ScanResult | None:
+        return skip_result(item, COLLECTOR)
+
+    def take(self, entry: FileEntry, source: Source) -> Iterator[ScanResult]:
+        self.stats.files_seen += 1
         try:
-            result, nbytes = scan_file(item, options, certificates)
+            result, nbytes = scan_source(entry, source, self.options, self._certs)
         except Exception as exc:  # noqa: BLE001 - a parser bug on one file must not end the scan
-            result, nbytes = ScanResult(str(item.path), COLLECTOR), 0
+            result, nbytes = ScanResult(entry.relpath, COLLECTOR), 0
             result.error("parse", ErrorKind.INTERNAL, f"{type(exc).__name__}: {exc}")
-        scan.bytes_read += nbytes
-        if result is not None:
-            scan.files_parsed += 1
+        self.stats.bytes_read += nbytes
+        if result is None:
+            return
+        self.stats.files_parsed += 1
+        if any(a.kind in _LINKED for a in result.assets):
+            self._held.append(result)
+        else:
             yield result
+
+    def finish(self) -> list[ScanResult]:
+        held, self._held = self._held, []
+        return _link(held, self._certs)
+
+
+_LINKED = (AssetKind.CERTIFICATE, AssetKind.PRIVATE_KEY)
 
 
 def scan_files(paths: Iterable[str | Path], options: FilesOptions | None = None) -> FilesScan:
     """Scan files and trees for certificates, keys and keystores; link them across files."""
-    opts = options or FilesOptions()
-    scan = FilesScan()
-    certs: dict[str, x509.Certificate] = {}
-    results = list(iter_file_results(paths, opts, scan, certs))
-    scan.results = _link(results, certs)
+    collector = CertsCollector(options)
+    results = list(run(dispatch(paths, collector.options.walk, [collector])))
+    scan = collector.stats
+    scan.results = results
     return scan
 
 
@@ -197,7 +205,7 @@ def _link(results: list[ScanResult], certs: dict[str, x509.Certificate]) -> list
     merged: dict[str, Asset] = {}
     for r in results:
         for a in r.assets:
-            if a.kind in (AssetKind.CERTIFICATE, AssetKind.PRIVATE_KEY):
+            if a.kind in _LINKED:
                 merged[a.id] = merged[a.id].merged_with(a) if a.id in merged else a
     if not merged:
         return results

@@ -108,10 +108,6 @@ def record_private_key_der(ctx: FileContext, data: bytes, *, source: str, line: 
     return False
 
 
-def load_certificate_der(data: bytes) -> x509.Certificate:
-    return x509.load_der_x509_certificate(data)
-
-
 def load_pkcs7_der(data: bytes) -> list[x509.Certificate]:
     return list(pkcs7.load_der_pkcs7_certificates(data))
 

@@ -12,9 +12,11 @@ runs probes over many endpoints with
   costs at most its budget and never blocks the others (a /24 of silent hosts takes about one
   timeout when ``concurrency`` >= 256);
 * bounded reads (:meth:`Connection.read_exact`, :meth:`Connection.read_line`, TLS records);
-* streaming: each endpoint's result goes to a :class:`~pqscan.inventory.JsonlWriter` with its
-  ``done`` marker as soon as it finishes, so Ctrl-C keeps everything written, and ``skip_keys``
-  (an inventory's ``completed_targets``) lets ``--resume`` skip finished endpoints.
+* streaming: each endpoint's result goes to ONE callback, ``on_result``, as soon as it finishes
+  (the caller stores it, draws progress, ...: this layer knows neither files nor the screen), and
+  ``skip_keys`` (an inventory's ``completed_targets``) lets ``--resume`` skip finished endpoints;
+* lazy targets: ``endpoints`` may be any iterable (a generator over a million-line ``@file``); it
+  is consumed as workers free up, never materialised, and ``keep_results=False`` keeps memory flat.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ import errno
 import logging
 import resource
 import socket
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -33,7 +34,6 @@ from dataclasses import dataclass
 
 from pqscan.collect.net.targets import Endpoint, check_loopback_guard, is_loopback_host, loopback_only
 from pqscan.errors import TargetSpecError
-from pqscan.inventory import JsonlWriter
 from pqscan.model import ErrorKind, ScanResult
 
 log = logging.getLogger(__name__)
@@ -267,24 +267,28 @@ def _failed(endpoint: Endpoint, options: NetOptions, kind: ErrorKind, message: s
     return result
 
 
+ResultCallback = Callable[[ScanResult], None]
+
+
 async def scan_endpoints(
     endpoints: Iterable[Endpoint],
     probe: ProbeFn,
     options: NetOptions,
     *,
-    writer: JsonlWriter | None = None,
     skip_keys: frozenset[str] | set[str] = frozenset(),
-    progress: bool = False,
-    on_result: Callable[[ScanResult], None] | None = None,
+    on_result: ResultCallback | None = None,
     limiter: Limiter | None = None,
+    keep_results: bool = True,
 ) -> list[ScanResult]:
-    """Probe every endpoint (minus ``skip_keys``); stream each result to ``writer`` when it finishes."""
-    todo = [e for e in endpoints if e.key not in skip_keys]
+    """Probe every endpoint (minus ``skip_keys``); hand each result to ``on_result`` when it finishes.
+
+    ``endpoints`` is consumed lazily by ``options.concurrency`` workers. The returned list holds the
+    results unless ``keep_results`` is False (then it is empty: the callback is the only channel).
+    """
     limiter = limiter or Limiter(options.per_host, options.rate)
     token = _LIMITER.set(limiter)
     results: list[ScanResult] = []
-    queue = iter(todo)
-    bar = _Progress(len(todo)) if progress else None
+    queue = (e for e in endpoints if e.key not in skip_keys)
 
     async def run_one(endpoint: Endpoint) -> ScanResult:
         budget = options.budget()
@@ -301,18 +305,13 @@ async def scan_endpoints(
     async def worker() -> None:
         for endpoint in queue:  # the shared iterator hands each endpoint to exactly one worker
             result = await run_one(endpoint)
-            if writer is not None:
-                writer.write_result(result, done=True)
-            results.append(result)
+            if keep_results:
+                results.append(result)
             if on_result is not None:
                 on_result(result)
-            if bar is not None:
-                bar.advance(endpoint.key, bool(result.errors))
 
     try:
-        if bar is not None:
-            bar.start()
-        workers = [asyncio.create_task(worker()) for _ in range(max(1, min(options.concurrency, len(todo))))]
+        workers = [asyncio.create_task(worker()) for _ in range(max(1, options.concurrency))]
         try:
             await asyncio.gather(*workers)
         finally:
@@ -320,40 +319,8 @@ async def scan_endpoints(
                 w.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
     finally:
-        if bar is not None:
-            bar.stop()
         _LIMITER.reset(token)
     return results
-
-
-class _Progress:
-    """A rich progress bar on stderr (only built when stderr is a terminal)."""
-
-    def __init__(self, total: int) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.progress = Progress(
-            TextColumn("[bold]scanning"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[errors]} with errors"),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        self.task = self.progress.add_task("scan", total=total, errors=0)
-        self.errors = 0
-
-    def start(self) -> None:
-        self.progress.start()
-
-    def advance(self, key: str, had_error: bool) -> None:
-        self.errors += had_error
-        self.progress.update(self.task, advance=1, errors=self.errors)
-
-    def stop(self) -> None:
-        self.progress.stop()
 
 
 def raise_fd_limit(wanted: int) -> None:
@@ -372,22 +339,12 @@ def run_scan(
     probe: ProbeFn,
     options: NetOptions,
     *,
-    writer: JsonlWriter | None = None,
     skip_keys: frozenset[str] | set[str] = frozenset(),
-    progress: bool | None = None,
-    on_result: Callable[[ScanResult], None] | None = None,
+    on_result: ResultCallback | None = None,
+    keep_results: bool = True,
 ) -> list[ScanResult]:
-    """Synchronous wrapper for the CLI. On Ctrl-C the writer is closed unfinished and KeyboardInterrupt propagates."""
-    endpoints = list(endpoints)
+    """Synchronous wrapper (see :func:`scan_endpoints`). Ctrl-C propagates as KeyboardInterrupt; what
+    ``on_result`` already received is the caller's to keep."""
     raise_fd_limit(options.concurrency * options.per_host + 256)
-    show = sys.stderr.isatty() if progress is None else progress
-    try:
-        return asyncio.run(
-            scan_endpoints(
-                endpoints, probe, options, writer=writer, skip_keys=skip_keys, progress=show, on_result=on_result
-            )
-        )
-    except KeyboardInterrupt:
-        if writer is not None:
-            writer.close(finished=False)
-        raise
+    return asyncio.run(scan_endpoints(endpoints, probe, options, skip_keys=skip_keys, on_result=on_result,
+                                      keep_results=keep_results))

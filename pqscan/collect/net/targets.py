@@ -13,6 +13,11 @@ Accepted specs (one per argument or per line of an ``@file``)::
 
 A bad spec raises :class:`pqscan.errors.TargetSpecError` naming the spec (and the file and line).
 
+:func:`parse_targets` validates everything up front and returns a list (a bad spec fails the run
+before any traffic). :func:`iter_targets` streams: ``@file`` lines are read as they are needed and
+CIDRs expanded address by address, so a million-line list starts scanning at once and never sits
+in memory; duplicates are dropped by a set of key hashes (8 bytes of blake2b each).
+
 Safety net: when ``PQSCAN_TEST_LOOPBACK_ONLY=1`` (set by the test suite) every target outside
 127.0.0.0/8, ::1 and ``localhost`` is refused, so no test can send traffic off this machine.
 :func:`check_loopback_guard` is also called by :mod:`pqscan.collect.net.netscan` before each connect.
@@ -20,10 +25,11 @@ Safety net: when ``PQSCAN_TEST_LOOPBACK_ONLY=1`` (set by the test suite) every t
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -34,7 +40,8 @@ from pqscan.errors import TargetSpecError
 MAX_CIDR_ADDRESSES = 4096
 # Largest endpoint list ever built, even with allow_large (memory bound: ~200 B per endpoint).
 MAX_ENDPOINTS = 2_000_000
-MAX_TARGET_FILE_BYTES = 16 * 1024 * 1024
+MAX_TARGET_FILE_BYTES = 256 * 1024 * 1024  # read line by line; the endpoint cap bounds the rest
+MAX_TARGET_LINE = 4096
 MAX_FILE_NESTING = 4
 LOOPBACK_ENV = "PQSCAN_TEST_LOOPBACK_ONLY"
 
@@ -168,7 +175,7 @@ def _check_host(host: str, spec: str) -> str:
 
 @dataclass(frozen=True)
 class _Parsed:
-    hosts: tuple[str, ...]  # one host, or the expansion of a CIDR
+    hosts: Iterable[str]  # one host, or the (lazy) expansion of a CIDR
     port: int | None  # explicit port, None = use the defaults / --port list
     scheme: str | None  # URL scheme if given
     is_cidr: bool = False
@@ -244,46 +251,112 @@ def _parse_cidr(text: str, spec: str, allow_large: bool, budget: list[int]) -> _
         raise TargetSpecError(
             f"target {spec!r}: refused, {LOOPBACK_ENV}=1 allows only 127.0.0.0/8, ::1 and localhost"
         )
-    hosts = tuple(str(h) for h in (net.hosts() if net.num_addresses > 2 else net))
+    hosts = (str(h) for h in (net.hosts() if net.num_addresses > 2 else net))
     return _Parsed(hosts, port, None, is_cidr=True)
 
 
-def read_target_file(path: str | Path, _depth: int = 0) -> list[str]:
-    """Specs from a file: one per line, blank lines and ``#`` comments ignored, ``@file`` nests."""
-    path = Path(path)
-    if _depth >= MAX_FILE_NESTING:
+def _iter_target_file(path: Path, depth: int = 0) -> Iterator[tuple[str, str]]:
+    """(spec, "file:line") from a file, read line by line; blank lines and ``#`` comments skipped, ``@file`` nests."""
+    if depth >= MAX_FILE_NESTING:
         raise TargetSpecError(f"target file {path}: @file nesting deeper than {MAX_FILE_NESTING}")
     try:
-        size = path.stat().st_size
-        if size > MAX_TARGET_FILE_BYTES:
+        if path.stat().st_size > MAX_TARGET_FILE_BYTES:
             raise TargetSpecError(f"target file {path}: larger than {MAX_TARGET_FILE_BYTES // 2**20} MiB")
-        raw = path.read_bytes()
+        fh = path.open("rb")
     except OSError as exc:
         raise TargetSpecError(f"target file {path}: {exc.strerror or exc}") from None
-    if b"\0" in raw:
-        raise TargetSpecError(f"target file {path}: binary file, expected one target per line")
-    specs: list[str] = []
-    for lineno, line in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
-        body = line.split("#", 1)[0].strip()
-        if not body:
-            continue
-        for token in body.split():
-            if token.startswith("@"):
-                specs.extend(read_target_file(path.parent / token[1:], _depth + 1))
-            else:
-                specs.append(f"{token}\0{path}:{lineno}")  # origin kept for error messages
-    return specs
+    with fh:
+        for lineno, raw in enumerate(fh, 1):
+            if b"\0" in raw:
+                raise TargetSpecError(f"target file {path}: binary file, expected one target per line")
+            if len(raw) > MAX_TARGET_LINE:
+                raise TargetSpecError(f"target file {path}:{lineno}: line longer than {MAX_TARGET_LINE} bytes")
+            body = raw.decode("utf-8", "replace").split("#", 1)[0].strip()
+            for token in body.split():
+                if token.startswith("@"):
+                    yield from _iter_target_file(path.parent / token[1:], depth + 1)
+                else:
+                    yield token, f"{path}:{lineno}"
 
 
-def expand_specs(specs: Iterable[str]) -> list[str]:
-    out: list[str] = []
+def _iter_specs(specs: Iterable[str]) -> Iterator[tuple[str, str]]:
     for spec in specs:
         spec = spec.strip()
         if spec.startswith("@"):
-            out.extend(read_target_file(spec[1:]))
+            yield from _iter_target_file(Path(spec[1:]))
         elif spec:
-            out.append(spec)
-    return out
+            yield spec, ""
+
+
+def read_target_file(path: str | Path, _depth: int = 0) -> list[str]:
+    """Specs from a file (each as ``spec\0file:line``, the origin kept for error messages)."""
+    return [f"{spec}\0{origin}" for spec, origin in _iter_target_file(Path(path), _depth)]
+
+
+def expand_specs(specs: Iterable[str]) -> list[str]:
+    return [f"{spec}\0{origin}" if origin else spec for spec, origin in _iter_specs(specs)]
+
+
+def _check_starttls(starttls: str | None) -> None:
+    if starttls not in (None, "auto", "none") and starttls not in STARTTLS_PROTOCOLS:
+        raise TargetSpecError(
+            f"unknown STARTTLS protocol {starttls!r} (choose auto, none, {', '.join(sorted(STARTTLS_PROTOCOLS))})"
+        )
+
+
+def iter_targets(
+    specs: Iterable[str],
+    *,
+    default_port: int = 443,
+    ports: Sequence[int] | None = None,
+    sni: str | None = None,
+    starttls: str | None = "auto",
+    allow_large: bool = False,
+    scheme: str = "tls",
+    on_error: Callable[[TargetSpecError], None] | None = None,
+) -> Iterator[Endpoint]:
+    """Endpoints one at a time, in the order given, without duplicates (see the module docstring).
+
+    A bad spec raises :class:`TargetSpecError`, or, with ``on_error``, is handed to it and skipped,
+    so one bad line in a million does not stop a scan already under way.
+    """
+    _check_starttls(starttls)
+    budget = [0]
+    seen: set[bytes] = set()
+    for spec, origin in _iter_specs(specs):
+        try:
+            parsed = _parse_spec(spec, allow_large, budget)
+            if parsed.port is not None:
+                port_list: Sequence[int] = (parsed.port,)
+            elif parsed.scheme is not None:
+                port_list = (SCHEMES[parsed.scheme].port,)
+            else:
+                port_list = ports or (default_port,)
+            for host in parsed.hosts:
+                check_loopback_guard(host, spec)
+                is_ip = _is_ip(host)
+                for port in port_list:
+                    ep = Endpoint(
+                        host=host,
+                        port=port,
+                        sni=sni or (None if is_ip or host == "localhost" else host),
+                        service=_service(parsed.scheme, port, scheme, starttls),
+                        starttls=_starttls(starttls, parsed.scheme, port),
+                        spec=spec,
+                        scheme=scheme,
+                    )
+                    digest = hashlib.blake2b(ep.key.encode(), digest_size=8).digest()
+                    if digest in seen:
+                        continue
+                    if len(seen) >= MAX_ENDPOINTS:
+                        raise TargetSpecError(f"more than {MAX_ENDPOINTS} endpoints; split the scan")
+                    seen.add(digest)
+                    yield ep
+        except TargetSpecError as exc:
+            err = TargetSpecError(f"{origin}: {exc}" if origin else str(exc))
+            if on_error is None:
+                raise err from None
+            on_error(err)
 
 
 def parse_targets(
@@ -296,48 +369,16 @@ def parse_targets(
     allow_large: bool = False,
     scheme: str = "tls",
 ) -> list[Endpoint]:
-    """Expand specs into unique endpoints, in the order given.
+    """Expand specs into unique endpoints, in the order given, all validated before any traffic.
 
     ``ports`` applies to specs without an explicit port (or URL scheme); ``starttls`` is ``"auto"``
     (by well-known port), ``None``/``"none"`` or a protocol name forced on every endpoint.
     """
-    if starttls not in (None, "auto", "none") and starttls not in STARTTLS_PROTOCOLS:
-        raise TargetSpecError(
-            f"unknown STARTTLS protocol {starttls!r} (choose auto, none, {', '.join(sorted(STARTTLS_PROTOCOLS))})"
-        )
-    budget = [0]
-    seen: dict[str, Endpoint] = {}
-    for raw in expand_specs(specs):
-        spec, _, origin = raw.partition("\0")
-        try:
-            parsed = _parse_spec(spec, allow_large, budget)
-        except TargetSpecError as exc:
-            raise TargetSpecError(f"{origin}: {exc}" if origin else str(exc)) from None
-        if parsed.port is not None:
-            port_list: Sequence[int] = (parsed.port,)
-        elif parsed.scheme is not None:
-            port_list = (SCHEMES[parsed.scheme].port,)
-        else:
-            port_list = ports or (default_port,)
-        for host in parsed.hosts:
-            check_loopback_guard(host, spec)
-            is_ip = _is_ip(host)
-            for port in port_list:
-                ep = Endpoint(
-                    host=host,
-                    port=port,
-                    sni=sni or (None if is_ip or host == "localhost" else host),
-                    service=_service(parsed.scheme, port, scheme),
-                    starttls=_starttls(starttls, parsed.scheme, port),
-                    spec=spec,
-                    scheme=scheme,
-                )
-                seen.setdefault(ep.key, ep)
-                if len(seen) > MAX_ENDPOINTS:
-                    raise TargetSpecError(f"more than {MAX_ENDPOINTS} endpoints; split the scan")
-    if not seen:
+    out = list(iter_targets(specs, default_port=default_port, ports=ports, sni=sni, starttls=starttls,
+                            allow_large=allow_large, scheme=scheme))
+    if not out:
         raise TargetSpecError("no targets given")
-    return list(seen.values())
+    return out
 
 
 def _is_ip(host: str) -> bool:
@@ -348,11 +389,13 @@ def _is_ip(host: str) -> bool:
     return True
 
 
-def _service(url_scheme: str | None, port: int, scan_scheme: str) -> str:
+def _service(url_scheme: str | None, port: int, scan_scheme: str, starttls: str | None = None) -> str:
     if url_scheme is not None:
         return url_scheme
     if scan_scheme == "ssh":
         return "ssh"
+    if starttls not in (None, "auto", "none"):
+        return str(starttls)  # the protocol asked for names the service, whatever the port
     for name, info in SCHEMES.items():
         if info.port == port and name != "tls":
             return name

@@ -197,6 +197,7 @@ async def probe_ssh(endpoint: Endpoint, options: NetOptions, ssh: SshProbeOption
     survey_kex = tuple(dict.fromkeys(kexinit_client.STARTABLE_KEX + _SURVEY_EXTRA_KEX))
     keys: list[SshPublicKey] = []
     groups: list[gex.GexObservation] = []  # group sizes seen in host-key exchanges and modulus probes
+    silent_kex: _Failure | None = None
     try:
         async with connect(endpoint.host, endpoint.port, options, stream_limit=8192) as conn:
             ours = wire.build_kexinit(survey_kex, _SURVEY_HOST_KEYS, _SURVEY_CIPHERS, _SURVEY_MACS,
@@ -218,6 +219,12 @@ async def probe_ssh(endpoint: Endpoint, options: NetOptions, ssh: SshProbeOption
                         reply = await _stage(f"ssh-host-key:{first_type}", run_kex(conn, start))
                         keys.append(_host_key(start, reply, _Transcript(ident.raw.encode("ascii"), ours, payload)))
                         groups.extend(filter(None, [_group_seen(start)]))
+                    except _Failure as f:
+                        if f.kind is ErrorKind.TIMEOUT:
+                            # Sent its KEXINIT, then silence: every other key exchange would wait the
+                            # same timeout, so the endpoint costs one timeout, not one per connection.
+                            silent_kex = f
+                        first_type = None
                     except Exception:  # noqa: BLE001 - any failure here is retried and recorded below
                         first_type = None  # retried below on its own connection, where errors are recorded
     except _Failure as f:
@@ -227,6 +234,10 @@ async def probe_ssh(endpoint: Endpoint, options: NetOptions, ssh: SshProbeOption
         result.error("connect", exc.kind, str(exc))
         return result
     gex_method = next((m for m in gex.GEX_METHODS if m in server.kex_algorithms), None)
+    if silent_kex is not None:
+        result.error(silent_kex.stage, silent_kex.kind,
+                     f"{silent_kex.message}; no further key exchange tried (host keys and group sizes not observed)")
+        return endpoint_result(endpoint.key, location, ident, server, keys, result, (), gex_method)
     jobs: list[_Job] = []
     gex_seen_by_host_key = False  # a host-key exchange asks for 2048/2048/8192: no extra connection for it
     if ssh.host_keys:
@@ -236,8 +247,14 @@ async def probe_ssh(endpoint: Endpoint, options: NetOptions, ssh: SshProbeOption
         else:
             done = {key_type_for(first_type)} if first_type else set()
             todo = [t for t in host_key_types(server) if key_type_for(t) not in done]
-            gex_seen_by_host_key = kex in gex.GEX_METHODS and bool(groups or todo)
-            jobs += [_Job(f"ssh-host-key:{t}", _fetch_host_key(endpoint, options, kex, t, server)) for t in todo]
+            # One of the extra host-key fetches runs the group exchange itself (2048/2048/8192, what
+            # the modulus probe would ask): the key and the group size in one connection, not two.
+            kexes = [kex] * len(todo)
+            if todo and ssh.gex_moduli and gex_method is not None and kex not in gex.GEX_METHODS:
+                kexes[0] = gex_method
+            gex_seen_by_host_key = (kex in gex.GEX_METHODS or gex_method in kexes) and bool(groups or todo)
+            jobs += [_Job(f"ssh-host-key:{t}", _fetch_host_key(endpoint, options, k, t, server))
+                     for t, k in zip(todo, kexes, strict=True)]
     if ssh.gex_moduli and gex_method is not None:
         requests = [r for r in gex.MODULUS_PROBE_REQUESTS
                     if not (gex_seen_by_host_key and r == gex.HOST_KEY_REQUEST)]

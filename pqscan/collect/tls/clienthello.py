@@ -314,7 +314,7 @@ async def read_record(conn: Connection) -> tuple[int, int, bytes]:
             more = await conn.read_some(64, "answer", timeout=0.05)
         except NetError:
             more = b""
-        raise TlsParseError(ErrorKind.PROTOCOL_VIOLATION, f"not a TLS answer: {printable(header + more)!r}")
+        raise TlsParseError(ErrorKind.PROTOCOL_VIOLATION, f"not a TLS answer: '{printable(header + more)}'")
     if length > MAX_RECORD_LEN or length == 0 and ctype != CT_APPLICATION_DATA:
         raise TlsParseError(ErrorKind.PROTOCOL_VIOLATION, f"TLS record length {length} is invalid (max {MAX_RECORD_LEN})")
     payload = await conn.read_exact(length, "TLS record")

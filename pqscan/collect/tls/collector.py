@@ -2,17 +2,22 @@
 
 Order of work (connections run concurrently, bounded by netscan's per-host limit):
 
-1. a *baseline* hello offering every group with an empty key_share. A silent, refusing or
-   non-TLS endpoint stops here with one ScanError (so a dead host costs one connection and at most
-   one timeout); TLS 1.2 servers are recognised by their alert or their TLS 1.2 ServerHello;
-2. per-group HRR probes (TLS 1.3 only), the TLS 1.2/1.1/1.0 accepted-suite enumerations (one
-   elimination loop per version, :mod:`~pqscan.collect.tls.suites`; with ``suites=False`` one
-   probe per version instead) and a full pyOpenSSL handshake for the negotiated parameters and
-   the chain as sent;
-3. key-share confirmation of every supported PQ group we can build a share for, then the
-   preference and HRR-upgrade probes when X25519MLKEM768 and X25519 are both supported;
-4. when X25519MLKEM768 is confirmed, the same hello split in two TCP segments (the tldr.fail bug:
-   servers that assume one read() returns the whole, now larger, ClientHello).
+* the TLS 1.3 group elimination (:mod:`~pqscan.collect.tls.elimination`): its first step, every
+  group offered, is the endpoint's baseline. A silent, refusing or non-TLS endpoint stops there;
+* beside it: the TLS 1.2 curve elimination (whose first step is the TLS 1.2 version probe and
+  whose last tells the non-ECDHE fallback: RSA key transport, DHE), one TLS 1.1/1.0 probe, and
+  one full pyOpenSSL handshake offering every group OpenSSL can make a share for, X25519MLKEM768
+  first, its ClientHello sent in two TCP segments (the tldr.fail check). The handshake gives the
+  chain, the negotiated parameters and a real key-share confirmation of the group it lands on;
+* then a real key share for every other PQ group the elimination found (cryptography's shares,
+  or OpenSSL's for MLKEM512 / curveSM2MLKEM768), and the HRR-upgrade probe when PQ and classical
+  groups are both supported. With ``suites=True`` the TLS <= 1.2 accepted-suite enumeration too.
+
+A PQ group counts as supported only once a real share is answered by a ServerHello selecting it.
+A server that answers a share it asked for with another HelloRetryRequest (the HRR-forever
+server) or that contradicts itself is recorded "inconclusive" with the evidence, never PQ. When
+the elimination cannot finish (the server chose a group it was not offered), one probe per
+group decides instead, and the result says so.
 
 The collector observes; :mod:`pqscan.assess.engine` judges the findings.
 """
@@ -21,23 +26,24 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pqscan.algorithms import cipher_suite
 from pqscan.collect.net.netscan import NetError, NetOptions
 from pqscan.collect.net.targets import Endpoint
 from pqscan.collect.tls import clienthello as ch
+from pqscan.collect.tls import elimination as el
 from pqscan.collect.tls import probes as pr
 from pqscan.collect.tls.groups import (
     BY_CODE,
     GROUPS,
-    QUANTUM_SAFE_KINDS,
-    X25519,
-    X25519MLKEM768,
+    TlsGroup,
     group_algorithm,
     group_name,
+    openssl_group_code,
 )
-from pqscan.collect.tls.handshake import HandshakeError, HandshakeInfo, full_handshake
+from pqscan.collect.tls.handshake import HandshakeError, HandshakeInfo, client_groups, full_handshake
 from pqscan.collect.tls.starttls import StarttlsError, tls_stream
 from pqscan.collect.tls.suite_findings import suite_findings
 from pqscan.collect.tls.suites import SuiteEnumeration, enumerate_suites
@@ -56,16 +62,31 @@ from pqscan.model import (
 
 COLLECTOR = "tls"
 
-# Errors on the baseline connection after which the endpoint is not probed further.
+# Errors on the first connection after which the endpoint is not probed further.
 _DEAD = frozenset({ErrorKind.REFUSED, ErrorKind.TIMEOUT, ErrorKind.UNREACHABLE, ErrorKind.DNS, ErrorKind.SKIPPED})
 
 
-async def _handshake(endpoint: Endpoint, options: NetOptions) -> HandshakeInfo | pr.Exchange:
+async def _handshake(endpoint: Endpoint, options: NetOptions, *, only_group: str | None = None,
+                     split: bool = False) -> HandshakeInfo | pr.Exchange:
     try:
         async with tls_stream(endpoint, options) as conn:
-            return await full_handshake(conn, endpoint.sni, options.read_timeout * 3)
+            return await full_handshake(conn, endpoint.sni, options.read_timeout * 3, only_group=only_group,
+                                        split=split)
     except (NetError, HandshakeError, StarttlsError) as exc:
-        return pr.Exchange(error_kind=exc.kind, error=str(exc))
+        return pr.Exchange(error_kind=exc.kind, error=str(exc), connected=True)
+
+
+async def _split_handshake(endpoint: Endpoint, options: NetOptions) -> tuple[HandshakeInfo | pr.Exchange,
+                                                                             pr.SplitHello | None]:
+    """The full handshake with a split ClientHello; on failure once more in one piece (tldr.fail)."""
+    split = await _handshake(endpoint, options, split=True)
+    if isinstance(split, HandshakeInfo):
+        return split, pr.SplitHello(True, f"split ClientHello ({split.client_hello_len} bytes): "
+                                          f"handshake completed ({split.group})")
+    whole = await _handshake(endpoint, options)
+    if isinstance(whole, HandshakeInfo):
+        return whole, pr.SplitHello(False, f"split ClientHello: {split.error}; in one segment: completed")
+    return whole, None
 
 
 # Share of the endpoint's budget the (sequential) suite enumerations may use before they stop early.
@@ -73,107 +94,316 @@ SUITE_BUDGET_SHARE = 0.5
 LEGACY_VERSIONS = (ch.TLS12, ch.TLS11, ch.TLS10)
 
 
-async def _legacy(endpoint: Endpoint, options: NetOptions, suites: bool) -> tuple[
-        list[pr.LegacyResult], pr.LegacyResult, list[SuiteEnumeration] | None]:
-    """TLS 1.2/1.1/1.0: (per-version results, the RSA key-transport result, the enumerations or None)."""
-    if not suites:
-        tasks = [pr.probe_legacy(endpoint, options, v) for v in LEGACY_VERSIONS]
-        tasks.append(pr.probe_legacy(endpoint, options, ch.TLS12, suites=ch.RSA_KX_SUITES))
-        *legacy, rsa_kx = await asyncio.gather(*tasks)
-        return list(legacy), rsa_kx, None
+async def _old_versions(endpoint: Endpoint, options: NetOptions) -> list[pr.LegacyResult]:
+    """TLS 1.1 and 1.0: one hello at TLS 1.1 (a server without 1.1 answers 1.0 or refuses); a second only
+    when 1.1 is accepted."""
+    ex = await pr.legacy_exchange(endpoint, options, ch.TLS11, pr.OLD_SUITES)
+    t11 = pr.legacy_result(ch.TLS11, ex)
+    if t11.supported:
+        return [t11, await pr.probe_legacy(endpoint, options, ch.TLS10)]
+    sh = ex.answer.server_hello if ex.answer else None
+    if sh is not None and sh.selected_version == ch.TLS10:
+        return [t11, pr.legacy_result(ch.TLS10, ex)]
+    return [t11, pr.LegacyResult(ch.TLS10, t11.supported, None, None, None, None, f"asked for TLS 1.1: {t11.evidence}")]
+
+
+async def _suite_enumerations(endpoint: Endpoint, options: NetOptions) -> list[SuiteEnumeration]:
     deadline = asyncio.get_running_loop().time() + options.budget() * SUITE_BUDGET_SHARE
-    enums = list(await asyncio.gather(*(enumerate_suites(endpoint, options, v, deadline=deadline)
-                                        for v in LEGACY_VERSIONS)))
-    rsa_kx = pr.LegacyResult(ch.TLS12, False, None, None, None, None, "no RSA key-transport suite accepted")
-    for enum in enums:
-        hit = next((a for a in enum.accepted if (cs := cipher_suite(a.code)) and cs.key_exchange == "RSAES-PKCS1"), None)
-        if hit is not None:
-            rsa_kx = pr.LegacyResult(enum.version, True, ch.TLS12_SUITES_BY_CODE.get(hit.code), hit.code, None, None,
-                                     f"{enum.name} accepts {hit.name}", hit.leaf_key, hit.leaf_key_bits)
-            break
-    return [e.first for e in enums], rsa_kx, enums
+    return list(await asyncio.gather(*(enumerate_suites(endpoint, options, v, deadline=deadline)
+                                       for v in LEGACY_VERSIONS)))
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    group: TlsGroup
+    confirmed: bool
+    server_share_len: int | None
+    evidence: str
+    contradiction: bool = False  # a HelloRetryRequest for the very group whose share was sent
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"confirmed": self.confirmed, "server_share_len": self.server_share_len,
+                "expected_len": self.group.server_share_len, "evidence": self.evidence}
+
+
+async def _confirm(endpoint: Endpoint, options: NetOptions, group: TlsGroup) -> Confirmation:
+    """One real key share for ``group``: cryptography's, else OpenSSL's (a one-group full handshake)."""
+    if group.make_share is not None:
+        check = await pr.confirm_key_share(endpoint, options, group)
+        assert check is not None
+        return Confirmation(group, check.confirmed, check.server_share_len, check.evidence,
+                            contradiction="HelloRetryRequest" in check.evidence
+                            and f"key_share {group.name}" in check.evidence)
+    if group.openssl_name is None:
+        return Confirmation(group, False, None, "no key share can be built for this group here")
+    hs = await _handshake(endpoint, options, only_group=group.openssl_name)
+    if isinstance(hs, HandshakeInfo):
+        ok = openssl_group_code(hs.group) == group.code
+        return Confirmation(group, ok, None, f"full handshake offering only {group.name}: "
+                                             f"{hs.protocol} {hs.group} {hs.cipher}")
+    return Confirmation(group, False, None, f"full handshake offering only {group.name}: {hs.error}",
+                        contradiction="unexpected message" in hs.error.lower())
 
 
 async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions, *, suites: bool = True) -> ScanResult:
     """Probe one endpoint; ``suites=False`` skips the accepted-suite enumeration (fewer connections)."""
     result = ScanResult(endpoint.key, COLLECTOR)
-    baseline = await pr.probe_baseline(endpoint, options, [g.code for g in GROUPS])
-    if baseline.answer is None:
-        if baseline.error_kind in _DEAD or baseline.error.startswith("STARTTLS"):
-            stage = "connect" if not baseline.connected else "starttls" if baseline.error.startswith("STARTTLS") else "tls-hello"
-            result.error(stage, baseline.error_kind or ErrorKind.INTERNAL, baseline.error)
-            return result
-        if baseline.error_kind in (ErrorKind.PROTOCOL_VIOLATION, ErrorKind.MALFORMED, ErrorKind.TOO_LARGE):
-            result.error("tls-hello", baseline.error_kind or ErrorKind.MALFORMED, f"not TLS: {baseline.error}")
-            return result
-    sh = baseline.answer.server_hello if baseline.answer else None
-    tls13 = sh is not None and sh.selected_version == ch.TLS13
-
-    group_tasks = [pr.probe_group(endpoint, options, g) for g in GROUPS] if tls13 else []
-    handshake, (legacy, rsa_kx, enums), group_list = await asyncio.gather(
-        _handshake(endpoint, options), _legacy(endpoint, options, suites), asyncio.gather(*group_tasks))
-    tls12 = legacy[0]
-    group_results: list[pr.GroupResult] = list(group_list)
-    if not tls13:
-        why = f"baseline TLS 1.3 hello: {baseline.describe()}"
-        group_results = [pr.GroupResult(g, pr.Verdict.NO_TLS13, why) for g in GROUPS]
-        if baseline.answer is None and not tls12.supported and not isinstance(handshake, HandshakeInfo):
-            result.error("tls-hello", baseline.error_kind or ErrorKind.PROTOCOL_VIOLATION,
-                         f"no TLS answer: {baseline.describe()}")
-            return result
-
-    supported = {r.group.code for r in group_results if r.verdict is pr.Verdict.SUPPORTED}
-    confirm_groups = [BY_CODE[c] for c in supported if BY_CODE[c].kind in QUANTUM_SAFE_KINDS]
-    extra: list[Any] = [pr.confirm_key_share(endpoint, options, g) for g in confirm_groups]
-    both = X25519MLKEM768.code in supported and X25519.code in supported
-    if both:
-        extra += [pr.probe_preference(endpoint, options), pr.probe_hrr_upgrade(endpoint, options)]
-    extra_results = await asyncio.gather(*extra)
-    checks = [c for c in extra_results[: len(confirm_groups)] if c is not None]
-    preference = extra_results[len(confirm_groups)] if both else None
-    hrr_upgrade = extra_results[len(confirm_groups) + 1] if both else None
-    split = None
-    if any(c.confirmed and c.group.code == X25519MLKEM768.code for c in checks):
-        split = await pr.probe_split_hello(endpoint, options, X25519MLKEM768)
-
-    _record(result, endpoint, baseline, group_results, checks, preference, hrr_upgrade,
-            legacy, rsa_kx, handshake, split, enums)
+    first = await el.tls13_first_step(endpoint, options)
+    dead = _dead(first)
+    if dead is not None:
+        result.error(*dead)
+        return result
+    handshake_task = asyncio.ensure_future(_split_handshake(endpoint, options))
+    try:
+        work: list[Any] = [_tls13_branch(endpoint, options, first, handshake_task),
+                           _tls12_branch(endpoint, options, rsa_probe=not suites), _old_versions(endpoint, options)]
+        if suites:
+            work.append(_suite_enumerations(endpoint, options))
+        done = await asyncio.gather(*work)
+    finally:
+        handshake_task.cancel()
+    t13: _Tls13 = done[0]
+    elim12, rsa_kx = done[1]
+    old: list[pr.LegacyResult] = done[2]
+    enums: list[SuiteEnumeration] | None = done[3] if suites else None
+    handshake, split = handshake_task.result()
+    elim13, groups, note, confirmations, contradiction, hrr_upgrade = (
+        t13.elim, t13.groups, t13.note, t13.confirmations, t13.contradiction, t13.hrr_upgrade)
+    tls12 = el.first_legacy(elim12)
+    tls13 = t13.tls13
+    if rsa_kx is None:
+        rsa_kx = await _rsa_kx_probe(endpoint, options, tls12, elim12, enums)
+    legacy = [tls12, *old]
+    if not tls13 and not any(lr.supported for lr in legacy) and not isinstance(handshake, HandshakeInfo):
+        # Alert-only, or TLS-looking answers to nothing: a failed endpoint, not an empty row.
+        kind = elim13.first.error_kind or ErrorKind.PROTOCOL_VIOLATION
+        result.error("tls-hello", kind, f"no TLS version accepted: TLS 1.3 hello: {elim13.first.describe()}; "
+                                        f"TLS 1.2 hello: {tls12.evidence}; handshake: {_hs_error(handshake)}")
+        return result
+    _record(result, endpoint, _Facts(elim13, elim12, tls13, groups, note, confirmations, contradiction,
+                                     hrr_upgrade, legacy, rsa_kx, handshake, split, enums))
     return result
 
 
-def _record(
-    result: ScanResult,
-    endpoint: Endpoint,
-    baseline: pr.Exchange,
-    groups: list[pr.GroupResult],
-    checks: list[pr.KeyShareCheck],
-    preference: pr.Preference | None,
-    hrr_upgrade: pr.HrrUpgrade | None,
-    legacy: list[pr.LegacyResult],
-    rsa_kx: pr.LegacyResult,
-    handshake: HandshakeInfo | pr.Exchange,
-    split: pr.SplitHello | None,
-    enums: list[SuiteEnumeration] | None,
-) -> None:
+@dataclass(frozen=True)
+class _Tls13:
+    elim: el.Elimination
+    tls13: bool
+    groups: list[pr.GroupResult]
+    note: str | None
+    confirmations: dict[int, Confirmation]
+    contradiction: Confirmation | None
+    hrr_upgrade: pr.HrrUpgrade | None
+
+
+async def _tls13_branch(endpoint: Endpoint, options: NetOptions, first: pr.Exchange,
+                        handshake_task: asyncio.Future[tuple[HandshakeInfo | pr.Exchange, pr.SplitHello | None]]
+                        ) -> _Tls13:
+    """Elimination, then key-share confirmations and the HRR-upgrade probe side by side."""
+    elim13 = await el.eliminate_tls13(endpoint, options, first=first)
+    alert = first.answer.alert if first.answer else None
+    if alert is not None and alert.description not in pr.REJECT_ALERTS | pr.NO_TLS13_ALERTS:
+        # An odd alert (missing_extension, decode_error ...) may come from a TLS 1.3 server that
+        # mishandles an empty key_share: one hello with a real X25519 share tells; if it speaks TLS
+        # 1.3, the per-group probes (which retry with real shares) decide instead of the loop.
+        x25519 = BY_CODE[0x001D]
+        assert x25519.make_share is not None
+        retry = await pr.exchange(endpoint, options, pr.hrr_hello(endpoint, [g.code for g in GROUPS],
+                                                                  [(x25519.code, x25519.make_share())]))
+        if _is_tls13(retry):
+            elim13 = replace(elim13, complete=False, consistent=False,
+                             stop=f"{elim13.stop} to an empty key_share, {retry.describe()} with an X25519 share")
+    tls13 = bool(elim13.picks) or _is_tls13(elim13.first) or not elim13.consistent
+    chosen, others, note = await _candidates(endpoint, options, elim13, tls13)
+    pq = [BY_CODE[c] for c in chosen if BY_CODE[c].quantum_safe and BY_CODE[c].make_share is not None]
+    classical = [BY_CODE[c] for c in chosen if not BY_CODE[c].quantum_safe and BY_CODE[c].make_share is not None]
+    upgrade_task = asyncio.ensure_future(pr.probe_hrr_upgrade(endpoint, options, classical[0], pq[0])) \
+        if pq and classical else None
+    try:
+        handshake, _split = await asyncio.shield(handshake_task)
+        negotiated = openssl_group_code(handshake.group) if isinstance(handshake, HandshakeInfo) else None
+        confirmations: dict[int, Confirmation] = {}
+        if negotiated in chosen and isinstance(handshake, HandshakeInfo) and handshake.protocol == "TLSv1.3":
+            confirmations[negotiated] = Confirmation(BY_CODE[negotiated], True, None,
+                                                     f"full handshake negotiated {handshake.group}")
+        # Real key shares for the PQ candidates the handshake did not confirm; the ones we can build
+        # ourselves first (their answer shows a contradiction precisely); one at a time, so a
+        # contradicting server is caught after one connection.
+        to_confirm = sorted((BY_CODE[c] for c in chosen if BY_CODE[c].quantum_safe and c != negotiated),
+                            key=lambda g: g.make_share is None)
+        for group in to_confirm:
+            conf = await _confirm(endpoint, options, group)
+            confirmations[group.code] = conf
+            if conf.contradiction:
+                break
+        contradiction = next((c for c in confirmations.values() if c.contradiction), None)
+        groups = _verdicts(chosen, others, confirmations, contradiction)
+        upgrade = await upgrade_task if upgrade_task is not None else None
+    finally:
+        if upgrade_task is not None:
+            upgrade_task.cancel()
+    supported = {r.group.code for r in groups if r.verdict is pr.Verdict.SUPPORTED}
+    if upgrade_task is not None and not (pq[0].code in supported and classical[0].code in supported):
+        upgrade = None  # probed on candidates that did not all hold up
+    return _Tls13(elim13, tls13, groups, note, confirmations, contradiction, upgrade)
+
+
+async def _tls12_branch(endpoint: Endpoint, options: NetOptions, *, rsa_probe: bool
+                        ) -> tuple[el.Elimination, pr.LegacyResult | None]:
+    """The TLS 1.2 curve loop, then (without the suite enumeration) the RSA key-transport answer."""
+    elim12 = await el.eliminate_tls12(endpoint, options)
+    if not rsa_probe:
+        return elim12, None
+    return elim12, await _rsa_kx_probe(endpoint, options, el.first_legacy(elim12), elim12, None)
+
+
+def _hs_error(handshake: HandshakeInfo | pr.Exchange) -> str:
+    return handshake.error if isinstance(handshake, pr.Exchange) else "completed"
+
+
+def _is_tls13(ex: pr.Exchange) -> bool:
+    sh = ex.answer.server_hello if ex.answer else None
+    return sh is not None and sh.selected_version == ch.TLS13
+
+
+def _dead(ex: pr.Exchange) -> tuple[str, ErrorKind, str] | None:
+    """(stage, kind, message) when the first answer shows an endpoint not worth more connections."""
+    if ex.answer is None:
+        if ex.error_kind in _DEAD or ex.error.startswith("STARTTLS"):
+            stage = "connect" if not ex.connected else "starttls" if ex.error.startswith("STARTTLS") else "tls-hello"
+            return stage, ex.error_kind or ErrorKind.INTERNAL, ex.error
+        if ex.error_kind in (ErrorKind.PROTOCOL_VIOLATION, ErrorKind.MALFORMED, ErrorKind.TOO_LARGE):
+            return "tls-hello", ex.error_kind or ErrorKind.MALFORMED, f"not TLS: {ex.error}"
+    return None
+
+
+async def _candidates(endpoint: Endpoint, options: NetOptions, elim13: el.Elimination, tls13: bool
+                      ) -> tuple[dict[int, str], dict[int, pr.GroupResult], str | None]:
+    """(groups the server chose, with evidence; verdicts of the others; a note when we fell back per group)."""
+    if not tls13:
+        why = f"TLS 1.3 hello: {elim13.first.describe()}"
+        return {}, {g.code: pr.GroupResult(g, pr.Verdict.NO_TLS13, why) for g in GROUPS}, None
+    if elim13.complete and elim13.consistent:
+        chosen = {p.code: f"chosen at elimination step {i + 1}: {p.evidence}" for i, p in enumerate(elim13.picks)}
+        others = {g.code: pr.GroupResult(g, pr.Verdict.REJECTED, f"never chosen; {elim13.stop}")
+                  for g in GROUPS if g.code not in chosen}
+        return chosen, others, None
+    # The loop could not finish: decide each group with its own probe and say so.
+    note = f"elimination stopped ({elim13.stop}); one probe per group instead"
+    probed = await asyncio.gather(*(pr.probe_group(endpoint, options, g) for g in GROUPS))
+    chosen = {r.group.code: f"per-group probe: {r.evidence}" for r in probed if r.verdict is pr.Verdict.SUPPORTED}
+    others = {r.group.code: r for r in probed if r.verdict is not pr.Verdict.SUPPORTED}
+    return chosen, others, note
+
+
+def _verdicts(chosen: dict[int, str], others: dict[int, pr.GroupResult], confirmations: dict[int, Confirmation],
+              contradiction: Confirmation | None) -> list[pr.GroupResult]:
+    """Chosen groups become supported once confirmed (PQ: a real share answered by a ServerHello)."""
+    out: list[pr.GroupResult] = []
+    for g in GROUPS:
+        if g.code in others:
+            out.append(others[g.code])
+            continue
+        evidence = chosen[g.code]
+        conf = confirmations.get(g.code)
+        if conf is not None and conf.confirmed:
+            out.append(pr.GroupResult(g, pr.Verdict.SUPPORTED, f"{evidence}; confirmed: {conf.evidence}"))
+        elif contradiction is not None:
+            out.append(pr.GroupResult(g, pr.Verdict.INCONCLUSIVE,
+                                      f"{evidence}; but the server contradicts itself: {contradiction.evidence}"))
+        elif g.quantum_safe:
+            why = conf.evidence if conf is not None else "not tried (the server contradicted itself first)"
+            out.append(pr.GroupResult(g, pr.Verdict.INCONCLUSIVE, f"{evidence}; key share not confirmed: {why}"))
+        else:
+            out.append(pr.GroupResult(g, pr.Verdict.SUPPORTED, evidence))
+    return out
+
+
+async def _rsa_kx_probe(endpoint: Endpoint, options: NetOptions, tls12: pr.LegacyResult,
+                        elim12: el.Elimination, enums: list[SuiteEnumeration] | None) -> pr.LegacyResult:
+    """Does the server accept TLS_RSA_* (key transport)? From the enumerations, the curve loop's end, or one probe."""
+    no = pr.LegacyResult(ch.TLS12, False, None, None, None, None, "no RSA key-transport suite accepted")
+    if enums is not None:
+        for enum in enums:
+            hit = next((a for a in enum.accepted
+                        if (cs := cipher_suite(a.code)) and cs.key_exchange == "RSAES-PKCS1"), None)
+            if hit is not None:
+                return pr.LegacyResult(enum.version, True, ch.TLS12_SUITES_BY_CODE.get(hit.code), hit.code, None,
+                                       None, f"{enum.name} accepts {hit.name}", hit.leaf_key, hit.leaf_key_bits)
+        return no
+    if not tls12.supported:
+        return no
+    fb = elim12.fallback_suite
+    if fb is not None and fb.suite is not None and fb.suite.kx == "RSA":
+        return fb
+    if elim12.all_suites_refused:
+        return pr.LegacyResult(ch.TLS12, False, None, None, None, None,
+                               f"every suite refused once the curves ran out: {elim12.stop}")
+    return await pr.probe_legacy(endpoint, options, ch.TLS12, suites=ch.RSA_KX_SUITES)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    elim13: el.Elimination
+    elim12: el.Elimination
+    tls13: bool
+    groups: list[pr.GroupResult]
+    note: str | None
+    confirmations: dict[int, Confirmation]
+    contradiction: Confirmation | None
+    hrr_upgrade: pr.HrrUpgrade | None
+    legacy: list[pr.LegacyResult]
+    rsa_kx: pr.LegacyResult
+    handshake: HandshakeInfo | pr.Exchange
+    split: pr.SplitHello | None
+    enums: list[SuiteEnumeration] | None
+
+
+def _preference(f: _Facts) -> dict[str, Any] | None:
+    """The server's TLS 1.3 group order from the elimination; verdict 'pq' when a PQ group comes first."""
+    supported = {r.group.code for r in f.groups if r.verdict is pr.Verdict.SUPPORTED}
+    order = [c for c in f.elim13.codes if c in supported]
+    if not order or f.note is not None:
+        return None
+    top = BY_CODE[order[0]]
+    if f.elim13.server_order is False:
+        verdict = "client-order"
+    elif f.elim13.server_order is None and len(order) > 1:
+        verdict = "unknown"
+    else:
+        verdict = "pq" if top.quantum_safe else "classical"
+    return {"verdict": verdict, "order": [group_name(c) for c in order], "server_order": f.elim13.server_order,
+            "evidence": f"elimination order over {f.elim13.connections} connection(s)"}
+
+
+def _record(result: ScanResult, endpoint: Endpoint, f: _Facts) -> None:
     aid, loc = endpoint.key, endpoint.hostport
-    sh = baseline.answer.server_hello if baseline.answer else None
-    tls13 = sh is not None and sh.selected_version == ch.TLS13
-    protocols: dict[str, bool | None] = {"TLS1.3": tls13}
+    groups, legacy, enums, handshake = f.groups, f.legacy, f.enums, f.handshake
+    first_sh = f.elim13.first.answer.server_hello if f.elim13.first.answer else None
+    protocols: dict[str, bool | None] = {"TLS1.3": f.tls13}
     for lr in legacy:
         protocols[lr.name] = lr.supported
+    tls12_groups = f.elim12.codes if legacy[0].supported else []
+    tls12_order = f.elim12.server_order
     attrs: dict[str, Any] = {
         "host": endpoint.host, "port": endpoint.port, "sni": endpoint.sni, "service": endpoint.service,
         "starttls": endpoint.starttls, "protocols": protocols,
-        "baseline": {"evidence": baseline.describe(),
-                     "selected_group": group_name(sh.key_share_group) if sh and sh.key_share_group else None},
+        "baseline": {"evidence": f.elim13.first.describe(),
+                     "selected_group": group_name(first_sh.key_share_group)
+                     if first_sh and first_sh.key_share_group else None},
         "groups": pr.group_table(groups),
         "supported_groups": [r.group.name for r in groups if r.verdict is pr.Verdict.SUPPORTED],
-        "key_share_checks": {c.group.name: c.to_dict() for c in checks},
-        "preference": preference.to_dict() if preference else None,
-        "hrr_upgrade": hrr_upgrade.to_dict() if hrr_upgrade else None,
+        "group_enumeration": {"TLS1.3": f.elim13.to_dict(), "TLS1.2": f.elim12.to_dict(),
+                              "method": "per-group probes" if f.note else "elimination", "note": f.note},
+        "tls12_groups": [group_name(c) for c in tls12_groups],
+        "tls12_group_preference": ("server" if tls12_order else "client" if tls12_order is False else None),
+        "key_share_checks": {c.group.name: c.to_dict() for c in f.confirmations.values()},
+        "inconclusive": f.contradiction.evidence if f.contradiction else None,
+        "preference": _preference(f),
+        "hrr_upgrade": f.hrr_upgrade.to_dict() if f.hrr_upgrade else None,
         "tls12": legacy[0].to_dict(),
-        "tls12_rsa_key_transport": rsa_kx.supported,
-        "split_client_hello": split.to_dict() if split else None,
+        "tls12_rsa_key_transport": f.rsa_kx.supported,
+        "split_client_hello": f.split.to_dict() if f.split else None,
         "tls_suites": {e.name: e.to_dict() for e in enums if e.first.supported} if enums is not None else None,
         "suite_enumeration_connections": sum(e.connections for e in enums) if enums is not None else 0,
     }
@@ -181,10 +411,15 @@ def _record(
         if e.error_kind is not None and e.first.supported:
             result.error(f"tls-suites:{e.name}", e.error_kind,
                          f"cipher-suite enumeration incomplete after {len(e.accepted)} suite(s): {e.stop}")
+    if f.note is not None:
+        result.error("tls-group-enumeration", ErrorKind.PROTOCOL_VIOLATION, f.note)
+    if f.contradiction is not None:
+        result.error("tls-group-confirmation", ErrorKind.PROTOCOL_VIOLATION,
+                     f"inconclusive: the server contradicts itself: {f.contradiction.evidence}")
     for r in groups:
         if r.verdict is pr.Verdict.PROTOCOL_VIOLATION:
             result.error(f"tls-group-probe:{r.group.name}", ErrorKind.PROTOCOL_VIOLATION, r.evidence)
-        elif r.verdict is pr.Verdict.INCONCLUSIVE:
+        elif r.verdict is pr.Verdict.INCONCLUSIVE and f.contradiction is None:
             result.error(f"tls-group-probe:{r.group.name}", ErrorKind.UNSUPPORTED, f"inconclusive: {r.evidence}")
     findings: list[Finding] = []
     for r in groups:
@@ -196,7 +431,14 @@ def _record(
     if enums is not None:
         findings += suite_findings(aid, loc, enums)
     else:
-        findings += _single_probe_findings(aid, loc, legacy[0], rsa_kx)
+        findings += _single_probe_findings(aid, loc, legacy[0], f.rsa_kx)
+    seen = {(x.algorithm, x.parameters.get("protocol")) for x in findings if x.usage is Usage.KEY_EXCHANGE}
+    for pick in f.elim12.picks if tls12_groups else ():
+        alg, params = group_algorithm(BY_CODE[pick.code])
+        params["protocol"] = "TLS1.2"
+        if (alg, "TLS1.2") not in seen:
+            findings.append(Finding(aid, alg, Usage.KEY_EXCHANGE, COLLECTOR, params,
+                                    Evidence(loc, symbol="ServerKeyExchange", detail=pick.evidence)))
     for lr in legacy[1:]:
         if lr.supported:
             findings.append(Finding(aid, lr.name, Usage.PROTOCOL, COLLECTOR, {"protocol": lr.name},
@@ -221,12 +463,12 @@ def _record(
             relations.append(Relation(RelationKind.PRESENTS, leaf_id))
     else:
         attrs["negotiated"] = None
-        result.error("tls-handshake", handshake.error_kind or ErrorKind.INTERNAL, handshake.error)
+        result.error("tls-handshake", handshake.error_kind or ErrorKind.INTERNAL,
+                     f"no certificate chain: the full handshake (offering every group this OpenSSL can make a "
+                     f"share for: {client_groups()}) failed: {handshake.error}")
     result.assets.insert(0, Asset(aid, AssetKind.TLS_ENDPOINT, loc, endpoint.sni or endpoint.host, attrs,
                                   tuple(relations)))
     result.findings[:0] = findings
-
-
 
 
 def _single_probe_findings(aid: str, loc: str, t12: pr.LegacyResult, rsa_kx: pr.LegacyResult) -> list[Finding]:

@@ -16,28 +16,52 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec, mlkem, x448, x25519
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from pqscan.algorithms import IdKind, lookup
+from pqscan.algorithms import Algorithm, IdKind, lookup
+from pqscan.model import QuantumStatus
 
 
 class GroupKind(StrEnum):
+    """How a group is shown; derived from the catalogue's quantum status (never kept here)."""
+
     HYBRID = "hybrid"  # classical + ML-KEM
     PQ = "pq"  # pure ML-KEM
     CLASSICAL = "classical"  # ECDHE / FFDHE: broken by Shor
     PRESTANDARD = "pre-standard"  # Kyber drafts, IANA "obsolete"
 
 
+def kind_of(alg: Algorithm) -> GroupKind:
+    """The catalogue entry's quantum status (and pre-standard flag) as a group kind."""
+    if not alg.is_quantum_safe:
+        return GroupKind.CLASSICAL
+    if alg.deprecated:
+        return GroupKind.PRESTANDARD
+    return GroupKind.HYBRID if alg.quantum_status is QuantumStatus.HYBRID else GroupKind.PQ
+
+
 @dataclass(frozen=True)
 class TlsGroup:
     code: int
     name: str  # IANA name
-    kind: GroupKind
     client_share_len: int
     server_share_len: int
-    make_share: Callable[[], bytes] | None = None  # a real client key share, when we can build one
+    make_share: Callable[[], bytes] | None = None  # a real client key share, when cryptography can build one
+    openssl_name: str | None = None  # the name OpenSSL's group list takes, when the bundled OpenSSL has it
 
     @property
     def hex(self) -> str:
         return f"0x{self.code:04X}"
+
+    @property
+    def algorithm(self) -> Algorithm:
+        return lookup(IdKind.TLS_GROUP, self.code)
+
+    @property
+    def kind(self) -> GroupKind:
+        return kind_of(self.algorithm)
+
+    @property
+    def quantum_safe(self) -> bool:
+        return self.algorithm.is_quantum_safe
 
 
 def _x25519() -> bytes:
@@ -76,28 +100,26 @@ def _p384mlkem1024() -> bytes:
     return _ec(ec.SECP384R1())() + _mlkem1024()
 
 
-_H, _P, _C, _D = GroupKind.HYBRID, GroupKind.PQ, GroupKind.CLASSICAL, GroupKind.PRESTANDARD
-
 GROUPS: tuple[TlsGroup, ...] = (
-    TlsGroup(0x11EC, "X25519MLKEM768", _H, 1216, 1120, _x25519mlkem768),
-    TlsGroup(0x11EB, "SecP256r1MLKEM768", _H, 1249, 1153, _p256mlkem768),
-    TlsGroup(0x11ED, "SecP384r1MLKEM1024", _H, 1665, 1665, _p384mlkem1024),
-    TlsGroup(0x11EE, "curveSM2MLKEM768", _H, 1249, 1153),
-    TlsGroup(0x0200, "MLKEM512", _P, 800, 768),  # cryptography has no ML-KEM-512
-    TlsGroup(0x0201, "MLKEM768", _P, 1184, 1088, _mlkem768),
-    TlsGroup(0x0202, "MLKEM1024", _P, 1568, 1568, _mlkem1024),
-    TlsGroup(0x6399, "X25519Kyber768Draft00", _D, 1216, 1120),
-    TlsGroup(0x639A, "SecP256r1Kyber768Draft00", _D, 1249, 1153),
-    TlsGroup(0x001D, "x25519", _C, 32, 32, _x25519),
-    TlsGroup(0x001E, "x448", _C, 56, 56, _x448),
-    TlsGroup(0x0017, "secp256r1", _C, 65, 65, _ec(ec.SECP256R1())),
-    TlsGroup(0x0018, "secp384r1", _C, 97, 97, _ec(ec.SECP384R1())),
-    TlsGroup(0x0019, "secp521r1", _C, 133, 133, _ec(ec.SECP521R1())),
-    TlsGroup(0x0100, "ffdhe2048", _C, 256, 256),
-    TlsGroup(0x0101, "ffdhe3072", _C, 384, 384),
-    TlsGroup(0x0102, "ffdhe4096", _C, 512, 512),
-    TlsGroup(0x0103, "ffdhe6144", _C, 768, 768),
-    TlsGroup(0x0104, "ffdhe8192", _C, 1024, 1024),
+    TlsGroup(0x11EC, "X25519MLKEM768", 1216, 1120, _x25519mlkem768, "X25519MLKEM768"),
+    TlsGroup(0x11EB, "SecP256r1MLKEM768", 1249, 1153, _p256mlkem768, "SecP256r1MLKEM768"),
+    TlsGroup(0x11ED, "SecP384r1MLKEM1024", 1665, 1665, _p384mlkem1024, "SecP384r1MLKEM1024"),
+    TlsGroup(0x11EE, "curveSM2MLKEM768", 1249, 1153, None, "curveSM2MLKEM768"),
+    TlsGroup(0x0200, "MLKEM512", 800, 768, None, "MLKEM512"),  # cryptography has no ML-KEM-512; OpenSSL has
+    TlsGroup(0x0201, "MLKEM768", 1184, 1088, _mlkem768, "MLKEM768"),
+    TlsGroup(0x0202, "MLKEM1024", 1568, 1568, _mlkem1024, "MLKEM1024"),
+    TlsGroup(0x6399, "X25519Kyber768Draft00", 1216, 1120),
+    TlsGroup(0x639A, "SecP256r1Kyber768Draft00", 1249, 1153),
+    TlsGroup(0x001D, "x25519", 32, 32, _x25519, "X25519"),
+    TlsGroup(0x001E, "x448", 56, 56, _x448, "X448"),
+    TlsGroup(0x0017, "secp256r1", 65, 65, _ec(ec.SECP256R1()), "secp256r1"),
+    TlsGroup(0x0018, "secp384r1", 97, 97, _ec(ec.SECP384R1()), "secp384r1"),
+    TlsGroup(0x0019, "secp521r1", 133, 133, _ec(ec.SECP521R1()), "secp521r1"),
+    TlsGroup(0x0100, "ffdhe2048", 256, 256, None, "ffdhe2048"),
+    TlsGroup(0x0101, "ffdhe3072", 384, 384, None, "ffdhe3072"),
+    TlsGroup(0x0102, "ffdhe4096", 512, 512, None, "ffdhe4096"),
+    TlsGroup(0x0103, "ffdhe6144", 768, 768, None, "ffdhe6144"),
+    TlsGroup(0x0104, "ffdhe8192", 1024, 1024, None, "ffdhe8192"),
 )
 BY_CODE: dict[int, TlsGroup] = {g.code: g for g in GROUPS}
 X25519 = BY_CODE[0x001D]

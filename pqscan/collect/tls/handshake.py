@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from functools import cache
 
 from cryptography import x509
 from OpenSSL import SSL
@@ -19,12 +20,31 @@ from OpenSSL._util import lib as _lib
 from pqscan.collect.net.netscan import Connection, NetError
 from pqscan.model import ErrorKind
 
-# Offered in this order: what a modern client offers, then everything else OpenSSL can do.
-CLIENT_GROUPS = (
-    "X25519MLKEM768:X25519:secp256r1:secp384r1:secp521r1:X448:SecP256r1MLKEM768:SecP384r1MLKEM1024:"
-    "MLKEM768:MLKEM1024:ffdhe2048:ffdhe3072:ffdhe4096:ffdhe6144:ffdhe8192"
-)
+# Offered in this order: what a modern client offers, then every other group of the catalogue the
+# bundled OpenSSL can make a share for (MLKEM512 and curveSM2MLKEM768 included: OpenSSL generates
+# those shares itself, where cryptography has no ML-KEM-512). A server that supports none of the
+# first ones answers with a HelloRetryRequest and OpenSSL sends the share it asks for.
+FIRST_GROUPS = ("X25519MLKEM768", "X25519", "secp256r1", "secp384r1")
 MAX_HANDSHAKE_BYTES = 512 * 1024
+# tldr.fail check: the ClientHello goes out in two TCP segments, SPLIT_AT bytes then the rest.
+SPLIT_AT = 64
+SPLIT_PAUSE = 0.05
+
+
+def _openssl_accepts(name: str) -> bool:
+    ctx = SSL.Context(SSL.TLS_METHOD)
+    return bool(_lib.SSL_CTX_set1_curves_list(ctx._context, name.encode()) == 1)  # noqa: SLF001 - no public API
+
+
+@cache
+def client_groups(only: str | None = None) -> str:
+    """The OpenSSL group list: ``only`` that group, or every catalogue group OpenSSL knows, modern first."""
+    from pqscan.collect.tls.groups import GROUPS
+
+    if only is not None:
+        return only
+    names = list(FIRST_GROUPS) + [g.openssl_name for g in GROUPS if g.openssl_name and g.openssl_name not in FIRST_GROUPS]
+    return ":".join(n for n in names if _openssl_accepts(n))
 
 
 class HandshakeError(Exception):
@@ -40,15 +60,18 @@ class HandshakeInfo:
     cipher_bits: int | None
     group: str | None  # OpenSSL group name, e.g. "X25519MLKEM768"
     chain: tuple[x509.Certificate, ...] = field(default=())
+    hello_retry: bool = False  # the server asked for another share first (HelloRetryRequest)
+    client_hello_len: int = 0
+    split: bool = False  # the ClientHello went out in two TCP segments (tldr.fail check)
 
 
-def _context() -> SSL.Context:
+def _context(groups: str) -> SSL.Context:
     ctx = SSL.Context(SSL.TLS_METHOD)
     ctx.set_verify(SSL.VERIFY_NONE)
     ctx.set_min_proto_version(SSL.TLS1_VERSION)
     # Observe old servers too: security level 0 lets the handshake complete with weak parameters.
     ctx.set_cipher_list(b"ALL:@SECLEVEL=0")
-    if _lib.SSL_CTX_set1_curves_list(ctx._context, CLIENT_GROUPS.encode()) != 1:  # noqa: SLF001 - no public API
+    if _lib.SSL_CTX_set1_curves_list(ctx._context, groups.encode()) != 1:  # noqa: SLF001 - no public API
         raise HandshakeError(ErrorKind.INTERNAL, "this OpenSSL does not accept the client group list")
     return ctx
 
@@ -65,13 +88,30 @@ def _drain(tls: SSL.Connection) -> bytes:
         out += chunk
 
 
-async def full_handshake(conn: Connection, sni: str | None, timeout: float) -> HandshakeInfo:
-    """Run a client handshake over ``conn`` within ``timeout`` seconds; raise HandshakeError/NetError."""
-    tls = SSL.Connection(_context(), None)
+async def full_handshake(conn: Connection, sni: str | None, timeout: float, *, only_group: str | None = None,
+                         split: bool = False) -> HandshakeInfo:
+    """Run a client handshake over ``conn`` within ``timeout`` seconds; raise HandshakeError/NetError.
+
+    ``only_group`` offers that one OpenSSL group (a key-share confirmation OpenSSL computes itself);
+    ``split`` sends the ClientHello in two TCP segments."""
+    tls = SSL.Connection(_context(client_groups(only_group)), None)
     tls.set_connect_state()
     if sni:
         tls.set_tlsext_host_name(sni.encode("ascii"))
     received = 0
+    flights = 0
+    hello_len = 0
+
+    async def send(pending: bytes) -> None:
+        nonlocal flights, hello_len
+        flights += 1
+        if flights == 1:
+            hello_len = len(pending)
+            if split and len(pending) > SPLIT_AT:
+                await conn.send(pending[:SPLIT_AT])
+                await asyncio.sleep(SPLIT_PAUSE)
+                pending = pending[SPLIT_AT:]
+        await conn.send(pending)
 
     async def drive() -> None:
         nonlocal received
@@ -80,7 +120,7 @@ async def full_handshake(conn: Connection, sni: str | None, timeout: float) -> H
                 tls.do_handshake()
                 pending = _drain(tls)
                 if pending:
-                    await conn.send(pending)
+                    await send(pending)
                 return
             except SSL.WantReadError:
                 pass
@@ -88,7 +128,7 @@ async def full_handshake(conn: Connection, sni: str | None, timeout: float) -> H
                 raise HandshakeError(ErrorKind.PROTOCOL_VIOLATION, f"handshake failed: {_ssl_reason(exc)}") from None
             pending = _drain(tls)
             if pending:
-                await conn.send(pending)
+                await send(pending)
             data = await conn.read_some(65536, "TLS handshake")
             if not data:
                 raise NetError(ErrorKind.RESET, "connection closed during the handshake")
@@ -108,6 +148,9 @@ async def full_handshake(conn: Connection, sni: str | None, timeout: float) -> H
         cipher_bits=tls.get_cipher_bits(),
         group=tls.get_group_name(),
         chain=tuple(chain),
+        hello_retry=flights > 2,  # hello, (second hello after a HRR), Finished
+        client_hello_len=hello_len,
+        split=split,
     )
 
 

@@ -5,14 +5,13 @@
   table (HRR magic, supported_versions and selected_group all checked).
 * :func:`confirm_key_share` — Probe B: a real key share (ML-KEM from ``cryptography``) and a check
   of the server share's length (1120 bytes for X25519MLKEM768).
-* :func:`probe_preference` / :func:`probe_hrr_upgrade` — which group wins when PQ and classical
-  are both offered, and whether a classical-only share is upgraded to PQ with a HRR.
+* :func:`probe_hrr_upgrade` — whether a classical-only share is upgraded to PQ with a HRR (the
+  group order itself comes from :mod:`~pqscan.collect.tls.elimination`).
 * :func:`probe_legacy` — TLS 1.2 (chosen suite and its key exchange, RSA key transport) and TLS 1.0/1.1.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -173,74 +172,14 @@ class SplitHello:
         return {"tolerant": self.tolerant, "evidence": self.evidence}
 
 
-SPLIT_AT = 64  # bytes in the first segment; the rest follows after SPLIT_PAUSE seconds
-SPLIT_PAUSE = 0.05
-
-
-async def probe_split_hello(endpoint: Endpoint, options: NetOptions, group: TlsGroup) -> SplitHello:
-    """Send the key-share hello for ``group`` in two TCP segments. Servers that assume one read()
-    returns the whole ClientHello fail here (https://tldr.fail), breaking PQ-capable clients."""
-    assert group.make_share is not None
-    hello = hrr_hello(endpoint, [group.code], [(group.code, group.make_share())])
-    try:
-        async with tls_stream(endpoint, options) as conn:
-            await conn.send(hello[:SPLIT_AT])
-            await asyncio.sleep(SPLIT_PAUSE)
-            answer = await ch.exchange(conn, hello[SPLIT_AT:])
-    except (NetError, ch.TlsParseError, StarttlsError) as exc:
-        return SplitHello(False, f"split ClientHello ({len(hello)} bytes): {exc}")
-    ex = Exchange(answer, connected=True)
-    sh = answer.server_hello
-    ok = sh is not None and not sh.is_hrr and sh.key_share_group == group.code
-    return SplitHello(ok, f"split ClientHello ({len(hello)} bytes): {ex.describe()}")
-
-
 async def probe_baseline(endpoint: Endpoint, options: NetOptions, codes: Sequence[int]) -> Exchange:
     """Every group offered with an empty key_share: does the endpoint speak TLS 1.3, and which group does it pick?"""
     return await exchange(endpoint, options, hrr_hello(endpoint, codes))
 
 
-@dataclass(frozen=True)
-class Preference:
-    pq_first_pick: str | None  # group chosen when the client lists X25519MLKEM768 first
-    classical_first_pick: str | None  # ... and when it lists X25519 first
-    verdict: str  # "pq" (server prefers PQ), "classical", "client-order", "unknown"
-    evidence: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"verdict": self.verdict, "pq_first_pick": self.pq_first_pick,
-                "classical_first_pick": self.classical_first_pick, "evidence": self.evidence}
-
-
 async def _pick(endpoint: Endpoint, options: NetOptions, order: Sequence[TlsGroup], shares: Sequence[TlsGroup]) -> Exchange:
     made = [(g.code, g.make_share()) for g in shares if g.make_share is not None]
     return await exchange(endpoint, options, hrr_hello(endpoint, [g.code for g in order], made))
-
-
-def _picked(ex: Exchange) -> str | None:
-    sh = ex.answer.server_hello if ex.answer else None
-    if sh is None or sh.selected_version != ch.TLS13 or sh.key_share_group is None:
-        return None
-    return group_name(sh.key_share_group)
-
-
-async def probe_preference(endpoint: Endpoint, options: NetOptions) -> Preference:
-    """Offer X25519MLKEM768 and X25519 with shares for both, in both orders."""
-    both = (X25519MLKEM768, X25519)
-    a = await _pick(endpoint, options, both, both)
-    b = await _pick(endpoint, options, both[::-1], both)
-    pa, pb = _picked(a), _picked(b)
-    pq, cl = X25519MLKEM768.name, X25519.name
-    if pa == pq and pb == pq:
-        verdict = "pq"
-    elif pa == cl and pb == cl:
-        verdict = "classical"
-    elif pa == pq and pb == cl:
-        verdict = "client-order"
-    else:
-        verdict = "unknown"
-    evidence = f"PQ first: {a.describe()}; X25519 first: {b.describe()}"
-    return Preference(pa, pb, verdict, evidence)
 
 
 @dataclass(frozen=True)
@@ -252,13 +191,15 @@ class HrrUpgrade:
         return {"forces_pq": self.forces_pq, "evidence": self.evidence}
 
 
-async def probe_hrr_upgrade(endpoint: Endpoint, options: NetOptions) -> HrrUpgrade:
-    """supported_groups [X25519, X25519MLKEM768] with an X25519 share only: a HRR to the hybrid = PQ enforced."""
-    ex = await _pick(endpoint, options, (X25519, X25519MLKEM768), (X25519,))
+async def probe_hrr_upgrade(endpoint: Endpoint, options: NetOptions, classical: TlsGroup = X25519,
+                            pq: TlsGroup = X25519MLKEM768) -> HrrUpgrade:
+    """supported_groups [classical, pq] with a share for ``classical`` only: a HRR to ``pq`` = PQ enforced
+    (the Cloudflare "supported" origin mode; shared/reference/network-probing.md §2.1, test 3)."""
+    ex = await _pick(endpoint, options, (classical, pq), (classical,))
     sh = ex.answer.server_hello if ex.answer else None
     if sh is None or sh.selected_version != ch.TLS13:
         return HrrUpgrade(None, ex.describe())
-    if sh.is_hrr and sh.key_share_group == X25519MLKEM768.code:
+    if sh.is_hrr and sh.key_share_group == pq.code:
         return HrrUpgrade(True, ex.describe())
     return HrrUpgrade(False, ex.describe())
 
@@ -383,5 +324,4 @@ def supported(results: Sequence[GroupResult]) -> list[TlsGroup]:
     return [r.group for r in results if r.verdict is Verdict.SUPPORTED]
 
 
-__all__ = ["BY_CODE", "Verdict", "GroupResult", "probe_group", "confirm_key_share", "probe_preference",
-           "probe_hrr_upgrade", "probe_legacy", "probe_baseline", "Exchange", "classify"]
+__all__ = ["BY_CODE", "Verdict", "GroupResult", "probe_group", "confirm_key_share", "probe_hrr_upgrade", "probe_legacy", "probe_baseline", "Exchange", "classify"]

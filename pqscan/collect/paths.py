@@ -1,0 +1,95 @@
+"""The one collector table for paths: ``pqscan scan``, ``pqscan ci``, ``certs`` and ``code`` all use it.
+
+:data:`PATH_COLLECTORS` names every path collector and how to build it from one
+:class:`PathScanOptions` (one walk, one set of limits). :class:`PathScan` runs the chosen ones
+over one walk (:mod:`pqscan.collect.dispatch`) and keeps their counters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from pqscan.collect.code.scanner import CodeCollector, CodeScanOptions
+from pqscan.collect.config.scanner import ConfigCollector, ConfigOptions
+from pqscan.collect.deps.scanner import DepsCollector, DepsOptions
+from pqscan.collect.dispatch import PathCollector, dispatch, run
+from pqscan.collect.files.collector import CertsCollector, FilesOptions
+from pqscan.collect.walk import WalkOptions, root_labels
+from pqscan.errors import UsageError
+from pqscan.model import ScanResult
+
+ALL_PATH_COLLECTORS = ("certs", "code", "deps", "config")
+
+
+@dataclass(frozen=True)
+class PathScanOptions:
+    """One walk's options (excludes, size limit, .gitignore, symlinks) and each collector's own knobs."""
+
+    walk: WalkOptions = field(default_factory=WalkOptions)
+    collectors: tuple[str, ...] = ALL_PATH_COLLECTORS
+    passwords: tuple[bytes, ...] = ()  # PKCS#12 / keystores / encrypted keys
+    code: CodeScanOptions | None = None  # None: the defaults, with this walk's size limit
+    jobs: int = 1  # worker processes for the code parser
+
+
+def _certs(o: PathScanOptions) -> PathCollector:
+    return CertsCollector(FilesOptions(walk=o.walk, passwords=o.passwords))
+
+
+def _code(o: PathScanOptions) -> PathCollector:
+    return CodeCollector(replace(o.code, walk=o.walk) if o.code is not None else CodeScanOptions(walk=o.walk))
+
+
+def _deps(o: PathScanOptions) -> PathCollector:
+    return DepsCollector(DepsOptions(walk=o.walk))
+
+
+def _config(o: PathScanOptions) -> PathCollector:
+    return ConfigCollector(ConfigOptions(walk=o.walk))
+
+
+PATH_COLLECTORS: dict[str, Callable[[PathScanOptions], PathCollector]] = {
+    "certs": _certs,
+    "code": _code,
+    "deps": _deps,
+    "config": _config,
+}
+
+
+def check_collectors(names: Iterable[str]) -> tuple[str, ...]:
+    names = tuple(names)
+    unknown = [c for c in names if c not in PATH_COLLECTORS]
+    if unknown:
+        raise UsageError(f"unknown collector(s) {', '.join(unknown)} (choose from {', '.join(PATH_COLLECTORS)})")
+    return names
+
+
+class PathScan:
+    """The chosen collectors over one walk of ``roots``; iterate :meth:`results` once."""
+
+    def __init__(self, roots: Sequence[str | Path], options: PathScanOptions | None = None) -> None:
+        self.roots = list(roots)
+        self.options = options or PathScanOptions()
+        self.collectors = [PATH_COLLECTORS[n](self.options) for n in check_collectors(self.options.collectors)]
+
+    def results(self) -> Iterator[ScanResult]:
+        jobs = self.options.jobs if any(c.name == "code" for c in self.collectors) else 1
+        return run(dispatch(self.roots, self.options.walk, self.collectors), jobs)
+
+    def labels(self) -> dict[str, str]:
+        """``{label: absolute root}`` when several roots share the walk (their files' name prefix)."""
+        import os
+
+        return {label.rstrip("/"): os.path.abspath(r) for r, label in root_labels(self.roots).items() if label}
+
+    def stats(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for c in self.collectors:
+            s = getattr(c, "stats", None)
+            if s is not None:
+                out[c.name] = {"files_seen": s.files_seen, "files_with_material_or_errors": s.files_parsed,
+                               "bytes_read": s.bytes_read}
+        return out

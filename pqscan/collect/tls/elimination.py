@@ -1,0 +1,254 @@
+"""Key-exchange groups by elimination: the supported set and the server's order in (supported + 1) connections.
+
+Offer a set of groups, record the one the server chooses, remove it, offer the rest again, until
+the server refuses (testssl's loop; shared/reference/network-probing.md §2.1, "Alternative
+single-shot enumeration"):
+
+* TLS 1.3 (:func:`eliminate_tls13`): supported_groups = the remaining groups, an *empty* key_share,
+  so the server names its choice in a HelloRetryRequest (or, tolerating the empty share, a
+  ServerHello). No PQ crypto is needed; PQ picks are confirmed afterwards with real key shares.
+* TLS 1.2 (:func:`eliminate_tls12`): a TLS 1.2 hello with the ECDHE suites and the remaining
+  curves; the curve is read from the ServerKeyExchange (RFC 8422 §5.4). The first step doubles as
+  the TLS 1.2 version probe, and the step that ends the loop tells which non-ECDHE suite (RSA key
+  transport, DHE) the server falls back to.
+
+We offer the groups in an order servers rarely prefer (weakest / least common first), so the
+picks of a server that follows its own preference differ from ours and prove it; only when the
+picks follow our order does one more connection (the top two reversed) tell the server's order
+from the client's. A server that chooses a group it was not offered, or contradicts an earlier
+step, stops the loop ``consistent=False``: the collector then falls back to one probe per group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pqscan.collect.net.netscan import NetOptions
+from pqscan.collect.net.targets import Endpoint
+from pqscan.collect.tls import clienthello as ch
+from pqscan.collect.tls import probes as pr
+from pqscan.collect.tls.groups import BY_CODE, GROUPS, group_name
+from pqscan.model import ErrorKind
+
+# TLS 1.3 offer order: classical from the least to the most common, then the drafts, pure ML-KEM and
+# the hybrids, the most deployed (X25519MLKEM768) last: the reverse of what servers prefer.
+TLS13_OFFER: tuple[int, ...] = tuple(
+    [0x0104, 0x0103, 0x0102, 0x0101, 0x0100, 0x001E, 0x0019, 0x0018, 0x0017, 0x001D]
+    + [0x639A, 0x6399, 0x0200, 0x0202, 0x0201, 0x11EE, 0x11ED, 0x11EB, 0x11EC]
+)
+assert sorted(TLS13_OFFER) == sorted(g.code for g in GROUPS)
+# TLS 1.2 ECDHE curves (no ffdhe: see probes.LEGACY_GROUPS), least common first.
+TLS12_OFFER: tuple[int, ...] = (0x001E, 0x0019, 0x0018, 0x0017, 0x001D)
+ECDHE_SUITES: tuple[int, ...] = tuple(s.code for s in ch.TLS12_SUITES if s.kx == "ECDHE")
+ALL_TLS12_SUITES: tuple[int, ...] = tuple(s.code for s in ch.TLS12_SUITES)
+
+
+@dataclass(frozen=True)
+class Pick:
+    code: int
+    hrr: bool  # chosen in a HelloRetryRequest (True) or a full ServerHello
+    evidence: str
+
+    @property
+    def name(self) -> str:
+        return group_name(self.code)
+
+
+@dataclass(frozen=True)
+class Elimination:
+    """One elimination loop: the server's picks in order, and how the loop ended."""
+
+    protocol: str  # "TLS1.3" | "TLS1.2"
+    first: pr.Exchange  # the first step: every group offered (the version probe)
+    picks: tuple[Pick, ...]
+    complete: bool  # ended on a refusal: every group not picked is unsupported
+    consistent: bool  # False: the server chose something it was not offered (fall back per group)
+    stop: str  # evidence of the end
+    connections: int
+    server_order: bool | None = None  # True: picks follow the server's preference; False: ours
+    fallback_suite: pr.LegacyResult | None = None  # TLS 1.2: the non-ECDHE suite chosen at the end
+    all_suites_refused: bool = False  # TLS 1.2: the last hello offered every suite and was refused
+    error_kind: ErrorKind | None = None
+
+    @property
+    def codes(self) -> list[int]:
+        return [p.code for p in self.picks]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"order": [p.name for p in self.picks], "complete": self.complete, "consistent": self.consistent,
+                "server_order": self.server_order, "connections": self.connections, "stop": self.stop}
+
+
+def _follows_offer(picks: Sequence[int], offer: Sequence[int]) -> bool:
+    return list(picks) == [c for c in offer if c in picks]
+
+
+async def _tls13_step(endpoint: Endpoint, options: NetOptions, codes: Sequence[int]) -> pr.Exchange:
+    return await pr.exchange(endpoint, options, pr.hrr_hello(endpoint, codes))
+
+
+async def tls13_first_step(endpoint: Endpoint, options: NetOptions, offer: Sequence[int] = TLS13_OFFER) -> pr.Exchange:
+    """The loop's first connection: every group offered (the endpoint's baseline)."""
+    return await _tls13_step(endpoint, options, offer)
+
+
+async def eliminate_tls13(endpoint: Endpoint, options: NetOptions, offer: Sequence[int] = TLS13_OFFER, *,
+                          first: pr.Exchange | None = None) -> Elimination:
+    """The TLS 1.3 loop (module docstring), continuing from ``first`` when given. Bounded by len(offer) + 2
+    connections."""
+    remaining = list(offer)
+    if first is None:
+        first = await _tls13_step(endpoint, options, remaining)
+    ex = first
+    connections = 1
+    picks: list[Pick] = []
+
+    async def refused(why: str) -> Elimination:
+        el = Elimination("TLS1.3", first, tuple(picks), True, True, why, connections)
+        return await _with_order(endpoint, options, el, offer)
+
+    while True:
+        sh = ex.answer.server_hello if ex.answer else None
+        if ex.answer is None:
+            if picks and ex.connected and ex.error_kind is ErrorKind.RESET:
+                # Closed without a byte (dovecot, slapd behind STARTTLS): their way of refusing.
+                return await refused(f"{len(remaining)} other group(s) refused (connection closed without an alert)")
+            return Elimination("TLS1.3", first, tuple(picks), False, True, ex.describe(), connections,
+                               error_kind=ex.error_kind)
+        if ex.answer.alert is not None:
+            alert = ex.answer.alert.description
+            if alert in pr.REJECT_ALERTS or (picks and alert not in pr.NO_TLS13_ALERTS):
+                return await refused(f"{len(remaining)} other group(s) refused: {ex.describe()}")
+            no13 = alert in pr.NO_TLS13_ALERTS and not picks
+            return Elimination("TLS1.3", first, tuple(picks), no13, True, ex.describe(), connections,
+                               error_kind=None if no13 else ErrorKind.UNSUPPORTED)
+        assert sh is not None
+        if sh.selected_version != ch.TLS13:
+            consistent = not picks  # a TLS 1.2 answer after TLS 1.3 ones contradicts them
+            return Elimination("TLS1.3", first, tuple(picks), consistent, consistent, ex.describe(), connections,
+                               error_kind=None if consistent else ErrorKind.PROTOCOL_VIOLATION)
+        group = sh.key_share_group
+        if group is None or group not in remaining:
+            offered = "was already chosen and removed" if group in picks_codes(picks) else "was not offered"
+            return Elimination("TLS1.3", first, tuple(picks), False, False,
+                               f"{ex.describe()}: {group_name(group) if group is not None else 'no group'} {offered}",
+                               connections, error_kind=ErrorKind.PROTOCOL_VIOLATION)
+        picks.append(Pick(group, sh.is_hrr, ex.describe()))
+        remaining.remove(group)
+        if not remaining:
+            return await refused("every offered group was chosen")
+        ex = await _tls13_step(endpoint, options, remaining)
+        connections += 1
+
+
+def picks_codes(picks: Sequence[Pick]) -> list[int]:
+    return [p.code for p in picks]
+
+
+async def _with_order(endpoint: Endpoint, options: NetOptions, el: Elimination, offer: Sequence[int]) -> Elimination:
+    """Server order or ours? Proven by the picks when they differ from our offer order; else one more step."""
+    if len(el.picks) < 2:
+        return el
+    codes = el.codes
+    if not _follows_offer(codes, offer):
+        return _replace(el, server_order=True)
+    top, second = codes[0], codes[1]
+    ex = await _tls13_step(endpoint, options, [second, top])
+    sh = ex.answer.server_hello if ex.answer else None
+    order = None
+    if sh is not None and sh.selected_version == ch.TLS13 and sh.key_share_group in (top, second):
+        order = sh.key_share_group == top
+    return _replace(el, server_order=order, connections=el.connections + 1)
+
+
+def _replace(el: Elimination, **kw: Any) -> Elimination:
+    from dataclasses import replace
+
+    return replace(el, **kw)
+
+
+# -- TLS 1.2 ------------------------------------------------------------------------------------
+
+
+async def _tls12_step(endpoint: Endpoint, options: NetOptions, suites: Sequence[int], curves: Sequence[int]
+                      ) -> tuple[pr.Exchange, pr.LegacyResult]:
+    hello = ch.build_client_hello(sni=endpoint.sni, groups=curves, tls13=False, suites=suites, legacy_version=ch.TLS12)
+    ex = await pr.exchange(endpoint, options, hello, until=ch.HS_SERVER_HELLO_DONE, max_bytes=ch.MAX_TLS12_FLIGHT)
+    return ex, pr.legacy_result(ch.TLS12, ex)
+
+
+async def eliminate_tls12(endpoint: Endpoint, options: NetOptions, offer: Sequence[int] = TLS12_OFFER) -> Elimination:
+    """The TLS 1.2 loop: every suite pqscan's probe knows, the remaining curves; ECDHE picks name a curve."""
+    remaining = list(offer)
+    suites: Sequence[int] = ALL_TLS12_SUITES
+    first, result = await _tls12_step(endpoint, options, suites, remaining)
+    ex = first
+    connections = 1
+    picks: list[Pick] = []
+    tried_ecdhe_only = False
+    first_result = result
+    while True:
+        if result.supported is None:
+            if picks and ex.connected and ex.error_kind is ErrorKind.RESET:
+                return Elimination("TLS1.2", first, tuple(picks), True, True,
+                                   "other curves refused (connection closed without an alert)", connections)
+            return Elimination("TLS1.2", first, tuple(picks), False, True, result.evidence, connections,
+                               error_kind=ex.error_kind)
+        if not result.supported:
+            done = bool(picks) or first_result.supported is False
+            note = ""
+            if first_result.leaf_key == "EC":
+                note = (" (the certificate is ECDSA: its curve must be offered, RFC 8422 §5.1, so curves the"
+                        " server ranks below it are never negotiated in TLS 1.2)")
+            return await _with_order12(endpoint, options, Elimination(
+                "TLS1.2", first, tuple(picks), done, True,
+                f"{len(remaining)} other curve(s) refused: {result.evidence}{note}", connections,
+                fallback_suite=first_result if first_result.supported and first_result.suite
+                and first_result.suite.kx != "ECDHE" else None,
+                all_suites_refused=suites is ALL_TLS12_SUITES), offer)
+        is_ecdhe = result.suite is not None and result.suite.kx == "ECDHE"
+        if not is_ecdhe:
+            if not picks and not tried_ecdhe_only:
+                # The server prefers a non-ECDHE suite: ask again with ECDHE suites only.
+                tried_ecdhe_only, suites = True, ECDHE_SUITES
+                ex, result = await _tls12_step(endpoint, options, suites, remaining)
+                connections += 1
+                continue
+            fallback = result if not tried_ecdhe_only else first_result
+            return await _with_order12(endpoint, options, Elimination(
+                "TLS1.2", first, tuple(picks), True, True,
+                f"no other curve accepted: {result.evidence}", connections, fallback_suite=fallback), offer)
+        group = result.kx_group
+        if group is None or group not in remaining:
+            return Elimination("TLS1.2", first, tuple(picks), False, False,
+                               f"{result.evidence}: ServerKeyExchange curve "
+                               f"{group_name(group) if group is not None else '?'} was not offered",
+                               connections, error_kind=ErrorKind.PROTOCOL_VIOLATION)
+        picks.append(Pick(group, False, result.evidence))
+        remaining.remove(group)
+        if not remaining:
+            return await _with_order12(endpoint, options, Elimination(
+                "TLS1.2", first, tuple(picks), True, True, "every offered curve was chosen", connections), offer)
+        ex, result = await _tls12_step(endpoint, options, suites, remaining)
+        connections += 1
+
+
+async def _with_order12(endpoint: Endpoint, options: NetOptions, el: Elimination, offer: Sequence[int]) -> Elimination:
+    if len(el.picks) < 2:
+        return el
+    codes = el.codes
+    if not _follows_offer(codes, offer):
+        return _replace(el, server_order=True)
+    _ex, check = await _tls12_step(endpoint, options, ECDHE_SUITES, [codes[1], codes[0]])
+    order = check.kx_group == codes[0] if check.supported and check.kx_group in codes[:2] else None
+    return _replace(el, server_order=order, connections=el.connections + 1)
+
+
+def first_legacy(el: Elimination) -> pr.LegacyResult:
+    """The TLS 1.2 version probe's reading (the first step of the TLS 1.2 loop)."""
+    return pr.legacy_result(ch.TLS12, el.first)
+
+
+__all__ = ["Elimination", "Pick", "eliminate_tls13", "eliminate_tls12", "first_legacy", "BY_CODE"]
