@@ -39,7 +39,7 @@ def write_scan(store_url: str, *results: ScanResult, profiles: tuple[str, ...] =
     with open_store(store_url) as store:
         sink = StoreSink(store, ["repo"], profiles)
         for r in results:
-            sink.write(r)
+            sink.write(r, done=True)
         return sink.finish()
 
 
