@@ -265,7 +265,7 @@ def _score_node(node: Node, views: tuple[FindingView, ...], y: float, z: float, 
     if bad and node.ownership is not Ownership.OPERATED:
         # Not yours to migrate: listed (track your vendors, remove or renew, test material), never a step.
         reasons.append(f"{node.ownership.label}: {node.ownership_reason}")
-        return Risk(node.id, 0.0, tuple(reasons), False, False, False, False, False, 0.0, y, z,
+        return Risk(node.id, 0.0, tuple(reasons), False, False, False, False, False, y, z,
                     internet_via is not None, None, radius, exact, views, (), internet_via)
     if not bad:
         if node.kind == MISSING:

@@ -25,7 +25,7 @@ def _score(value: int | None) -> str:
 
 
 def _track(on_track: bool | None) -> str:
-    return {True: "on track", False: "behind", None: "one scan so far"}[on_track]
+    return {True: "on track", False: "behind", None: "not enough history yet"}[on_track]
 
 
 def line_chart(series: dict[str, list[tuple[str, float]]], label: str, *, ymax: float | None = None) -> str:
@@ -67,12 +67,15 @@ def progress_html(progress: Any) -> str:
         return ('<section id="progress"><h2>Progress over time</h2><p>The store holds no finished scan with a '
                 'summary yet.</p></section>')
     readiness: dict[str, list[tuple[str, float]]] = {"combined": []}
-    exposure: dict[str, list[tuple[str, float]]] = {"HNDL-exposed findings": []}
+    exposure: dict[str, list[tuple[str, float]]] = {"HNDL-exposed findings": [], "assets with no PQ option": []}
     for _sid, day, summary in scans:
         d = day.isoformat()
         if summary.get("readiness_combined") is not None:
             readiness["combined"].append((d, summary["readiness_combined"]))
-        exposure["HNDL-exposed findings"].append((d, (summary.get("hndl") or {}).get("findings", 0)))
+        hndl = summary.get("hndl") or {}
+        exposure["HNDL-exposed findings"].append((d, hndl.get("findings", 0)))
+        if "assets_without_pq" in hndl:
+            exposure["assets with no PQ option"].append((d, hndl["assets_without_pq"]))
     rows = []
     for b in progress.burndowns[:MAX_BURNDOWNS]:
         first = b.points[0][1]
@@ -99,10 +102,13 @@ def progress_markdown(progress: Any) -> list[str]:
     lines = ["", "## Progress over time", ""]
     if not progress.scans:
         return [*lines, "The store holds no finished scan with a summary yet."]
-    lines += ["| scan | date | findings | readiness | HNDL-exposed findings |", "|---|---|---|---|---|"]
+    lines += ["| scan | date | findings | readiness | HNDL-exposed findings | exposed assets with no PQ option |",
+              "|---|---|---|---|---|---|"]
     for sid, day, summary in progress.scans[-20:]:
+        hndl = summary.get("hndl") or {}
         lines.append(f"| {sid} | {day.isoformat()} | {summary.get('findings', 0)} | "
-                     f"{_score(summary.get('readiness_combined'))} | {(summary.get('hndl') or {}).get('findings', 0)} |")
+                     f"{_score(summary.get('readiness_combined'))} | {hndl.get('findings', 0)} | "
+                     f"{hndl.get('assets_without_pq', '—')} |")
     if progress.burndowns:
         lines += ["", "### Deadline burn-down", "",
                   "| profile | deadline | due at first scan | due now | pace needed | pace so far | status |",

@@ -47,6 +47,13 @@ def scan_summary(inventory: Inventory, profile_ids: Sequence[str], today: dateti
         if exposed:
             hndl_findings += 1
             hndl_assets.add(asset_of.get(fid, ""))
+    # Exposed assets that offer no post-quantum key exchange at all (the rest accept classical only as a
+    # fallback beside a hybrid or PQ group): the first number a migration moves.
+    from pqscan import algorithms
+    from pqscan.model import QuantumStatus, Usage
+
+    pq_assets = {f.asset_id for f in inventory.findings if f.usage is Usage.KEY_EXCHANGE
+                 and algorithms.get(f.algorithm).quantum_status in (QuantumStatus.HYBRID, QuantumStatus.RESISTANT)}
     worst = assessment.counts_by_severity()
     scores = {r.profile: r.score for r in assessment.readiness()}
     return {
@@ -57,7 +64,8 @@ def scan_summary(inventory: Inventory, profile_ids: Sequence[str], today: dateti
         # pqscan.assess.readiness: the share of what you operate already where each profile wants it
         "readiness": {p.id: scores.get(p.id) for p in profiles},
         "readiness_combined": scores.get(ALL),
-        "hndl": {"findings": hndl_findings, "assets": len(hndl_assets - {""})},
+        "hndl": {"findings": hndl_findings, "assets": len(hndl_assets - {""}),
+                 "assets_without_pq": len(hndl_assets - {""} - pq_assets)},
         "due": {p: dict(sorted(c.items())) for p, c in due.items()},
         "today": assessment.today.isoformat(),
     }
