@@ -280,72 +280,92 @@ class Store:
             return
         try:
             with self.engine.begin() as conn:
-                for target, group in by_target.items():
-                    self._record_target(conn, scan_id, target, group)
+                self._record_targets(conn, scan_id, by_target)
         except SQLAlchemyError as exc:
             raise StoreError(f"{self._where()}: could not write results: {_db_message(exc)}") from exc
 
-    def _record_target(self, conn: Connection, scan_id: int, target: str, results: list[ScanResult]) -> None:
-        th = _sha(target)
-        if conn.execute(select(scan_targets.c.scan_id).where(
-                scan_targets.c.scan_id == scan_id, scan_targets.c.target_hash == th)).first():
-            return  # recorded already (a retried batch): nothing twice
-        prev = conn.execute(select(func.max(scan_targets.c.scan_id)).where(
-            scan_targets.c.target_hash == th, scan_targets.c.scan_id < scan_id)).scalar()
+    def _record_targets(self, conn: Connection, scan_id: int, by_target: Mapping[str, list[ScanResult]]) -> None:
+        """A batch of targets in a few statements (not a few per target): the store's hot path."""
+        hashes = {target: _sha(target) for target in by_target}
+        done: set[str] = set()
+        prev: dict[str, int] = {}
+        for chunk in _chunks(sorted(set(hashes.values())), _CHUNK):
+            done.update(conn.execute(select(scan_targets.c.target_hash).where(
+                scan_targets.c.scan_id == scan_id, scan_targets.c.target_hash.in_(chunk))).scalars())
+            prev.update(conn.execute(select(scan_targets.c.target_hash, func.max(scan_targets.c.scan_id))
+                                     .where(scan_targets.c.target_hash.in_(chunk), scan_targets.c.scan_id < scan_id)
+                                     .group_by(scan_targets.c.target_hash)).all())
         rows: dict[str, dict[str, Any]] = {}
-        for r in results:
-            for a in r.assets:
-                rows[_key(th, "asset", a.id)] = {"kind": "asset", "ref": a.id, "data": _dumps(a.to_dict())}
-            for f in r.findings:
-                rows[_key(th, "finding", f.id)] = {"kind": "finding", "ref": f.id, "data": _dumps(f.to_dict())}
-            if r.errors:
-                conn.execute(scan_errors.insert(), [{"scan_id": scan_id, "data": _dumps(e.to_dict())}
-                                                    for e in r.errors])
+        errors: list[dict[str, Any]] = []
+        finished: list[dict[str, Any]] = []
+        for target, group in by_target.items():
+            th = hashes[target]
+            if th in done:
+                continue  # recorded already (a retried batch): nothing twice
+            for r in group:
+                for kind, ref, record in ([("asset", a.id, a.to_dict()) for a in r.assets]
+                                          + [("finding", f.id, f.to_dict()) for f in r.findings]):
+                    data = _dumps(record)
+                    rows[_key(th, kind, ref)] = {"kind": kind, "ref": ref, "target_hash": th, "data": data,
+                                                 "data_digest": _sha(data)[:32]}
+                errors += [{"scan_id": scan_id, "data": _dumps(e.to_dict())} for e in r.errors]
+            finished.append({"scan_id": scan_id, "target_hash": th, "target": target,
+                             "collector": group[0].collector[:32]})
         if rows:
-            self._upsert(conn, scan_id, th, prev, rows)
-        if prev is not None:
-            conn.execute(update(observations).where(
-                observations.c.target_hash == th, observations.c.last_seen == prev,
-                observations.c.disappeared.is_(None)).values(disappeared=scan_id))
-        conn.execute(scan_targets.insert().values(scan_id=scan_id, target_hash=th, target=target,
-                                                  collector=results[0].collector[:32]))
+            self._upsert(conn, scan_id, prev, rows)
+        if errors:
+            conn.execute(scan_errors.insert(), errors)
+        by_prev: dict[int, list[str]] = {}
+        for f in finished:
+            if f["target_hash"] in prev:
+                by_prev.setdefault(prev[f["target_hash"]], []).append(f["target_hash"])
+        for before, ths in by_prev.items():  # seen by the previous scan of its target, not by this one
+            for chunk in _chunks(ths, _CHUNK):
+                conn.execute(update(observations).where(
+                    observations.c.target_hash.in_(chunk), observations.c.last_seen == before,
+                    observations.c.disappeared.is_(None)).values(disappeared=scan_id))
+        if finished:
+            conn.execute(scan_targets.insert(), finished)
 
-    def _upsert(self, conn: Connection, scan_id: int, th: str, prev: int | None,
+    def _upsert(self, conn: Connection, scan_id: int, prev: Mapping[str, int],
                 rows: Mapping[str, Mapping[str, Any]]) -> None:
         keys = sorted(rows)
         insert = _insert_ignore(self.dialect)
         for chunk in _chunks(keys, _CHUNK):
             conn.execute(insert(observations), [
-                {"key_hash": k, "kind": rows[k]["kind"], "ref": rows[k]["ref"], "target_hash": th,
-                 "data": rows[k]["data"], "first_seen": scan_id, "run_first": scan_id, "last_seen": scan_id}
+                {"key_hash": k, **rows[k], "first_seen": scan_id, "run_first": scan_id, "last_seen": scan_id}
                 for k in chunk])
         extend: list[int] = []
+        o = observations
         for chunk in _chunks(keys, _CHUNK):
-            query = (select(observations.c.id, observations.c.key_hash, observations.c.run_first,
-                            observations.c.last_seen, observations.c.data, observations.c.disappeared)
-                     .where(observations.c.key_hash.in_(chunk)).order_by(observations.c.key_hash))
+            query = (select(o.c.id, o.c.key_hash, o.c.run_first, o.c.last_seen, o.c.data_digest, o.c.disappeared)
+                     .where(o.c.key_hash.in_(chunk)).order_by(o.c.key_hash))
             if self.dialect == "postgresql":
                 query = query.with_for_update()
-            for oid, key, run_first, last_seen, data, gone in conn.execute(query):
-                new_data = rows[key]["data"]
+            for oid, key, run_first, last_seen, digest, gone in conn.execute(query):
+                row = rows[key]
+                same = digest == row["data_digest"]
                 if last_seen >= scan_id and run_first <= scan_id:
-                    if data != new_data:  # inserted just now, or a concurrent batch: keep the latest data
-                        conn.execute(update(observations).where(observations.c.id == oid).values(data=new_data))
+                    if not same:  # inserted just now by a concurrent batch: keep the latest data
+                        conn.execute(update(o).where(o.c.id == oid).values(data=row["data"],
+                                                                          data_digest=row["data_digest"]))
                     continue
-                if prev is not None and last_seen >= prev:
-                    if data == new_data and gone is None:
+                before = prev.get(row["target_hash"])
+                if before is not None and last_seen >= before:
+                    if same and gone is None:
                         extend.append(oid)
                     else:
-                        conn.execute(update(observations).where(observations.c.id == oid).values(
-                            last_seen=scan_id, disappeared=None, data=new_data))
+                        conn.execute(update(o).where(o.c.id == oid).values(
+                            last_seen=scan_id, disappeared=None, data=row["data"], data_digest=row["data_digest"]))
                     continue
                 # back after a gap: close the earlier run, start a new one
                 conn.execute(_insert_ignore(self.dialect)(observation_runs).values(
                     observation_id=oid, first_scan=run_first, last_scan=last_seen))
-                conn.execute(update(observations).where(observations.c.id == oid).values(
-                    run_first=scan_id, last_seen=scan_id, disappeared=None, data=new_data))
+                conn.execute(update(o).where(o.c.id == oid).values(
+                    run_first=scan_id, last_seen=scan_id, disappeared=None, data=row["data"],
+                    data_digest=row["data_digest"]))
         for chunk in _chunks(extend, _CHUNK):
-            conn.execute(update(observations).where(observations.c.id.in_(chunk)).values(last_seen=scan_id))
+            conn.execute(update(o).where(o.c.id.in_(chunk)).values(last_seen=scan_id))
 
     def attach(self, scan_id: int, name: str, value: Any) -> None:
         with self.engine.begin() as conn:

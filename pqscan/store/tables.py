@@ -49,6 +49,7 @@ observations = Table(
     Column("ref", Text, nullable=False),  # the asset id or finding id
     Column("target_hash", String(64), nullable=False),
     Column("data", Text, nullable=False),  # the latest JSON of the asset / finding
+    Column("data_digest", String(32)),  # sha256 of data (prefix): a rescan compares this, not the JSON
     Column("first_seen", Integer, nullable=False),  # scan id
     Column("run_first", Integer, nullable=False),  # first scan of the current run of sightings
     Column("last_seen", Integer, nullable=False),  # last scan that saw it

@@ -19,7 +19,6 @@ from pqscan.model import Asset, AssetKind, Evidence, Finding, ScanResult, Usage
 from pqscan.store import StoreBusyError, StoreError, open_store
 from pqscan.store.sink import StoreSink
 from pqscan.store.tables import observations, scan_targets
-from tests.integration.store_fixtures import postgres_server, store_url  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.integration
 SAMPLE = Path(__file__).resolve().parents[2] / "pqscan" / "data" / "sample-inventory.json"
@@ -81,11 +80,11 @@ def test_a_finding_that_disappears_is_dated_and_one_that_returns_starts_a_new_ru
 
 def test_a_fresh_database_gets_the_newest_schema_and_can_be_downgraded_and_upgraded_again(store_url: str) -> None:
     with open_store(store_url) as store:
-        assert store.schema_revision() == "0002"
+        assert store.schema_revision() == "0003"
         store.downgrade("base")
         assert store.schema_revision() is None
         store.migrate()
-        assert store.schema_revision() == "0002"
+        assert store.schema_revision() == "0003"
 
 
 def test_a_store_written_by_the_previous_schema_is_upgraded_in_place(store_url: str) -> None:
@@ -96,9 +95,30 @@ def test_a_store_written_by_the_previous_schema_is_upgraded_in_place(store_url: 
                               "summary, attachments) VALUES ('2026-01-05T10:00:00Z', '2026-01-05T10:01:00Z', "
                               "'complete', '0.0.9', '[\"repo\"]', NULL, '{}')"))
     with open_store(store_url) as store:  # opening upgrades
-        assert store.schema_revision() == "0002"
+        assert store.schema_revision() == "0003"
         (old,) = store.list_scans()
         assert (old.started_at, old.profiles, old.status) == ("2026-01-05T10:00:00Z", ("nist-ir-8547",), "complete")
+
+
+def test_history_written_before_the_digest_column_still_reads_and_extends_after_the_upgrade(store_url: str) -> None:
+    with open_store(store_url, migrate=False) as store:
+        store.migrate("0002")
+    with open_store(store_url, migrate=False) as store:  # write with the 0002 schema's columns only
+        from sqlalchemy import insert
+
+        with store.engine.begin() as conn:
+            conn.execute(text("INSERT INTO scans (started_at, status, tool_version, targets, profiles, "
+                              "attachments) VALUES ('2026-01-05T10:00:00Z', 'complete', '0.0.9', '[]', '[]', '{}')"))
+            scan_id = conn.execute(text("SELECT max(id) FROM scans")).scalar()
+            finding = source_file("a.py", "RSA").findings[0]
+            th = __import__("hashlib").sha256(b"a.py").hexdigest()
+            conn.execute(insert(scan_targets).values(scan_id=scan_id, target_hash=th, target="a.py", collector="code"))
+            conn.execute(text("INSERT INTO observations (key_hash, kind, ref, target_hash, data, first_seen, run_first, "
+                              "last_seen) VALUES (:k, 'finding', :ref, :th, :data, :s, :s, :s)"),
+                         {"k": "x" * 64, "ref": finding.id, "th": th, "data": json.dumps(finding.to_dict()), "s": scan_id})
+    with open_store(store_url) as store:
+        assert store.schema_revision() == "0003"
+        assert [f.algorithm for f in store.scan_inventory(1).findings] == ["RSA"]
 
 
 def test_a_scan_killed_mid_way_is_incomplete_and_resume_finishes_it_with_every_target_once(
@@ -148,7 +168,7 @@ def test_a_second_writer_of_a_sqlite_store_is_refused_with_a_clear_message(tmp_p
         assert second.list_scans()[0].status == "running"  # readers are never blocked
 
 
-def test_two_scanners_writing_one_postgresql_store_at_once_lose_and_duplicate_nothing(postgres_server) -> None:  # noqa: F811
+def test_two_scanners_writing_one_postgresql_store_at_once_lose_and_duplicate_nothing(postgres_server) -> None:
     url = postgres_server.new_database(f"concurrent_{os.getpid()}")
     open_store(url).close()
     errors: list[BaseException] = []
