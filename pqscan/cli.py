@@ -36,6 +36,8 @@ COMMANDS: dict[str, str] = {
     "demo": "pqscan.commands.demo:command",
     "profiles": "pqscan.commands.profiles:command",
     "merge": "pqscan.commands.merge:command",
+    "history": "pqscan.commands.history:command",
+    "store": "pqscan.commands.store:command",
 }
 
 

@@ -11,7 +11,14 @@ from pathlib import Path
 import click
 
 from pqscan.collect.paths import PathScanOptions
-from pqscan.commands.common import OutputFormat, format_option, make_walk, walk_options, write_output
+from pqscan.commands.common import (
+    OutputFormat,
+    format_option,
+    make_walk,
+    store_option,
+    walk_options,
+    write_output,
+)
 from pqscan.commands.streaming import scan_paths_to_inventory
 from pqscan.errors import InputError
 from pqscan.inventory import Inventory
@@ -48,6 +55,7 @@ def _passwords(given: tuple[str, ...], password_file: Path | None) -> tuple[byte
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the inventory here (.json, or .jsonl for one record per line).")
 @format_option([OutputFormat.TABLE, OutputFormat.JSON])
+@store_option()
 @click.pass_context
 def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ...], max_size: int,
             no_gitignore: bool, follow_symlinks: bool, passwords: tuple[str, ...], password_file: Path | None,

@@ -16,10 +16,13 @@ from pqscan.commands.common import (
     note,
     output_option,
     profile_option,
+    store_of,
+    store_option,
     walk_options,
     write_output,
 )
 from pqscan.errors import UsageError
+from pqscan.inventory import Inventory
 from pqscan.model import Finding, Severity
 from pqscan.pipeline.ci import COLLECTORS, CiOptions, CiOutcome, run_ci, write_baseline
 from pqscan.report.github_annotations import render_annotations
@@ -119,6 +122,7 @@ def render_table(outcome: CiOutcome, prefix: str, floor: Severity = Severity.LOW
 @click.option("--min-severity", type=click.Choice([s.value for s in Severity]), default=Severity.LOW.value,
               show_default=True, help="Leave findings below this severity out of SARIF and annotations.")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None, help="Judge as if today were this date.")
+@store_option()
 @click.pass_context
 def command(ctx: click.Context, paths: tuple[Path, ...], profiles: tuple[str, ...], output_format: str, output: Path | None,
             fail_on: str | None, sarif_path: Path | None, baseline: Path | None, write_baseline_path: Path | None,
@@ -154,6 +158,9 @@ def command(ctx: click.Context, paths: tuple[Path, ...], profiles: tuple[str, ..
                         fail_on_new_quantum_vulnerable=fail_on_new_qv, follow_symlinks=follow_symlinks,
                         use_gitignore=not no_gitignore)
     outcome = run_ci(path, options)
+    if (store := store_of(ctx)) is not None:
+        record_in_store(store, [str(p) for p in paths] or [str(path)], outcome.inventory, options.profiles)
+        note(ctx, "recorded the scan in the store")
     prefix = path_prefix(path, srcroot)
     floor = Severity(min_severity)
     sarif_kwargs = {"srcroot": srcroot, "path_prefix": prefix, "baseline_ids": outcome.baseline_ids,
@@ -191,3 +198,30 @@ def command(ctx: click.Context, paths: tuple[Path, ...], profiles: tuple[str, ..
     elif os.environ.get("PQSCAN_CI_VERBOSE"):
         note(ctx, f"{s['findings']} findings, none new at or above --fail-on")
     return outcome.exit_code
+
+
+def record_in_store(url: str, targets: list[str], inventory: Inventory, profiles: tuple[str, ...]) -> None:
+    """The CI scan as one scan of the store (its results are one path walk)."""
+    from pqscan.model import ScanResult
+    from pqscan.store import open_store
+    from pqscan.store.sink import StoreSink
+
+    by_collector: dict[str, ScanResult] = {}
+    owner: dict[str, str] = {}
+    for f in inventory.findings:
+        owner.setdefault(f.asset_id, f.collector)
+        by_collector.setdefault(f.collector, ScanResult(f.collector, f.collector)).findings.append(f)
+    for a in inventory.assets.values():
+        name = owner.get(a.id, "files")
+        by_collector.setdefault(name, ScanResult(name, name)).assets.append(a)
+    for e in inventory.errors:
+        name = e.collector or "files"
+        by_collector.setdefault(name, ScanResult(name, name)).errors.append(e)
+    sink = StoreSink(open_store(url), targets, profiles, owns_store=True)
+    try:
+        for result in by_collector.values():  # one store scope per collector, as a path scan records them
+            sink.write(result, done=False)
+    except BaseException:
+        sink.close_unfinished(inventory)
+        raise
+    sink.finish(inventory)

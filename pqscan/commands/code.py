@@ -13,7 +13,14 @@ import click
 from pqscan.collect.code import CodeScanOptions
 from pqscan.collect.code.files import LANGUAGES, RULESET_OF
 from pqscan.collect.paths import PathScanOptions
-from pqscan.commands.common import OutputFormat, format_option, make_walk, walk_options, write_output
+from pqscan.commands.common import (
+    OutputFormat,
+    format_option,
+    make_walk,
+    store_option,
+    walk_options,
+    write_output,
+)
 from pqscan.commands.streaming import scan_paths_to_inventory
 from pqscan.inventory import Inventory
 from pqscan.model import ErrorKind
@@ -39,6 +46,7 @@ _LANGUAGE_CHOICES = sorted({*LANGUAGES, *RULESET_OF.values()})
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the inventory here (.json, or .jsonl for one record per line).")
 @format_option([OutputFormat.TABLE, OutputFormat.JSON])
+@store_option()
 @click.pass_context
 def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ...], max_size: int,
             no_gitignore: bool, follow_symlinks: bool, languages: tuple[str, ...], include_vendored: bool,

@@ -53,6 +53,28 @@ def profile_option() -> Callable[[F], F]:
     )
 
 
+STORE_META = "pqscan.store"
+
+
+def store_option() -> Callable[[F], F]:
+    """``--store URL`` (or ``$PQSCAN_STORE``): also write the scan into the estate store as it streams."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+        ctx.meta[STORE_META] = value or None
+        return value
+
+    return click.option("--store", "store_url", envvar="PQSCAN_STORE", default=None, metavar="URL", expose_value=False,
+                        callback=remember, is_eager=True,
+                        help="Also record the scan in this store: sqlite:///PATH or postgresql://… "
+                             "(default: $PQSCAN_STORE). See `pqscan history`.")
+
+
+def store_of(ctx: click.Context | None = None) -> str | None:
+    """The ``--store`` of the running command, if any."""
+    ctx = ctx or click.get_current_context(silent=True)
+    return ctx.meta.get(STORE_META) if ctx is not None else None
+
+
 def write_output(text: str, output: Path | None) -> None:
     """Write to a file (atomically) or stdout."""
     if output is None:

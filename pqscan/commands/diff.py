@@ -11,20 +11,35 @@ from pqscan.commands.common import OutputFormat, format_option, output_option, p
 
 
 @click.command("diff")
-@click.argument("old", type=click.Path(path_type=Path))
-@click.argument("new", type=click.Path(path_type=Path))
+@click.argument("old")
+@click.argument("new")
+@click.option("--store", "store_url", default=None, metavar="URL",
+              help="OLD and NEW are scans in this store (id, 'latest', 'latest~N', a date) instead of files.")
 @format_option([OutputFormat.TABLE, OutputFormat.JSON, OutputFormat.MARKDOWN])
 @output_option()
 @profile_option()
 @click.option("--fail-if-worse", is_flag=True, help="Exit 1 when NEW has new findings of higher weight than it resolved.")
-def command(old: Path, new: Path, output_format: str, output: Path | None, profiles: tuple[str, ...],
+def command(old: str, new: str, store_url: str | None, output_format: str, output: Path | None, profiles: tuple[str, ...],
             fail_if_worse: bool) -> int:
-    """Compare two inventories of the same estate (findings match by stable id)."""
+    """Compare two inventories of the same estate (findings match by stable id).
+
+    \b
+    OLD and NEW are inventory files, or with --store two stored scans:
+      pqscan diff --store sqlite:///estate.db latest~1 latest
+    """
     from pqscan.assess.profiles import load_profiles
     from pqscan.inventory import load
     from pqscan.pipeline.diff import diff_inventories
 
-    d = diff_inventories(load(old), load(new), load_profiles(list(profiles)))
+    if store_url:
+        from pqscan.store import open_store
+
+        with open_store(store_url) as store:
+            before = store.scan_inventory(store.resolve_scan(old), estate=True)
+            after = store.scan_inventory(store.resolve_scan(new), estate=True)
+    else:
+        before, after = load(Path(old)), load(Path(new))
+    d = diff_inventories(before, after, load_profiles(list(profiles)))
     fmt = OutputFormat(output_format)
     if fmt is OutputFormat.JSON:
         text = json.dumps(d.to_dict(), indent=1, default=str)

@@ -12,6 +12,8 @@ from pqscan.commands.common import (
     make_walk,
     note,
     profile_option,
+    store_of,
+    store_option,
     walk_options,
     write_output,
 )
@@ -40,6 +42,7 @@ from pqscan.report.formats import format_for_path
 @click.option("--collectors", default="certs,code,deps,config", show_default=True,
               help="Collectors for paths (comma-separated).")
 @fail_on_option()
+@store_option()
 @click.pass_context
 def command(ctx: click.Context, targets: tuple[str, ...], output: Path, resume: bool, report_path: Path | None,
             profiles: tuple[str, ...], ports: str | None, sni: str | None, timeout: float, concurrency: int,
@@ -68,7 +71,8 @@ def command(ctx: click.Context, targets: tuple[str, ...], output: Path, resume: 
         path_collectors=tuple(c.strip() for c in collectors.split(",") if c.strip()),
         tls_suites=not no_suites, ssh_host_keys=not no_host_keys, ssh_gex_probe=not no_gex_probe,
     )
-    session = ScanSession.to_file(output, list(targets), resume=resume, require_previous=True)
+    session = ScanSession.to_file(output, list(targets), resume=resume, require_previous=True, store=store_of(ctx),
+                                  profiles=profiles)
     if session.skip_keys:
         note(ctx, f"resuming: {len(session.skip_keys)} target(s) already done in {output}")
     inventory = scan(list(targets), options, session=session)

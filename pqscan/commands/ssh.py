@@ -12,7 +12,7 @@ from pqscan.assess.exposure import protects
 from pqscan.collect.net.netscan import NetOptions
 from pqscan.collect.net.targets import parse_ports, parse_targets
 from pqscan.collect.ssh import SshProbeOptions, make_probe
-from pqscan.commands.common import OutputFormat, format_option
+from pqscan.commands.common import OutputFormat, format_option, store_of, store_option
 
 # The streaming / resume plumbing is shared with `pqscan tls` (one implementation).
 from pqscan.commands.streaming import emit_inventory, print_endpoint_table, scan_endpoints_to_inventory
@@ -37,6 +37,7 @@ from pqscan.textsafe import clean
               help="Inventory file: .jsonl is streamed as endpoints finish; .json is written at the end.")
 @click.option("--resume", is_flag=True, help="Skip endpoints already finished in --output and append to it.")
 @format_option([OutputFormat.TABLE, OutputFormat.JSON])
+@store_option()
 @click.pass_context
 def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, timeout: float, concurrency: int,
             per_host: int, rate: float | None, allow_large: bool, no_host_keys: bool, no_gex_probe: bool,
@@ -51,8 +52,8 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, tim
     """
     endpoints = parse_targets(targets, default_port=22, ports=parse_ports(ports) if ports else None,
                               starttls=None, allow_large=allow_large, scheme="ssh")
-    if resume and output is None:
-        raise UsageError("--resume needs --output (the inventory to resume)")
+    if resume and output is None and store_of(ctx) is None:
+        raise UsageError("--resume needs --output or --store (where the scan to resume is)")
     options = NetOptions(connect_timeout=timeout, read_timeout=timeout, concurrency=concurrency,
                          per_host=per_host, rate=rate, collector="ssh")
     probe = make_probe(SshProbeOptions(host_keys=not no_host_keys, gex_moduli=not no_gex_probe))

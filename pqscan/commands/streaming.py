@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from pqscan.commands.common import OutputFormat, note, write_output
+from pqscan.commands.common import OutputFormat, note, store_of, write_output
 from pqscan.inventory import Inventory
 from pqscan.model import ScanResult
 
@@ -25,7 +25,8 @@ def scan_endpoints_to_inventory(ctx: click.Context, endpoints: Sequence[Any], pr
     from pqscan.pipeline.session import ScanSession
 
     keys = [e.key for e in endpoints]
-    session = ScanSession.to_file(output, keys, resume=resume, observers=progress_observers(ctx, len(keys)))
+    session = ScanSession.to_file(output, keys, resume=resume, store=store_of(ctx),
+                                  observers=progress_observers(ctx, len(keys)))
     if session.skip_keys:
         note(ctx, f"resuming: {len(session.skip_keys & set(keys))} endpoint(s) already done in {output}")
     with session:
@@ -42,7 +43,7 @@ def scan_paths_to_inventory(ctx: click.Context, paths: Sequence[Path], options: 
     from pqscan.pipeline.session import ScanSession
 
     walk = PathScan(paths, options)
-    session = ScanSession.to_file(output, [str(p) for p in paths])
+    session = ScanSession.to_file(output, [str(p) for p in paths], store=store_of(ctx))
     results = 0
     with session:
         for result in walk.results():

@@ -12,7 +12,7 @@ from pqscan.collect.net.netscan import NetOptions
 from pqscan.collect.net.targets import STARTTLS_PROTOCOLS, parse_ports, parse_targets
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.collect.tls.groups import BY_CODE, GroupKind
-from pqscan.commands.common import OutputFormat, format_option
+from pqscan.commands.common import OutputFormat, format_option, store_of, store_option
 from pqscan.commands.streaming import emit_inventory, print_endpoint_table, scan_endpoints_to_inventory
 from pqscan.errors import UsageError
 from pqscan.inventory import Inventory
@@ -38,6 +38,7 @@ from pqscan.model import Asset, AssetKind
               help="Inventory file: .jsonl is streamed as endpoints finish; .json is written at the end.")
 @click.option("--resume", is_flag=True, help="Skip endpoints already finished in --output and append to it.")
 @format_option([OutputFormat.TABLE, OutputFormat.JSON])
+@store_option()
 @click.pass_context
 def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, sni: str | None, starttls: str,
             timeout: float, concurrency: int, per_host: int, rate: float | None, allow_large: bool,
@@ -57,8 +58,8 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, sni
             sni.encode("ascii")
         except UnicodeEncodeError:
             raise UsageError(f"--sni {sni!r}: use the ASCII (punycode) form of the name") from None
-    if resume and output is None:
-        raise UsageError("--resume needs --output (the inventory to resume)")
+    if resume and output is None and store_of(ctx) is None:
+        raise UsageError("--resume needs --output or --store (where the scan to resume is)")
     options = NetOptions(connect_timeout=timeout, read_timeout=timeout, concurrency=concurrency,
                          per_host=per_host, rate=rate, collector="tls")
     probe = functools.partial(scan_tls_endpoint, suites=not no_suites)

@@ -4,7 +4,9 @@ Starts an embedded lab on 127.0.0.1 -- real pyOpenSSL TLS servers (classical RSA
 with X25519 only, hybrid X25519MLKEM768, an ML-DSA-65 certificate, TLS 1.2 only) and Debian's
 sshd when it is installed -- copies the sample repository shipped in the package and generates
 real key material into it, then scans everything, assesses it against several profiles, builds
-the migration plan, runs a quick benchmark and writes the reports. Servers are stopped on every
+the migration plan, runs a quick benchmark and writes the reports. The scans are recorded in a
+SQLite store in the output folder: after the first scan one lab server gains the hybrid group
+X25519MLKEM768 and is scanned again, so the report's progress section shows the improvement. Servers are stopped on every
 exit path (normal end, error, Ctrl-C, SIGTERM).
 """
 
@@ -17,7 +19,7 @@ import shutil
 import signal
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from types import FrameType
@@ -30,6 +32,7 @@ from OpenSSL import SSL
 from pqscan.lab import pki
 from pqscan.lab.tls_servers import CLASSICAL_GROUPS, PQ_GROUPS, ServerConfig, TlsServer
 
+UPGRADED_SERVER = "ecdsa-x25519-only"  # the demo's migration step: this server gains X25519MLKEM768
 DEMO_PROFILES = ("nist-ir-8547", "cnsa-2.0", "eu-pqc-roadmap", "uk-ncsc", "bsi")
 
 # The TLS endpoints of the lab: what each one is meant to show in the report.
@@ -58,6 +61,9 @@ class DemoResult:
     endpoints: list[tuple[str, str]] = field(default_factory=list)  # (target, what it shows)
     notes: list[str] = field(default_factory=list)
     readiness: int | None = None
+    readiness_before: int | None = None  # the first scan's, before the lab server gained a hybrid group
+    exposed_without_pq: tuple[int, int] | None = None  # HNDL-exposed assets with no PQ option: (first, last scan)
+    store: Path | None = None
 
 
 def sample_repo_source() -> Path:
@@ -131,11 +137,16 @@ def run_demo(out_dir: Path, *, say: Callable[[str], None] = print, bench: bool =
     shutil.copytree(sample_repo_source(), repo)
     write_key_material(repo)
     result = DemoResult(out_dir, out_dir / "inventory.json", out_dir / "report.html", out_dir / "report.md",
-                        out_dir / "cbom.cdx.json", out_dir / "findings.sarif")
+                        out_dir / "cbom.cdx.json", out_dir / "findings.sarif", store=out_dir / "estate.db")
+    for stale in (result.store, result.store.with_name("estate.db-wal"), result.store.with_name("estate.db-shm")):
+        stale.unlink(missing_ok=True)  # each demo tells its own story from the first scan
+    store_url = f"sqlite:///{result.store.resolve()}"
     with _sigterm_as_interrupt(), contextlib.ExitStack() as stack, \
             tempfile.TemporaryDirectory(prefix="pqscan-demo-") as tmp:
+        servers: dict[str, TlsServer] = {}
         for config, what in DEMO_SERVERS:
-            server = stack.enter_context(TlsServer(config, Path(tmp)))
+            server = stack.enter_context(TlsServer(config, Path(tmp) / config.name))  # own key files each
+            servers[config.name] = server
             result.endpoints.append((f"127.0.0.1:{server.port}", what))
             say(f"  TLS  127.0.0.1:{server.port:<5}  {what}")
         if ssh:
@@ -158,8 +169,27 @@ def run_demo(out_dir: Path, *, say: Callable[[str], None] = print, bench: bool =
         options = ScanOptions(net=NetOptions(connect_timeout=2.0, read_timeout=2.0, concurrency=32))
         jsonl = out_dir / "inventory.jsonl"
         say("scanning ...")
-        inventory = scan(targets, options, session=ScanSession.to_file(jsonl, targets))
-    say(f"  {len(inventory.assets)} assets, {len(inventory.findings)} findings, {len(inventory.errors)} scan errors")
+        first = scan(targets, options, session=ScanSession.to_file(jsonl, targets, store=store_url,
+                                                                   profiles=DEMO_PROFILES))
+        say(f"  {len(first.assets)} assets, {len(first.findings)} findings, {len(first.errors)} scan errors")
+        # The migration's first step, for real: the ECDSA server gains the hybrid group, then a rescan.
+        old = servers[UPGRADED_SERVER]
+        old.stop()
+        upgraded = replace(old.config, groups=("X25519MLKEM768", *old.config.groups))  # classical kept for old clients
+        stack.enter_context(TlsServer(upgraded, old.workdir, port=old.port, bundle=old.bundle))  # same certificate
+        say(f"enabling the hybrid X25519MLKEM768 on 127.0.0.1:{old.port} and scanning it again ...")
+        endpoint = [f"127.0.0.1:{old.port}"]
+        scan(endpoint, options, session=ScanSession.to_file(None, endpoint, store=store_url, profiles=DEMO_PROFILES))
+    from pqscan.store import open_store
+    from pqscan.store.history import progress
+
+    with open_store(store_url) as store:
+        records = store.list_scans()
+        inventory = store.scan_inventory(records[-1].id, estate=True)  # the estate after the upgrade
+    inventory.targets = list(first.targets)
+    result.readiness_before = (records[0].summary or {}).get("readiness_combined")
+    result.exposed_without_pq = tuple(((r.summary or {}).get("hndl") or {}).get("assets_without_pq", 0)
+                                      for r in (records[0], records[-1]))  # type: ignore[assignment]
     if bench:
         say("benchmarking (quick) ...")
         from pqscan.bench.runner import Settings
@@ -170,6 +200,7 @@ def run_demo(out_dir: Path, *, say: Callable[[str], None] = print, bench: bool =
     inventory.save(result.inventory)
     say("assessing, planning, reporting ...")
     inputs = prepare(inventory, DEMO_PROFILES, today=today)
+    inputs.progress = progress(records)
     from pqscan.report.formats import OutputFormat
 
     for path, fmt in ((result.report_html, OutputFormat.HTML), (result.report_md, OutputFormat.MARKDOWN),

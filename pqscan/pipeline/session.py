@@ -109,17 +109,26 @@ class ScanSession:
 
     @classmethod
     def to_file(cls, output: Path | None, targets: Sequence[str], *, resume: bool = False,
-                require_previous: bool = False,
+                require_previous: bool = False, store: str | None = None, profiles: Sequence[str] = (),
                 observers: Sequence[Callable[[ScanResult], None]] = ()) -> ScanSession:
-        """A session writing ``output`` (if any); with ``resume``, continuing what is already there."""
+        """A session writing ``output`` and/or the ``store`` (a URL; ``$PQSCAN_STORE`` when "env");
+        with ``resume``, continuing what is already there (the file's, else the store's unfinished scan)."""
         previous = None
         if resume:
-            if output is None:
-                raise UsageError("--resume needs --output (the inventory to resume)")
-            previous = load_previous(output)
-            if previous is None and require_previous:
-                raise UsageError(f"--resume: nothing to resume in {output}")
+            if output is None and store is None:
+                raise UsageError("--resume needs --output or --store (where the scan to resume is)")
+            previous = load_previous(output) if output is not None else None
         sinks: list[Sink] = []
+        if store is not None:
+            from pqscan.store import open_store
+            from pqscan.store.sink import StoreSink
+
+            store_sink = StoreSink(open_store(store), targets, profiles, resume=resume, owns_store=True)
+            if previous is None:
+                previous = store_sink.previous()
+            sinks.append(store_sink)
+        if resume and previous is None and require_previous and store is None:
+            raise UsageError(f"--resume: nothing to resume in {output}")
         if output is not None:
             sinks.append(InventoryFileSink(output, targets=targets, append=resume))
         return cls(targets, sinks=sinks, previous=previous, observers=observers)

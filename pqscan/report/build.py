@@ -29,6 +29,7 @@ class ReportInputs:
     plan: Any | None
     bench: dict[str, Any] | None
     graph: Any | None = None  # the migration graph the plan was made from
+    progress: Any | None = None  # pqscan.store.history.Progress, for reports read from a store
 
 
 def prepare(inventory: Inventory, profiles: Sequence[str] = (), *, services: Path | None = None,
@@ -55,11 +56,11 @@ def render(inputs: ReportInputs, fmt: OutputFormat, *, cbom_spec: str = "1.6") -
     if fmt is OutputFormat.HTML:
         from pqscan.report.html import render_html
 
-        return render_html(inv, assessment, plan, bench)
+        return render_html(inv, assessment, plan, bench, progress=inputs.progress)
     if fmt is OutputFormat.MARKDOWN:
         from pqscan.report.markdown import render_markdown
 
-        return render_markdown(inv, assessment, plan, bench)
+        return render_markdown(inv, assessment, plan, bench, progress=inputs.progress)
     if fmt is OutputFormat.CBOM:
         from pqscan.report.cbom import render_cbom
 
@@ -77,6 +78,8 @@ def render(inputs: ReportInputs, fmt: OutputFormat, *, cbom_spec: str = "1.6") -
             "plan": plan.to_dict() if plan is not None else None,
             "bench": bench,
         }
+        if inputs.progress is not None:
+            doc["progress"] = inputs.progress.to_dict()
         return json.dumps(doc, indent=1, ensure_ascii=False, default=str)
     if fmt is OutputFormat.TABLE:
         from pqscan.report.assessment import render_table

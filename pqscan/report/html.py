@@ -230,8 +230,17 @@ def _encode_columns(rows: list[list[Any]]) -> dict[str, Any]:
     return {"dict": dicts, "rows": encoded}
 
 
+def _progress_section(progress: Any | None) -> str:
+    if progress is None:
+        return ""
+    from pqscan.report.progress import progress_html
+
+    return progress_html(progress)
+
+
 def render_html(inventory: Inventory, assessment: Any, plan: Any | None = None,
-                bench: Mapping[str, Any] | None = None, *, title: str = "Post-quantum readiness report") -> str:
+                bench: Mapping[str, Any] | None = None, *, title: str = "Post-quantum readiness report",
+                progress: Any | None = None) -> str:
     s = summarize(inventory, assessment, plan, bench if bench is not None else inventory.attachments.get("bench"))
     today = getattr(assessment, "today", date.today())
     specs, blobs = _tables_data(s, inventory)
@@ -256,6 +265,7 @@ def render_html(inventory: Inventory, assessment: Any, plan: Any | None = None,
 {_wave_section(s)}
 {_bench_section(s)}
 {_charts_section(s, today)}
+{_progress_section(progress)}
 <section id="findings"><h2>All findings</h2><div id="t-findings"></div></section>
 <section id="plan"><h2>Migration plan</h2><div id="t-plan"></div></section>
 <section id="assets"><h2>Assets</h2><div id="t-assets"></div></section>

@@ -66,7 +66,7 @@ def _not_operated(s: Any, plan: Any | None) -> list[str]:
 
 
 def render_markdown(inventory: Inventory, assessment: Any, plan: Any | None = None,
-                    bench: Mapping[str, Any] | None = None) -> str:
+                    bench: Mapping[str, Any] | None = None, *, progress: Any | None = None) -> str:
     s = summarize(inventory, assessment, plan, bench if bench is not None else inventory.attachments.get("bench"))
     safe, total_kx = s.quantum_safe_kx_endpoints
     lines = [
@@ -108,6 +108,10 @@ def render_markdown(inventory: Inventory, assessment: Any, plan: Any | None = No
                         [[c.get("from"), c.get("to"), c.get("context"),
                           f"{c['time_ratio']:.2f}x" if isinstance(c.get("time_ratio"), (int, float)) else "—",
                           c.get("extra_bytes", "—")] for c in costs])
+    if progress is not None:
+        from pqscan.report.progress import progress_markdown
+
+        lines += progress_markdown(progress)
     lines += ["", f"## Findings (top {min(TOP_FINDINGS, len(s.rows))} of {len(s.rows)})", ""]
     lines += _table(["severity", "algorithm", "usage", "asset", "owner", "location", "all selected", "earliest deadline",
                      "acceptable under all", "reason"],

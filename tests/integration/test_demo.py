@@ -50,12 +50,26 @@ def test_demo_inventory_tells_the_classical_endpoints_from_the_hybrid_ones(demo)
             kx.setdefault(f.asset_id.removeprefix("tls://"), set()).add(f.algorithm)
     for hostport, line in lines.items():
         groups = kx.get(hostport, set())
-        if "X25519 only" in line:
-            assert groups == {"X25519"}, groups
+        if "X25519 only" in line:  # the demo's migration step: this server gained the hybrid group
+            assert groups == {"X25519", "X25519MLKEM768"}, groups
         elif "hybrid" in line or "post-quantum end to end" in line:
             assert "X25519MLKEM768" in groups, groups
         elif "classical key exchange" in line:
             assert groups and "X25519MLKEM768" not in groups, groups
+
+
+def test_demo_records_both_scans_in_its_store_and_the_report_shows_the_progress(demo) -> None:
+    from pqscan.store import open_store
+
+    out, proc = demo
+    with open_store(f"sqlite:///{out / 'estate.db'}") as store:
+        first, second = store.list_scans()
+    assert first.status == second.status == "complete"
+    before, after = (s.summary["hndl"]["assets_without_pq"] for s in (first, second))
+    assert after == before - 1  # one server now offers X25519MLKEM768
+    assert f"no PQ option: {before} -> {after}" in proc.stderr
+    html = (out / "report.html").read_text()
+    assert 'id="progress"' in html and "Deadline burn-down" in html
 
 
 def test_demo_scans_the_mldsa_certificate_and_the_sample_repository(demo) -> None:

@@ -62,3 +62,9 @@ def test_the_wheel_holds_the_profiles_and_an_installed_pqscan_loads_every_one(tm
     out = json.loads(run.stdout)
     assert out["file"].startswith(str(env_dir))  # the installed wheel, not this checkout
     assert sorted(out["loaded"]) == in_repo and all(out["loaded"][n] == n for n in in_repo)
+    # The store's Alembic migrations ship too: an installed pqscan creates a store at the newest schema.
+    store = ("from pqscan.store import open_store; s = open_store('sqlite:///" + str(tmp_path / "e.db") + "');"
+             "print(s.schema_revision())")
+    created = _run(str(python), "-c", store, cwd=tmp_path, env={"PYTHONPATH": deps, "PATH": "/usr/bin:/bin"})
+    assert created.returncode == 0, created.stderr[-2000:]
+    assert created.stdout.strip() == "0003"
