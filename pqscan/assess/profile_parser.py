@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pqscan import algorithms
-from pqscan.assess.profiles import (
+from pqscan.assess.profile_model import (
     BOOL_MATCHERS,
     ID_RE,
     INT_MATCHERS,

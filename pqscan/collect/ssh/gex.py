@@ -20,12 +20,8 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
-from pqscan.collect.ssh.wire import Reader, SshProtocolError, mpint, string
-
-if TYPE_CHECKING:
-    from pqscan.collect.ssh.kexinit_client import KexReply
+from pqscan.collect.ssh.wire import KexReply, Reader, SshProtocolError, mpint, string
 
 MSG_KEX_DH_GEX_GROUP = 31
 MSG_KEX_DH_GEX_INIT = 32
@@ -127,7 +123,6 @@ class GexStart:
         return bytes([MSG_KEX_DH_GEX_INIT]) + mpint(self._e)
 
     def read_reply(self, payload: bytes, v_c: bytes, v_s: bytes, i_c: bytes, i_s: bytes) -> KexReply:
-        from pqscan.collect.ssh.kexinit_client import KexReply  # noqa: PLC0415 - that module imports this one
 
         if not self.p:
             raise SshProtocolError("GEX reply before the group")

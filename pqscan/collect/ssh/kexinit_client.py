@@ -24,6 +24,7 @@ from pqscan.collect.ssh.gex import GEX_METHODS, GexRequest, GexStart
 from pqscan.collect.ssh.wire import (
     MSG_KEX_ECDH_INIT,
     MSG_KEX_ECDH_REPLY,
+    KexReply,
     Reader,
     SshProtocolError,
     mpint,
@@ -33,13 +34,6 @@ from pqscan.collect.ssh.wire import (
 # sntrup761 public key size: 1158 bytes (RFC 9941).
 SNTRUP761_PUBLIC_KEY_BYTES = 1158
 X25519_BYTES = 32
-
-
-@dataclass(frozen=True)
-class KexReply:
-    host_key_blob: bytes
-    signature: bytes  # the signature blob: string type, string sig
-    exchange_hash: bytes | None  # None when pqscan cannot recompute it (sntrup761)
 
 
 @dataclass

@@ -267,3 +267,12 @@ def negotiate(client: tuple[str, ...] | list[str], server: tuple[str, ...] | lis
         if name in offered:
             return name
     return None
+
+
+@dataclass(frozen=True)
+class KexReply:
+    """The server's answer to one key exchange: its host key, its signature, the hash it signed."""
+
+    host_key_blob: bytes
+    signature: bytes  # the signature blob: string type, string sig
+    exchange_hash: bytes | None  # None when pqscan cannot recompute it (sntrup761)
