@@ -56,6 +56,7 @@ def run_backend(name: str, url: str, findings: int, scans: int, per_target: int,
     rng = random.Random(8547)
     generation: dict[int, int] = {}
     times = []
+    first_size = 0.0
     with open_store(url) as store:
         for s in range(scans):
             if s:
@@ -68,6 +69,8 @@ def run_backend(name: str, url: str, findings: int, scans: int, per_target: int,
                 sink.write(r)
             sink.finish()
             times.append(time.perf_counter() - t0)
+            if s == 0:
+                first_size = size_of() / 1e6
             if s % 10 == 0 or s == scans - 1:
                 print(f"  {name}: scan {s + 1}/{scans}: {times[-1]:.2f} s", flush=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -82,8 +85,11 @@ def run_backend(name: str, url: str, findings: int, scans: int, per_target: int,
                               "-o", f"{d}/r.html"], capture_output=True, env=env)
         report_s = time.perf_counter() - t0
         assert rep.returncode == 0, rep.stderr[-500:]
+    size = size_of() / 1e6
+    growth = (size - first_size) / max(1, scans - 1)
     return {"backend": name, "write_median_s": statistics.median(times), "write_max_s": max(times),
-            "size_mb": size_of() / 1e6, "history_s": history_s, "report_s": report_s}
+            "size_mb": size, "growth_mb": growth, "size_100_mb": first_size + 99 * growth,
+            "history_s": history_s, "report_s": report_s, "scans": scans}
 
 
 def main() -> None:
@@ -123,11 +129,13 @@ def main() -> None:
                 stop_postgres(pg)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nestate: {args.findings} findings, {args.scans} scans, 1% changing per scan; writer peak RSS {peak:.0f} MiB")
-    print(f"{'backend':12} {'write/scan (median)':>20} {'write/scan (max)':>17} {'store size':>11} "
-          f"{'history':>8} {'html report':>12}")
+    print(f"{'backend':12} {'scans':>5} {'write/scan (median)':>20} {'write/scan (max)':>17} {'store size':>11} "
+          f"{'growth/scan':>12} {'size at 100 scans':>18} {'history':>8} {'html report':>12}")
     for r in rows:
-        print(f"{r['backend']:12} {r['write_median_s']:>19.2f}s {r['write_max_s']:>16.2f}s {r['size_mb']:>9.1f}MB "
+        print(f"{r['backend']:12} {r['scans']:>5} {r['write_median_s']:>19.2f}s {r['write_max_s']:>16.2f}s "
+              f"{r['size_mb']:>9.1f}MB {r['growth_mb']:>10.2f}MB {r['size_100_mb']:>16.1f}MB "
               f"{r['history_s']:>7.2f}s {r['report_s']:>11.2f}s")
+    print("(size at 100 scans: measured when --scans is 100, else the first scan's size plus 99 times the mean growth)")
 
 
 if __name__ == "__main__":
