@@ -302,14 +302,14 @@ def _tables_data(s: ReportSummary, inventory: Inventory) -> tuple[list[dict[str,
              round(float(_step(st, "risk", 0) or 0), 1), str(_step(st, "deadline") or ""),
              "; ".join(map(str, _step(st, "reasons", []) or []))] for st in _plan_steps(s.plan)]
     specs = [
-        {"root": "t-findings", "data": "d-findings", "label": "findings", "severityCol": 0, "sort": 0, "dir": -1,
+        {"root": "t-findings", "data": "d-findings", "label": "findings", "prefix": "F-", "severityCol": 0, "sort": 0, "dir": -1,
          "columns": ["severity", "algorithm", "usage", "quantum", "asset kind", "asset", "location", "status",
                      "deadline", "owner", "all selected", "earliest deadline", "acceptable under all", "reason"]},
-        {"root": "t-plan", "data": "d-plan", "label": "plan", "sort": 0, "dir": 1,
+        {"root": "t-plan", "data": "d-plan", "label": "plan", "prefix": "P-", "sort": 0, "dir": 1,
          "columns": ["#", "wave", "asset", "what to do", "risk", "deadline", "why"]},
-        {"root": "t-assets", "data": "d-assets", "label": "assets", "sort": 0, "dir": 1,
+        {"root": "t-assets", "data": "d-assets", "label": "assets", "prefix": "A-", "sort": 0, "dir": 1,
          "columns": ["kind", "id", "name", "location"]},
-        {"root": "t-errors", "data": "d-errors", "label": "errors", "sort": 0, "dir": 1,
+        {"root": "t-errors", "data": "d-errors", "label": "errors", "prefix": "E-", "sort": 0, "dir": 1,
          "columns": ["kind", "target", "stage", "message"]},
     ]
     blobs = "".join(

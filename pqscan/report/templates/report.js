@@ -95,11 +95,17 @@
       printTable.className = "data print-all";
       printTable.setAttribute("data-rows", String(rows.length));
       var ph = printTable.createTHead().insertRow();
+      var nth = document.createElement("th");
+      nth.textContent = "#";
+      ph.appendChild(nth);
       cols.forEach(function (c) { var th = document.createElement("th"); th.textContent = c; ph.appendChild(th); });
       var pb = printTable.createTBody();
       var frag = document.createDocumentFragment();
-      view.forEach(function (r) {
+      view.forEach(function (r, i) {
         var tr = document.createElement("tr");
+        var n = tr.insertCell();
+        n.className = "num";
+        n.textContent = (spec.prefix || "") + (i + 1);
         for (var j = 0; j < cols.length; j++) fillCell(tr.insertCell(), r[j], j);
         frag.appendChild(tr);
       });
