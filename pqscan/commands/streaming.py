@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +18,7 @@ import click
 
 from pqscan.commands.common import OutputFormat, note, write_output
 from pqscan.inventory import Inventory
-from pqscan.model import ScanResult
+from pqscan.model import ErrorKind, ScanError, ScanResult
 from pqscan.report.terminal import Column, Terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,9 +50,15 @@ def scan_paths_to_inventory(ctx: click.Context, paths: Sequence[Path], options: 
     walk = PathScan(paths, options)
     session = ScanSession.to_file(output, [str(p) for p in paths])
     results = 0
-    with session:
+    with session, warnings.catch_warnings(record=True) as caught:
+        # Library warnings (e.g. cryptography's about a negative serial number) are facts about the file
+        # being read: recorded on its result, never printed over the table.
+        warnings.simplefilter("always")
         for result in walk.results():
             results += 1
+            if caught:
+                result.errors.extend(_warning_errors(result, caught))
+                caught.clear()
             session.take(result, done=False)
         for p in paths:
             session.inventory.mark_done(str(p))
@@ -60,6 +68,50 @@ def scan_paths_to_inventory(ctx: click.Context, paths: Sequence[Path], options: 
     if output is not None:
         note(ctx, f"inventory written to {output}")
     return session.inventory
+
+
+def _warning_errors(result: ScanResult, caught: list[warnings.WarningMessage]) -> list[ScanError]:
+    from pqscan.textsafe import clean
+
+    seen = dict.fromkeys(f"{w.category.__name__}: {clean(str(w.message))[:300]}" for w in caught)
+    return [ScanError(result.target, "library-warning", ErrorKind.MALFORMED, text, result.collector) for text in seen]
+
+
+def skip_summary(inventory: Inventory) -> str:
+    """'skipped: binary 333, symlink outside the roots 12' and 'not scanned: malformed 2' in one line each."""
+    skipped: Counter[str] = Counter()
+    failed: Counter[str] = Counter()
+    warned = 0
+    for e in inventory.errors:
+        if e.stage == "library-warning":
+            warned += 1
+        elif e.kind is ErrorKind.BINARY:
+            skipped["binary"] += 1
+        elif e.kind in (ErrorKind.SKIPPED, ErrorKind.TOO_LARGE):
+            skipped[e.kind.value if e.kind is ErrorKind.TOO_LARGE else e.message.split(" (")[0][:60]] += 1
+        else:
+            failed[e.kind.value] += 1
+    lines = []
+    if skipped:
+        lines.append("skipped: " + ", ".join(f"{k} {n}" for k, n in skipped.most_common()))
+    if failed:
+        lines.append("not read completely: " + ", ".join(f"{k} {n}" for k, n in failed.most_common())
+                     + " (details in the inventory / --format json)")
+    if warned:
+        lines.append(f"recorded: {warned} library warning(s) about the files read (e.g. a negative serial number), "
+                     "in the inventory")
+    return "\n".join(lines)
+
+
+def write_skip_summary(inventory: Inventory) -> None:
+    if text := skip_summary(inventory):
+        sys.stdout.write(clean_line(text) + "\n")
+
+
+def clean_line(text: str) -> str:
+    from pqscan.textsafe import clean
+
+    return "\n".join(clean(x) for x in text.split("\n"))
 
 
 def progress_observers(ctx: click.Context, total: int) -> list[Callable[[ScanResult], None]]:

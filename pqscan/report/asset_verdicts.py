@@ -25,14 +25,13 @@ class AssetVerdict:
     ownership: str
 
     def text(self, *, name_profile: bool = True) -> str:
-        """'HIGH' and, on a second line, 'now' or 'by 2030-12-31' (with the profile that sets it when
-        several are selected)."""
+        """'HIGH now' or 'HIGH by 2030-12-31' (with the profile that sets it when several are selected)."""
         when = self.deadline
         if not name_profile:
             when = when.split(" (", 1)[0]
         if when == "-":
             return self.severity.value.upper()
-        return f"{self.severity.value.upper()}\n" + (when if when.startswith("now") else f"by {when}")
+        return f"{self.severity.value.upper()} " + (when if when.startswith("now") else f"by {when}")
 
 
 @dataclass(frozen=True)

@@ -177,4 +177,8 @@ class Terminal:
         if not self.is_tty:
             return render(columns, rows, plain=True)
         text = render(columns, rows, width=self.width, color=self.color, styles=styles)
-        return (f"{title}\n" if title else "") + text
+        return self.line(title) + text if title else text
+
+    def line(self, text: str) -> str:
+        """A sentence wrapped at spaces to the terminal's width (cleaned), with its newline."""
+        return textwrap.fill(clean(text), self.width, break_long_words=False, break_on_hyphens=False) + "\n"
