@@ -76,9 +76,9 @@ def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ..
 
 _MATERIAL = (AssetKind.CERTIFICATE, AssetKind.PUBLIC_KEY, AssetKind.PRIVATE_KEY, AssetKind.HOST_KEY,
              AssetKind.CSR, AssetKind.CRL)
-_COLUMNS = (Column("path", min_width=16, keep=9), Column("subject", min_width=6, keep=3),
-            Column("key", min_width=10, keep=6), Column("signature", min_width=10, keep=5),
-            Column("expires", min_width=10, keep=7), Column("verdict", min_width=8, keep=8))
+_COLUMNS = (Column("path", min_width=16, keep=6), Column("subject", min_width=12, keep=3, detail=True),
+            Column("key", min_width=10, keep=6, whole=True), Column("signature", min_width=10, keep=5, whole=True),
+            Column("expires", min_width=10, keep=7, whole=True), Column("verdict", min_width=8, keep=8, whole=True))
 _WEAK = 2  # Severity rank: medium and above are the weak items shown by default
 
 
@@ -101,7 +101,7 @@ def render_table(inv: Inventory, files_seen: int, view: View = View()) -> None:
         alg = str(attrs.get("public_key_algorithm") or attrs.get("algorithm") or "?")
         size = attrs.get("key_bits") if not str(alg).startswith(("ECDSA", "Ed", "X25519", "ML-")) else ""
         key = f"{alg} {size or ''}".strip()
-        subject = str(attrs.get("subject_cn") or a.name or "")
+        subject = str(a.name or "") if a.kind in (AssetKind.CERTIFICATE, AssetKind.CSR) else ""
         expires = str(attrs.get("not_after") or "")[:10] or "-"
         rank = v.severity.rank if v else -1
         items.append((-rank, a.location, subject, [a.location or a.id, subject or "-", key,

@@ -112,8 +112,8 @@ def render_summary(inv: Inventory, files: int, output: Path) -> None:
 
 
 TOP_FINDINGS = 20
-_COLUMNS = (Column("location", min_width=16, keep=9), Column("algorithm", min_width=10, keep=7),
-            Column("usage", min_width=8, keep=4), Column("verdict", min_width=8, keep=8))
+_COLUMNS = (Column("location", min_width=16, keep=9), Column("algorithm", min_width=10, keep=7, whole=True),
+            Column("usage", min_width=8, keep=4), Column("verdict", min_width=8, keep=8, whole=True))
 _ALL_COLUMNS = (Column("detail", min_width=10, tokens=False, detail=True, keep=2),
                 Column("confidence", min_width=6, detail=True, keep=1),
                 Column("code", min_width=10, tokens=False, detail=True, keep=1))

@@ -98,8 +98,8 @@ def _gex_summary(groups: list[dict[str, Any]]) -> str:
     return ", ".join(parts)
 
 
-_COLUMNS = (Column("endpoint", min_width=15, keep=9), Column("KEX", min_width=18, detail=True, keep=4),
-            Column("HNDL", min_width=8, keep=7), Column("host keys", min_width=9, keep=5),
+_COLUMNS = (Column("endpoint", min_width=15, keep=9), Column("KEX", min_width=18, detail=True, keep=4, whole=True),
+            Column("HNDL", min_width=8, keep=7), Column("host keys", min_width=9, keep=5, whole=True),
             Column("ciphers / MACs", min_width=14, detail=True, keep=2))
 _ALL_COLUMNS = (Column("software", min_width=10, detail=True, keep=1),
                 Column("OpenSSH 10 gets", min_width=12, detail=True, keep=1))

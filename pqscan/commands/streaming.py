@@ -51,15 +51,15 @@ def scan_paths_to_inventory(ctx: click.Context, paths: Sequence[Path], options: 
     session = ScanSession.to_file(output, [str(p) for p in paths])
     results = 0
     with session, warnings.catch_warnings(record=True) as caught:
-        # Library warnings (e.g. cryptography's about a negative serial number) are facts about the file
-        # being read: recorded on its result, never printed over the table.
+        # Library warnings (e.g. cryptography's about a non-positive serial number, which the certificate
+        # parser also notes on the certificate itself) are recorded in the inventory, never printed over
+        # the table. The walk reads ahead, so they are recorded against the scanned roots, counted.
         warnings.simplefilter("always")
         for result in walk.results():
             results += 1
-            if caught:
-                result.errors.extend(_warning_errors(result, caught))
-                caught.clear()
             session.take(result, done=False)
+        for error in _warning_errors(", ".join(str(p) for p in paths), caught):
+            session.inventory.add_error(error)
         for p in paths:
             session.inventory.mark_done(str(p))
         if labels := walk.labels():
@@ -70,11 +70,12 @@ def scan_paths_to_inventory(ctx: click.Context, paths: Sequence[Path], options: 
     return session.inventory
 
 
-def _warning_errors(result: ScanResult, caught: list[warnings.WarningMessage]) -> list[ScanError]:
+def _warning_errors(target: str, caught: list[warnings.WarningMessage]) -> list[ScanError]:
     from pqscan.textsafe import clean
 
-    seen = dict.fromkeys(f"{w.category.__name__}: {clean(str(w.message))[:300]}" for w in caught)
-    return [ScanError(result.target, "library-warning", ErrorKind.MALFORMED, text, result.collector) for text in seen]
+    seen = Counter(f"{w.category.__name__}: {clean(str(w.message))[:300]}" for w in caught)
+    return [ScanError(target, "library-warning", ErrorKind.MALFORMED, f"{text} (x{n})", "path-scan")
+            for text, n in seen.items()]
 
 
 def skip_summary(inventory: Inventory) -> str:
@@ -84,7 +85,7 @@ def skip_summary(inventory: Inventory) -> str:
     warned = 0
     for e in inventory.errors:
         if e.stage == "library-warning":
-            warned += 1
+            warned += int(e.message.rsplit("(x", 1)[-1].rstrip(")") or 1) if e.message.endswith(")") else 1
         elif e.kind is ErrorKind.BINARY:
             skipped["binary"] += 1
         elif e.kind in (ErrorKind.SKIPPED, ErrorKind.TOO_LARGE):
@@ -104,14 +105,10 @@ def skip_summary(inventory: Inventory) -> str:
 
 
 def write_skip_summary(inventory: Inventory) -> None:
-    if text := skip_summary(inventory):
-        sys.stdout.write(clean_line(text) + "\n")
-
-
-def clean_line(text: str) -> str:
-    from pqscan.textsafe import clean
-
-    return "\n".join(clean(x) for x in text.split("\n"))
+    term = Terminal.of(sys.stdout)
+    for line in skip_summary(inventory).split("\n"):
+        if line:
+            sys.stdout.write(term.line(line))
 
 
 def progress_observers(ctx: click.Context, total: int) -> list[Callable[[ScanResult], None]]:
@@ -166,7 +163,7 @@ def print_endpoint_table(inventory: Inventory, keys: list[str], *, title: str, c
 
     judged = verdicts(inventory, view.profiles)
     term = Terminal.of(sys.stdout)
-    cols = [*columns, Column("verdict", min_width=10, keep=8)]
+    cols = [*columns, Column("verdict", min_width=10, keep=8, whole=True)]
     several = len(judged.profiles) > 1
     rows: list[list[str]] = []
     styles: list[list[str]] = []

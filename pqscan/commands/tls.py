@@ -80,7 +80,7 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, sni
 # -- presentation -------------------------------------------------------------------------------
 # Plain text cells (pqscan.report.terminal cleans and fits them); several values one per line.
 
-_COLUMNS = (Column("endpoint", min_width=15, keep=9), Column("PQ groups", min_width=14, detail=True, keep=4),
+_COLUMNS = (Column("endpoint", min_width=15, keep=9), Column("PQ groups", min_width=14, detail=True, keep=4, whole=True),
             Column("HNDL", min_width=8, keep=7), Column("certificate", min_width=12, keep=5))
 _ALL_COLUMNS = (Column("protocols", min_width=8, detail=True, keep=2), Column("negotiated", min_width=10, detail=True),
                 Column("classical groups", min_width=10, detail=True),

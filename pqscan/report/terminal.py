@@ -37,6 +37,7 @@ class Column:
     right: bool = False  # numbers
     detail: bool = False  # may move to a detail line under its row when the table does not fit
     keep: int = 1  # the higher, the later this column gives way (shrinks or moves to a detail line)
+    whole: bool = False  # algorithm names, verdicts: shortened only when nothing else can give way
 
 
 _STYLES = {"critical": "\x1b[1;31m", "high": "\x1b[31m", "medium": "\x1b[33m", "low": "\x1b[36m",
@@ -76,7 +77,8 @@ def fit(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int) ->
     natural = _natural(columns, rows)
     widths = list(natural)
     budget = width - len(GAP) * (len(columns) - 1)
-    for floor_of in (lambda j: min(natural[j], columns[j].min_width), lambda j: min(natural[j], 3)):
+    for floor_of in (lambda j: natural[j] if columns[j].whole else min(natural[j], columns[j].min_width),
+                     lambda j: min(natural[j], columns[j].min_width), lambda j: min(natural[j], 3)):
         while sum(widths) > budget:
             room = [j for j in range(len(widths)) if widths[j] > floor_of(j)]
             if not room:
