@@ -100,6 +100,9 @@ def render_table(inv: Inventory, files_seen: int, view: View = View()) -> None:
         attrs = a.attributes
         alg = str(attrs.get("public_key_algorithm") or attrs.get("algorithm") or "?")
         size = attrs.get("key_bits") if not str(alg).startswith(("ECDSA", "Ed", "X25519", "ML-")) else ""
+        curve = str(attrs.get("curve") or "")
+        if curve and curve.replace("-", "").lower() not in alg.replace("-", "").lower():
+            size = f"{size or ''} {curve}".strip()  # a curve the algorithm's name does not already say
         key = f"{alg} {size or ''}".strip()
         subject = str(a.name or "") if a.kind in (AssetKind.CERTIFICATE, AssetKind.CSR) else ""
         expires = str(attrs.get("not_after") or "")[:10] or "-"

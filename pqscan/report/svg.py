@@ -115,7 +115,7 @@ def column_bars(values: Sequence[tuple[str, int]], label: str, color: str = "#3b
     body: list[str] = []
     for i, (name, v) in enumerate(values):
         x = 30 + i * (bar_w + gap)
-        bh = (h - 30) * v / top
+        bh = (h - 44) * v / top
         body.append(f'<rect x="{x}" y="{h - bh - 20:.1f}" width="{bar_w}" height="{bh:.1f}" fill="{color}">'
                     f'<title>{escape(f"{name}: {v}")}</title></rect>')
         body.append(_text(x + bar_w / 2, h - bh - 24, str(v), "middle"))
