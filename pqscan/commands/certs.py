@@ -115,9 +115,9 @@ def render_table(inv: Inventory, files_seen: int, view: View = View()) -> None:
     if term.is_tty:
         sys.stdout.write(term.line(f"Key material in {files_seen} file(s): {shown}, verdict under "
                                    f"{', '.join(judged.profiles)}"))
-    if items:
+    if items or not term.is_tty:  # on a pipe the header line is there even with no record
         sys.stdout.write(term.table(_COLUMNS, [t[3] for t in items], styles=[[""] * 5 + [t[4]] for t in items]))
-    elif term.is_tty:
+    else:
         sys.stdout.write("nothing weak found\n")
     if term.is_tty:
         counts = Counter(a.kind.value for a in inv.assets.values() if a.kind in _MATERIAL)

@@ -55,9 +55,12 @@ def scan_paths_to_inventory(ctx: click.Context, paths: Sequence[Path], options: 
         # parser also notes on the certificate itself) are recorded in the inventory, never printed over
         # the table. The walk reads ahead, so they are recorded against the scanned roots, counted.
         warnings.simplefilter("always")
+        tick = _path_progress(ctx)
         for result in walk.results():
             results += 1
             session.take(result, done=False)
+            tick(results, False)
+        tick(results, True)
         for error in _warning_errors(", ".join(str(p) for p in paths), caught):
             session.inventory.add_error(error)
         for p in paths:
@@ -109,6 +112,30 @@ def write_skip_summary(inventory: Inventory) -> None:
     for line in skip_summary(inventory).split("\n"):
         if line:
             sys.stdout.write(term.line(line))
+
+
+def _path_progress(ctx: click.Context) -> Callable[[int, bool], None]:
+    """'read 12,345 files' on stderr, at most five times a second, only on a terminal and without -q."""
+    import time
+
+    quiet = bool((ctx.find_root().obj or {}).get("quiet"))
+    if quiet or not sys.stderr.isatty():
+        return lambda n, last: None
+    state = {"at": time.monotonic(), "shown": False}
+
+    def tick(n: int, last: bool) -> None:
+        now = time.monotonic()
+        if last:
+            if state["shown"]:
+                sys.stderr.write("\r\x1b[K")  # the table follows; the counter leaves no line behind
+                sys.stderr.flush()
+            return
+        if now - state["at"] >= 0.2:
+            state["at"], state["shown"] = now, True
+            sys.stderr.write(f"\rread {n:,} file(s) ...")
+            sys.stderr.flush()
+
+    return tick
 
 
 def progress_observers(ctx: click.Context, total: int) -> list[Callable[[ScanResult], None]]:
