@@ -103,12 +103,17 @@ def _layout(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int
     return inside, sorted(moved)
 
 
-def _detail_lines(header: str, value: str, width: int) -> list[str]:
-    """'    header: a, b, c' wrapped between values (a value is never split; one too long is shortened)."""
+def _detail_lines(header: str, value: str, width: int, tokens: bool = True) -> list[str]:
+    """'    header: a, b, c' wrapped between values (a value is never split; one too long is shortened);
+    prose (``tokens`` False) wraps at spaces."""
     values = [x for x in _cell_lines(value) if x and x != "-"]
     if not values:
         return []
     indent = " " * 4
+    if not tokens:
+        words = " ".join(middle(w, width - 12) for w in " ".join(values).split(" "))
+        return textwrap.wrap(f"{header}: {words}", width, initial_indent=indent, subsequent_indent=indent * 2,
+                             break_long_words=False, break_on_hyphens=False)
     lines: list[str] = []
     current = f"{indent}{header}: "
     for k, v in enumerate(values):
@@ -150,7 +155,7 @@ def render(columns: Sequence[Column], rows: Sequence[Sequence[str]], *, width: i
                 parts.append(f"{_STYLES[style]}{padded}{_RESET}" if style in _STYLES else padded)
             out.append(GAP.join(parts).rstrip())
         for i in moved:
-            out.extend(_detail_lines(columns[i].header, rows[n][i], width))
+            out.extend(_detail_lines(columns[i].header, rows[n][i], width, columns[i].tokens))
     return "\n".join(out) + "\n"
 
 
