@@ -88,6 +88,13 @@ def _cost(r: CaseResult, context: str) -> tuple[dict[Operation, float], int, int
     return times, int(r.sizes.get("signature_bytes_max_measured", 0)), pk
 
 
+def _quartile_totals(r: CaseResult, context: str) -> tuple[float, float]:
+    """(sum of first quartiles, sum of third quartiles) over the context's operations, µs."""
+    ops = HANDSHAKE_OPS if context == "tls-handshake" else SIGNATURE_OPS
+    quarts = [r.timing(op).quartiles for op in ops]  # type: ignore[union-attr]
+    return sum(q[0] for q in quarts), sum(q[1] for q in quarts)
+
+
 def migration_costs(results: Sequence[CaseResult], preference: Sequence[str] = DEFAULT_PREFERENCE,
                     pairs: Sequence[Pair] = PAIRS) -> tuple[list[dict[str, Any]], list[str]]:
     """The cost entries that the measured results allow, and why the others are missing."""
@@ -117,6 +124,11 @@ def _entry(pair: Pair, src: CaseResult, parts: list[CaseResult]) -> dict[str, An
         to_bytes += wire
         to_pk += pk
     src_total, to_total = sum(src_times.values()), sum(to_times.values())
+    # The spread of the ratio: fastest replacement over slowest current (and the reverse), by quartiles.
+    src_q = _quartile_totals(src, pair.context)
+    to_q = [_quartile_totals(p, pair.context) for p in parts]
+    to_lo, to_hi = sum(q[0] for q in to_q), sum(q[1] for q in to_q)
+    spread = ([round(to_lo / src_q[1], 3), round(to_hi / src_q[0], 3)] if src_q[0] > 0 and src_q[1] > 0 else None)
     hybrid = len(parts) > 1
     basis = ("keygen + encaps + decaps (both peers of one key exchange); bytes = both key shares"
              if pair.context == "tls-handshake" else "sign + verify of one message; bytes = one signature")
@@ -127,6 +139,7 @@ def _entry(pair: Pair, src: CaseResult, parts: list[CaseResult]) -> dict[str, An
         "to": catalogue_id(pair.target) or pair.target,
         "context": pair.context,
         "time_ratio": round(to_total / src_total, 3) if src_total > 0 else None,
+        "time_ratio_iqr": spread,  # [low, high]: the ratio over the samples' interquartile ranges
         "extra_bytes": to_bytes - src_bytes,
         "from_name": pair.source,
         "to_name": pair.target,

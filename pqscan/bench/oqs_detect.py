@@ -35,7 +35,7 @@ from types import ModuleType
 
 INSTALL_HINT = (
     "the liboqs backend is skipped; the OpenSSL and classical backends still run. To add liboqs: build it as a "
-    "shared library (git clone https://github.com/open-quantum-safe/liboqs; cmake -S liboqs -B build "
+    "shared library (git clone --depth 1 --branch 0.16.0 https://github.com/open-quantum-safe/liboqs; cmake -S liboqs -B build "
     "-DBUILD_SHARED_LIBS=ON -DCMAKE_INSTALL_PREFIX=$HOME/_oqs; cmake --build build --target install), "
     "`pip install 'pqscan[oqs]'` (liboqs-python), and set OQS_INSTALL_PATH to the install prefix "
     "(or put its lib/ directory on LD_LIBRARY_PATH)."

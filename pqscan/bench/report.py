@@ -12,6 +12,7 @@ from typing import Any
 
 from rich import box
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -107,24 +108,30 @@ def costs_table(doc: dict[str, Any]) -> Table:
     return t
 
 
-def render_table(doc: dict[str, Any], console: Console) -> None:
+def render_table(doc: dict[str, Any], console: Console, *, show_missing: bool = True) -> None:
+    """Every literal goes through ``escape``: rich would take ``[oqs]`` in a hint for markup and drop it.
+    ``show_missing``: list the migration costs not shown (only when the run was not narrowed on purpose)."""
     env = doc.get("environment", {})
     libs = ", ".join(f"{k} {v}" for k, v in (env.get("libraries") or {}).items())
-    console.print(f"[bold]pqscan bench[/] on {env.get('cpu_model', '?')} ({env.get('cpu_count', '?')} cores, "
-                  f"{' '.join(env.get('cpu_flags', []))}); {libs}")
+    console.print("[bold]pqscan bench[/] " + escape(f"on {env.get('cpu_model', '?')} ({env.get('cpu_count', '?')} "
+                  f"cores, {' '.join(env.get('cpu_flags', []))}); {libs}"))
     s = doc.get("settings", {})
-    console.print(f"method: {s.get('repeats')} repeats over {s.get('min_time_s')} s per operation; median, IQR, min–max")
+    rough = ("; --quick: a rough smoke run, figures vary about 2x between runs" if s.get("quick") else "")
+    console.print(escape(f"method: {s.get('repeats')} repeats over {s.get('min_time_s')} s per operation; median, "
+                         f"IQR, min–max{rough}"))
     parts: list[Any] = [results_table(doc), sizes_table(doc)]
     if doc.get("migration_costs"):
         parts.append(costs_table(doc))
         parts.append(Text("* hybrid: cost = sum of its components' measured costs. Handshake = keygen + encaps + "
                           "decaps (both peers); signature = sign + verify.", style="dim"))
     console.print(Group(*parts))
-    for line in doc.get("migration_costs_missing", []):
-        console.print(f"[dim]cost not shown: {line}[/]")
+    missing = doc.get("migration_costs_missing", [])
+    if show_missing:
+        for line in missing:
+            console.print("[dim]cost not shown: " + escape(line) + "[/]")
     failures = [(r["backend"], r["name"], e) for r in doc.get("results", []) for e in r.get("errors", [])]
     for backend, name, err in failures:
-        console.print(f"[bold red]error[/] {backend} {name}: {err}")
+        console.print("[bold red]error[/] " + escape(f"{backend} {name}: {err}"))
     for r in doc.get("results", []):
         for w in r.get("warnings", []):
-            console.print(f"[yellow]warning[/] {r['backend']} {r['name']}: {w}")
+            console.print("[yellow]warning[/] " + escape(f"{r['backend']} {r['name']}: {w}"))

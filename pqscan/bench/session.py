@@ -53,8 +53,15 @@ def matches(case: BenchCase, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(n, p.lower()) for p in patterns for n in names)
 
 
+# --quick without --algorithm: a smoke run of a few representative algorithms, whichever backends
+# are present (each standard PQ family at its common level, and the classical ones they replace).
+QUICK_SET = ("ML-KEM-768", "ML-KEM-1024", "ML-DSA-44", "ML-DSA-65", "ML-DSA-87", "X25519", "ECDH-P-256",
+             "ECDH-P-384", "RSA-2048", "ECDSA-P-256", "Ed25519", "Falcon-512", "SLH-DSA-SHA2-128f",
+             "SLH_DSA_PURE_SHA2_128F", "HQC-128", "FrodoKEM-640-AES", "Classic-McEliece-348864")
+
+
 def plan(backends: Sequence[str] = BACKEND_NAMES, algorithms: Sequence[str] = (),
-         family: Family | None = None) -> Plan:
+         family: Family | None = None, *, quick: bool = False) -> Plan:
     availability: dict[str, Availability] = {}
     cases: list[BenchCase] = []
     for name in dict.fromkeys(backends):
@@ -64,7 +71,7 @@ def plan(backends: Sequence[str] = BACKEND_NAMES, algorithms: Sequence[str] = ()
         if not av.available:
             continue
         for case in backend.cases():
-            if (family is None or case.family is family) and matches(case, algorithms):
+            if (family is None or case.family is family) and matches(case, algorithms or (QUICK_SET if quick else ())):
                 cases.append(case)
     unmatched = tuple(p for p in algorithms if not any(matches(c, [p]) for c in cases))
     return Plan(availability, tuple(cases), unmatched)

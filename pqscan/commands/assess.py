@@ -93,7 +93,8 @@ def command(ctx: click.Context, inventories: tuple[Path, ...], profiles: tuple[s
         text = render_json(inventory, assessment)
     else:
         width, color = terminal(output)
-        text = render_table(inventory, assessment, width=width, color=color)
+        text = render_table(inventory, assessment, width=width, color=color,
+                            plain=output is None and not sys.stdout.isatty())
     write_output(text, output)
     if output is not None:
         note(ctx, f"wrote {output_format} assessment to {output}")

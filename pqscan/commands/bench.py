@@ -7,14 +7,15 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
-from pqscan.bench.backends import BACKEND_NAMES, Family
+from pqscan.bench.backends import BACKEND_NAMES, BenchCase, Family
 from pqscan.bench.report import render_json, render_table
 from pqscan.bench.runner import Settings
 from pqscan.bench.session import BenchRun, plan
 from pqscan.commands.common import OutputFormat, format_option, note, output_option, write_output
 from pqscan.errors import ExitCode, InputError, UsageError
+from pqscan.report.terminal import Column, Terminal
 
 
 def _list(backends: tuple[str, ...], algorithms: tuple[str, ...], family: Family | None, as_json: bool,
@@ -31,23 +32,26 @@ def _list(backends: tuple[str, ...], algorithms: tuple[str, ...], family: Family
         }
         write_output(json.dumps(doc, indent=2), output)
         return
-    console = Console(file=sys.stdout if output is None else open(output, "w", encoding="utf-8"))  # noqa: SIM115
-    try:
-        bt = Table(title="Backends")
-        for col in ("backend", "available", "version", "why / note"):
-            bt.add_column(col)
-        for name, av in p.availability.items():
-            bt.add_row(name, "yes" if av.available else "[red]no[/]", av.version or "", av.reason)
-        console.print(bt)
-        at = Table(title=f"Algorithms ({len(p.cases)})")
-        for col in ("backend", "name", "catalogue id", "family", "kind"):
-            at.add_column(col)
-        for c in p.cases:
-            at.add_row(c.backend, c.name, c.algorithm_id or "[dim](not in catalogue)[/]", c.family.value, c.kind.value)
-        console.print(at)
-    finally:
-        if output is not None:
-            console.file.close()
+    # Plain text through pqscan.report.terminal: no markup, so `pip install 'pqscan[oqs]'` keeps its brackets.
+    term = Terminal.of(sys.stdout) if output is None else Terminal(False, 80, False)
+    lines = [term.line(f"{name}: " + (f"available {av.version or ''}".rstrip() + (f" ({av.reason})" if av.reason else "")
+                                      if av.available else f"not available: {av.reason}"))
+             for name, av in p.availability.items()]
+    cols = (Column("backend", min_width=8), Column("name", min_width=16, whole=True),
+            Column("catalogue id", min_width=12, whole=True), Column("family", min_width=6), Column("kind", min_width=6))
+    rows = [[c.backend, c.name, c.algorithm_id or "(not in catalogue)", c.family.value, c.kind.value] for c in p.cases]
+    text = "".join(lines) + term.table(cols, rows, title=f"Algorithms ({len(p.cases)})")
+    write_output(text, output)
+
+
+def _said_once(ctx: click.Context) -> bool:
+    """Whether liboqs' absence was already reported in this process (one line, once)."""
+    obj = ctx.find_root().obj
+    if not isinstance(obj, dict):
+        return False
+    said = bool(obj.get("liboqs_absence_said"))
+    obj["liboqs_absence_said"] = True
+    return said
 
 
 def attach_to_inventory(document: dict[str, object], inventory_path: Path) -> None:
@@ -104,9 +108,9 @@ def command(ctx: click.Context, backends: tuple[str, ...], algorithms: tuple[str
         _list(chosen, algorithms, fam, output_format == OutputFormat.JSON.value, output)
         return 0
     settings = Settings.make(quick=quick, min_time=min_time, repeats=repeats)
-    p = plan(chosen, algorithms, fam)
+    p = plan(chosen, algorithms, fam, quick=quick)
     for name, av in p.availability.items():
-        if not av.available:
+        if not av.available and (backends or name != "liboqs" or not _said_once(ctx)):
             note(ctx, f"{name}: {av.reason}")
     if not p.cases:
         raise UsageError("no algorithm to benchmark with these options (see 'pqscan bench --list')")
@@ -119,8 +123,15 @@ def command(ctx: click.Context, backends: tuple[str, ...], algorithms: tuple[str
     if quiet or not err.is_terminal:
         run.run()
     else:
+        total = len(p.cases)
+        done = [0]
+
+        def progress(case: BenchCase) -> None:
+            done[0] += 1
+            status.update(escape(f"benchmarking {done[0]}/{total}: {case.backend} {case.name}"))
+
         with err.status("benchmarking") as status:
-            run.run(progress=lambda c: status.update(f"benchmarking {c.backend} {c.name}"))
+            run.run(progress=progress)
     doc = run.to_dict()
     if attach is not None:
         attach_to_inventory(doc, attach)
@@ -128,10 +139,11 @@ def command(ctx: click.Context, backends: tuple[str, ...], algorithms: tuple[str
     if output_format == OutputFormat.JSON.value:
         write_output(render_json(doc), output)
     elif output is None:
-        render_table(doc, Console())
+        render_table(doc, Console(highlight=False), show_missing=not (backends or algorithms or family or quick))
     else:
         with open(output, "w", encoding="utf-8") as fh:
-            render_table(doc, Console(file=fh, width=160))
+            render_table(doc, Console(file=fh, width=160, highlight=False),
+                         show_missing=not (backends or algorithms or family or quick))
     if not run.ok:
         note(ctx, "some correctness or size checks failed: see the errors in the result")
         return ExitCode.FINDINGS

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -19,10 +18,11 @@ from pqscan.commands.common import (
     walk_options,
     write_output,
 )
-from pqscan.commands.streaming import scan_paths_to_inventory
+from pqscan.commands.streaming import View, scan_paths_to_inventory, view_options, write_skip_summary
 from pqscan.errors import InputError
 from pqscan.inventory import Inventory
 from pqscan.model import AssetKind
+from pqscan.report.terminal import Column, Terminal
 
 MAX_PASSWORD_FILE_BYTES = 1024 * 1024
 
@@ -56,10 +56,11 @@ def _passwords(given: tuple[str, ...], password_file: Path | None) -> tuple[byte
               help="Write the inventory here (.json, or .jsonl for one record per line).")
 @format_option([OutputFormat.TABLE, OutputFormat.JSON])
 @store_option()
+@view_options
 @click.pass_context
 def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ...], max_size: int,
             no_gitignore: bool, follow_symlinks: bool, passwords: tuple[str, ...], password_file: Path | None,
-            output: Path | None, output_format: str) -> int:
+            output: Path | None, output_format: str, profiles: tuple[str, ...], show_all: bool) -> int:
     """Find certificates, keys and keystores in files and directory trees.
 
     \b
@@ -69,43 +70,65 @@ def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ..
       pqscan certs /etc/ssl /etc/ssh ~/.ssh
       pqscan certs ./deploy --exclude 'testdata/' --password changeit -o certs.json
     """
-    warnings.filterwarnings("ignore", message="Parsed a serial number", module="pqscan")
     options = PathScanOptions(walk=make_walk(excludes, max_size, no_gitignore, follow_symlinks), collectors=("certs",),
                               passwords=_passwords(passwords, password_file))
     inv = scan_paths_to_inventory(ctx, paths, options, output)
     files_seen = inv.attachments.get("path_scan", {}).get("certs", {}).get("files_seen", 0)
     if OutputFormat(output_format) is OutputFormat.JSON:
-        write_output(json.dumps(inv.to_dict(), indent=1, ensure_ascii=False), None)
+        if output is None:  # with -o the inventory is in the file; one copy is enough
+            write_output(json.dumps(inv.to_dict(), indent=1, ensure_ascii=False), None)
     else:
-        render_table(inv, files_seen)
+        render_table(inv, files_seen, View(profiles, show_all))
     return 0
 
 
-def render_table(inv: Inventory, files_seen: int) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
+_MATERIAL = (AssetKind.CERTIFICATE, AssetKind.PUBLIC_KEY, AssetKind.PRIVATE_KEY, AssetKind.HOST_KEY,
+             AssetKind.CSR, AssetKind.CRL)
+_COLUMNS = (Column("path", min_width=16, keep=6), Column("subject", min_width=12, keep=3, detail=True),
+            Column("key", min_width=10, keep=6, whole=True), Column("signature", min_width=10, keep=5, whole=True),
+            Column("expires", min_width=10, keep=7, whole=True), Column("verdict", min_width=8, keep=8, whole=True))
+_WEAK = 2  # Severity rank: medium and above are the weak items shown by default
 
-    from pqscan.textsafe import clean
 
-    console = Console(file=sys.stdout, highlight=False, width=None if sys.stdout.isatty() else 140)
-    rows: Counter[tuple[str, str, str]] = Counter()
-    material = (AssetKind.CERTIFICATE, AssetKind.PUBLIC_KEY, AssetKind.PRIVATE_KEY, AssetKind.HOST_KEY,
-                AssetKind.CSR, AssetKind.CRL)
+def render_table(inv: Inventory, files_seen: int, view: View = View()) -> None:
+    """The weak items (path, subject, key, signature, expiry, verdict under the profile), worst first;
+    ``--all`` lists every item. Then one line of counts and one of what was skipped."""
+    from pqscan.report.asset_verdicts import style, verdicts
+
+    judged = verdicts(inv, view.profiles)
+    several = len(judged.profiles) > 1
+    term = Terminal.of(sys.stdout)
+    items = []
     for a in inv.assets.values():
-        if a.kind in material:
-            attrs = a.attributes
-            alg = str(attrs.get("public_key_algorithm") or attrs.get("algorithm") or attrs.get("signature_algorithm")
-                      or "?")
-            size = str(attrs.get("key_bits") or attrs.get("curve") or "")
-            rows[(a.kind.value, alg, size)] += 1
-    table = Table(title=f"Key material in {files_seen} file(s)")
-    for col in ("kind", "algorithm", "size / curve", "count"):
-        table.add_column(col)
-    for (kind, alg, size), count in sorted(rows.items(), key=lambda kv: (kv[0][0], -kv[1])):
-        table.add_row(escape(clean(kind)), escape(clean(alg)), escape(clean(size)), str(count))
-    console.print(table)
-    if inv.errors:
-        kinds = Counter(e.kind.value for e in inv.errors)
-        console.print("errors: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()) +
-                      " (details in --format json / the inventory)")
+        if a.kind not in _MATERIAL:
+            continue
+        v = judged.asset(a.id)
+        if not view.show_all and (v is None or v.severity.rank < _WEAK):
+            continue
+        attrs = a.attributes
+        alg = str(attrs.get("public_key_algorithm") or attrs.get("algorithm") or "?")
+        size = attrs.get("key_bits") if not str(alg).startswith(("ECDSA", "Ed", "X25519", "ML-")) else ""
+        curve = str(attrs.get("curve") or "")
+        if curve and curve.replace("-", "").lower() not in alg.replace("-", "").lower():
+            size = f"{size or ''} {curve}".strip()  # a curve the algorithm's name does not already say
+        key = f"{alg} {size or ''}".strip()
+        subject = str(a.name or "") if a.kind in (AssetKind.CERTIFICATE, AssetKind.CSR) else ""
+        expires = str(attrs.get("not_after") or "")[:10] or "-"
+        rank = v.severity.rank if v else -1
+        items.append((-rank, a.location, subject, [a.location or a.id, subject or "-", key,
+                                                   str(attrs.get("signature_algorithm") or "-"), expires,
+                                                   v.text(name_profile=several) if v else "no finding"], style(v)))
+    items.sort(key=lambda t: (t[0], t[1], t[2]))
+    shown = "every item" if view.show_all else "weak items (medium and above)"
+    if term.is_tty:
+        sys.stdout.write(term.line(f"Key material in {files_seen} file(s): {shown}, verdict under "
+                                   f"{', '.join(judged.profiles)}"))
+    if items or not term.is_tty:  # on a pipe the header line is there even with no record
+        sys.stdout.write(term.table(_COLUMNS, [t[3] for t in items], styles=[[""] * 5 + [t[4]] for t in items]))
+    else:
+        sys.stdout.write("nothing weak found\n")
+    if term.is_tty:
+        counts = Counter(a.kind.value for a in inv.assets.values() if a.kind in _MATERIAL)
+        sys.stdout.write(term.line("found: " + (", ".join(f"{n} {k}" for k, n in counts.most_common()) or "nothing")
+                                   + (f"; {len(items)} shown (--all for every item)" if not view.show_all else "")))
+        write_skip_summary(inv)

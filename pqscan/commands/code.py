@@ -21,10 +21,10 @@ from pqscan.commands.common import (
     walk_options,
     write_output,
 )
-from pqscan.commands.streaming import scan_paths_to_inventory
+from pqscan.commands.streaming import View, scan_paths_to_inventory, view_options, write_skip_summary
 from pqscan.inventory import Inventory
-from pqscan.model import ErrorKind
-from pqscan.textsafe import clean
+from pqscan.model import Finding
+from pqscan.report.terminal import Column, Terminal
 
 _LANGUAGE_CHOICES = sorted({*LANGUAGES, *RULESET_OF.values()})
 
@@ -47,11 +47,12 @@ _LANGUAGE_CHOICES = sorted({*LANGUAGES, *RULESET_OF.values()})
               help="Write the inventory here (.json, or .jsonl for one record per line).")
 @format_option([OutputFormat.TABLE, OutputFormat.JSON])
 @store_option()
+@view_options
 @click.pass_context
 def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ...], max_size: int,
             no_gitignore: bool, follow_symlinks: bool, languages: tuple[str, ...], include_vendored: bool,
             include_generated: bool, include_minified: bool, parse_all: bool, jobs: int, output: Path | None,
-            output_format: str) -> int:
+            output_format: str, profiles: tuple[str, ...], show_all: bool) -> int:
     """Find cryptography in source code: which API, which algorithm, key size, curve and use.
 
     \b
@@ -71,11 +72,12 @@ def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ..
     inv = scan_paths_to_inventory(ctx, paths, options, output)
     files = inv.attachments["path_scan"]["results"]
     if OutputFormat(output_format) is OutputFormat.JSON:
-        write_output(json.dumps(inv.to_dict(), indent=1, ensure_ascii=False), None)
+        if output is None:  # with -o the inventory is in the file; one copy is enough
+            write_output(json.dumps(inv.to_dict(), indent=1, ensure_ascii=False), None)
     elif output is not None:
         render_summary(inv, files, output)  # every finding is in the file: one row per algorithm here
     else:
-        render_table(inv, files)
+        render_table(inv, files, View(profiles, show_all))
     return 0
 
 
@@ -114,35 +116,50 @@ def render_summary(inv: Inventory, files: int, output: Path) -> None:
         table.add_row(escape(algorithm), usage, str(n), str(len(where[(algorithm, usage)])))
     console.print(table)
     console.print(f"each finding with its location and code: {escape(str(output))}", soft_wrap=True)
-    _print_skipped(console, inv)
+    write_skip_summary(inv)
 
 
-def render_table(inv: Inventory, files: int) -> None:
-    from rich.markup import escape
-    from rich.table import Table
+TOP_FINDINGS = 20
+_COLUMNS = (Column("location", min_width=16, keep=9), Column("algorithm", min_width=10, keep=7, whole=True),
+            Column("usage", min_width=8, keep=4), Column("verdict", min_width=8, keep=8, whole=True))
+_ALL_COLUMNS = (Column("detail", min_width=10, tokens=False, detail=True, keep=2),
+                Column("confidence", min_width=6, detail=True, keep=1),
+                Column("code", min_width=10, tokens=False, detail=True, keep=1))
 
-    console = _console()
-    table = Table(title=f"Cryptography in code: {len(inv.findings)} finding(s) in {files} file(s)")
-    for col in ("location", "algorithm", "usage", "detail", "confidence", "code"):
-        table.add_column(col, overflow="fold")
-    for f in sorted(inv.findings, key=lambda f: (f.evidence.location, f.evidence.line or 0)):
+
+def render_table(inv: Inventory, files: int, view: View = View()) -> None:
+    """The findings by severity under the profile, worst first, with file:line (the top ones; ``--all``
+    every one with its detail and code)."""
+    from pqscan.report.asset_verdicts import style, verdicts
+
+    judged = verdicts(inv, view.profiles)
+    several = len(judged.profiles) > 1
+    term = Terminal.of(sys.stdout)
+    columns = (*_COLUMNS, *_ALL_COLUMNS) if view.show_all else _COLUMNS
+
+    def rank(f: Finding) -> int:
+        v = judged.by_finding.get(f.id)
+        return v.severity.rank if v else -1
+
+    ordered = sorted(inv.findings, key=lambda f: (-rank(f), f.evidence.location, f.evidence.line or 0))
+    shown = ordered if view.show_all else ordered[:TOP_FINDINGS]
+    rows, styles = [], []
+    for f in shown:
+        v = judged.by_finding.get(f.id)
         p = f.parameters
         detail = ", ".join(f"{k}={p[k]}" for k in ("key_bits", "curve", "mode", "hash", "library_default",
                                                     "usedforsecurity", "unknown_reason") if k in p)
-        table.add_row(escape(clean(f"{f.evidence.location}:{f.evidence.line}")), escape(f.algorithm), f.usage.value,
-                      escape(clean(detail)), f.confidence.value, escape(clean(f.evidence.snippet[:70])))
-    console.print(table)
-    _print_skipped(console, inv)
-
-
-def _print_skipped(console, inv: Inventory) -> None:  # type: ignore[no-untyped-def]
-    from rich.markup import escape
-
-    skipped = Counter(e.message.split(" (")[0] for e in inv.errors if e.kind is ErrorKind.SKIPPED)
-    failed = [e for e in inv.errors if e.kind is not ErrorKind.SKIPPED]
-    if skipped:
-        console.print("skipped: " + ", ".join(f"{escape(k)} {n}" for k, n in skipped.most_common()))
-    if failed:
-        console.print(f"{len(failed)} file(s) not scanned: " + ", ".join(
-            f"{k} {n}" for k, n in Counter(e.kind.value for e in failed).most_common())
-            + " (details in --format json)")
+        where = f"{f.evidence.location}:{f.evidence.line}" if f.evidence.line else f.evidence.location
+        rows.append([where, f.algorithm, f.usage.value, v.text(name_profile=several) if v else "-",
+                     detail or "-", f.confidence.value, f.evidence.snippet[:120]][: len(columns)])
+        styles.append([""] * 3 + [style(v)] + [""] * 3)
+    if term.is_tty:
+        sys.stdout.write(term.line(f"Cryptography in code: {len(inv.findings)} finding(s) in {files} file(s); "
+                         + ("all" if view.show_all or len(ordered) <= TOP_FINDINGS else f"the {len(shown)} most severe")
+                         + f", verdict under {', '.join(judged.profiles)}"))
+    if rows:
+        sys.stdout.write(term.table(columns, rows, styles=styles))
+    if term.is_tty:
+        if len(shown) < len(ordered):
+            sys.stdout.write(f"{len(ordered) - len(shown)} more: --all, or -o FILE for the inventory\n")
+        write_skip_summary(inv)

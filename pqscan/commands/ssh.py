@@ -15,11 +15,17 @@ from pqscan.collect.ssh import SshProbeOptions, make_probe
 from pqscan.commands.common import OutputFormat, format_option, store_of, store_option
 
 # The streaming / resume plumbing is shared with `pqscan tls` (one implementation).
-from pqscan.commands.streaming import emit_inventory, print_endpoint_table, scan_endpoints_to_inventory
+from pqscan.commands.streaming import (
+    View,
+    emit_inventory,
+    print_endpoint_table,
+    scan_endpoints_to_inventory,
+    view_options,
+)
 from pqscan.errors import UsageError
 from pqscan.inventory import Inventory
 from pqscan.model import Asset, AssetKind
-from pqscan.textsafe import clean
+from pqscan.report.terminal import Column
 
 
 @click.command("ssh", context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,10 +44,12 @@ from pqscan.textsafe import clean
 @click.option("--resume", is_flag=True, help="Skip endpoints already finished in --output and append to it.")
 @format_option([OutputFormat.TABLE, OutputFormat.JSON])
 @store_option()
+@view_options
 @click.pass_context
 def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, timeout: float, concurrency: int,
             per_host: int, rate: float | None, allow_large: bool, no_host_keys: bool, no_gex_probe: bool,
-            output: Path | None, resume: bool, output_format: str) -> int:
+            output: Path | None, resume: bool, output_format: str, profiles: tuple[str, ...],
+            show_all: bool) -> int:
     """Probe SSH servers: PQ and classical KEX, host keys, ciphers, MACs, and what OpenSSH 10 would pick.
 
     \b
@@ -58,7 +66,8 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, tim
                          per_host=per_host, rate=rate, collector="ssh")
     probe = make_probe(SshProbeOptions(host_keys=not no_host_keys, gex_moduli=not no_gex_probe))
     inventory = scan_endpoints_to_inventory(ctx, endpoints, probe, options, output, resume)
-    emit_inventory(inventory, output_format, render_table, [e.key for e in endpoints])
+    emit_inventory(inventory, output_format, render_table, [e.key for e in endpoints], output=output,
+                   view=View(profiles, show_all))
     return 0
 
 
@@ -90,32 +99,54 @@ def _gex_summary(groups: list[dict[str, Any]]) -> str:
     return ", ".join(parts)
 
 
-def render_table(inventory: Inventory, keys: list[str]) -> None:
-    print_endpoint_table(inventory, keys, title="SSH endpoints", kind=AssetKind.SSH_ENDPOINT, row=_row,
-                         columns=("endpoint", "software", "PQ KEX", "classical KEX", "OpenSSH 10 gets", "HNDL", "host keys"))
+_COLUMNS = (Column("endpoint", min_width=15, keep=9), Column("KEX", min_width=18, detail=True, keep=4, whole=True),
+            Column("HNDL", min_width=8, keep=7), Column("host keys", min_width=9, keep=5, whole=True),
+            Column("ciphers / MACs", min_width=14, detail=True, keep=2))
+_ALL_COLUMNS = (Column("software", min_width=10, detail=True, keep=1),
+                Column("OpenSSH 10 gets", min_width=12, detail=True, keep=1))
 
 
-def _row(asset: Asset, inventory: Inventory) -> list[str]:
-    from rich.markup import escape
+def _both(attrs: dict[str, Any], prefix: str) -> list[str]:
+    """One list of both directions' algorithms (server order, each once)."""
+    return list(dict.fromkeys([*(attrs.get(f"{prefix}_server_to_client") or []),
+                               *(attrs.get(f"{prefix}_client_to_server") or [])]))
 
+
+def render_table(inventory: Inventory, keys: list[str], view: View = View()) -> None:
+    columns = (*_COLUMNS, *_ALL_COLUMNS) if view.show_all else _COLUMNS
+
+    def row(asset: Asset, inv: Inventory) -> list[str]:
+        return _cells(asset, inv, view.show_all)[: len(columns)]
+
+    print_endpoint_table(inventory, keys, title="SSH endpoints", kind=AssetKind.SSH_ENDPOINT, row=row,
+                         columns=columns, view=view)
+
+
+def _cells(asset: Asset, inventory: Inventory, show_all: bool) -> list[str]:
+    """endpoint, KEX (PQ first), HNDL, host keys, ciphers / MACs; then (--all) software, OpenSSH 10's pick."""
     attrs = dict(asset.attributes)
     safe, classical = _kex_cells(attrs)
     negotiated = (attrs.get("openssh10_negotiated") or {}).get("kex")
     if negotiated is None:
-        hndl = "[yellow]no common KEX[/]"
+        hndl = "no common KEX"
     elif protects(lookup(IdKind.SSH_KEX, negotiated)):
-        hndl = "[green]PQ[/]" + (" + [yellow]classical fallback[/]" if classical else "")
+        hndl = "PQ" + ("\n+fallback" if classical else "")
     else:
-        hndl = "[bold red]EXPOSED[/]"
-    keys = []
+        hndl = "EXPOSED"
+    host_keys = []
     for rel in asset.relations:
         key = inventory.assets.get(rel.target)
         if key is not None and key.kind is AssetKind.HOST_KEY:
             ka = key.attributes
             size = ka.get("key_bits") if ka.get("algorithm") in ("RSA", "DSA") else None
-            keys.append(f"{ka.get('algorithm')} {size or ''}".strip())
+            host_keys.append(f"{ka.get('algorithm')} {size or ''}".strip())
+    limit = None if show_all else 4
+    shown = classical[:limit] + ([f"(+{len(classical) - 4} more)"] if limit and len(classical) > limit else [])
+    kex = [*safe, *shown]
+    ciphers = _both(attrs, "encryption_algorithms")
+    macs = _both(attrs, "mac_algorithms")
+    sym = ciphers[:limit] + ([f"(+{len(ciphers) - 4} ciphers)"] if limit and len(ciphers) > limit else [])
+    sym += [f"MAC {m}" for m in macs[:limit]] + ([f"(+{len(macs) - 4} MACs)"] if limit and len(macs) > limit else [])
     software = str(attrs.get("banner", "")).removeprefix("SSH-2.0-")
-    shown = classical[:4] + ([f"(+{len(classical) - 4} more)"] if len(classical) > 4 else [])
-    return [escape(clean(asset.id)), escape(clean(software)), escape(clean("\n".join(safe) or "-", keep_newlines=True)),
-            escape(clean("\n".join(shown) or "-", keep_newlines=True)), escape(clean(str(negotiated or "-"))), hndl,
-            escape(clean("\n".join(keys) or "-", keep_newlines=True))]
+    return [asset.id, "\n".join(kex) or "-", hndl, "\n".join(host_keys) or "-", "\n".join(sym) or "-",
+            software, str(negotiated or "-")]

@@ -7,15 +7,21 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from pqscan.commands.common import OutputFormat, note, store_of, write_output
 from pqscan.inventory import Inventory
-from pqscan.model import ScanResult
+from pqscan.model import ErrorKind, ScanError, ScanResult
+from pqscan.report.terminal import Column, Terminal
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def scan_endpoints_to_inventory(ctx: click.Context, endpoints: Sequence[Any], probe: Any, options: Any,
@@ -45,10 +51,19 @@ def scan_paths_to_inventory(ctx: click.Context, paths: Sequence[Path], options: 
     walk = PathScan(paths, options)
     session = ScanSession.to_file(output, [str(p) for p in paths], store=store_of(ctx))
     results = 0
-    with session:
+    with session, warnings.catch_warnings(record=True) as caught:
+        # Library warnings (e.g. cryptography's about a non-positive serial number, which the certificate
+        # parser also notes on the certificate itself) are recorded in the inventory, never printed over
+        # the table. The walk reads ahead, so they are recorded against the scanned roots, counted.
+        warnings.simplefilter("always")
+        tick = _path_progress(ctx)
         for result in walk.results():
             results += 1
             session.take(result, done=False)
+            tick(results, False)
+        tick(results, True)
+        for error in _warning_errors(", ".join(str(p) for p in paths), caught):
+            session.inventory.add_error(error)
         for p in paths:
             session.inventory.mark_done(str(p))
         if labels := walk.labels():
@@ -57,6 +72,71 @@ def scan_paths_to_inventory(ctx: click.Context, paths: Sequence[Path], options: 
     if output is not None:
         note(ctx, f"inventory written to {output}")
     return session.inventory
+
+
+def _warning_errors(target: str, caught: list[warnings.WarningMessage]) -> list[ScanError]:
+    from pqscan.textsafe import clean
+
+    seen = Counter(f"{w.category.__name__}: {clean(str(w.message))[:300]}" for w in caught)
+    return [ScanError(target, "library-warning", ErrorKind.MALFORMED, f"{text} (x{n})", "path-scan")
+            for text, n in seen.items()]
+
+
+def skip_summary(inventory: Inventory) -> str:
+    """'skipped: binary 333, symlink outside the roots 12' and 'not scanned: malformed 2' in one line each."""
+    skipped: Counter[str] = Counter()
+    failed: Counter[str] = Counter()
+    warned = 0
+    for e in inventory.errors:
+        if e.stage == "library-warning":
+            warned += int(e.message.rsplit("(x", 1)[-1].rstrip(")") or 1) if e.message.endswith(")") else 1
+        elif e.kind is ErrorKind.BINARY:
+            skipped["binary"] += 1
+        elif e.kind in (ErrorKind.SKIPPED, ErrorKind.TOO_LARGE):
+            skipped[e.kind.value if e.kind is ErrorKind.TOO_LARGE else e.message.split(" (")[0][:60]] += 1
+        else:
+            failed[e.kind.value] += 1
+    lines = []
+    if skipped:
+        lines.append("skipped: " + ", ".join(f"{k} {n}" for k, n in skipped.most_common()))
+    if failed:
+        lines.append("not read completely: " + ", ".join(f"{k} {n}" for k, n in failed.most_common())
+                     + " (details in the inventory / --format json)")
+    if warned:
+        lines.append(f"recorded: {warned} library warning(s) about the files read (e.g. a negative serial number), "
+                     "in the inventory")
+    return "\n".join(lines)
+
+
+def write_skip_summary(inventory: Inventory) -> None:
+    term = Terminal.of(sys.stdout)
+    for line in skip_summary(inventory).split("\n"):
+        if line:
+            sys.stdout.write(term.line(line))
+
+
+def _path_progress(ctx: click.Context) -> Callable[[int, bool], None]:
+    """'read 12,345 files' on stderr, at most five times a second, only on a terminal and without -q."""
+    import time
+
+    quiet = bool((ctx.find_root().obj or {}).get("quiet"))
+    if quiet or not sys.stderr.isatty():
+        return lambda n, last: None
+    state = {"at": time.monotonic(), "shown": False}
+
+    def tick(n: int, last: bool) -> None:
+        now = time.monotonic()
+        if last:
+            if state["shown"]:
+                sys.stderr.write("\r\x1b[K")  # the table follows; the counter leaves no line behind
+                sys.stderr.flush()
+            return
+        if now - state["at"] >= 0.2:
+            state["at"], state["shown"] = now, True
+            sys.stderr.write(f"\rread {n:,} file(s) ...")
+            sys.stderr.flush()
+
+    return tick
 
 
 def progress_observers(ctx: click.Context, total: int) -> list[Callable[[ScanResult], None]]:
@@ -76,31 +156,45 @@ def progress_observers(ctx: click.Context, total: int) -> list[Callable[[ScanRes
     return [observe]
 
 
-def emit_inventory(inventory: Inventory, output_format: str, render_table: Callable[[Inventory, list[str]], None],
-                   keys: list[str]) -> None:
-    """JSON on stdout, or the command's own terminal table."""
+@dataclass(frozen=True)
+class View:
+    """How a scanner command shows its result: under which profiles, and everything or what matters."""
+
+    profiles: tuple[str, ...] = ()
+    show_all: bool = False
+
+
+def view_options(f: F) -> F:
+    """--profile and --all for the scanner commands' tables (the verdict column reads the assessment)."""
+    f = click.option("--all", "show_all", is_flag=True,
+                     help="Show every column and every row (default: what matters, fitted to the terminal).")(f)
+    return click.option("-p", "--profile", "profiles", multiple=True, metavar="NAME|FILE",
+                        help="Judge under this policy profile (repeatable). Default: nist-ir-8547.")(f)
+
+
+def emit_inventory(inventory: Inventory, output_format: str, render_table: Callable[..., None],
+                   keys: list[str], *, output: Path | None = None, view: View = View()) -> None:
+    """JSON on stdout (unless it went to ``--output``: one copy is enough), or the command's table."""
     if OutputFormat(output_format) is OutputFormat.JSON:
-        write_output(json.dumps(inventory.to_dict(), indent=1, ensure_ascii=False), None)
+        if output is None:
+            write_output(json.dumps(inventory.to_dict(), indent=1, ensure_ascii=False), None)
     else:
-        render_table(inventory, keys)
+        render_table(inventory, keys, view)
 
 
-def print_endpoint_table(inventory: Inventory, keys: list[str], *, title: str, columns: Sequence[str],
-                         kind: Any, row: Callable[[Any, Inventory], list[str]]) -> None:
-    """One row per endpoint of ``kind`` (``row`` builds it); endpoints without a result show their errors.
+def print_endpoint_table(inventory: Inventory, keys: list[str], *, title: str, columns: Sequence[Column],
+                         kind: Any, row: Callable[[Any, Inventory], list[str]], view: View) -> None:
+    """One row per endpoint of ``kind`` (``row`` builds it as plain text) and its verdict under the
+    selected profile; endpoints without a result show their errors. Fitted to the terminal, or one
+    record per line on a pipe (:mod:`pqscan.report.terminal`)."""
+    from pqscan.report.asset_verdicts import style, verdicts
 
-    The HNDL column is the one before last; error text comes from targets, so it is cleaned and escaped.
-    """
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    from pqscan.textsafe import clean
-
-    console = Console(file=sys.stdout, highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-    table = Table(title=title, show_lines=True)
-    for col in columns:
-        table.add_column(col, overflow="fold")
+    judged = verdicts(inventory, view.profiles)
+    term = Terminal.of(sys.stdout)
+    cols = [*columns, Column("verdict", min_width=10, keep=8, whole=True)]
+    several = len(judged.profiles) > 1
+    rows: list[list[str]] = []
+    styles: list[list[str]] = []
     errors: dict[str, list[str]] = {}
     for e in inventory.errors:
         errors.setdefault(e.target, []).append(f"{e.stage}: {e.kind.value}: {e.message}")
@@ -109,11 +203,15 @@ def print_endpoint_table(inventory: Inventory, keys: list[str], *, title: str, c
         if asset is None or asset.kind is not kind:
             if key in inventory.completed_targets or key in errors:
                 msg = "; ".join(errors.get(key, ["no result"]))[:200]
-                blanks = [""] * (len(columns) - 3)
-                table.add_row(escape(clean(key)), *blanks, "[red]error[/]", escape(clean(msg)))
+                rows.append([key, *[""] * (len(columns) - 2), msg, "ERROR"])
+                styles.append([""] * (len(cols) - 1) + ["critical"])
             continue
-        table.add_row(*row(asset, inventory))
-    console.print(table)
+        v = judged.asset(asset.id)
+        rows.append([*row(asset, inventory), v.text(name_profile=several) if v else "no finding"])
+        styles.append([""] * (len(cols) - 1) + [style(v)])
+    profiles = ", ".join(judged.profiles)
+    sys.stdout.write(term.table(cols, rows, title=f"{title} (verdict under {profiles})", styles=styles))
     failed = [k for k in keys if k in errors and k not in inventory.assets]
-    if failed:
-        console.print(f"{len(failed)} endpoint(s) could not be scanned; see the errors in the inventory.")
+    if failed and term.is_tty:
+        sys.stdout.write(f"{len(failed)} endpoint(s) could not be scanned; see the errors in the inventory.\n")
+    sys.stdout.flush()

@@ -13,10 +13,17 @@ from pqscan.collect.net.targets import STARTTLS_PROTOCOLS, parse_ports, parse_ta
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.collect.tls.groups import BY_CODE, GroupKind
 from pqscan.commands.common import OutputFormat, format_option, store_of, store_option
-from pqscan.commands.streaming import emit_inventory, print_endpoint_table, scan_endpoints_to_inventory
+from pqscan.commands.streaming import (
+    View,
+    emit_inventory,
+    print_endpoint_table,
+    scan_endpoints_to_inventory,
+    view_options,
+)
 from pqscan.errors import UsageError
 from pqscan.inventory import Inventory
 from pqscan.model import Asset, AssetKind
+from pqscan.report.terminal import Column
 
 
 @click.command("tls", context_settings={"help_option_names": ["-h", "--help"]})
@@ -39,10 +46,12 @@ from pqscan.model import Asset, AssetKind
 @click.option("--resume", is_flag=True, help="Skip endpoints already finished in --output and append to it.")
 @format_option([OutputFormat.TABLE, OutputFormat.JSON])
 @store_option()
+@view_options
 @click.pass_context
 def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, sni: str | None, starttls: str,
             timeout: float, concurrency: int, per_host: int, rate: float | None, allow_large: bool,
-            no_suites: bool, output: Path | None, resume: bool, output_format: str) -> int:
+            no_suites: bool, output: Path | None, resume: bool, output_format: str, profiles: tuple[str, ...],
+            show_all: bool) -> int:
     """Probe TLS endpoints: every PQ and classical group, preference, TLS 1.2 key exchange, certificates.
 
     \b
@@ -64,19 +73,22 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, sni
                          per_host=per_host, rate=rate, collector="tls")
     probe = functools.partial(scan_tls_endpoint, suites=not no_suites)
     inventory = scan_endpoints_to_inventory(ctx, endpoints, probe, options, output, resume)
-    emit_inventory(inventory, output_format, render_table, [e.key for e in endpoints])
+    emit_inventory(inventory, output_format, render_table, [e.key for e in endpoints], output=output,
+                   view=View(profiles, show_all))
     return 0
 
 
 # -- presentation -------------------------------------------------------------------------------
+# Plain text cells (pqscan.report.terminal cleans and fits them); several values one per line.
 
-_VERDICT_STYLE = {"supported": "green", "rejected": "dim", "no-tls13": "yellow", "inconclusive": "magenta",
-                  "protocol-violation": "red"}
+_COLUMNS = (Column("endpoint", min_width=15, keep=9), Column("PQ groups", min_width=14, detail=True, keep=4, whole=True),
+            Column("HNDL", min_width=8, keep=7), Column("certificate", min_width=12, keep=5))
+_ALL_COLUMNS = (Column("protocols", min_width=8, detail=True, keep=2), Column("negotiated", min_width=10, detail=True),
+                Column("classical groups", min_width=10, detail=True),
+                Column("PQ preferred", min_width=10, tokens=False, detail=True))
 
 
 def _groups_cell(attrs: dict[str, Any], kinds: set[GroupKind]) -> str:
-    from rich.markup import escape
-
     names = []
     for name, info in (attrs.get("groups") or {}).items():
         try:
@@ -87,10 +99,8 @@ def _groups_cell(attrs: dict[str, Any], kinds: set[GroupKind]) -> str:
             continue
         verdict = str(info.get("verdict"))
         if verdict in ("supported", "inconclusive", "protocol-violation"):
-            style = _VERDICT_STYLE.get(verdict, "")
-            mark = "" if verdict == "supported" else f" ({verdict})"
-            names.append(f"[{style}]{escape(name)}{escape(mark)}[/]")
-    return ", ".join(names) or "-"
+            names.append(name + ("" if verdict == "supported" else f" ({verdict})"))
+    return "\n".join(names) or "-"
 
 
 def _hndl(attrs: dict[str, Any]) -> str:
@@ -102,24 +112,27 @@ def _hndl(attrs: dict[str, Any]) -> str:
     supported = [int(str(i.get("code")), 16) for i in groups.values() if i.get("verdict") == "supported"]
     negotiated = (attrs.get("negotiated") or {}).get("group")
     if not supported and not negotiated:
-        return "[yellow]unknown[/]"
+        return "unknown"
     verdict = offered((lookup(IdKind.TLS_GROUP, c) for c in supported),
                       classical_too=bool(attrs.get("protocols", {}).get("TLS1.2")))
     if verdict is not Harvest.FALLBACK and verdict is not Harvest.PROTECTED:
-        return "[bold red]EXPOSED[/] (classical only)"
-    return "[green]PQ[/]" + (" + [yellow]classical fallback[/]" if verdict is Harvest.FALLBACK else "")
+        return "EXPOSED"
+    return "PQ" + ("\n+fallback" if verdict is Harvest.FALLBACK else "")
 
 
-def render_table(inventory: Inventory, keys: list[str]) -> None:
-    print_endpoint_table(inventory, keys, title="TLS endpoints", kind=AssetKind.TLS_ENDPOINT, row=_row,
-                         columns=("endpoint", "protocols", "negotiated", "PQ groups", "classical groups", "PQ preferred",
-                "HNDL", "leaf certificate"))
+def render_table(inventory: Inventory, keys: list[str], view: View = View()) -> None:
+    columns = (*_COLUMNS, *_ALL_COLUMNS) if view.show_all else _COLUMNS
+
+    def row(asset: Asset, inv: Inventory) -> list[str]:
+        cells = _cells(asset, inv)
+        return cells[: len(columns)]
+
+    print_endpoint_table(inventory, keys, title="TLS endpoints", kind=AssetKind.TLS_ENDPOINT, row=row,
+                         columns=columns, view=view)
 
 
 def _suites_cell(attrs: dict[str, Any]) -> str:
-    """'\n7 suites <= TLS 1.2' and, in red, what is weak among them (3DES, RC4, NULL, DH-1024, RSA kx)."""
-    from rich.markup import escape
-
+    """'7 suites <= TLS 1.2' and what is weak among them (3DES, RC4, NULL, DH-1024, RSA kx)."""
     from pqscan.algorithms import cipher_suite
 
     enums = attrs.get("tls_suites")
@@ -138,29 +151,28 @@ def _suites_cell(attrs: dict[str, Any]) -> str:
             bits = detail.get("dh_bits")
             if isinstance(bits, int) and bits < 2048:
                 weak[f"DH-{bits}"] = None
-    text = f"\n{len(names)} suites <= TLS 1.2"
-    return escape(text) + (f"\n[red]{escape(', '.join(weak))}[/]" if weak else "")
+    return f"\n{len(names)} suites <= TLS 1.2" + (f"\nweak: {', '.join(weak)}" if weak else "")
 
 
-def _row(asset: Asset, inventory: Inventory) -> list[str]:
-    from rich.markup import escape
-
+def _cells(asset: Asset, inventory: Inventory) -> list[str]:
+    """endpoint, PQ groups, HNDL, certificate, then (--all) protocols, negotiated, classical groups, preference."""
     attrs = dict(asset.attributes)
-    protocols = escape(", ".join(k for k, v in (attrs.get("protocols") or {}).items() if v) or "-") + _suites_cell(attrs)
+    protocols = "\n".join(k for k, v in (attrs.get("protocols") or {}).items() if v) or "-"
+    protocols += _suites_cell(attrs)
     neg = attrs.get("negotiated") or {}
-    negotiated = escape(f"{neg.get('protocol', '')} {neg.get('group') or ''}\n{neg.get('cipher', '')}".strip()) or "-"
+    negotiated = "\n".join(x for x in (str(neg.get("protocol") or ""), str(neg.get("group") or ""),
+                                       str(neg.get("cipher") or "")) if x) or "-"
     pref = attrs.get("preference") or {}
     upgrade = (attrs.get("hrr_upgrade") or {}).get("forces_pq")
     split = (attrs.get("split_client_hello") or {}).get("tolerant")
-    pref_cell = (escape(str(pref.get("verdict", "-"))) + ("\nforces PQ via HRR" if upgrade else "")
-                 + ("\n[red]drops split hello (tldr.fail)[/]" if split is False else ""))
+    pref_cell = (str(pref.get("verdict", "-")) + ("\nforces PQ via HRR" if upgrade else "")
+                 + ("\ndrops split hello (tldr.fail)" if split is False else ""))
     leaf = "-"
     for rel in asset.relations:
         cert = inventory.assets.get(rel.target)
         if cert is not None:
             ca = cert.attributes
             algo = ca.get("public_key_algorithm") or ca.get("key_algorithm") or ""
-            leaf = escape(f"{cert.name}\n{algo} {ca.get('key_bits') or ca.get('curve') or ''}".strip())
-    return [escape(asset.id), protocols, negotiated,
-            _groups_cell(attrs, {GroupKind.HYBRID, GroupKind.PQ, GroupKind.PRESTANDARD}),
-            _groups_cell(attrs, {GroupKind.CLASSICAL}), pref_cell, _hndl(attrs), leaf]
+            leaf = f"{cert.name}\n{algo} {ca.get('key_bits') or ca.get('curve') or ''}".strip()
+    return [asset.id, _groups_cell(attrs, {GroupKind.HYBRID, GroupKind.PQ, GroupKind.PRESTANDARD}), _hndl(attrs), leaf,
+            protocols, negotiated, _groups_cell(attrs, {GroupKind.CLASSICAL}), pref_cell]

@@ -131,6 +131,10 @@ def run_demo(out_dir: Path, *, say: Callable[[str], None] = print, bench: bool =
     from pqscan.report.build import prepare, render
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    # Keep the demo's planted keys and reports out of a later `pqscan ci .` (and out of git): the walk
+    # honours .gitignore files, and this one ignores everything here, itself included.
+    (out_dir / ".gitignore").write_text("# written by pqscan demo: its output is not part of your project\n*\n",
+                                        encoding="utf-8")
     repo = out_dir / "sample-repo"
     if repo.exists():
         shutil.rmtree(repo)

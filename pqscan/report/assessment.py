@@ -24,6 +24,8 @@ from pqscan import __version__
 from pqscan.assess.engine import Assessment, ComplianceStatus, Verdict
 from pqscan.inventory import Inventory, now_iso
 from pqscan.model import Finding, Severity
+from pqscan.report.terminal import Column
+from pqscan.report.terminal import render as render_records
 from pqscan.textsafe import clean
 
 ASSESSMENT_SCHEMA_VERSION = "1.1"  # 1.1: readiness, per-finding combined verdict and ownership
@@ -232,12 +234,48 @@ def summary_line(inventory: Inventory, assessment: Assessment) -> Text:
     return text
 
 
-def render_table(inventory: Inventory, assessment: Assessment, *, width: int = 160, color: bool = False) -> str:
-    """The human report as text: findings table, compliance matrix, summary line, scan errors."""
+_FINDING_COLUMNS = (
+    Column("severity", min_width=8, keep=9, whole=True), Column("algorithm", min_width=10, keep=8, whole=True),
+    Column("usage", min_width=8, keep=3, detail=True), Column("location", min_width=16, keep=6),
+    Column("deadline", min_width=10, keep=7, whole=True), Column("asset", min_width=12, keep=4, detail=True),
+    Column("profile status", min_width=12, keep=2, detail=True, tokens=False),
+    Column("reason", min_width=20, keep=1, detail=True, tokens=False),
+)
+
+
+def finding_rows(inventory: Inventory, assessment: Assessment) -> tuple[list[list[str]], list[list[str]]]:
+    """Plain-text rows (and their styles) of the findings, worst first, for pqscan.report.terminal."""
+    rows, styles = [], []
+    for f in _order(assessment, inventory.findings):
+        asset = inventory.assets.get(f.asset_id)
+        worst = assessment.worst(f.id)
+        algorithm = f.algorithm
+        if f.parameters.get("raw_identifier") and f.algorithm == "unknown":
+            algorithm = f"unknown ({f.parameters['raw_identifier']})"
+        location = f.evidence.location or (asset.location if asset else "")
+        if f.evidence.line is not None:
+            location += f":{f.evidence.line}"
+        sev = assessment.severity(f.id)
+        flags = [x for x, on in (("broken", worst and worst.classically_broken), ("HNDL", worst and worst.hndl)) if on]
+        rows.append([" ".join([sev.value.upper(), *flags]), algorithm, f.usage.value, location,
+                     _deadline(assessment, f.id).plain,
+                     f"{asset.name or asset.id if asset else f.asset_id} [{assessment.role(f.id).ownership.label}]",
+                     _statuses(assessment, assessment.verdicts.get(f.id, []), f.id).plain.replace("\n", "; "),
+                     _reason(assessment, f.id, worst).plain.replace("\n", "; ")])
+        styles.append([sev.value] + [""] * 7)
+    return rows, styles
+
+
+def render_table(inventory: Inventory, assessment: Assessment, *, width: int = 160, color: bool = False,
+                 plain: bool = False) -> str:
+    """The human report as text: findings (fitted to ``width``, or one record per line when ``plain``),
+    compliance matrix, readiness, summary line, scan errors."""
     buf = io.StringIO()
-    console = Console(file=buf, width=width, force_terminal=color, no_color=not color, highlight=False,
+    console = Console(file=buf, width=max(width, 80), force_terminal=color, no_color=not color, highlight=False,
                       emoji=False, markup=False, soft_wrap=False)
-    console.print(findings_table(inventory, assessment))
+    rows, styles = finding_rows(inventory, assessment)
+    buf.write("Findings\n")
+    buf.write(render_records(_FINDING_COLUMNS, rows, width=width, plain=plain, color=color, styles=styles))
     console.print(matrix_table(assessment))
     console.print(readiness_table(assessment))
     console.print(summary_line(inventory, assessment))

@@ -16,8 +16,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from html import escape
 from importlib import resources
@@ -25,12 +27,12 @@ from typing import Any
 
 from pqscan import __version__
 from pqscan.inventory import Inventory, now_iso
-from pqscan.model import Severity
 from pqscan.report import svg
+from pqscan.report.firstscreen import first_steps, next_deadlines
 from pqscan.report.summary import SEVERITY_ORDER, ReportSummary, summarize
 from pqscan.textsafe import clean
 
-FIRST_WAVE_ROWS = 15
+PLAN_ROWS = 60
 TOP_GRAPH_NODES = 14
 
 
@@ -48,10 +50,27 @@ def _e(value: Any) -> str:
     return escape("" if value is None else clean(str(value)))
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+_NUMERIC = re.compile(r"^[\d\s.,:/%×+\-—–]+$|^\d{4}-\d{2}-\d{2}")
+
+
+def _cell(v: Any) -> str:
+    """A table cell; numbers and dates carry class "num" (never wrapped, see report.css)."""
+    if isinstance(v, _Raw):
+        return f"<td>{v.html}</td>"
+    text = _e(v)
+    return f'<td class="num">{text}</td>' if _NUMERIC.match(text or "x") else f"<td>{text}</td>"
+
+
+@dataclass(frozen=True)
+class _Raw:
+    html: str  # already escaped markup
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], cls: str = "") -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows)
+    klass = f' class="{cls}"' if cls else ""
+    return f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _plan_steps(plan: Any) -> list[Any]:
@@ -73,13 +92,13 @@ def _summary_section(s: ReportSummary, inventory: Inventory) -> str:
     hndl_list = "".join(f"<li><code>{_e(a)}</code></li>" for a in exposed[:10]) + (
         f"<li>… and {len(exposed) - 10} more</li>" if len(exposed) > 10 else "")
     return f"""
-<section id="summary"><h2>Executive summary</h2>
-<div class="score">{svg.gauge(s.readiness if s.readiness is not None else 0)}
-<div><div class="cards">{cards}</div>
-<p class="explain">Readiness {_e(s.readiness_text)}: the share of the findings on what you operate that every selected
-profile already accepts with no date attached (not exposed to harvest-now-decrypt-later, not broken); trust stores,
-test material, third-party code and expired certificates are listed apart and not counted (docs/risk-model.md).
-{len(s.rows)} findings on {len(inventory.assets)} assets; {len(inventory.errors)} scan errors recorded.</p></div></div>
+<section id="summary"><h2>Severity and exposure</h2>
+<div class="cards">{cards}</div>
+<p class="explain">Severity is the worst verdict of the selected profiles. Readiness {_e(s.readiness_text)}: the share
+of the findings on what you operate that every selected profile already accepts with no date attached (not exposed to
+harvest-now-decrypt-later, not broken); trust stores, test material, third-party code and expired certificates are
+listed apart and not counted (docs/risk-model.md). {len(s.rows)} findings on {len(inventory.assets)} assets;
+{len(inventory.errors)} scan errors recorded.</p>
 <div class="cards">
 <div class="card high"><div class="n">{len(exposed)}</div><div class="l">assets exposed to harvest-now-decrypt-later today (no PQ option)</div></div>
 <div class="card medium"><div class="n">{len(fallback)}</div><div class="l">assets offering PQ but still accepting classical key exchange</div></div>
@@ -133,54 +152,143 @@ def _not_operated_lists(s: ReportSummary) -> str:
     return "".join(parts)
 
 
-def _wave_section(s: ReportSummary) -> str:
-    steps = _plan_steps(s.plan)
+def _first_screen(s: ReportSummary, inventory: Inventory, today: date) -> str:
+    """Three answers side by side, all inside a 1366x768 viewport: how exposed, what first, by when."""
+    all_ready = s.readiness_by_profile[-1] if s.readiness_by_profile else None
+    basis = (f"{all_ready.ready} of {all_ready.judged} findings on what you operate are already where every "
+             f"selected profile wants them" if all_ready is not None and all_ready.judged
+             else "nothing you operate was judged")
+    left_out = sum(len(v) for v in s.not_operated.values())
+    exposed, fallback = s.hndl_split
+    exposed_line = (f"{len(exposed)} asset(s) exposed to harvest-now-decrypt-later today"
+                    + (f", {len(fallback)} more still accept a classical fallback" if fallback else ""))
+    steps = first_steps(s, inventory)
+    if steps:
+        items = "".join(
+            f'<li data-step="{st.order}"><div class="st-title">{_e(st.title)}</div>'
+            f'<div class="st-meta"><span class="what">{_e(st.what)}</span>'
+            + (f' · <span class="where">{_e(st.where)}</span>' if st.where else "")
+            + (f' · owner <span class="owner">{_e(st.owner)}</span>' if st.owner else "")
+            + f' · <span class="due">due {_e(st.deadline)}</span></div></li>' for st in steps)
+        first_html = f'<ol class="top-steps">{items}</ol>'
+    else:
+        first_html = "<p>No migration step: nothing you operate needs work (or no plan was attached).</p>"
+    dls = next_deadlines(s, today)
+    if dls:
+        dl_rows = "".join(
+            f'<tr><td>{_e(d.profile)}</td><td class="num">{_e(d.date.isoformat())}</td>'
+            f'<td class="num">{d.findings}</td><td class="num">{d.later}</td></tr>' for d in dls)
+        by_when = (f'<table class="deadlines"><thead><tr><th>profile</th><th>next deadline</th><th>findings due</th>'
+                   f'<th>due later</th></tr></thead><tbody>{dl_rows}</tbody></table>')
+    else:
+        by_when = "<p>No upcoming deadline in the selected profiles.</p>"
+    return f"""<section id="first-screen" class="first">
+<div class="panel" id="how-exposed"><h2>How exposed</h2>
+<div class="score-line">{svg.gauge(s.readiness if s.readiness is not None else 0)}
+<div><div class="big" id="readiness-score">{_e(s.readiness_text)}</div><div class="basis">readiness: {_e(basis)}.</div></div></div>
+<p class="exposed">{_e(exposed_line)}.</p>
+<p class="basis">{len(s.rows)} findings on {len(inventory.assets)} assets; {left_out} asset(s) you do not operate
+(trust stores, test material, third-party code, expired) listed apart, not counted. <a href="#compliance">Per profile</a>.</p>
+</div>
+<div class="panel" id="what-first"><h2>What first</h2>{first_html}<p class="basis"><a href="#plan-steps">The whole plan</a></p></div>
+<div class="panel" id="by-when"><h2>By when</h2>{by_when}</div>
+</section>"""
+
+
+def _plan_section(s: ReportSummary, inventory: Inventory) -> str:
+    """The plan, wave by wave, with a plain reason per step and the Mosca arithmetic one click away."""
+    steps = first_steps(s, inventory, limit=None)
     if not steps:
-        return '<section id="wave1"><h2>First migration wave</h2><p>No migration plan was attached.</p></section>'
-    first_wave = min(int(_step(st, "wave", 1) or 1) for st in steps)
-    wave = [st for st in steps if int(_step(st, "wave", 1) or 1) == first_wave][:FIRST_WAVE_ROWS]
-    rows = [[_step(st, "order"), _step(st, "title") or _step(st, "asset_id"), _step(st, "action"),
-             f"{float(_step(st, 'risk', 0) or 0):.0f}", _step(st, "deadline") or "—",
-             "; ".join(map(str, _step(st, "reasons", []) or []))[:400]] for st in wave]
-    return f"""<section id="wave1"><h2>First migration wave</h2>
-<p class="explain">The riskiest work that nothing else blocks, in dependency order (what must move first comes first).
-The full plan is in the table further down.</p>
-{_table(["#", "asset", "what to do", "risk", "deadline", "why"], rows)}</section>"""
+        return '<section id="plan-steps"><h2>Migration plan</h2><p>No migration plan was attached.</p></section>'
+    waves = {int(_step(w, "number", 0) or 0): str(_step(w, "name", "")) for w in (_step(s.plan, "waves", []) or [])}
+    parts = []
+    current = None
+    rows: list[list[Any]] = []
+
+    def flush() -> None:
+        if rows:
+            parts.append(_table(["#", "step", "asset", "owner", "deadline", "why"], rows, "plan"))
+
+    for st in steps[:PLAN_ROWS]:
+        if st.wave != current:
+            flush()
+            rows = []
+            current = st.wave
+            parts.append(f"<h3>Wave {st.wave}: {_e(waves.get(st.wave, ''))}</h3>")
+        why = _e(st.why)
+        if st.arithmetic:
+            why += ("<details><summary>the arithmetic</summary>" + "<br>".join(_e(a) for a in st.arithmetic)
+                    + "</details>")
+        asset = _e(st.what) + (f"<br><small>{_e(st.where)}</small>" if st.where else "")
+        rows.append([st.order, _Raw(f"{_e(st.title)}<br><small>{_e(st.action)}</small>"), _Raw(asset),
+                     st.owner or "—", st.deadline, _Raw(why)])
+    flush()
+    more = (f'<p class="note">The first {PLAN_ROWS} of {len(steps)} steps are shown here; the full plan is the '
+            f'table "Migration plan (all steps)" below.</p>' if len(steps) > PLAN_ROWS else "")
+    return f"""<section id="plan-steps"><h2>Migration plan</h2>
+<p class="explain">In order: what must move first comes first within a wave. The arithmetic behind each timing
+(Mosca: years the data must stay secret + years to migrate, against years to a quantum computer) is one click away.</p>
+{''.join(parts)}{more}</section>"""
+
+
+def _ratio_text(c: Mapping[str, Any]) -> str:
+    ratio = c.get("time_ratio")
+    if not isinstance(ratio, (int, float)):
+        return "—"
+    iqr = c.get("time_ratio_iqr")
+    if isinstance(iqr, (list, tuple)) and len(iqr) == 2 and all(isinstance(x, (int, float)) for x in iqr):
+        return f"{float(ratio):.2f}× ({float(iqr[0]):.2f}–{float(iqr[1]):.2f})"
+    return f"{float(ratio):.2f}×"
 
 
 def _bench_section(s: ReportSummary) -> str:
-    costs = (s.bench or {}).get("migration_costs") or []
+    bench = s.bench or {}
+    costs = bench.get("migration_costs") or []
     if not costs:
         return ('<section id="cost"><h2>Cost of the replacements</h2><p>No benchmark attached '
                 '(run <code>pqscan bench --attach INVENTORY</code>).</p></section>')
-    rows = [[c.get("from"), c.get("to"), c.get("context"),
-             f"{float(c['time_ratio']):.2f}×" if isinstance(c.get("time_ratio"), (int, float)) else "—",
-             c.get("extra_bytes", "—")] for c in costs]
-    env = (s.bench or {}).get("environment") or {}
+    settings = bench.get("settings") or {}
+    quick = bool(settings.get("quick"))
+    rows = [[c.get("from"), c.get("to"), c.get("context"), _ratio_text(c), c.get("extra_bytes", "—")] for c in costs]
+    env = bench.get("environment") or {}
     where = ", ".join(f"{k}: {v}" for k, v in list(env.items())[:4] if isinstance(v, (str, int, float)))
-    return f"""<section id="cost"><h2>Cost of the replacements (measured)</h2>
-<p class="explain">Time ratio = replacement ÷ current algorithm, measured on this machine; extra bytes per TLS handshake
-or per signature. {_e(where)}</p>
-{_table(["current", "replacement", "context", "time ratio", "extra bytes"], rows)}</section>"""
+    how = (f"{settings.get('repeats', '?')} samples over {settings.get('min_time_s', '?')} s per operation; "
+           f"median, with the interquartile range of the ratio in brackets")
+    label = "rough: a --quick smoke run (figures vary about 2× between runs)" if quick else "measured"
+    return f"""<section id="cost"><h2>Cost of the replacements ({_e(label)})</h2>
+<p class="explain">Time ratio = replacement ÷ current algorithm on this machine ({_e(how)}); extra bytes per TLS
+handshake or per signature. {_e(where)}</p>
+{_table(["current", "replacement", "context", "time ratio (IQR)", "extra bytes"], rows)}</section>"""
 
 
-def _charts_section(s: ReportSummary, today: date) -> str:
+def _charts_section(s: ReportSummary, inventory: Inventory, today: date) -> str:
     steps = _plan_steps(s.plan)
     waves = Counter(int(_step(st, "wave", 1) or 1) for st in steps)
     wave_bars = [(f"wave {w}", n) for w, n in sorted(waves.items())]
-    top = sorted(steps, key=lambda st: -float(_step(st, "risk", 0) or 0))[:TOP_GRAPH_NODES]
-    sev_of = {r.finding.asset_id: r.severity.value for r in reversed(s.rows)}
-    # Steps, not assets, are the nodes: a TLS/SSH endpoint can be two steps (key exchange, authentication).
-    nodes = [(str(_step(st, "key") or _step(st, "asset_id")), str(_step(st, "title") or _step(st, "asset_id")),
-              sev_of.get(str(_step(st, "asset_id")), "info")) for st in top]
-    edges = [(str(_step(st, "key") or _step(st, "asset_id")), str(d)) for st in top
-             for d in (_step(st, "depends_on_steps", None) or _step(st, "depends_on", []) or [])]
     return f"""<section id="charts"><h2>At a glance</h2><div class="charts">
 <figure><figcaption>Findings by asset kind and severity</figcaption>{svg.stacked_bars(s.by_kind_severity, "findings by asset kind and severity")}</figure>
-<figure><figcaption>Profile deadlines (findings due)</figcaption>{svg.timeline(s.deadlines, today, "deadlines timeline")}</figure>
+<figure><figcaption>Profile deadlines (number of findings due on each date)</figcaption>{svg.timeline(s.deadlines, today, "deadlines timeline")}</figure>
 <figure><figcaption>Migration waves (steps per wave)</figcaption>{svg.column_bars(wave_bars, "migration waves")}</figure>
-<figure><figcaption>Dependencies among the top risks (move left first)</figcaption>{svg.dependency_graph(nodes, edges, "dependency graph of the top risks")}</figure>
-</div></section>"""
+</div>{_dependency_table(s, inventory)}</section>"""
+
+
+def _dependency_table(s: ReportSummary, inventory: Inventory) -> str:
+    """The top risks and what each must wait for, as a table a reader can follow (no tiny labels)."""
+    steps = _plan_steps(s.plan)
+    if not steps:
+        return ""
+    named = {str(_step(st, "key") or _step(st, "asset_id")): st for st in steps}
+    top = sorted(steps, key=lambda st: -float(_step(st, "risk", 0) or 0))[:TOP_GRAPH_NODES]
+    rows = []
+    for st in sorted(top, key=lambda st: int(_step(st, "order", 0) or 0)):
+        deps = [named[d] for d in (_step(st, "depends_on_steps", None) or _step(st, "depends_on", ()) or ())
+                if d in named]
+        waits = "; ".join(f"#{_step(d, 'order')} {_step(d, 'title')}" for d in deps) or "nothing: can start now"
+        rows.append([_step(st, "order"), _step(st, "title") or _step(st, "asset_id"),
+                     f"{float(_step(st, 'risk', 0) or 0):.0f}", waits])
+    return (f'<h3 id="dependencies">Dependencies among the {len(rows)} riskiest steps</h3>'
+            '<p class="explain">Read down: a step can start once the steps it waits for are done.</p>'
+            + _table(["#", "step", "risk", "waits for"], rows, "deps"))
 
 
 def _tables_data(s: ReportSummary, inventory: Inventory) -> tuple[list[dict[str, Any]], str]:
@@ -194,14 +302,14 @@ def _tables_data(s: ReportSummary, inventory: Inventory) -> tuple[list[dict[str,
              round(float(_step(st, "risk", 0) or 0), 1), str(_step(st, "deadline") or ""),
              "; ".join(map(str, _step(st, "reasons", []) or []))] for st in _plan_steps(s.plan)]
     specs = [
-        {"root": "t-findings", "data": "d-findings", "label": "findings", "severityCol": 0, "sort": 0, "dir": -1,
+        {"root": "t-findings", "data": "d-findings", "label": "findings", "prefix": "F-", "severityCol": 0, "sort": 0, "dir": -1,
          "columns": ["severity", "algorithm", "usage", "quantum", "asset kind", "asset", "location", "status",
                      "deadline", "owner", "all selected", "earliest deadline", "acceptable under all", "reason"]},
-        {"root": "t-plan", "data": "d-plan", "label": "plan", "sort": 0, "dir": 1,
+        {"root": "t-plan", "data": "d-plan", "label": "plan", "prefix": "P-", "sort": 0, "dir": 1,
          "columns": ["#", "wave", "asset", "what to do", "risk", "deadline", "why"]},
-        {"root": "t-assets", "data": "d-assets", "label": "assets", "sort": 0, "dir": 1,
+        {"root": "t-assets", "data": "d-assets", "label": "assets", "prefix": "A-", "sort": 0, "dir": 1,
          "columns": ["kind", "id", "name", "location"]},
-        {"root": "t-errors", "data": "d-errors", "label": "errors", "sort": 0, "dir": 1,
+        {"root": "t-errors", "data": "d-errors", "label": "errors", "prefix": "E-", "sort": 0, "dir": 1,
          "columns": ["kind", "target", "stage", "message"]},
     ]
     blobs = "".join(
@@ -249,7 +357,6 @@ def render_html(inventory: Inventory, assessment: Any, plan: Any | None = None,
     csp = (f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-{script_hash}'")
     profiles = ", ".join(getattr(p, "name", str(p)) for p in s.profiles) or "—"
     targets = ", ".join(inventory.targets[:8]) + (f" … (+{len(inventory.targets) - 8})" if len(inventory.targets) > 8 else "")
-    sev_counts = " · ".join(f"{s.by_severity.get(sev, 0)} {sev.value}" for sev in SEVERITY_ORDER if sev is not Severity.INFO)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{csp}">
@@ -257,17 +364,17 @@ def render_html(inventory: Inventory, assessment: Any, plan: Any | None = None,
 <title>{_e(title)}</title><style>{_template("report.css")}</style></head>
 <body>
 <header><h1>{_e(title)}</h1>
-<p>Readiness {_e(s.readiness_text)} · {sev_counts} · profiles: {_e(profiles)}</p>
-<p>Scope: {_e(targets) or "—"} · scanned {_e(inventory.started)} · report generated {_e(now_iso())} by pqscan {_e(__version__)}</p></header>
+<p>Profiles: {_e(profiles)} · scope: {_e(targets) or "—"} · scanned {_e(inventory.started)} · generated {_e(now_iso())} by pqscan {_e(__version__)}</p></header>
 <main>
+{_first_screen(s, inventory, today)}
 {_summary_section(s, inventory)}
+{_plan_section(s, inventory)}
 {_matrix_section(s)}
-{_wave_section(s)}
 {_bench_section(s)}
-{_charts_section(s, today)}
+{_charts_section(s, inventory, today)}
 {_progress_section(progress)}
 <section id="findings"><h2>All findings</h2><div id="t-findings"></div></section>
-<section id="plan"><h2>Migration plan</h2><div id="t-plan"></div></section>
+<section id="plan"><h2>Migration plan (all steps)</h2><div id="t-plan"></div></section>
 <section id="assets"><h2>Assets</h2><div id="t-assets"></div></section>
 <section id="errors"><h2>Scan errors</h2><p class="explain">Targets or files that could not be scanned completely, kept so nothing is silently missing.</p><div id="t-errors"></div></section>
 </main>

@@ -65,6 +65,24 @@ def _not_operated(s: Any, plan: Any | None) -> list[str]:
     return out
 
 
+def _what_first_by_when(s: Any, inventory: Inventory, today: date) -> list[str]:
+    """The same three answers as the HTML report's first screen (pqscan.report.firstscreen)."""
+    from pqscan.report.firstscreen import first_steps, next_deadlines
+
+    out: list[str] = []
+    steps = first_steps(s, inventory)
+    if steps:
+        out += ["", "## What first", ""]
+        out += _table(["#", "step", "asset", "where", "owner", "due"],
+                      [[st.order, st.title, st.what, st.where or "—", st.owner or "—", st.deadline] for st in steps])
+    deadlines = next_deadlines(s, today)
+    if deadlines:
+        out += ["", "## By when", ""]
+        out += _table(["profile", "next deadline", "findings due", "due later"],
+                      [[d.profile, d.date.isoformat(), d.findings, d.later] for d in deadlines])
+    return out
+
+
 def render_markdown(inventory: Inventory, assessment: Any, plan: Any | None = None,
                     bench: Mapping[str, Any] | None = None, *, progress: Any | None = None) -> str:
     s = summarize(inventory, assessment, plan, bench if bench is not None else inventory.attachments.get("bench"))
@@ -81,6 +99,7 @@ def render_markdown(inventory: Inventory, assessment: Any, plan: Any | None = No
         f"- Assets exposed to harvest-now-decrypt-later today: {len(s.hndl_split[0])} with no PQ option, "
         f"{len(s.hndl_split[1])} offering PQ but still accepting classical key exchange",
         f"- Scanned: {md_escape(inventory.started)}",
+        *_what_first_by_when(s, inventory, getattr(assessment, "today", date.today())),
         "",
         "## Compliance matrix",
         "",

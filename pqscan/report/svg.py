@@ -77,7 +77,7 @@ def timeline(points: Sequence[tuple[date, str, int]], today: date, label: str) -
     y0, y1 = min(years), max(years) + 1
     lanes = sorted({p[1] for p in points})
     left, width, lane_h = 130, 420, 34
-    height = 40 + lane_h * len(lanes)
+    height = 46 + lane_h * len(lanes)
 
     def xpos(d: date) -> float:
         return left + width * ((d.year + (d.timetuple().tm_yday - 1) / 366) - y0) / max(1, y1 - y0)
@@ -92,7 +92,7 @@ def timeline(points: Sequence[tuple[date, str, int]], today: date, label: str) -
     body.append(_text(tx + 3, 12, "today", extra='style="fill:#a50e0e"'))
     top = max(p[2] for p in points) or 1
     for i, lane in enumerate(lanes):
-        y = 24 + i * lane_h
+        y = 30 + i * lane_h
         body.append(_text(left - 6, y + 4, lane, "end"))
         for d, profile, n in points:
             if profile != lane:
@@ -101,6 +101,7 @@ def timeline(points: Sequence[tuple[date, str, int]], today: date, label: str) -
             color = COLORS["critical"] if d <= today else COLORS["high"]
             body.append(f'<circle cx="{xpos(d):.1f}" cy="{y}" r="{r:.1f}" fill="{color}" fill-opacity="0.75">'
                         f'<title>{escape(f"{profile}: {n} finding(s) due {d.isoformat()}")}</title></circle>')
+            body.append(_text(xpos(d), y - r - 2, str(n), "middle", extra='class="count"'))
     return _svg(left + width + 30, height, body, label)
 
 
@@ -114,7 +115,7 @@ def column_bars(values: Sequence[tuple[str, int]], label: str, color: str = "#3b
     body: list[str] = []
     for i, (name, v) in enumerate(values):
         x = 30 + i * (bar_w + gap)
-        bh = (h - 30) * v / top
+        bh = (h - 44) * v / top
         body.append(f'<rect x="{x}" y="{h - bh - 20:.1f}" width="{bar_w}" height="{bh:.1f}" fill="{color}">'
                     f'<title>{escape(f"{name}: {v}")}</title></rect>')
         body.append(_text(x + bar_w / 2, h - bh - 24, str(v), "middle"))

@@ -132,3 +132,17 @@ def test_demo_stops_its_servers_when_interrupted(tmp_path: Path, sig: str) -> No
         with socket.socket() as s:
             s.settimeout(1)
             assert s.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open after {sig}"
+
+
+def test_a_later_scan_of_the_project_does_not_scan_the_demo_output(demo) -> None:
+    """The demo plants weak keys and code; `pqscan code|certs` of the folder holding its output must
+    not report them (the output folder carries a .gitignore that ignores everything in it)."""
+    out, proc = demo
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (out / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+    for command in ("code", "certs"):
+        scanned = subprocess.run([sys.executable, "-m", "pqscan", command, str(out.parent), "-f", "json"],
+                                 capture_output=True, text=True, timeout=120)
+        assert scanned.returncode == 0, scanned.stderr[-2000:]
+        doc = json.loads(scanned.stdout)
+        assert not [f for f in doc["findings"] if out.name in json.dumps(f)], command

@@ -90,7 +90,7 @@ def test_certs_table_shows_an_ssh_key_with_a_hostile_curve_name_without_control_
 
     blob = string(b"ecdsa-sha2-nistp256") + string(b"nist\x1b[2J\x07") + string(b"\x04" + b"\x01" * 64)
     (tmp_path / "odd.pub").write_text("ecdsa-sha2-nistp256 " + base64.b64encode(blob).decode() + " c\n")
-    result = CliRunner().invoke(cli, ["certs", str(tmp_path)])
+    result = CliRunner().invoke(cli, ["certs", str(tmp_path), "--all"])
     assert result.exit_code == 0, result.output
     _assert_no_raw_controls(result.output)
     assert "nist\\x1b[2J\\x07" in result.output

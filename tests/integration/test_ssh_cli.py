@@ -62,7 +62,7 @@ def test_certs_writes_an_inventory_with_linked_chain(tmp_path: Path):
                                                            serialization.PrivateFormat.PKCS8,
                                                            serialization.NoEncryption()))
     out = tmp_path / "inv.json"
-    result = CliRunner().invoke(cli, ["certs", str(tree), "-o", str(out)])
+    result = CliRunner().invoke(cli, ["certs", str(tree), "-o", str(out), "--all"])
     assert result.exit_code == 0, result.output
     inv = load(out)
     kinds = sorted(a.kind.value for a in inv.assets.values())

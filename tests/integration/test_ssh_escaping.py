@@ -80,7 +80,7 @@ def test_pre_banner_lines_are_stored_with_visible_escapes(ssh_inventory: Path):
 
 
 def test_ssh_table_shows_banner_markup_as_text_without_control_characters(hostile_ssh_port: int):
-    result = CliRunner().invoke(cli, ["ssh", f"127.0.0.1:{hostile_ssh_port}", "--timeout", "2", "--no-host-keys"])
+    result = CliRunner().invoke(cli, ["ssh", f"127.0.0.1:{hostile_ssh_port}", "--timeout", "2", "--no-host-keys", "--all"])
     assert result.exit_code == 0, result.output
     _assert_no_raw_controls(result.output)
     assert "Evil[bold red]SSH_9.9" in result.output and "[blink]evil-kex<i>" in result.output

@@ -3,6 +3,8 @@
 (function () {
   "use strict";
   var PAGE = 100;
+  var PRINT_AT_LOAD = 5000; // larger tables get their print copy on "beforeprint"
+  var NUMERIC = /^[\d\s.,:\/%+\-]+$|^\d{4}-\d{2}-\d{2}/;
   function readData(id) {
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
@@ -75,6 +77,42 @@
     pager.appendChild(next);
     root.appendChild(pager);
 
+    function fillCell(td, v, j) {
+      var text = v === null || v === undefined ? "" : String(v);
+      td.textContent = text;
+      if (j === spec.severityCol) td.className = "sev sev-" + v;
+      else if (text && NUMERIC.test(text)) td.className = "num";
+    }
+    // Print: every row, in the current order, in a table only print shows (the pager is screen-only).
+    var printTable = null;
+    var printNote = document.createElement("p");
+    printNote.className = "print-note count";
+    printNote.textContent = "Printed: all " + rows.length + " " + spec.label + " rows.";
+    root.appendChild(printNote);
+    function buildPrint() {
+      if (printTable) return;
+      printTable = document.createElement("table");
+      printTable.className = "data print-all";
+      printTable.setAttribute("data-rows", String(rows.length));
+      var ph = printTable.createTHead().insertRow();
+      var nth = document.createElement("th");
+      nth.textContent = "#";
+      ph.appendChild(nth);
+      cols.forEach(function (c) { var th = document.createElement("th"); th.textContent = c; ph.appendChild(th); });
+      var pb = printTable.createTBody();
+      var frag = document.createDocumentFragment();
+      view.forEach(function (r, i) {
+        var tr = document.createElement("tr");
+        var n = tr.insertCell();
+        n.className = "num";
+        n.textContent = (spec.prefix || "") + (i + 1);
+        for (var j = 0; j < cols.length; j++) fillCell(tr.insertCell(), r[j], j);
+        frag.appendChild(tr);
+      });
+      pb.appendChild(frag);
+      root.appendChild(printTable);
+    }
+    window.addEventListener("beforeprint", buildPrint);
     var view = rows;
     function key(v, i) {
       if (i === spec.severityCol) return SEV_RANK[v] === undefined ? -1 : SEV_RANK[v];
@@ -112,8 +150,7 @@
         for (var j = 0; j < cols.length; j++) {
           var td = tr.insertCell();
           var v = r[j];
-          td.textContent = v === null || v === undefined ? "" : String(v);
-          if (j === spec.severityCol) td.className = "sev sev-" + v;
+          fillCell(td, v, j);
         }
       }
       count.textContent = view.length + " of " + rows.length + " rows";
@@ -134,9 +171,14 @@
     prev.addEventListener("click", function () { state.page--; render(); });
     next.addEventListener("click", function () { state.page++; render(); });
     apply();
+    if (rows.length <= PRINT_AT_LOAD) buildPrint();
     root.setAttribute("data-ready", "true");
   }
 
+  // In print, the arithmetic behind each plan step is shown, not one click away.
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) { d.open = true; });
+  });
   var specs = readData("pqscan-tables") || [];
   specs.forEach(makeTable);
   document.body.setAttribute("data-report-ready", "true");
