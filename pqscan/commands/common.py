@@ -54,17 +54,14 @@ def profile_option() -> Callable[[F], F]:
 
 
 def write_output(text: str, output: Path | None) -> None:
-    """Write to a file (atomically) or stdout."""
+    """Write to a file (atomically, never over a link, pipe or device: :mod:`pqscan.outfile`) or stdout."""
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
         return
-    try:
-        tmp = output.with_name(output.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
-    except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    from pqscan.outfile import write_text
+
+    write_text(output, text)
 
 
 def note(ctx: click.Context | None, message: str) -> None:
