@@ -14,6 +14,7 @@ from pqscan.collect.code import CodeScanOptions
 from pqscan.collect.code.files import LANGUAGES, RULESET_OF
 from pqscan.collect.paths import PathScanOptions
 from pqscan.commands.common import OutputFormat, format_option, make_walk, walk_options, write_output
+from pqscan.commands.options import EXISTING_PATH
 from pqscan.commands.streaming import scan_paths_to_inventory
 from pqscan.inventory import Inventory
 from pqscan.model import ErrorKind
@@ -23,7 +24,7 @@ _LANGUAGE_CHOICES = sorted({*LANGUAGES, *RULESET_OF.values()})
 
 
 @click.command("code", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH...")
+@click.argument("paths", nargs=-1, required=True, type=EXISTING_PATH, metavar="PATH...")
 @walk_options
 @click.option("--language", "languages", multiple=True, type=click.Choice(_LANGUAGE_CHOICES, case_sensitive=False),
               help="Only these languages (repeatable). Default: all.")

@@ -15,6 +15,7 @@ from pqscan.collect.ssh import SshProbeOptions, make_probe
 from pqscan.commands.common import OutputFormat, format_option
 
 # The streaming / resume plumbing is shared with `pqscan tls` (one implementation).
+from pqscan.commands.options import RATE, TIMEOUT
 from pqscan.commands.streaming import emit_inventory, print_endpoint_table, scan_endpoints_to_inventory
 from pqscan.errors import UsageError
 from pqscan.inventory import Inventory
@@ -25,10 +26,10 @@ from pqscan.textsafe import clean
 @click.command("ssh", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("targets", nargs=-1, required=True, metavar="TARGET...")
 @click.option("--port", "ports", default=None, metavar="LIST", help="Ports for targets without one (default 22), e.g. 22,2222.")
-@click.option("--timeout", default=5.0, show_default=True, type=click.FloatRange(0.05, 300), help="Connect and read timeout, seconds.")
+@click.option("--timeout", default=5.0, show_default=True, type=TIMEOUT, help="Connect and read timeout, seconds.")
 @click.option("--concurrency", default=128, show_default=True, type=click.IntRange(1, 4096), help="Endpoints scanned at once.")
 @click.option("--per-host", default=8, show_default=True, type=click.IntRange(1, 256), help="Simultaneous connections to one host.")
-@click.option("--rate", default=None, type=click.FloatRange(0.1, None), help="At most this many new connections per second.")
+@click.option("--rate", default=None, type=RATE, help="At most this many new connections per second.")
 @click.option("--allow-large", is_flag=True, help="Allow CIDR ranges larger than 4096 addresses.")
 @click.option("--no-host-keys", is_flag=True, help="Only read KEXINIT; do not fetch each host key (one connection per key type).")
 @click.option("--no-gex-probe", is_flag=True,

@@ -13,6 +13,7 @@ from pqscan.collect.net.targets import STARTTLS_PROTOCOLS, parse_ports, parse_ta
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.collect.tls.groups import BY_CODE, GroupKind
 from pqscan.commands.common import OutputFormat, format_option
+from pqscan.commands.options import RATE, TIMEOUT
 from pqscan.commands.streaming import emit_inventory, print_endpoint_table, scan_endpoints_to_inventory
 from pqscan.errors import UsageError
 from pqscan.inventory import Inventory
@@ -26,10 +27,10 @@ from pqscan.model import Asset, AssetKind
 @click.option("--starttls", default="auto", show_default=True,
               type=click.Choice(["auto", "none", *sorted(STARTTLS_PROTOCOLS)]),
               help="Upgrade plaintext protocols first; auto = by well-known port (25, 587, 143, 110, 21, 389, 5432, 5222).")
-@click.option("--timeout", default=5.0, show_default=True, type=click.FloatRange(0.05, 300), help="Connect and read timeout, seconds.")
+@click.option("--timeout", default=5.0, show_default=True, type=TIMEOUT, help="Connect and read timeout, seconds.")
 @click.option("--concurrency", default=128, show_default=True, type=click.IntRange(1, 4096), help="Endpoints scanned at once.")
 @click.option("--per-host", default=8, show_default=True, type=click.IntRange(1, 256), help="Simultaneous connections to one host.")
-@click.option("--rate", default=None, type=click.FloatRange(0.1, None), help="At most this many new connections per second.")
+@click.option("--rate", default=None, type=RATE, help="At most this many new connections per second.")
 @click.option("--allow-large", is_flag=True, help="Allow CIDR ranges larger than 4096 addresses.")
 @click.option("--no-suites", is_flag=True,
               help="Skip the TLS 1.2/1.1/1.0 accepted-suite enumeration (one connection per accepted suite "
