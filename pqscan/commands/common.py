@@ -78,6 +78,18 @@ def fail_exit(worst: Severity | None, fail_on: str | None) -> int:
     return ExitCode.FINDINGS if worst.rank >= Severity.parse(fail_on).rank else ExitCode.OK
 
 
+def endpoints_exit(inventory: Any, keys: list[str]) -> int:
+    """``pqscan tls`` / ``ssh``: NOTHING_SCANNED (4) when no endpoint gave a result, else OK.
+
+    An endpoint counts as scanned when its endpoint asset is in the inventory (earlier runs included,
+    with --resume); refused, timed-out and not-TLS/SSH endpoints are recorded errors only."""
+    if keys and not any(k in inventory.assets for k in keys):
+        click.echo(f"pqscan: none of the {len(keys)} endpoint(s) could be scanned (errors are in the inventory)",
+                   err=True)
+        return ExitCode.NOTHING_SCANNED
+    return ExitCode.OK
+
+
 # -- the walk's options: one size parser, the same flags in scan, ci, certs and code -------------
 
 _SIZE_UNITS = {"k": 1024, "m": 1024**2, "g": 1024**3}

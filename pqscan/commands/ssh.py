@@ -12,7 +12,7 @@ from pqscan.assess.exposure import protects
 from pqscan.collect.net.netscan import NetOptions
 from pqscan.collect.net.targets import parse_ports, parse_targets
 from pqscan.collect.ssh import SshProbeOptions, make_probe
-from pqscan.commands.common import OutputFormat, format_option
+from pqscan.commands.common import OutputFormat, endpoints_exit, format_option
 
 # The streaming / resume plumbing is shared with `pqscan tls` (one implementation).
 from pqscan.commands.options import RATE, TIMEOUT
@@ -59,7 +59,7 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, tim
     probe = make_probe(SshProbeOptions(host_keys=not no_host_keys, gex_moduli=not no_gex_probe))
     inventory = scan_endpoints_to_inventory(ctx, endpoints, probe, options, output, resume)
     emit_inventory(inventory, output_format, render_table, [e.key for e in endpoints])
-    return 0
+    return endpoints_exit(inventory, [e.key for e in endpoints])
 
 
 # -- presentation -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from pqscan.collect.net.netscan import NetOptions
 from pqscan.collect.net.targets import STARTTLS_PROTOCOLS, parse_ports, parse_targets
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.collect.tls.groups import BY_CODE, GroupKind
-from pqscan.commands.common import OutputFormat, format_option
+from pqscan.commands.common import OutputFormat, endpoints_exit, format_option
 from pqscan.commands.options import RATE, TIMEOUT
 from pqscan.commands.streaming import emit_inventory, print_endpoint_table, scan_endpoints_to_inventory
 from pqscan.errors import UsageError
@@ -65,7 +65,7 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, sni
     probe = functools.partial(scan_tls_endpoint, suites=not no_suites)
     inventory = scan_endpoints_to_inventory(ctx, endpoints, probe, options, output, resume)
     emit_inventory(inventory, output_format, render_table, [e.key for e in endpoints])
-    return 0
+    return endpoints_exit(inventory, [e.key for e in endpoints])
 
 
 # -- presentation -------------------------------------------------------------------------------
