@@ -146,11 +146,6 @@ class Inventory:
     def from_dict(cls, d: dict[str, Any], source: str = "<inventory>") -> Inventory:
         if not isinstance(d, dict):
             raise InputError(f"{source}: not a pqscan inventory (top level is not an object)")
-        if isinstance(d.get("inventory"), dict):  # report -f json, assess -f json, ci --format json
-            raise InputError(f"{source}: a pqscan {d.get('kind') or 'report'} document, not an inventory "
-                             "(pass the inventory it was made from)")
-        if not any(key in d for key in ("assets", "findings", "errors", "targets")):
-            raise InputError(f"{source}: not a pqscan inventory (no assets, findings, errors or targets)")
         version = str(d.get("schema_version", ""))
         if not version:
             raise InputError(f"{source}: not a pqscan inventory (no schema_version)")
@@ -159,6 +154,11 @@ class Inventory:
                 f"{source}: inventory schema {version} is not supported by this pqscan "
                 f"(reads {SCHEMA_VERSION.split('.')[0]}.x); upgrade pqscan"
             )
+        if isinstance(d.get("inventory"), dict):  # report -f json, assess -f json, ci --format json
+            raise InputError(f"{source}: a pqscan {str(d.get('kind') or 'report').removeprefix('pqscan-')} document, not an inventory "
+                             "(pass the inventory it was made from)")
+        if not any(key in d for key in ("assets", "findings", "errors", "targets")):
+            raise InputError(f"{source}: not a pqscan inventory (no assets, findings, errors or targets)")
         inv = cls(
             started=str(d.get("started") or now_iso()),
             finished=d.get("finished"),

@@ -32,7 +32,7 @@ from pqscan.model import (
 
 COLLECTOR = "config"
 MAX_SNIPPET = 240
-MAX_FINDINGS_PER_LINE = 256  # different algorithm names recorded from one line (a real list has < 50)
+MAX_FINDINGS_PER_LINE = 2048  # findings from one line ("ALL" expands to ~140 suites x 4-5 uses each)
 
 # Protocol versions in order. Apache "all" = TLSv1..TLSv1.3 on an OpenSSL built without SSLv3, as
 # Debian's is (httpd mod_ssl docs, SSLProtocol).
@@ -170,7 +170,7 @@ class Emitter:
         for line, dropped in sorted(self._dropped.items(), key=lambda kv: kv[0] or 0):
             self.result.error("parse", ErrorKind.TOO_LARGE,
                               f"line {line}: {dropped} more algorithm names not recorded "
-                              f"(at most {MAX_FINDINGS_PER_LINE} different names per line)")
+                              f"(at most {MAX_FINDINGS_PER_LINE} findings per line)")
         self._dropped.clear()
         contains = tuple(Relation(RelationKind.CONTAINS, cid) for cid in self.attributes.get("certificates", ()))
         self.result.assets.insert(0, Asset(self.asset_id, AssetKind.CONFIG, self.relpath, self.relpath.rsplit("/", 1)[-1],
