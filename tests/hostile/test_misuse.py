@@ -128,5 +128,5 @@ def test_the_sample_still_loads(tmp_path: Path) -> None:
     out = tmp_path / "inv.json"
     tree = Path(__file__).resolve().parents[2] / "pqscan" / "lab"
     assert pqscan("scan", tree, "-o", out, "-q").returncode in (0, 1)
-    assert pqscan("report", out, "-f", "json").returncode == 0
-    assert json.loads(pqscan("report", SAMPLE, "-f", "json").stdout)["inventory"]["findings"]
+    assert pqscan("report", out, "-f", "sarif").returncode == 0
+    assert json.loads(pqscan("assess", out, "-f", "json").stdout)["inventory"]["findings"]
