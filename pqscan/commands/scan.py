@@ -16,6 +16,7 @@ from pqscan.commands.common import (
     write_output,
 )
 from pqscan.commands.options import RATE, TIMEOUT, check_scan_targets
+from pqscan.outfile import check_output
 from pqscan.report.formats import format_for_path
 
 
@@ -56,6 +57,8 @@ def command(ctx: click.Context, targets: tuple[str, ...], output: Path, resume: 
       pqscan scan @targets.txt -o estate.jsonl --resume
     """
     check_scan_targets(targets)
+    if report_path is not None:
+        check_output(report_path)  # before the scan, not after it
     from pqscan.collect.net.netscan import NetOptions
     from pqscan.collect.net.targets import parse_ports
     from pqscan.pipeline.scan import ScanOptions, scan
