@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import json
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,3 +59,50 @@ def refused(proc: subprocess.CompletedProcess[str], *phrases: str) -> str:
 
 def load_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+@contextlib.contextmanager
+def servers_in_thread(handlers: list[Any]) -> Iterator[list[int]]:
+    """Each handler as a loopback TCP server (tests/integration/tls_fixtures.tcp_server) served by an event
+    loop in a background thread, so a pqscan subprocess can scan them; yields their ports."""
+    from tests.integration.tls_fixtures import tcp_server
+
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    ports: list[int] = []
+    stop: list[asyncio.Event] = []
+
+    async def serve() -> None:
+        stop.append(asyncio.Event())
+        async with contextlib.AsyncExitStack() as stack:
+            for h in handlers:
+                ports.append(await stack.enter_async_context(tcp_server(h)))
+            ready.set()
+            await stop[0].wait()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    try:
+        yield ports
+    finally:
+        loop.call_soon_threadsafe(stop[0].set)
+        thread.join(10)
+        loop.close()
+
+
+def slow_alert(delay: float) -> Any:
+    """A TLS port that waits ``delay`` then answers every ClientHello with a fatal alert (a quick, real error)."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(5)
+        await asyncio.sleep(delay)
+        writer.write(bytes([21, 3, 3, 0, 2, 2, 40]))
+        await writer.drain()
+
+    return handler
+
+
+async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Accepts and never answers."""
+    await asyncio.sleep(60)
