@@ -31,7 +31,9 @@ def _list(backends: tuple[str, ...], algorithms: tuple[str, ...], family: Family
         }
         write_output(json.dumps(doc, indent=2), output)
         return
-    console = Console(file=sys.stdout if output is None else open(output, "w", encoding="utf-8"))  # noqa: SIM115
+    from pqscan.outfile import check_output
+
+    console = Console(file=sys.stdout if output is None else open(check_output(output), "w", encoding="utf-8"))  # noqa: SIM115
     try:
         bt = Table(title="Backends")
         for col in ("backend", "available", "version", "why / note"):
@@ -130,7 +132,9 @@ def command(ctx: click.Context, backends: tuple[str, ...], algorithms: tuple[str
     elif output is None:
         render_table(doc, Console())
     else:
-        with open(output, "w", encoding="utf-8") as fh:
+        from pqscan.outfile import atomic_text
+
+        with atomic_text(output) as fh:
             render_table(doc, Console(file=fh, width=160))
     if not run.ok:
         note(ctx, "some correctness or size checks failed: see the errors in the result")
