@@ -54,7 +54,13 @@ def profile_option() -> Callable[[F], F]:
 
 
 def write_output(text: str, output: Path | None) -> None:
-    """Write to a file (atomically, never over a link, pipe or device: :mod:`pqscan.outfile`) or stdout."""
+    """Write to a file (atomically, never over a link, pipe or device: :mod:`pqscan.outfile`) or stdout.
+
+    JSON, SARIF and CBOM carry inventory text as it is; :func:`pqscan.textsafe.safe_output` turns the
+    characters that could act on a terminal or reorder text into JSON escapes (the same string to a parser)."""
+    from pqscan.textsafe import safe_output
+
+    text = safe_output(text)
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()

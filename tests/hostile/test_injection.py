@@ -44,6 +44,7 @@ def hand_edited(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("argv", [
     ["assess"], ["report"], ["report", "-f", "markdown"], ["report", "-f", "html"],
     ["graph"], ["graph", "-f", "dot"], ["graph", "-f", "mermaid"], ["diff", str(SAMPLE)],
+    ["assess", "-f", "json"], ["report", "-f", "json"], ["report", "-f", "sarif"], ["report", "-f", "cbom"],
 ], ids=" ".join)
 def test_no_renderer_writes_a_raw_control_character_from_a_hand_edited_inventory(hand_edited: Path,
                                                                                   argv: list[str]) -> None:
@@ -53,6 +54,12 @@ def test_no_renderer_writes_a_raw_control_character_from_a_hand_edited_inventory
     assert proc.returncode in (0, 1), proc.stderr
     shown = proc.stdout + proc.stderr
     assert not [c for c in RAW_CONTROLS if c in shown], [hex(ord(c)) for c in RAW_CONTROLS if c in shown]
+
+
+def test_json_output_escapes_the_same_text_losslessly(hand_edited: Path) -> None:
+    """JSON gets ``\\u202e`` / ``\\u009b`` escapes: inert on a terminal, the same string to a parser."""
+    doc = json.loads(pqscan("assess", hand_edited, "-f", "json").stdout)
+    assert EVIL in [e["message"] for e in doc["inventory"]["errors"]]  # the hostile text survives exactly
 
 
 def test_the_escaped_reason_is_still_readable(hand_edited: Path) -> None:
