@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import signal
 import sys
 import traceback
 from typing import Any
@@ -98,7 +99,8 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
     \b
     Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or input error,
-                3 internal error, 130 interrupted (partial results are kept).
+                3 internal error, 4 tls/ssh: no endpoint could be scanned,
+                130 interrupted (Ctrl-C), 143 terminated (SIGTERM); partial results are kept.
     """
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
@@ -117,9 +119,29 @@ def _verbosity(argv: list[str]) -> int:
     return count
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C raises KeyboardInterrupt: the same unwinding keeps the same results
+    (the scan session writes what finished, marked partial), then exit 143 instead of 130."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def _interrupted(exc: BaseException) -> None:
+    terminated = isinstance(exc, Terminated) or isinstance(exc.__cause__ or exc.__context__, Terminated)
+    what = "terminated (SIGTERM)" if terminated else "interrupted"
+    click.echo(f"pqscan: {what}; results gathered so far were kept", err=True)
+    sys.exit(ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED)
+
+
 def main(argv: list[str] | None = None) -> Any:
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = _verbosity(args)
+    try:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread (an embedding application): leave its handlers alone
+        pass
     try:
         rv = cli.main(args=args, prog_name="pqscan", standalone_mode=False)
     except click.exceptions.Exit as exc:  # --help, --version
@@ -132,12 +154,8 @@ def main(argv: list[str] | None = None) -> Any:
     except click.ClickException as exc:
         click.echo(f"pqscan: error: {exc.format_message()}", err=True)
         sys.exit(ExitCode.USAGE)
-    except click.exceptions.Abort:
-        click.echo("pqscan: interrupted", err=True)
-        sys.exit(ExitCode.INTERRUPTED)
-    except KeyboardInterrupt:
-        click.echo("pqscan: interrupted; results gathered so far were kept", err=True)
-        sys.exit(ExitCode.INTERRUPTED)
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:  # click turns Ctrl-C into Abort
+        _interrupted(exc)
     except PqscanError as exc:
         if verbose >= 2:
             traceback.print_exc()
@@ -148,6 +166,10 @@ def main(argv: list[str] | None = None) -> Any:
     except Exception as exc:  # a bug: one line unless asked for the traceback
         if verbose >= 2:
             traceback.print_exc()
+        if isinstance(exc, OSError) and exc.filename is not None:
+            # A file the user named (or one written beside it) cannot be read or written: input error.
+            click.echo(f"pqscan: error: {exc.filename}: {exc.strerror or exc}", err=True)
+            sys.exit(ExitCode.USAGE)
         click.echo(
             f"pqscan: internal error: {type(exc).__name__}: {exc} (run with -vv for the traceback)", err=True
         )

@@ -18,7 +18,9 @@ class ExitCode(IntEnum):
     FINDINGS = 1  # finished; findings at or above --fail-on (CI gate)
     USAGE = 2  # bad argument, missing or malformed input (inventory, profile, target spec)
     INTERNAL = 3  # a bug in pqscan: please report it with the --verbose traceback
-    INTERRUPTED = 130  # Ctrl-C; partial results were kept
+    NOTHING_SCANNED = 4  # tls/ssh: every target failed (refused, timed out, not TLS/SSH); the errors are recorded
+    INTERRUPTED = 130  # Ctrl-C (SIGINT); partial results were kept
+    TERMINATED = 143  # SIGTERM (128 + 15); partial results were kept, as for Ctrl-C
 
 
 class PqscanError(Exception):

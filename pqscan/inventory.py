@@ -17,7 +17,6 @@ ignored on load.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,6 +30,39 @@ from pqscan.model import SCHEMA_VERSION, Asset, Finding, ScanError, ScanResult
 
 # Inventories larger than this are refused rather than read into memory whole.
 MAX_INVENTORY_BYTES = 2 * 1024**3
+# An inventory is input too (hand-edited, or from someone else): pqscan writes at most ~8 levels of
+# nesting, so anything deeper than this is refused before a renderer has to recurse through it.
+MAX_NESTING = 64
+
+
+def parse_json(text: str | bytes, source: str) -> Any:
+    """JSON text -> value, or one-line :class:`InputError` for anything hostile: invalid JSON, NaN/Infinity,
+    an integer past Python's digit limit, nesting deeper than :data:`MAX_NESTING`."""
+    def no_constant(name: str) -> Any:
+        raise ValueError(f"{name} is not JSON")
+
+    try:
+        value = json.loads(text, parse_constant=no_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise InputError(f"{source}: JSON nested too deeply (more than {MAX_NESTING} levels)") from None
+    except ValueError as exc:  # int-string digit limit, NaN/Infinity
+        raise InputError(f"{source}: unacceptable JSON value ({str(exc).split(';')[0]})") from None
+    _check_depth(value, source)
+    return value
+
+
+def _check_depth(value: Any, source: str) -> None:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise InputError(f"{source}: JSON nested too deeply (more than {MAX_NESTING} levels)")
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values() if isinstance(v, (dict, list)))
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item if isinstance(v, (dict, list)))
 
 
 def now_iso() -> str:
@@ -122,6 +154,11 @@ class Inventory:
                 f"{source}: inventory schema {version} is not supported by this pqscan "
                 f"(reads {SCHEMA_VERSION.split('.')[0]}.x); upgrade pqscan"
             )
+        if isinstance(d.get("inventory"), dict):  # report -f json, assess -f json, ci --format json
+            raise InputError(f"{source}: a pqscan {str(d.get('kind') or 'report').removeprefix('pqscan-')} document, not an inventory "
+                             "(pass the inventory it was made from)")
+        if not any(key in d for key in ("assets", "findings", "errors", "targets")):
+            raise InputError(f"{source}: not a pqscan inventory (no assets, findings, errors or targets)")
         inv = cls(
             started=str(d.get("started") or now_iso()),
             finished=d.get("finished"),
@@ -144,12 +181,11 @@ class Inventory:
 
     def save(self, path: str | Path) -> None:
         """Write atomically (temp file + rename) so a crash never leaves half a document."""
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
+        from pqscan.outfile import atomic_text
+
+        with atomic_text(path) as fh:
             json.dump(self.to_dict(), fh, indent=1, ensure_ascii=False)
             fh.write("\n")
-        os.replace(tmp, path)
 
 
 # -- JSONL streaming ------------------------------------------------------------------------
@@ -165,7 +201,9 @@ class JsonlWriter:
     def __init__(self, path: str | Path, *, append: bool = False, targets: Iterable[str] = ()) -> None:
         self.path = Path(path)
         existed = append and self.path.exists() and self.path.stat().st_size > 0
-        self._fh: IO[str] = open(self.path, "a" if append else "w", encoding="utf-8")  # noqa: SIM115
+        from pqscan.outfile import open_stream
+
+        self._fh: IO[str] = open_stream(self.path, append=append)
         self._lock = threading.Lock()
         if not (existed and self._repair_tail()):
             self._write(
@@ -238,8 +276,8 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | None]]:
             if not line:
                 continue
             try:
-                rec = json.loads(line)
-            except json.JSONDecodeError:
+                rec = parse_json(line, f"{path}:{lineno}")
+            except InputError:
                 yield lineno, None
                 continue
             yield lineno, rec if isinstance(rec, dict) else None
@@ -298,13 +336,16 @@ def load(path: str | Path) -> Inventory:
     """Load an inventory from JSON or JSONL (detected by content, not by name)."""
     path = Path(path)
     if not path.exists():
-        raise InputError(f"{path}: no such file")
+        raise InputError(f"{path}: no such file or directory")
     if path.is_dir():
         raise InputError(f"{path}: is a directory, expected an inventory file")
     if path.stat().st_size > MAX_INVENTORY_BYTES:
         raise InputError(f"{path}: larger than {MAX_INVENTORY_BYTES // 1024**3} GiB; refusing to load")
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}") from None
     text_head = head.lstrip()
     if b"\0" in head:
         raise InputError(f"{path}: binary file, not a pqscan inventory")
@@ -313,12 +354,12 @@ def load(path: str | Path) -> Inventory:
         return load_jsonl(path)
     try:
         with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
+            text = fh.read()
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason})") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
-    return Inventory.from_dict(data, source=str(path))
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}") from None
+    return Inventory.from_dict(parse_json(text, str(path)), source=str(path))
 
 
 def load_many(paths: Iterable[str | Path]) -> Inventory:

@@ -393,6 +393,7 @@ PARAM_LIST_HAS_PQ_HYBRID = "list_has_pq_hybrid"  # bool: a configured list also 
 PARAM_USED_FOR_SECURITY = "usedforsecurity"  # bool: hashlib's flag; False = a checksum, not a security use
 PARAM_BASIS = "basis"  # "library-default": the algorithm is a library's default, not named in code
 PARAM_LIBRARY = "library"  # str: the library whose default or record this is
+PARAM_REPEATED = "repeated"  # int >= 2: one config line named the same algorithm this many times (one finding)
 # Evidence.symbol of a certificate's or key file's public key (the key itself, not a signature made).
 SYMBOL_PUBLIC_KEY_INFO = "subjectPublicKeyInfo"
 # Certificate asset attributes.

@@ -36,6 +36,18 @@ def clean(text: str, *, keep_newlines: bool = False) -> str:
     return text.translate(_TABLE_KEEP_NEWLINES if keep_newlines else _TABLE)
 
 
+# DEL, C1 and the bidi/format characters as JSON ``\uXXXX`` escapes: lossless for JSON (a parser reads the
+# same string back), inert on a terminal. C0 controls are left alone: JSON already escapes them inside
+# strings, and the terminal tables' own colours are ESC sequences.
+_OUTPUT_TABLE = {cp: f"\\u{cp:04x}" for cp in _UNSAFE_CODEPOINTS if cp >= 0x7F}
+
+
+def safe_output(text: str) -> str:
+    """Rendered output (any format) with DEL, C1 and bidi/format characters as ``\\uXXXX``: the last guard
+    before stdout or a file, for formats that do not clean each field (JSON, SARIF, CBOM)."""
+    return text.translate(_OUTPUT_TABLE)
+
+
 def is_clean(text: str) -> bool:
     """True when ``text`` holds no character :func:`clean` would replace."""
     return _UNSAFE_RE.search(text) is None

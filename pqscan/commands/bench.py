@@ -141,7 +141,9 @@ def command(ctx: click.Context, backends: tuple[str, ...], algorithms: tuple[str
     elif output is None:
         render_table(doc, Console(highlight=False), show_missing=not (backends or algorithms or family or quick))
     else:
-        with open(output, "w", encoding="utf-8") as fh:
+        from pqscan.outfile import atomic_text
+
+        with atomic_text(output) as fh:
             render_table(doc, Console(file=fh, width=160, highlight=False),
                          show_missing=not (backends or algorithms or family or quick))
     if not run.ok:

@@ -18,6 +18,7 @@ from pqscan.commands.common import (
     walk_options,
     write_output,
 )
+from pqscan.commands.options import EXISTING_PATH
 from pqscan.commands.streaming import View, scan_paths_to_inventory, view_options, write_skip_summary
 from pqscan.errors import InputError
 from pqscan.inventory import Inventory
@@ -46,7 +47,7 @@ def _passwords(given: tuple[str, ...], password_file: Path | None) -> tuple[byte
 
 
 @click.command("certs", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH...")
+@click.argument("paths", nargs=-1, required=True, type=EXISTING_PATH, metavar="PATH...")
 @walk_options
 @click.option("--password", "passwords", multiple=True, metavar="PW",
               help="Password to try on encrypted keys, PKCS#12 and Java keystores (repeatable).")

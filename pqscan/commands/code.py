@@ -21,6 +21,7 @@ from pqscan.commands.common import (
     walk_options,
     write_output,
 )
+from pqscan.commands.options import EXISTING_PATH
 from pqscan.commands.streaming import View, scan_paths_to_inventory, view_options, write_skip_summary
 from pqscan.inventory import Inventory
 from pqscan.model import Finding
@@ -30,7 +31,7 @@ _LANGUAGE_CHOICES = sorted({*LANGUAGES, *RULESET_OF.values()})
 
 
 @click.command("code", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH...")
+@click.argument("paths", nargs=-1, required=True, type=EXISTING_PATH, metavar="PATH...")
 @walk_options
 @click.option("--language", "languages", multiple=True, type=click.Choice(_LANGUAGE_CHOICES, case_sensitive=False),
               help="Only these languages (repeatable). Default: all.")

@@ -76,17 +76,20 @@ def store_of(ctx: click.Context | None = None) -> str | None:
 
 
 def write_output(text: str, output: Path | None) -> None:
-    """Write to a file (atomically) or stdout."""
+    """Write to a file (atomically, never over a link, pipe or device: :mod:`pqscan.outfile`) or stdout.
+
+    JSON, SARIF and CBOM carry inventory text as it is; :func:`pqscan.textsafe.safe_output` turns the
+    characters that could act on a terminal or reorder text into JSON escapes (the same string to a parser)."""
+    from pqscan.textsafe import safe_output
+
+    text = safe_output(text)
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
         return
-    try:
-        tmp = output.with_name(output.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
-    except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    from pqscan.outfile import write_text
+
+    write_text(output, text)
 
 
 def note(ctx: click.Context | None, message: str) -> None:
@@ -101,6 +104,18 @@ def fail_exit(worst: Severity | None, fail_on: str | None) -> int:
     if fail_on is None or worst is None:
         return ExitCode.OK
     return ExitCode.FINDINGS if worst.rank >= Severity.parse(fail_on).rank else ExitCode.OK
+
+
+def endpoints_exit(inventory: Any, keys: list[str]) -> int:
+    """``pqscan tls`` / ``ssh``: NOTHING_SCANNED (4) when no endpoint gave a result, else OK.
+
+    An endpoint counts as scanned when its endpoint asset is in the inventory (earlier runs included,
+    with --resume); refused, timed-out and not-TLS/SSH endpoints are recorded errors only."""
+    if keys and not any(k in inventory.assets for k in keys):
+        click.echo(f"pqscan: none of the {len(keys)} endpoint(s) could be scanned (errors are in the inventory)",
+                   err=True)
+        return ExitCode.NOTHING_SCANNED
+    return ExitCode.OK
 
 
 # -- the walk's options: one size parser, the same flags in scan, ci, certs and code -------------

@@ -15,6 +15,7 @@ from pqscan.commands.common import (
     profile_option,
     write_output,
 )
+from pqscan.commands.options import CRQC_YEAR
 from pqscan.errors import UsageError
 
 FORMATS = (OutputFormat.TABLE, OutputFormat.JSON, OutputFormat.DOT, OutputFormat.GRAPHML, OutputFormat.MERMAID)
@@ -25,7 +26,7 @@ FORMATS = (OutputFormat.TABLE, OutputFormat.JSON, OutputFormat.DOT, OutputFormat
 @profile_option()
 @click.option("--services", "services_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="TOML file mapping hostnames/paths/asset ids to services, owners, shelf-life and exposure.")
-@click.option("--crqc-year", type=click.IntRange(2000, 2200), default=None,
+@click.option("--crqc-year", type=CRQC_YEAR, default=None,
               help="Year a cryptographically relevant quantum computer is assumed (Mosca's Z). Default: 2035.")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None, help="Plan as if today were this date.")
 @click.option("--focus", metavar="ASSET", default=None, help="Only this asset and what is upstream and downstream of it.")

@@ -15,6 +15,7 @@ from pqscan.commands.common import (
     profile_option,
     write_output,
 )
+from pqscan.commands.options import CRQC_YEAR
 from pqscan.report.build import REPORT_FORMATS, prepare, render
 
 
@@ -29,7 +30,8 @@ from pqscan.report.build import REPORT_FORMATS, prepare, render
 @profile_option()
 @click.option("--services", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="TOML file mapping hosts/paths to services, owners, data shelf-life (see docs/risk-model.md).")
-@click.option("--crqc-year", type=int, default=None, help="Year a cryptographically relevant quantum computer is assumed.")
+@click.option("--crqc-year", type=CRQC_YEAR, default=None,
+              help="Year a cryptographically relevant quantum computer is assumed (2000-2200).")
 @click.option("--cbom-spec", type=click.Choice(["1.6", "1.7"]), default="1.6", show_default=True,
               help="CycloneDX version for --format cbom.")
 @fail_on_option()

@@ -17,6 +17,8 @@ from pqscan.commands.common import (
     walk_options,
     write_output,
 )
+from pqscan.commands.options import RATE, TIMEOUT, check_scan_targets
+from pqscan.outfile import check_output
 from pqscan.report.formats import format_for_path
 
 
@@ -30,9 +32,9 @@ from pqscan.report.formats import format_for_path
 @profile_option()
 @click.option("--port", "ports", default=None, metavar="LIST", help="Ports for network targets without one.")
 @click.option("--sni", default=None, help="Server name to send instead of the target's host name.")
-@click.option("--timeout", default=5.0, show_default=True, type=click.FloatRange(0.05, 300))
+@click.option("--timeout", default=5.0, show_default=True, type=TIMEOUT)
 @click.option("--concurrency", default=128, show_default=True, type=click.IntRange(1, 4096))
-@click.option("--rate", default=None, type=click.FloatRange(0.1, None), help="New connections per second at most.")
+@click.option("--rate", default=None, type=RATE, help="New connections per second at most.")
 @click.option("--allow-large", is_flag=True, help="Allow CIDR ranges larger than 4096 addresses.")
 @click.option("--no-suites", is_flag=True, help="Skip enumerating accepted TLS <= 1.2 cipher suites (fewer connections).")
 @click.option("--no-host-keys", is_flag=True, help="Do not fetch SSH host keys (one key exchange per key type).")
@@ -57,6 +59,9 @@ def command(ctx: click.Context, targets: tuple[str, ...], output: Path, resume: 
       pqscan scan example.com 10.0.0.0/28 ssh://bastion ./repo --report report.html
       pqscan scan @targets.txt -o estate.jsonl --resume
     """
+    check_scan_targets(targets)
+    if report_path is not None:
+        check_output(report_path)  # before the scan, not after it
     from pqscan.collect.net.netscan import NetOptions
     from pqscan.collect.net.targets import parse_ports
     from pqscan.pipeline.scan import ScanOptions, scan

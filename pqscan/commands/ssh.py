@@ -12,7 +12,8 @@ from pqscan.assess.exposure import protects
 from pqscan.collect.net.netscan import NetOptions
 from pqscan.collect.net.targets import parse_ports, parse_targets
 from pqscan.collect.ssh import SshProbeOptions, make_probe
-from pqscan.commands.common import OutputFormat, format_option, store_of, store_option
+from pqscan.commands.common import OutputFormat, endpoints_exit, format_option, store_of, store_option
+from pqscan.commands.options import RATE, TIMEOUT
 
 # The streaming / resume plumbing is shared with `pqscan tls` (one implementation).
 from pqscan.commands.streaming import (
@@ -31,10 +32,10 @@ from pqscan.report.terminal import Column
 @click.command("ssh", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("targets", nargs=-1, required=True, metavar="TARGET...")
 @click.option("--port", "ports", default=None, metavar="LIST", help="Ports for targets without one (default 22), e.g. 22,2222.")
-@click.option("--timeout", default=5.0, show_default=True, type=click.FloatRange(0.05, 300), help="Connect and read timeout, seconds.")
+@click.option("--timeout", default=5.0, show_default=True, type=TIMEOUT, help="Connect and read timeout, seconds.")
 @click.option("--concurrency", default=128, show_default=True, type=click.IntRange(1, 4096), help="Endpoints scanned at once.")
 @click.option("--per-host", default=8, show_default=True, type=click.IntRange(1, 256), help="Simultaneous connections to one host.")
-@click.option("--rate", default=None, type=click.FloatRange(0.1, None), help="At most this many new connections per second.")
+@click.option("--rate", default=None, type=RATE, help="At most this many new connections per second.")
 @click.option("--allow-large", is_flag=True, help="Allow CIDR ranges larger than 4096 addresses.")
 @click.option("--no-host-keys", is_flag=True, help="Only read KEXINIT; do not fetch each host key (one connection per key type).")
 @click.option("--no-gex-probe", is_flag=True,
@@ -68,7 +69,7 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, tim
     inventory = scan_endpoints_to_inventory(ctx, endpoints, probe, options, output, resume)
     emit_inventory(inventory, output_format, render_table, [e.key for e in endpoints], output=output,
                    view=View(profiles, show_all))
-    return 0
+    return endpoints_exit(inventory, [e.key for e in endpoints])
 
 
 # -- presentation -------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from pqscan.collect.net.netscan import NetOptions
 from pqscan.collect.net.targets import STARTTLS_PROTOCOLS, parse_ports, parse_targets
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.collect.tls.groups import BY_CODE, GroupKind
-from pqscan.commands.common import OutputFormat, format_option, store_of, store_option
+from pqscan.commands.common import OutputFormat, endpoints_exit, format_option, store_of, store_option
+from pqscan.commands.options import RATE, TIMEOUT
 from pqscan.commands.streaming import (
     View,
     emit_inventory,
@@ -33,10 +34,10 @@ from pqscan.report.terminal import Column
 @click.option("--starttls", default="auto", show_default=True,
               type=click.Choice(["auto", "none", *sorted(STARTTLS_PROTOCOLS)]),
               help="Upgrade plaintext protocols first; auto = by well-known port (25, 587, 143, 110, 21, 389, 5432, 5222).")
-@click.option("--timeout", default=5.0, show_default=True, type=click.FloatRange(0.05, 300), help="Connect and read timeout, seconds.")
+@click.option("--timeout", default=5.0, show_default=True, type=TIMEOUT, help="Connect and read timeout, seconds.")
 @click.option("--concurrency", default=128, show_default=True, type=click.IntRange(1, 4096), help="Endpoints scanned at once.")
 @click.option("--per-host", default=8, show_default=True, type=click.IntRange(1, 256), help="Simultaneous connections to one host.")
-@click.option("--rate", default=None, type=click.FloatRange(0.1, None), help="At most this many new connections per second.")
+@click.option("--rate", default=None, type=RATE, help="At most this many new connections per second.")
 @click.option("--allow-large", is_flag=True, help="Allow CIDR ranges larger than 4096 addresses.")
 @click.option("--no-suites", is_flag=True,
               help="Skip the TLS 1.2/1.1/1.0 accepted-suite enumeration (one connection per accepted suite "
@@ -75,7 +76,7 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, sni
     inventory = scan_endpoints_to_inventory(ctx, endpoints, probe, options, output, resume)
     emit_inventory(inventory, output_format, render_table, [e.key for e in endpoints], output=output,
                    view=View(profiles, show_all))
-    return 0
+    return endpoints_exit(inventory, [e.key for e in endpoints])
 
 
 # -- presentation -------------------------------------------------------------------------------

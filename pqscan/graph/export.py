@@ -16,6 +16,7 @@ import networkx as nx
 
 from pqscan.graph.build import MigrationGraph
 from pqscan.graph.plan import Plan, Step
+from pqscan.textsafe import clean
 
 
 def _steps_in(plan: Plan, graph: MigrationGraph) -> list[Step]:
@@ -92,7 +93,7 @@ _WAVE_COLOURS = {1: "#d73027", 2: "#fc8d59", 3: "#fee08b", 4: "#d9ef8b"}
 
 
 def _dot_str(text: str) -> str:
-    return '"' + str(text).translate(_DOT_ESCAPE) + '"'
+    return '"' + clean(str(text), keep_newlines=True).translate(_DOT_ESCAPE) + '"'
 
 
 def dot(graph: MigrationGraph, plan: Plan | None = None) -> str:
@@ -145,7 +146,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _cell(text: Any, width: int) -> str:
-    s = _CONTROL.sub(" ", str(text))
+    s = clean(_CONTROL.sub(" ", str(text)))  # C1 controls and bidi overrides too (pqscan.textsafe)
     return s if len(s) <= width else s[: width - 1] + "…"
 
 

@@ -175,12 +175,9 @@ def baseline_document(inventory: Inventory) -> dict[str, Any]:
 
 
 def write_baseline(path: Path, inventory: Inventory) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(json.dumps(baseline_document(inventory), indent=1) + "\n", encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        raise UsageError(f"cannot write baseline {path}: {exc.strerror or exc}") from exc
+    from pqscan.outfile import write_text
+
+    write_text(path, json.dumps(baseline_document(inventory), indent=1) + "\n")
 
 
 # -- the run -------------------------------------------------------------------------------------

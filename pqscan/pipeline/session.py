@@ -21,6 +21,7 @@ from typing import Protocol
 from pqscan.errors import UsageError
 from pqscan.inventory import Inventory, JsonlWriter, load, now_iso
 from pqscan.model import ScanResult
+from pqscan.outfile import check_output
 
 PARTIAL_SUFFIX = ".partial.jsonl"
 
@@ -67,8 +68,7 @@ class InventoryFileSink:
     def __init__(self, output: Path, *, targets: Iterable[str] = (), append: bool = False) -> None:
         self.output = output
         self.stream_path = stream_path_for(output)
-        if not self.output.parent.is_dir():
-            raise UsageError(f"{output}: the folder {output.parent} does not exist")
+        check_output(self.output)  # before the scan: a link, pipe, device or missing folder is refused now
         self._writer = JsonlWriter(self.stream_path, append=append and self.stream_path.exists(),
                                    targets=list(targets))
 

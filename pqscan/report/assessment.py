@@ -173,7 +173,7 @@ def findings_table(inventory: Inventory, assessment: Assessment) -> Table:
 
 
 def _reason(assessment: Assessment, fid: str, worst: Verdict | None) -> Text:
-    text = Text(worst.reason if worst else "")
+    text = Text(clean(worst.reason) if worst else "")  # the reason quotes inventory text (unknown_reason)
     joint = assessment.combined(fid)
     if joint is not None and joint.acceptable and joint.status is not ComplianceStatus.COMPLIANT:
         text.append(f"\nacceptable under every selected profile: {', '.join(joint.acceptable)}", style="green")

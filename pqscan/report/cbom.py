@@ -79,6 +79,23 @@ def _ref_safe(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-._:/@=" else "_" for c in text)[:200]
 
 
+# CycloneDX 1.6 and 1.7 JSON schemas: "version" (definitions/version) has maxLength 1024. A value from a
+# hostile lock file or server can be longer; it is cut, and the component says so (the inventory keeps it whole).
+MAX_VERSION_CHARS = 1024
+
+
+def _version(value: Any) -> tuple[str | None, Property | None]:
+    """(the value as a CycloneDX version, a ``pqscan:version-truncated`` note when it had to be cut)."""
+    if value is None or value == "":
+        return None, None
+    text = str(value)
+    if len(text) <= MAX_VERSION_CHARS:
+        return text, None
+    kept = MAX_VERSION_CHARS - 3
+    return text[:kept] + "...", Property(name="pqscan:version-truncated",
+                                         value=f"{len(text)} characters; the first {kept} kept (inventory has all)")
+
+
 def _algorithm_key(f: Finding) -> tuple[str, str]:
     """(algorithm id, parameter-set) -- one CBOM algorithm component per pair."""
     params = f.parameters
@@ -224,23 +241,27 @@ class _Builder:
                 suite = catalogue.cipher_suite(cipher)
                 suites.append(ProtocolPropertiesCipherSuite(
                     name=cipher, algorithms=refs, identifiers=[f"0x{suite.code:04X}"] if suite else []))
-            version = negotiated.get("protocol") or a.get("protocol_version")
+            version, cut = _version(negotiated.get("protocol") or a.get("protocol_version"))
             comp = Component(type=ComponentType.CRYPTOGRAPHIC_ASSET, name=asset.location or asset.id,
                              bom_ref=f"crypto/protocol/{_ref_safe(asset.id)}",
                              crypto_properties=CryptoProperties(asset_type=CryptoAssetType.PROTOCOL,
                                                                 protocol_properties=ProtocolProperties(
                                 type=ProtocolPropertiesType.TLS if is_tls else ProtocolPropertiesType.SSH,
-                                version=str(version) if version else None,
+                                version=version,
                                 cipher_suites=suites, crypto_refs=refs)))
+            if cut is not None:
+                comp.properties.add(cut)
             groups = a.get("supported_groups")
             if is_tls and isinstance(groups, list) and groups:
                 comp.properties.add(Property(name="pqscan:tls-groups", value=",".join(map(str, groups))))
             return comp
         if asset.kind is AssetKind.DEPENDENCY:
             purl = a.get("purl")
+            version, cut = _version(a.get("version"))
             comp = Component(type=ComponentType.LIBRARY, name=str(a.get("name") or asset.name or asset.id)[:200],
-                             version=str(a.get("version")) if a.get("version") else None,
-                             bom_ref=f"pkg/{_ref_safe(asset.id)}")
+                             version=version, bom_ref=f"pkg/{_ref_safe(asset.id)}")
+            if cut is not None:
+                comp.properties.add(cut)
             if purl:
                 try:
                     from packageurl import PackageURL

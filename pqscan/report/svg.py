@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from datetime import date
-from html import escape
 
 from pqscan.model import Severity
+from pqscan.textsafe import clean
+
+
+def escape(text: str) -> str:
+    """HTML-escaped, with control and bidi characters from the inventory made visible first."""
+    return html.escape(clean(text))
 
 COLORS: Mapping[str, str] = {"critical": "#a50e0e", "high": "#d9480f", "medium": "#e0a100", "low": "#3b82c4",
                              "info": "#6b7785", "ok": "#2f855a"}

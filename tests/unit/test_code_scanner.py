@@ -352,10 +352,12 @@ def test_code_command_table_lists_findings(tmp_path: Path) -> None:
     assert "3DES" in res.output and "a.go:3" in res.output
 
 
-def test_code_command_on_missing_path_records_not_found(tmp_path: Path) -> None:
+def test_code_command_on_a_missing_path_is_no_such_file_or_directory(tmp_path: Path) -> None:
+    """Issue #17: a path that does not exist is an input error (exit 2 via pqscan.cli.main), not a recorded one."""
+    from pqscan.errors import InputError
+
     res = CliRunner().invoke(cli, ["code", str(tmp_path / "nope"), "--format", "json"])
-    assert res.exit_code == 0
-    assert json.loads(res.output)["errors"][0]["kind"] == "not-found"
+    assert isinstance(res.exception, InputError) and "no such file or directory" in str(res.exception)
 
 
 def test_type_annotations_are_not_findings() -> None:

@@ -87,7 +87,7 @@ def test_json_output_interrupted_is_written_partial_and_resume_completes_it(tmp_
 
 
 def test_output_into_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="does not exist"):
+    with pytest.raises(UsageError, match="no such directory"):
         InventoryFileSink(tmp_path / "no" / "such" / "x.jsonl")
 
 

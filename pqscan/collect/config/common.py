@@ -7,17 +7,21 @@ is kept as an explicit unknown with the raw text, never dropped.
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pqscan.algorithms import IdKind, lookup
 from pqscan.assess.exposure import protects
 from pqscan.model import (
+    PARAM_REPEATED,
     Asset,
     AssetKind,
     Confidence,
+    ErrorKind,
     Evidence,
     Finding,
     Relation,
@@ -28,6 +32,7 @@ from pqscan.model import (
 
 COLLECTOR = "config"
 MAX_SNIPPET = 240
+MAX_FINDINGS_PER_LINE = 2048  # findings from one line ("ALL" expands to ~140 suites x 4-5 uses each)
 
 # Protocol versions in order. Apache "all" = TLSv1..TLSv1.3 on an OpenSSL built without SSLv3, as
 # Debian's is (httpd mod_ssl docs, SSLProtocol).
@@ -81,9 +86,33 @@ class Emitter:
     lines: Sequence[str] = ()
     attributes: dict[str, Any] = field(default_factory=dict)
     result: ScanResult = field(init=False)
+    # One line naming the same algorithm again and again is one finding with a count (PARAM_REPEATED);
+    # past MAX_FINDINGS_PER_LINE distinct names on one line the rest are counted in one recorded error.
+    _index: dict[tuple[Any, ...], int] = field(default_factory=dict, init=False, repr=False)
+    _repeats: Counter[int] = field(default_factory=Counter, init=False, repr=False)
+    _per_line: Counter[int | None] = field(default_factory=Counter, init=False, repr=False)
+    _dropped: Counter[int | None] = field(default_factory=Counter, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.result = ScanResult(self.relpath, COLLECTOR)
+
+    def _keep(self, f: Finding) -> Finding:
+        """Append ``f`` unless the same line already named the same thing (only its list position differs)."""
+        same = {k: v for k, v in f.parameters.items() if k != "preference"}
+        key = (f.algorithm, f.usage, f.evidence.line, f.evidence.symbol,
+               json.dumps(same, sort_keys=True, default=str))
+        idx = self._index.get(key)
+        if idx is not None:
+            self._repeats[idx] += 1
+            return self.result.findings[idx]
+        line = f.evidence.line
+        if self._per_line[line] >= MAX_FINDINGS_PER_LINE:
+            self._dropped[line] += 1
+            return f
+        self._per_line[line] += 1
+        self._index[key] = len(self.result.findings)
+        self.result.findings.append(f)
+        return f
 
     @property
     def asset_id(self) -> str:
@@ -103,8 +132,7 @@ class Emitter:
             parameters["unknown_reason"] = unknown_reason or "name not in the pqscan catalogue"
         f = Finding(self.asset_id, alg_id, usage, COLLECTOR, parameters,
                     Evidence(self.relpath, line, None, symbol, self.snippet(line), detail), confidence)
-        self.result.findings.append(f)
-        return f
+        return self._keep(f)
 
     def add_protocols(self, names: Iterable[str], line: int | None, symbol: str, **params: Any) -> None:
         """Protocol versions are not catalogue algorithms: the finding's algorithm is the version in the
@@ -113,8 +141,8 @@ class Emitter:
             canonical = canonical_protocol(name)
             parameters = {"protocol": canonical, "raw_identifier": name,
                           **{k: v for k, v in params.items() if v is not None}}
-            self.result.findings.append(Finding(self.asset_id, canonical, Usage.PROTOCOL, COLLECTOR, parameters,
-                                                Evidence(self.relpath, line, None, symbol, self.snippet(line))))
+            self._keep(Finding(self.asset_id, canonical, Usage.PROTOCOL, COLLECTOR, parameters,
+                               Evidence(self.relpath, line, None, symbol, self.snippet(line))))
 
     def add_groups(self, value: str, line: int | None, symbol: str, **params: Any) -> None:
         """A TLS group list: OpenSSL syntax (':' separated, 3.5's '?', '*', '/' and '-' marks) or commas.
@@ -135,6 +163,15 @@ class Emitter:
                      list_has_pq_hybrid=has_hybrid, **params)
 
     def finish(self) -> ScanResult:
+        for idx, extra in self._repeats.items():
+            f = self.result.findings[idx]
+            self.result.findings[idx] = replace(f, parameters={**f.parameters, PARAM_REPEATED: extra + 1})
+        self._repeats.clear()
+        for line, dropped in sorted(self._dropped.items(), key=lambda kv: kv[0] or 0):
+            self.result.error("parse", ErrorKind.TOO_LARGE,
+                              f"line {line}: {dropped} more algorithm names not recorded "
+                              f"(at most {MAX_FINDINGS_PER_LINE} findings per line)")
+        self._dropped.clear()
         contains = tuple(Relation(RelationKind.CONTAINS, cid) for cid in self.attributes.get("certificates", ()))
         self.result.assets.insert(0, Asset(self.asset_id, AssetKind.CONFIG, self.relpath, self.relpath.rsplit("/", 1)[-1],
                                            {"format": self.fmt, **self.attributes}, contains))
