@@ -9,7 +9,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from pqscan.collect.code import engine, files, names, pyscan, tsscan
+from pqscan.collect.code import engine, files, lexical, names, pyscan, tsscan
+from pqscan.collect.code.families import compatible, finding_families
 from pqscan.collect.code.rules import ruleset
 from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, iter_files, looks_binary, read_limited
 from pqscan.model import Asset, AssetKind, ErrorKind, Evidence, Finding, ScanResult
@@ -107,6 +108,7 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
         algorithm = h.algorithm_id
         result.findings.append(_finding(asset_id, relpath, lines, h.line, h.column, h.symbol, algorithm,
                                         names.usage_of(algorithm, h.usage), h.confidence, h.params))
+    _add_names(result, text, language, asset_id, relpath, lines)
     if opts.embedded_pem and "-----BEGIN " in text:
         from pqscan.collect.code import pem  # imports cryptography's x509: only when a file holds PEM
 
@@ -120,6 +122,22 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
     result.findings.sort(key=lambda f: (f.evidence.line or 0, f.evidence.column or 0))
     result.findings[:] = _number_repeats(result.findings)
     return result
+
+
+def _add_names(result: ScanResult, text: str, language: str, asset_id: str, relpath: str,
+               lines: list[str]) -> None:
+    """Algorithm names the rules did not report (lexical.py): a line already holding a finding of a
+    compatible family is not reported twice."""
+    covered: dict[int, list[frozenset[str]]] = {}
+    for f in result.findings:
+        covered.setdefault(f.evidence.line or 0, []).append(finding_families(f.algorithm, f.parameters))
+    for hit in lexical.find_names(text, language):
+        fams = finding_families(hit.algorithm, hit.params)
+        if any(compatible(fams, other) for other in covered.get(hit.line, ())):
+            continue
+        covered.setdefault(hit.line, []).append(fams)
+        result.findings.append(_finding(asset_id, relpath, lines, hit.line, hit.column, hit.symbol, hit.algorithm,
+                                        hit.usage, hit.confidence, hit.params))
 
 
 def _number_repeats(findings: list[Finding]) -> list[Finding]:

@@ -1,0 +1,597 @@
+"""Names of algorithms wherever code writes them: one lexical pass for every language.
+
+The rule engine (:mod:`engine`) knows specific APIs and their arguments. This pass knows the
+*names*: every identifier the algorithm catalogue and the name tables know, and the algorithm
+words that library identifiers are built from (``RSAEngine``, ``x509.ParsePKCS1PrivateKey``,
+``ECDSAWithSHA1``, ``HMACSHA256``, ``KEY_ED25519``). It reports (shared/reference/code-findings.md):
+
+* a string literal that *is* an algorithm name (exact match of the whole literal, never a
+  substring: ``"AES/GCM/NoPadding"``, ``"RS256"``, ``"ecdh-sha2-nistp256"``, ``"prime256v1"``,
+  ``"kty": "RSA"``, a PEM type ``"RSA PRIVATE KEY"``), anywhere but in a message (log, error,
+  assert, exception text) or a docstring; and every later use of a constant that holds one;
+* a qualified name rooted in a crypto module, package or class whose segments name an algorithm
+  (``rsa.GenerateKey``, ``x509.ECDSAWithSHA1``, ``JWSAlgorithm.RS256``, ``padding.OAEP``);
+* a constructor or class-level call of a crypto class (``new RSAEngine()``, ``Aes.Create()``), a C
+  function or constant (``RSA_sign``, ``EVP_aes_256_cbc``, ``NID_X9_62_prime256v1``, ``KEY_ECDSA``);
+* a method call that performs an operation (sign, verify, encrypt, ...) on a variable whose type is
+  known in the file from a declaration, a type assertion or the call that created it;
+* imports of algorithm-specific modules, packages, classes or headers (low confidence).
+
+Comments are never read; a bare variable or function name is never a finding by itself.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+
+from pqscan.algorithms import IdKind, get, lookup
+from pqscan.collect.code import names
+from pqscan.model import Confidence, Usage
+
+
+@dataclass(frozen=True)
+class NameHit:
+    line: int
+    column: int
+    symbol: str
+    algorithm: str
+    usage: Usage
+    confidence: Confidence
+    params: dict[str, object] = field(default_factory=dict)
+
+
+# -- identifier words ------------------------------------------------------------------------------
+# word (lower case) -> algorithm id; "EC" is special (curve known, purpose not)
+_WORDS: dict[str, str] = {
+    "rsa": "RSA", "pkcs1": "RSA", "oaep": "RSA", "pss": "RSA", "rsaes": "RSA", "rsassa": "RSA", "rsa1": "RSA",
+    "ecdsa": "ECDSA", "ecdh": "ECDH", "ecdhe": "ECDH", "ec": "EC", "ecc": "EC", "elliptic": "EC",
+    "dsa": "DSA", "dh": "DH", "ecdiffiehellman": "ECDH", "dhe": "DH", "diffiehellman": "DH",
+    "ed25519": "Ed25519", "ed448": "Ed448", "eddsa": "EdDSA", "x25519": "X25519", "curve25519": "X25519",
+    "x448": "X448", "curve448": "X448",
+    "aes": "AES", "rijndael": "AES", "des": "DES", "desede": "3DES", "tripledes": "3DES", "3des": "3DES",
+    "des3": "3DES", "tdea": "3DES", "rc4": "RC4", "arc4": "RC4", "arcfour": "RC4", "blowfish": "Blowfish",
+    "md5": "MD5", "sha1": "SHA-1", "hmac": "HMAC",
+    "mlkem": "ML-KEM", "kyber": "ML-KEM", "mldsa": "ML-DSA", "dilithium": "ML-DSA", "slhdsa": "SLH-DSA",
+    "sphincs": "SLH-DSA", "sphincsplus": "SLH-DSA",
+    "sha224": "SHA-224", "sha256": "SHA-256", "sha384": "SHA-384", "sha512": "SHA-512",
+    "p256": "EC:P-256", "p384": "EC:P-384", "p521": "EC:P-521", "secp256r1": "EC:P-256", "prime256v1": "EC:P-256",
+    "secp384r1": "EC:P-384", "secp521r1": "EC:P-521", "secp256k1": "EC:secp256k1", "nistp256": "EC:P-256",
+    "nistp384": "EC:P-384", "nistp521": "EC:P-521",
+}
+for _bits in ("256", "384", "512"):
+    _WORDS[f"rs{_bits}"] = "RSA"
+    _WORDS[f"ps{_bits}"] = "RSA"
+    _WORDS[f"hs{_bits}"] = f"HMAC-SHA{_bits}"
+    _WORDS[f"es{_bits}"] = {"256": "ECDSA-P256", "384": "ECDSA-P384", "512": "ECDSA-P521"}[_bits]
+for _bits in ("128", "192", "256"):
+    for _suffix in ("gcm", "kw", "cbc", "gcmkw", "ctr"):
+        _WORDS[f"a{_bits}{_suffix}"] = "AES"
+# Short words that are ordinary words or abbreviations in lower case: only upper case (or an
+# imported module of that name) counts.
+_UPPER_ONLY = frozenset({"ec", "dh", "des", "dhe", "pss", "ecc", "oaep", "dsa", "aes", "rsa1"})
+_LOOSE_ONLY = frozenset({"elliptic"})
+_SHORT_LOOSE = frozenset({"ec", "dh", "ecc"})  # even a whole snake_case part is too common  # only as a module / package name
+_WORD_RE = re.compile("|".join(sorted((re.escape(w) for w in _WORDS), key=len, reverse=True)), re.IGNORECASE)
+_CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def words_of(identifier: str, loose: bool = False) -> list[str]:
+    """Algorithm ids named by an identifier's words (``ECDSAWithSHA1`` -> ECDSA, SHA-1); never substrings
+    (``describe``, ``rsplit``, ``DESCRIPTION`` name nothing)."""
+    out: list[str] = []
+    for part in re.split(r"[_\W]+", identifier):
+        if part:
+            out.extend(_part_words(part, loose))
+    return out
+
+
+def _boundary_before(part: str, i: int) -> bool:
+    if i == 0:
+        return True
+    prev, cur = part[i - 1], part[i]
+    return (prev.islower() and cur.isupper()) or (prev.isdigit() != cur.isdigit())
+
+
+def _boundary_after(part: str, j: int, matched: str) -> bool:
+    if j >= len(part):
+        return True
+    nxt = part[j]
+    if nxt.isdigit():
+        return not matched[-1].isdigit()
+    if matched[-1].islower() or matched[-1].isdigit():
+        return nxt.isupper()
+    # upper-case word: the next must start a Capitalised word ("RSAEngine"), or be a word itself
+    return nxt.isupper() and j + 1 < len(part) and part[j + 1].islower()
+
+
+def _part_words(part: str, loose: bool) -> list[str]:
+    out: list[str] = []
+    i = 0
+    n = len(part)
+    prev_end = -1
+    while i < n:
+        if not _boundary_before(part, i) and prev_end != i:
+            i += 1
+            continue
+        m = None
+        for cand in _candidates(part, i):
+            j = i + len(cand)
+            if _boundary_after(part, j, cand) or _starts_word(part, j):
+                m = cand
+                break
+        if m is None:
+            i += 1
+            continue
+        key = m.lower()
+        whole = m == part
+        if key in _UPPER_ONLY and not (m.isupper() or (loose and whole) or (whole and key not in _SHORT_LOOSE)):
+            if not (m[0].isupper() and m[1:].islower() and key in ("aes", "des", "dsa")):
+                i += len(m)
+                continue
+        if key in _LOOSE_ONLY and not loose:
+            i += len(m)
+            continue
+        if not (m.isupper() or m.islower() or (m[0].isupper() and m[1:] == m[1:].lower()) or len(key) >= 5 or key == "hmac"
+                or key.startswith(("ed", "x", "ml", "slh", "rsa1"))):
+            i += len(m)
+            continue
+        out.append(_WORDS[key])
+        i += len(m)
+        prev_end = i
+    return out
+
+
+def _candidates(part: str, i: int) -> list[str]:
+    found = []
+    for w in _WORDS_BY_LEN:
+        if part[i:i + len(w)].lower() == w:
+            found.append(part[i:i + len(w)])
+    return found
+
+
+_WORDS_BY_LEN = sorted(_WORDS, key=len, reverse=True)
+
+
+def _starts_word(part: str, j: int) -> bool:
+    """Another algorithm word starts at ``j`` (``HMACSHA256``, ``MD5WithRSA``)."""
+    return any(part[j:j + len(w)].lower() == w for w in _WORDS_BY_LEN if len(w) >= 3) and j < len(part)
+
+
+# -- names written as strings ----------------------------------------------------------------------
+_NEVER_LITERALS = frozenset({"des", "ec", "dh", "sha", "dss", "none", "dir", "direct", "null", "psk", "plain",
+                             "rsa1", "md", "aes", "dsa", "ecc", "pss", "oaep", "mac", "hmac", "cbc", "gcm", "ecb"})
+_SCORED_FAMILIES = frozenset({"RSA", "DH", "DSA", "ECDSA", "ECDH", "EdDSA", "ML-KEM", "ML-DSA", "SLH-DSA", "AES",
+                              "DES", "3DES", "RC4", "Blowfish", "MD5", "SHA-1", "HMAC", "SHA-2", "Composite-ML-KEM",
+                              "Composite-ML-DSA"})
+_PEM_TYPE = re.compile(r"(?:-----BEGIN )?(RSA|EC|DSA|DH) (?:PRIVATE KEY|PUBLIC KEY|PARAMETERS)(?:-----)?")
+_NAME_KINDS = (IdKind.NAME, IdKind.JOSE, IdKind.SSH_KEX, IdKind.SSH_HOST_KEY, IdKind.SSH_CIPHER, IdKind.SSH_MAC,
+               IdKind.LIBOQS)
+
+
+@cache
+def literal_algorithm(text: str) -> tuple[str, dict[str, object]] | None:
+    """The algorithm a whole string literal names, or None (exact names only)."""
+    s = text.strip()
+    if not 2 <= len(s) <= 64 or s != text:
+        return None
+    m = _PEM_TYPE.fullmatch(s)
+    if m:
+        return _EC_ID if m.group(1) == "EC" else m.group(1), {"embedded": "PEM type", **(
+            _EC_PARAMS if m.group(1) == "EC" else {})}
+    if any(c.isspace() for c in s) or s.lower() in _NEVER_LITERALS and not s.isupper():
+        return None
+    if s in ("EC", "ECC"):
+        return _EC_ID, dict(_EC_PARAMS)
+    if re.fullmatch(r"\d+(?:\.\d+){3,}", s):
+        alg = lookup(IdKind.OID, s)
+        return (alg.id, {"oid": s}) if not alg.is_unknown and alg.family in _SCORED_FAMILIES else None
+    if not re.fullmatch(r"[A-Za-z0-9][\w.+@/-]*", s):
+        return None
+    for kind in _NAME_KINDS:
+        alg = lookup(kind, s)
+        if not alg.is_unknown:
+            return (alg.id, {}) if alg.family in _SCORED_FAMILIES else None
+    for reader in (names.signature, names.jca_transformation if "/" in s else names.cipher, names.hash_name,
+                   lambda t: names.resolve("keytype", t), lambda t: names.resolve("keyagreement", t),
+                   lambda t: names.resolve("kem", t)):
+        hit = reader(s)
+        if hit is None:
+            continue
+        alg_id = hit.algorithm or (names.with_curve(hit.family, None) if hit.family else None)
+        if alg_id is None:
+            continue
+        alg = get(names.canonical(alg_id))
+        if alg.is_unknown or alg.family not in _SCORED_FAMILIES:
+            return None
+        params = {k: v for k, v in hit.params.items() if isinstance(v, (str, int))}
+        if hit.family == "EC":
+            params.update(_EC_PARAMS)
+        return alg.id, params
+    c = names.curve(s)
+    if c and len(s) >= 5:
+        return names.with_curve("ECDSA", c), {**_EC_PARAMS, "curve": c}
+    return None
+
+
+_EC_ID = "ECDSA"
+_EC_PARAMS = {"family": "EC", "unknown_reason": "EC key or curve: purpose (ECDSA or ECDH) not visible here"}
+
+
+# -- lexing ----------------------------------------------------------------------------------------
+_C_COMMENT = r"//[^\n]*|/\*[\s\S]*?\*/"
+_DQ = r'"(?:[^"\\\n]|\\.)*"'
+_SQ = r"'(?:[^'\\\n]|\\.)*'"
+_LEXERS = {
+    "python": re.compile(r"(?P<c>#[^\n]*)|(?P<s>(?i:[rbuf]{0,2})(?:\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|" + _DQ + "|" + _SQ
+                         + "))"),
+    "javascript": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>{_DQ}|{_SQ}|`[^`]*`)"),
+    "go": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>{_DQ}|`[^`]*`|'(?:[^'\\\n]|\\.)+')"),
+    "csharp": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>[@$]*\"(?:[^\"]|\"\")*\"(?<=[^\\]\")|{_DQ}|'(?:[^'\\\n]|\\.)+')"),
+    "rust": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>r(?P<h>#*)\"[\s\S]*?\"(?P=h)|b?{_DQ}|b?'(?:[^'\\\n]|\\.)')"),
+    "java": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>\"\"\"[\s\S]*?\"\"\"|{_DQ}|'(?:[^'\\\n]|\\.)+')"),
+    "c": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>{_DQ}|'(?:[^'\\\n]|\\.)+')"),
+}
+_LEXERS["csharp"] = re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>@\"(?:[^\"]|\"\")*\"|\$?{_DQ}|'(?:[^'\\\n]|\\.)+')")
+
+
+def _lex(text: str, language: str) -> Iterator[tuple[str, int, int]]:
+    """("code" | "str" | "comment", start, end) chunks covering ``text``."""
+    pos = 0
+    for m in _LEXERS[language].finditer(text):
+        if m.start() > pos:
+            yield "code", pos, m.start()
+        yield ("comment" if m.group("c") is not None else "str"), m.start(), m.end()
+        pos = m.end()
+    if pos < len(text):
+        yield "code", pos, len(text)
+
+
+def _string_body(raw: str, language: str) -> str | None:
+    s = raw
+    if language == "python":
+        s = re.sub(r"(?i)^[rbuf]{0,2}", "", s)
+        if s[:3] in ('"""', "'''"):
+            return None  # docstrings and multi-line text name no algorithm by themselves
+    s = s.lstrip("@$b")
+    if s.startswith("r") and language == "rust":
+        return None
+    if len(s) < 2 or s[0] not in "\"'`" or s[-1] != s[0]:
+        return None
+    body = s[1:-1]
+    return None if "\\" in body or "${" in body else body
+
+
+# -- where a name selects behaviour ----------------------------------------------------------------
+_MESSAGE_CALL = re.compile(
+    r"(?i)(?:^|[.\s(!])(?:log\w*|logger|debug\w*|info\w*|warn\w*|error\w*|trace\w*|fatal\w*|print\w*|println|"
+    r"sprintf|errorf|format|panic\w*|console|assert\w*|expect\w*|fail\w*|describe|it|test\w*|\w*exception|"
+    r"\w*error|\w*err|raise|throw|getlogger|writeline|write|msg|message)\s*\($")
+_ASSERT_LINE = re.compile(r"^\s*(?:assert\b|raise\b|throw\b|#\s*error)")
+_IDENT_CHAIN = re.compile(r"(?<![\w$.])(new\s+)?([A-Za-z_$][\w$]*(?:\s*(?:\.|::|->)\s*[A-Za-z_$][\w$]*)*)(\s*[(<{])?")
+_CONST_DEF = re.compile(r"(?:#\s*define\s+([A-Za-z_]\w*)\s+|(?<![\w.$])([A-Za-z_]\w*)\s*(?::=|=|:)\s*)$")
+_OP_METHODS = frozenset(m.lower() for m in (
+    "sign", "verify", "signData", "verifyData", "signHash", "verifyHash", "encrypt", "decrypt", "seal", "open",
+    "doFinal", "initSign", "initVerify", "generateKeyPair", "generateKey", "generateSignature",
+    "verifySignature", "computeSecret", "deriveKey", "deriveSecret", "deriveKeyMaterial", "calculateAgreement",
+    "processBlock", "wrap", "unwrap", "encapsulate", "decapsulate", "generateSecret", "agree", "SignPSS",
+    "VerifyPSS", "SignPKCS1v15", "VerifyPKCS1v15", "EncryptOAEP", "DecryptOAEP", "EncryptPKCS1v15",
+    "DecryptPKCS1v15", "ECDH", "Decapsulate", "Encapsulate", "createEncryptor", "createDecryptor",
+    "transformFinalBlock", "exchange", "SharedKey", "computeHash", "hashData", "signMessage", "verifyMessage",
+))
+_CRYPTO_PATH = re.compile(r"(?i)crypt|secur|jose|jwt|jws|jwk|jwa|ssh|ssl|tls|bouncycastle|pkcs|x509|cipher|"
+                          r"signature|hazmat|hashlib|hmac|nacl|sodium|forge|rsa|ecdsa|ed25519|elliptic|curve25519|"
+                          r"\bring\b|rustls|webauthn|fido|cose|\bkeys?\b|openssl|sha\d|md5|aes|des|digest|"
+                          r"\bec\b|\bdh\b|\bdsa\b|x25519|x448|ed448|mlkem|mldsa|kyber|dilithium|spki|pem|asn1|der")
+_CRYPTO_ROOTS = frozenset({
+    "crypto", "forge", "hashlib", "hmac", "Crypto", "cryptography", "jwt", "jws", "jwa", "jwk", "jose", "x509",
+    "elliptic", "ssh", "tls", "SecurityAlgorithms", "HashAlgorithmName", "SignatureAlgorithm", "JWSAlgorithm",
+    "JWEAlgorithm", "KeyType", "Curve", "ECCurve", "NamedCurve", "JsonWebAlgorithmsKeyTypes", "KeyAlgorithm",
+    "Algorithm", "Algorithms", "SignatureAlgorithms", "CipherSuite", "NamedGroup", "SignatureScheme", "EVP",
+    "OpenSSL", "ssl", "subtle", "webcrypto", "CryptoAlgorithm", "pki", "asn1", "oids", "x509v3", "PublicKeyAlgorithm",
+    "ObjectIdentifiers", "PKCSObjectIdentifiers", "X9ObjectIdentifiers", "NISTObjectIdentifiers",
+    "SECObjectIdentifiers", "EdECObjectIdentifiers", "OIWObjectIdentifiers", "TeleTrusTObjectIdentifiers",
+    "KnownOids", "Oids", "AlgorithmId", "KeyUtil", "KnownCurves", "CurveName", "EllipticCurves", "JwsAlgorithms",
+    "JweAlgorithms", "Algs", "Alg", "hashes", "padding", "serialization", "asymmetric", "ciphers", "algorithms",
+    "modes", "kdf", "keywrap",
+})
+_IMPORT_RES = {
+    "python": re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w ,\t]+)|import[ \t]+([\w., \t]+))",
+                         re.M),
+    "java": re.compile(r"^[ \t]*import[ \t]+(?:static[ \t]+)?([\w.]+?)(?:\.\*)?[ \t]*;", re.M),
+    "csharp": re.compile(r"^[ \t]*using[ \t]+(?:static[ \t]+)?(?:\w+[ \t]*=[ \t]*)?([\w.]+)[ \t]*;", re.M),
+    "c": re.compile(r"^[ \t]*#[ \t]*include[ \t]*[<\"]([^>\"]+)[>\"]", re.M),
+    "rust": re.compile(r"^[ \t]*(?:pub[ \t]+)?use[ \t]+([^;]+);", re.M),
+    "javascript": re.compile(r"(?:require\(\s*['\"]([^'\"]+)['\"]\s*\)|from\s+['\"]([^'\"]+)['\"]|"
+                             r"^[ \t]*import\s+['\"]([^'\"]+)['\"])", re.M),
+    "go": re.compile(r"(?:^[ \t]*import[ \t]+(\w+[ \t]+)?\"([^\"]+)\"|^[ \t]*(\w+[ \t]+)?\"([^\"]+)\"[ \t]*$)", re.M),
+}
+_GO_IMPORT_BLOCK = re.compile(r"^import\s*\(([^)]*)\)", re.M)
+_DECL_TYPED = re.compile(r"\b([A-Z][\w.]*)(?:<[^<>;]*>)?(?:\[\])?\s+([a-zA-Z_]\w*)\s*(?=[=;,)])")
+_DECL_GO = re.compile(r"\b([a-zA-Z_]\w*)\s+\*?([a-z]\w*\.[A-Z]\w*)")
+_DECL_ASSERT = re.compile(r"\b([a-zA-Z_]\w*)(?:\s*,\s*\w+)?\s*:?=\s*[\w.]+\.\(\*?([a-z]\w*\.[A-Z]\w*)\)")
+_DECL_INIT = re.compile(r"\b([a-zA-Z_]\w*)\s*(?::=|=)\s*(?:await\s+)?(?:new\s+)?([A-Za-z_][\w.]*)\s*[(<{]")
+
+
+class _FileNames:
+    def __init__(self, text: str, language: str) -> None:
+        self.text = text
+        self.language = language
+        self.newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+        self.hits: dict[tuple[int, str], NameHit] = {}
+        self.imports: dict[str, str] = {}  # local name -> module path (crypto packages only)
+        self.import_lines: set[int] = set()
+        self.receivers: dict[str, list[str]] = {}
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        line = bisect_right(self.newlines, offset - 1)
+        start = self.newlines[line - 1] + 1 if line else 0
+        return line + 1, offset - start + 1
+
+    def add(self, offset: int, symbol: str, algorithm: str, usage: Usage, conf: Confidence,
+            params: dict[str, object]) -> None:
+        line, col = self.line_col(offset)
+        if algorithm.startswith("EC:"):
+            curve_name = algorithm[3:]
+            algorithm = names.with_curve("ECDSA", curve_name)
+            params = {**params, **_EC_PARAMS, "curve": curve_name}
+            params.pop("unknown_reason", None)
+        elif algorithm == "EC":
+            algorithm = _EC_ID
+            params = {**params, **_EC_PARAMS}
+        key = (line, algorithm + str(params.get("family", "")))
+        if key not in self.hits:
+            self.hits[key] = NameHit(line, col, symbol[:80], algorithm, usage, conf, params)
+
+    # -- imports -----------------------------------------------------------------------------------
+    def scan_imports(self) -> None:
+        lang = self.language
+        regex = _IMPORT_RES.get(lang)
+        if regex is None:
+            return
+        text = self.text
+        if lang == "go":
+            blocks = [(m.start(1), m.group(1)) for m in _GO_IMPORT_BLOCK.finditer(text)]
+            single = [(m.start(), m.group(0)) for m in re.finditer(r"^import\s+(\w+\s+)?\"[^\"]+\"", text, re.M)]
+            for base, block in blocks + single:
+                for m in re.finditer(r"(?:(\w+)\s+)?\"([^\"]+)\"", block):
+                    alias, path = m.group(1), m.group(2)
+                    local = alias if alias and alias not in ("_", ".", "import") else re.sub(
+                        r"/v\d+$", "", path).rsplit("/", 1)[-1]
+                    self._import(base + m.start(2), path, [local], loose_last=True)
+            return
+        for m in regex.finditer(text):
+            if lang == "python":
+                if m.group(1):
+                    imported = [n.strip().split(" as ") for n in m.group(2).split(",") if n.strip()]
+                    for parts in imported:
+                        name = parts[0].strip()
+                        local = parts[-1].strip()
+                        self._import(m.start(), f"{m.group(1)}.{name}", [local], loose_last=True, name=name)
+                else:
+                    for item in m.group(3).split(","):
+                        parts = item.strip().split(" as ")
+                        path = parts[0].strip()
+                        if path:
+                            self._import(m.start(), path, [parts[-1].strip().split(".")[0]], loose_last=True)
+            elif lang == "rust":
+                self._rust_use(m.start(), m.group(1))
+            elif lang == "javascript":
+                path = m.group(1) or m.group(2) or m.group(3)
+                line_start = text.rfind("\n", 0, m.start()) + 1
+                stmt = text[line_start:m.end()]
+                locals_ = re.findall(r"[A-Za-z_$][\w$]*", re.sub(r"\b(const|let|var|import|from|as|require|"
+                                                              r"type)\b|['\"][^'\"]*['\"]", " ", stmt))
+                self._import(m.start(), path, locals_, loose_last=True)
+            else:
+                path = m.group(1)
+                last = path.rsplit("/" if lang == "c" else ".", 1)[-1]
+                if lang == "c":
+                    last = last.rsplit(".", 1)[0]
+                self._import(m.start(), path, [last], loose_last=lang in ("c", "csharp"))
+
+    def _rust_use(self, offset: int, tree: str) -> None:
+        tree = re.sub(r"\s+", "", tree)
+        m = re.fullmatch(r"(.*?)::\{(.*)\}", tree)
+        if m:
+            for item in re.split(r",(?![^{]*\})", m.group(2)):
+                if item:
+                    self._rust_use(offset, f"{m.group(1)}::{item}")
+            return
+        path, _, alias = tree.partition("as")
+        path = path if "::" in path or not alias else tree
+        last = path.rsplit("::", 1)[-1]
+        self._import(offset, path.replace("::", "."), [alias or last], loose_last=True, name=last)
+
+    def _import(self, offset: int, path: str, locals_: list[str], loose_last: bool, name: str = "") -> None:
+        if not _CRYPTO_PATH.search(path):
+            return
+        for local in locals_:
+            if local:
+                self.imports[local] = path
+        segs = [s for s in re.split(r"[./:]+", path) if s]
+        if not segs:
+            return
+        tail = segs[-1] if not name else name
+        algs = words_of(tail, loose=loose_last) if self.language != "c" else words_of(tail.replace(".h", ""), True)
+        if not algs and self.language in ("go", "python", "javascript", "rust") and len(segs) >= 2:
+            algs = words_of(segs[-2], loose=True) if segs[-2].lower() in _WORDS else []
+        for alg in dict.fromkeys(algs):
+            self.add(offset, f"import {path}"[:80], alg, Usage.UNKNOWN, Confidence.LOW, {"import": path})
+        self.import_lines.add(self.line_col(offset)[0])
+
+    # -- main pass ---------------------------------------------------------------------------------
+    def scan(self) -> list[NameHit]:
+        self.scan_imports()
+        chunks = list(_lex(self.text, self.language))
+        code_parts: list[tuple[int, str]] = []
+        consts: dict[str, list[tuple[str, dict[str, object]] | None]] = {}
+        const_def_at: dict[str, int] = {}
+        strings: list[tuple[int, str, str]] = []  # offset, body, code before on the line
+        line_code = ""
+        depth = 0
+        stmt_code = ""
+        for kind, a, b in chunks:
+            seg = self.text[a:b]
+            if kind == "comment":
+                continue
+            if kind == "code":
+                code_parts.append((a, seg))
+                depth += seg.count("(") + seg.count("[") + seg.count("{") - seg.count(")") - seg.count("]") - seg.count("}")
+                nl = seg.rfind("\n")
+                line_code = seg[nl + 1:] if nl >= 0 else line_code + seg
+                stmt_code = seg[nl + 1:] if nl >= 0 else stmt_code + seg
+                continue
+            body = _string_body(seg, self.language)
+            before = line_code
+            line_code += '""'
+            if body is None:
+                continue
+            found = literal_algorithm(body)
+            if found is None:
+                continue
+            if self.language == "python" and depth <= 0 and not stmt_code.strip():
+                continue  # an expression statement: a docstring or a bare string
+            if self._is_message(before):
+                continue
+            if self.line_col(a)[0] in self.import_lines:
+                continue
+            alg, params = found
+            dm = _CONST_DEF.search(before)
+            if dm:
+                cname = dm.group(1) or dm.group(2)
+                consts.setdefault(cname, []).append(found)
+                const_def_at[cname] = a
+            strings.append((a, body, before))
+            self.add(a, f'"{body}"', alg, Usage.UNKNOWN, Confidence.MEDIUM, dict(params))
+        defined = {k: v[0] for k, v in consts.items() if len(v) == 1 and v[0] is not None}
+        self._receivers(code_parts)
+        for a, seg in code_parts:
+            self._identifiers(a, seg, defined, const_def_at)
+        return sorted(self.hits.values(), key=lambda h: (h.line, h.column))
+
+    @staticmethod
+    def _is_message(before: str) -> bool:
+        if _ASSERT_LINE.match(before):
+            return True
+        # the innermost unclosed call on this line
+        depth = 0
+        for i in range(len(before) - 1, -1, -1):
+            ch = before[i]
+            if ch in ")]}":
+                depth += 1
+            elif ch in "([{":
+                if depth == 0:
+                    return ch == "(" and bool(_MESSAGE_CALL.search(before[:i + 1]))
+                depth -= 1
+        return False
+
+    def _receivers(self, code_parts: list[tuple[int, str]]) -> None:
+        code = "\n".join(seg for _, seg in code_parts)
+        for regex in (_DECL_TYPED, _DECL_GO, _DECL_ASSERT, _DECL_INIT):
+            if regex is _DECL_GO and self.language != "go":
+                continue
+            for m in regex.finditer(code):
+                if regex is _DECL_TYPED:
+                    type_name, var = m.group(1), m.group(2)
+                elif regex is _DECL_INIT:
+                    var, type_name = m.group(1), m.group(2)
+                else:
+                    var, type_name = m.group(1), m.group(2)
+                algs = self._chain_words(type_name.split("."), called=True)
+                if algs:
+                    self.receivers[var] = algs
+
+    def _chain_words(self, segs: list[str], called: bool) -> list[str]:
+        root = segs[0]
+        imported = root in self.imports
+        if len(segs) == 1:
+            if imported:
+                return words_of(root)
+            return words_of(root) if root[:1].isupper() else []
+        if not (imported or root in _CRYPTO_ROOTS or (root[:1].isupper() and words_of(root))):
+            return []
+        algs: list[str] = []
+        if imported:
+            path = self.imports[root]
+            tail = re.split(r"[./:]+", path)[-1]
+            algs.extend(words_of(tail, loose=True))
+        elif root[:1].isupper():
+            algs.extend(words_of(root))
+        for s in segs[1:]:
+            algs.extend(words_of(s))
+        return algs
+
+    def _identifiers(self, base: int, seg: str, consts: dict[str, tuple[str, dict[str, object]] | None],
+                     const_def_at: dict[str, int]) -> None:
+        lang = self.language
+        for m in _IDENT_CHAIN.finditer(seg):
+            chain = m.group(2)
+            segs = [s for s in re.split(r"\s*(?:\.|::|->)\s*", chain) if s]
+            if not segs or segs[0] in ("import", "package", "using", "from", "include", "use", "func", "def",
+                                       "class", "struct", "interface", "enum", "type", "fn", "function"):
+                continue
+            offset = base + m.start(2)
+            called = bool(m.group(3)) and m.group(3).strip() == "("
+            is_new = bool(m.group(1))
+            algs: list[str] = []
+            last = segs[-1]
+            if len(segs) == 1:
+                name = segs[0]
+                if name in consts and const_def_at.get(name) is not None and not (
+                        const_def_at[name] - 200 < offset < const_def_at[name]):
+                    alg, params = consts[name]  # type: ignore[misc]
+                    self.add(offset, name, alg, Usage.UNKNOWN, Confidence.MEDIUM,
+                             {**params, "value_from": f"constant {name}"})
+                    continue
+                if is_new or (called and name[:1].isupper()):
+                    algs = words_of(name)
+                elif lang == "c" and (called or re.fullmatch(r"[A-Z][A-Z0-9]*_[A-Z0-9_]*\w*", name)) and "_" in name:
+                    algs = words_of(name)
+                elif called and name in self.imports:
+                    algs = words_of(name)
+            else:
+                if segs[0] in self.receivers and called and last.lower() in _OP_METHODS:
+                    algs = list(self.receivers[segs[0]])
+                elif segs[0][:1].islower() and segs[0] not in self.imports and segs[0] not in _CRYPTO_ROOTS:
+                    if called and last.lower() in _OP_METHODS and words_of(segs[0]):
+                        algs = words_of(segs[0])
+                    elif segs[0] in ("this", "self") and len(segs) == 2 and last in consts and consts[last]:
+                        alg, params = consts[last]  # type: ignore[misc]
+                        self.add(offset, chain, alg, Usage.UNKNOWN, Confidence.MEDIUM,
+                                 {**params, "value_from": f"constant {last}"})
+                        continue
+                    else:
+                        continue
+                else:
+                    algs = self._chain_words(segs, called)
+            for alg in dict.fromkeys(self._merge_hmac(algs)):
+                self.add(offset, chain, alg, Usage.UNKNOWN, Confidence.MEDIUM if called or is_new else Confidence.LOW,
+                         {"name_in_code": chain[:80]})
+
+    @staticmethod
+    def _merge_hmac(algs: list[str]) -> list[str]:
+        if "HMAC" not in algs:
+            return algs
+        out = []
+        for a in algs:
+            if a.startswith(("SHA-", "MD5")):
+                hmac_id = "HMAC-" + a.replace("SHA-", "SHA")
+                if not get(hmac_id).is_unknown:
+                    out.append(get(hmac_id).id)
+                    continue
+            out.append(a)
+        if any(a.startswith("HMAC-") for a in out):
+            out = [a for a in out if a != "HMAC"]
+        return out
+
+
+def find_names(text: str, language: str) -> list[NameHit]:
+    """Every algorithm name this pass sees in one file (see the module docstring)."""
+    lang = "javascript" if language in ("typescript", "tsx") else language
+    if lang not in _LEXERS:
+        return []
+    return _FileNames(text, lang).scan()
