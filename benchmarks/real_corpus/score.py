@@ -35,7 +35,7 @@ from benchmarks.real_corpus.corpus import (  # noqa: E402
     available,
     load,
 )
-from pqscan.collect.code.families import compatible, families_of  # noqa: E402
+from pqscan.collect.code.families import compatible, finding_families  # noqa: E402
 from pqscan.collect.code import scan_source  # noqa: E402
 from pqscan.collect.code.scanner import CodeScanOptions  # noqa: E402
 
@@ -67,7 +67,7 @@ def findings_of(item: LabelledFile, text: str, prefilter: bool = True) -> list[U
     seen: dict[tuple[int, frozenset[str]], Unit] = {}
     for f in result.findings:
         line = f.evidence.line or 0
-        fams = families_of(f.algorithm)
+        fams = finding_families(f.algorithm, f.parameters)
         seen.setdefault((line, fams), Unit(line, fams, f.algorithm, f.evidence.symbol or ""))
     return list(seen.values())
 

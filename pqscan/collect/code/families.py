@@ -13,7 +13,8 @@ an algorithm's ``family`` names the reference family, with these decisions:
   -> Other. ``unknown`` -> Other.
 
 Label compatibility: a finding matches a label when their family sets meet; ``EC`` (curve known,
-purpose not) meets ECDSA and ECDH.
+purpose not) meets ECDSA and ECDH; a finding of algorithm ``unknown`` (the rule knows an operation
+happens, not which family: ``Signature.getInstance(name)``) meets a label of any family on its lines.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ _OTHER_PQC = frozenset({"BIKE", "Classic-McEliece", "FrodoKEM", "HQC", "NTRU-Pri
                         "MAYO"})
 _KDF = frozenset({"HKDF", "PBKDF2", "scrypt", "Argon2", "bcrypt"})
 _DIRECT = SCORED | {"ChaCha20"}
+UNKNOWN = "unknown"  # a finding of algorithm ``unknown`` claims no family: it meets a label of any
 EC_FAMILIES = frozenset({"ECDSA", "ECDH", "EC"})
 
 
@@ -57,6 +59,8 @@ def families_of(algorithm_id: str, depth: int = 0) -> frozenset[str]:
     if "|" in algorithm_id:
         return frozenset().union(*(families_of(part, depth) for part in algorithm_id.split("|")))
     alg = get(algorithm_id)
+    if algorithm_id == "unknown":
+        return frozenset({UNKNOWN})
     if alg.is_unknown:  # a bare family the catalogue has no entry for ("HMAC" with an unknown hash)
         bare = _RENAMED.get(algorithm_id, algorithm_id)
         return frozenset({bare if bare in _DIRECT else "Other"})
@@ -69,14 +73,16 @@ def families_of(algorithm_id: str, depth: int = 0) -> frozenset[str]:
     return frozenset(out)
 
 
-def compatible(finding: frozenset[str], label: frozenset[str]) -> bool:
-    if finding & label:
+def compatible(finding: frozenset[str], label: frozenset[str], unknown_matches: bool = True) -> bool:
+    if finding & label or (unknown_matches and UNKNOWN in finding):
         return True
     return bool(("EC" in label and finding & EC_FAMILIES) or ("EC" in finding and label & EC_FAMILIES))
 
 
 def finding_families(algorithm_id: str, params: Mapping[str, Any]) -> frozenset[str]:
-    """A finding's families: an EC key whose purpose the scanner could not see (``family = "EC"``) is EC."""
-    if params.get("family") == "EC":
-        return frozenset({"EC"})
+    """A finding's families; the scanner may state them when the id cannot (``family = "EC"``: an EC key whose
+    purpose is not visible; ``"X25519|X448"``: JCA "XDH")."""
+    stated = params.get("family")
+    if isinstance(stated, str) and stated:
+        return frozenset(stated.split("|"))
     return families_of(algorithm_id)

@@ -49,7 +49,7 @@ class NameHit:
 _WORDS: dict[str, str] = {
     "rsa": "RSA", "pkcs1": "RSA", "oaep": "RSA", "pss": "RSA", "rsaes": "RSA", "rsassa": "RSA", "rsa1": "RSA",
     "ecdsa": "ECDSA", "ecdh": "ECDH", "ecdhe": "ECDH", "ec": "EC", "ecc": "EC", "elliptic": "EC",
-    "dsa": "DSA", "dh": "DH", "ecdiffiehellman": "ECDH", "dhe": "DH", "diffiehellman": "DH",
+    "dsa": "DSA", "dh": "DH", "ecdiffiehellman": "ECDH", "edec": "", "eccurve25519": "X25519", "desede3": "3DES", "desede": "3DES", "dhe": "DH", "diffiehellman": "DH",
     "ed25519": "Ed25519", "ed448": "Ed448", "eddsa": "EdDSA", "x25519": "X25519", "curve25519": "X25519",
     "x448": "X448", "curve448": "X448",
     "aes": "AES", "rijndael": "AES", "des": "DES", "desede": "3DES", "tripledes": "3DES", "3des": "3DES",
@@ -76,6 +76,7 @@ _UPPER_ONLY = frozenset({"ec", "dh", "des", "dhe", "pss", "ecc", "oaep", "dsa", 
 _LOOSE_ONLY = frozenset({"elliptic"})
 _SHORT_LOOSE = frozenset({"ec", "dh", "ecc"})  # even a whole snake_case part is too common  # only as a module / package name
 _WORD_RE = re.compile("|".join(sorted((re.escape(w) for w in _WORDS), key=len, reverse=True)), re.IGNORECASE)
+_JOINED = re.compile(r"(?i)(?<![a-z])(ml|slh|triple|des)[_-](dsa|kem|des|ede3?)(?![a-z])")
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
@@ -83,6 +84,7 @@ def words_of(identifier: str, loose: bool = False) -> list[str]:
     """Algorithm ids named by an identifier's words (``ECDSAWithSHA1`` -> ECDSA, SHA-1); never substrings
     (``describe``, ``rsplit``, ``DESCRIPTION`` name nothing)."""
     out: list[str] = []
+    identifier = _JOINED.sub(lambda m: m.group(1) + m.group(2), identifier)
     for part in re.split(r"[_\W]+", identifier):
         if part:
             out.extend(_part_words(part, loose))
@@ -139,7 +141,8 @@ def _part_words(part: str, loose: bool) -> list[str]:
                 or key.startswith(("ed", "x", "ml", "slh", "rsa1"))):
             i += len(m)
             continue
-        out.append(_WORDS[key])
+        if _WORDS[key]:
+            out.append(_WORDS[key])
         i += len(m)
         prev_end = i
     return out
@@ -184,6 +187,8 @@ def literal_algorithm(text: str) -> tuple[str, dict[str, object]] | None:
             _EC_PARAMS if m.group(1) == "EC" else {})}
     if any(c.isspace() for c in s) or s.lower() in _NEVER_LITERALS and not s.isupper():
         return None
+    if s.upper() == "XDH":
+        return "X25519", {"family": "X25519|X448", "unknown_reason": "XDH names X25519 or X448; the curve is not named"}
     if s in ("EC", "ECC"):
         return _EC_ID, dict(_EC_PARAMS)
     if re.fullmatch(r"\d+(?:\.\d+){3,}", s):
@@ -309,6 +314,16 @@ _IMPORT_RES = {
                              r"^[ \t]*import\s+['\"]([^'\"]+)['\"])", re.M),
     "go": re.compile(r"(?:^[ \t]*import[ \t]+(\w+[ \t]+)?\"([^\"]+)\"|^[ \t]*(\w+[ \t]+)?\"([^\"]+)\"[ \t]*$)", re.M),
 }
+_KEYWORDS = frozenset({"import", "package", "using", "from", "include", "use", "func", "def", "class", "struct",
+                       "interface", "enum", "type", "fn", "function", "define", "ifdef", "ifndef", "undef", "if",
+                       "elif", "record", "namespace", "impl", "trait", "mod"})
+_NOT_CRYPTO_CLASS = re.compile(r"(?:Test|Tests|TestCase|Exception|Error|Message|Panel|Dialog|View)$")
+_C_CONSTANT = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]*[a-z0-9_]*\w*")
+_C_NOT_USE = re.compile(r"(?i)(?:_SIZE|_BYTES|_LEN|_LENGTH|BLOCKSIZE|_MAX|_MIN|_BITS)$|^(?:USE_|HAVE_|OPENSSL_NO_|"
+                        r"WITH_|ENABLE_|SSH_ERR_|ERR_)")
+_PP_CONDITION = re.compile(r"[ \t]*#[ \t]*(?:if|ifdef|ifndef|elif|endif|undef|else|error|warning)\b")
+_FACTORY = re.compile(r"(?i)create\w*|getinstance|newinstance|generate\w*|new\w*|import\w*|load\w*|parse\w*|"
+                      r"from\w+|derive\w*|sign\w*|verify\w*|encrypt\w*|decrypt\w*")
 _GO_IMPORT_BLOCK = re.compile(r"^import\s*\(([^)]*)\)", re.M)
 _DECL_TYPED = re.compile(r"\b([A-Z][\w.]*)(?:<[^<>;]*>)?(?:\[\])?\s+([a-zA-Z_]\w*)\s*(?=[=;,)])")
 _DECL_GO = re.compile(r"\b([a-zA-Z_]\w*)\s+\*?([a-z]\w*\.[A-Z]\w*)")
@@ -531,46 +546,70 @@ class _FileNames:
         for m in _IDENT_CHAIN.finditer(seg):
             chain = m.group(2)
             segs = [s for s in re.split(r"\s*(?:\.|::|->)\s*", chain) if s]
-            if not segs or segs[0] in ("import", "package", "using", "from", "include", "use", "func", "def",
-                                       "class", "struct", "interface", "enum", "type", "fn", "function"):
+            if not segs or segs[0] in _KEYWORDS:
                 continue
             offset = base + m.start(2)
             called = bool(m.group(3)) and m.group(3).strip() == "("
             is_new = bool(m.group(1))
-            algs: list[str] = []
             last = segs[-1]
+            if lang == "c" and self._preprocessor_condition(offset):
+                continue
+            const_name = segs[0] if len(segs) == 1 else (last if segs[0] in ("this", "self") and len(segs) == 2 else None)
+            if const_name and consts.get(const_name) and not (
+                    const_def_at[const_name] - 200 < offset <= const_def_at[const_name] + 200 and
+                    self.line_col(offset)[0] == self.line_col(const_def_at[const_name])[0]):
+                if self._selects(base, m.start(2), seg):
+                    alg, params = consts[const_name]  # type: ignore[misc]
+                    self.add(offset, chain, alg, Usage.UNKNOWN, Confidence.MEDIUM,
+                             {**params, "value_from": f"constant {const_name}"})
+                continue
+            algs: list[str] = []
             if len(segs) == 1:
                 name = segs[0]
-                if name in consts and const_def_at.get(name) is not None and not (
-                        const_def_at[name] - 200 < offset < const_def_at[name]):
-                    alg, params = consts[name]  # type: ignore[misc]
-                    self.add(offset, name, alg, Usage.UNKNOWN, Confidence.MEDIUM,
-                             {**params, "value_from": f"constant {name}"})
-                    continue
-                if is_new or (called and name[:1].isupper()):
+                if is_new and not _NOT_CRYPTO_CLASS.search(name):
                     algs = words_of(name)
-                elif lang == "c" and (called or re.fullmatch(r"[A-Z][A-Z0-9]*_[A-Z0-9_]*\w*", name)) and "_" in name:
+                elif lang == "c" and "_" in name and (called or _C_CONSTANT.fullmatch(name)) \
+                        and not _C_NOT_USE.search(name):
                     algs = words_of(name)
                 elif called and name in self.imports:
                     algs = words_of(name)
             else:
-                if segs[0] in self.receivers and called and last.lower() in _OP_METHODS:
-                    algs = list(self.receivers[segs[0]])
-                elif segs[0][:1].islower() and segs[0] not in self.imports and segs[0] not in _CRYPTO_ROOTS:
-                    if called and last.lower() in _OP_METHODS and words_of(segs[0]):
-                        algs = words_of(segs[0])
-                    elif segs[0] in ("this", "self") and len(segs) == 2 and last in consts and consts[last]:
-                        alg, params = consts[last]  # type: ignore[misc]
-                        self.add(offset, chain, alg, Usage.UNKNOWN, Confidence.MEDIUM,
-                                 {**params, "value_from": f"constant {last}"})
-                        continue
-                    else:
-                        continue
-                else:
+                root = segs[0]
+                if root in self.receivers and called and last.lower() in _OP_METHODS:
+                    algs = list(self.receivers[root])
+                elif root in self.imports or root in _CRYPTO_ROOTS:
                     algs = self._chain_words(segs, called)
+                elif called and (last.lower() in _OP_METHODS or _FACTORY.fullmatch(last)) and words_of(root) \
+                        and not _NOT_CRYPTO_CLASS.search(root):
+                    algs = words_of(root)  # RSA.Create(), ECDsa.Create(), rsa.SignData(...)
+                elif is_new and not _NOT_CRYPTO_CLASS.search(last):
+                    algs = words_of(last)  # new org.bouncycastle.crypto.engines.AESEngine()
             for alg in dict.fromkeys(self._merge_hmac(algs)):
                 self.add(offset, chain, alg, Usage.UNKNOWN, Confidence.MEDIUM if called or is_new else Confidence.LOW,
                          {"name_in_code": chain[:80]})
+
+    def _preprocessor_condition(self, offset: int) -> bool:
+        start = self.text.rfind("\n", 0, offset) + 1
+        return bool(_PP_CONDITION.match(self.text, start))
+
+    def _selects(self, base: int, start: int, seg: str) -> bool:
+        """A constant's use selects behaviour: a call argument, a return value, a case label, a comparison."""
+        line_start = seg.rfind("\n", 0, start) + 1
+        before = seg[line_start:start]
+        after = seg[start:start + 200]
+        if re.search(r"(?:\breturn|\bcase|==|!=|=>|\?|:)\s*$", before):
+            return True
+        depth = 0
+        for i in range(len(before) - 1, -1, -1):
+            ch = before[i]
+            if ch in ")]}":
+                depth += 1
+            elif ch in "([{":
+                if depth == 0:
+                    return ch == "(" and bool(re.search(r"[\w$>]\s*\($", before[:i + 1])) and not \
+                        _MESSAGE_CALL.search(before[:i + 1])
+                depth -= 1
+        return bool(re.match(r"\w+\s*[,)]", after)) and bool(re.search(r"[(,]\s*$", before))
 
     @staticmethod
     def _merge_hmac(algs: list[str]) -> list[str]:

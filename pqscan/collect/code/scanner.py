@@ -133,7 +133,7 @@ def _add_names(result: ScanResult, text: str, language: str, asset_id: str, relp
         covered.setdefault(f.evidence.line or 0, []).append(finding_families(f.algorithm, f.parameters))
     for hit in lexical.find_names(text, language):
         fams = finding_families(hit.algorithm, hit.params)
-        if any(compatible(fams, other) for other in covered.get(hit.line, ())):
+        if any(compatible(fams, other, unknown_matches=False) for other in covered.get(hit.line, ())):
             continue
         covered.setdefault(hit.line, []).append(fams)
         result.findings.append(_finding(asset_id, relpath, lines, hit.line, hit.column, hit.symbol, hit.algorithm,
