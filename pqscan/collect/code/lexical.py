@@ -62,6 +62,12 @@ _WORDS: dict[str, str] = {
     "secp384r1": "EC:P-384", "secp521r1": "EC:P-521", "secp256k1": "EC:secp256k1", "nistp256": "EC:P-256",
     "nistp384": "EC:P-384", "nistp521": "EC:P-521",
 }
+_WORDS.update({"aesgcm": "AES", "aesccm": "AES", "aeskw": "AES", "aescbc": "AES", "aesctr": "AES", "aesgcmkw": "AES",
+               "sntrup761": "sntrup761", "sntrup": "sntrup761", "rsakem": "RSA", "c25519": "X25519",
+               "kexc25519": "X25519", "edwards25519": "Ed25519"})
+# words that name no family but end one ("RSAKEMGenerator", "ECIES", "AESGCM"): never substrings of a family
+_WORDS.update(dict.fromkeys(("kem", "gcm", "ccm", "cbc", "ctr", "ecb", "kdf", "ies", "dss", "kex", "jwk", "jws", "jwe",
+                             "pkcs", "sig"), ""))
 for _bits in ("256", "384", "512"):
     _WORDS[f"rs{_bits}"] = "RSA"
     _WORDS[f"ps{_bits}"] = "RSA"
@@ -89,6 +95,21 @@ def words_of(identifier: str, loose: bool = False) -> list[str]:
         if part:
             out.extend(_part_words(part, loose))
     return out
+
+
+def _only_words(name: str) -> bool:
+    """``name`` is made of algorithm words only (``HMAC``, ``AESGCM``, ``RSASSA``), at least one naming a family."""
+    rest = name.lower()
+    named = False
+    while rest:
+        for w in _WORDS_BY_LEN:
+            if rest.startswith(w):
+                named = named or bool(_WORDS[w])
+                rest = rest[len(w):]
+                break
+        else:
+            return False
+    return named and len(name) >= 3
 
 
 def _boundary_before(part: str, i: int) -> bool:
@@ -286,6 +307,7 @@ _OP_METHODS = frozenset(m.lower() for m in (
     "VerifyPSS", "SignPKCS1v15", "VerifyPKCS1v15", "EncryptOAEP", "DecryptOAEP", "EncryptPKCS1v15",
     "DecryptPKCS1v15", "ECDH", "Decapsulate", "Encapsulate", "createEncryptor", "createDecryptor",
     "transformFinalBlock", "exchange", "SharedKey", "computeHash", "hashData", "signMessage", "verifyMessage",
+    "init", "CryptBlocks", "compute", "createSignature", "verifySignature", "privateEncrypt", "publicDecrypt",
 ))
 _CRYPTO_PATH = re.compile(r"(?i)crypt|secur|jose|jwt|jws|jwk|jwa|ssh|ssl|tls|bouncycastle|pkcs|x509|cipher|"
                           r"signature|hazmat|hashlib|hmac|nacl|sodium|forge|rsa|ecdsa|ed25519|elliptic|curve25519|"
@@ -314,6 +336,8 @@ _IMPORT_RES = {
                              r"^[ \t]*import\s+['\"]([^'\"]+)['\"])", re.M),
     "go": re.compile(r"(?:^[ \t]*import[ \t]+(\w+[ \t]+)?\"([^\"]+)\"|^[ \t]*(\w+[ \t]+)?\"([^\"]+)\"[ \t]*$)", re.M),
 }
+_CRYPTO_CLASS = re.compile(r"Crypt|Cipher|Digest|Signature|Signer|Hash|Mac|Kex|KeyExchange|Jws|JWS|Jwe|JWE|Jwk|JWK|"
+                           r"Jwt|JWT|Jose|JOSE|Cose|COSE|Ssh|SSH|Tls|TLS|Ssl|SSL|X509|Pkcs|PKCS|Algorithm")
 _KEYWORDS = frozenset({"import", "package", "using", "from", "include", "use", "func", "def", "class", "struct",
                        "interface", "enum", "type", "fn", "function", "define", "ifdef", "ifndef", "undef", "if",
                        "elif", "record", "namespace", "impl", "trait", "mod"})
@@ -328,7 +352,8 @@ _GO_IMPORT_BLOCK = re.compile(r"^import\s*\(([^)]*)\)", re.M)
 _DECL_TYPED = re.compile(r"\b([A-Z][\w.]*)(?:<[^<>;]*>)?(?:\[\])?\s+([a-zA-Z_]\w*)\s*(?=[=;,)])")
 _DECL_GO = re.compile(r"\b([a-zA-Z_]\w*)\s+\*?([a-z]\w*\.[A-Z]\w*)")
 _DECL_ASSERT = re.compile(r"\b([a-zA-Z_]\w*)(?:\s*,\s*\w+)?\s*:?=\s*[\w.]+\.\(\*?([a-z]\w*\.[A-Z]\w*)\)")
-_DECL_INIT = re.compile(r"\b([a-zA-Z_]\w*)\s*(?::=|=)\s*(?:await\s+)?(?:new\s+)?([A-Za-z_][\w.]*)\s*[(<{]")
+_DECL_INIT = re.compile(r"\b([a-zA-Z_]\w*)(?:\s*,\s*\w+)*\s*(?::=|=)\s*(?:await\s+)?(?:new\s+)?([A-Za-z_][\w.]*)\s*[(<{]"
+                        r"([^;\n]{0,200})")
 
 
 class _FileNames:
@@ -517,6 +542,11 @@ class _FileNames:
                 else:
                     var, type_name = m.group(1), m.group(2)
                 algs = self._chain_words(type_name.split("."), called=True)
+                if not algs and regex is _DECL_INIT:  # gcm, err := cipher.NewGCM(block): block's family
+                    for arg in re.findall(r"[A-Za-z_]\w*", m.group(3)):
+                        if arg in self.receivers and arg != var:
+                            algs = self.receivers[arg]
+                            break
                 if algs:
                     self.receivers[var] = algs
 
@@ -527,7 +557,8 @@ class _FileNames:
             if imported:
                 return words_of(root)
             return words_of(root) if root[:1].isupper() else []
-        if not (imported or root in _CRYPTO_ROOTS or (root[:1].isupper() and words_of(root))):
+        if not (imported or root in _CRYPTO_ROOTS or (root[:1].isupper() and (
+                words_of(root) or _CRYPTO_CLASS.search(root)))):
             return []
         algs: list[str] = []
         if imported:
@@ -568,17 +599,26 @@ class _FileNames:
                 name = segs[0]
                 if is_new and not _NOT_CRYPTO_CLASS.search(name):
                     algs = words_of(name)
-                elif lang == "c" and "_" in name and (called or _C_CONSTANT.fullmatch(name)) \
+                elif lang == "c" and (called or ("_" in name and _C_CONSTANT.fullmatch(name))) \
                         and not _C_NOT_USE.search(name):
-                    algs = words_of(name)
+                    algs = words_of(name, loose=called)
                 elif called and name in self.imports:
                     algs = words_of(name)
             else:
                 root = segs[0]
                 if root in self.receivers and called and last.lower() in _OP_METHODS:
                     algs = list(self.receivers[root])
-                elif root in self.imports or root in _CRYPTO_ROOTS:
+                elif root in self.imports or root in _CRYPTO_ROOTS or (
+                        root[:1].isupper() and _CRYPTO_CLASS.search(root) and not words_of(root)):
                     algs = self._chain_words(segs, called)
+                    if not algs and called and self.receivers:  # cipher.NewGCM(block), block an AES cipher
+                        args = seg[m.end():m.end() + 160].split(")", 1)[0]
+                        for arg in re.findall(r"[A-Za-z_]\w*", args):
+                            if arg in self.receivers:
+                                algs = list(self.receivers[arg])
+                                break
+                elif called and _only_words(root):
+                    algs = words_of(root)  # HMAC.compute(...), AESGCM.encrypt(...), RSASSA.getSigner(...)
                 elif called and (last.lower() in _OP_METHODS or _FACTORY.fullmatch(last)) and words_of(root) \
                         and not _NOT_CRYPTO_CLASS.search(root):
                     algs = words_of(root)  # RSA.Create(), ECDsa.Create(), rsa.SignData(...)
