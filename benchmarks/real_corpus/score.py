@@ -86,7 +86,8 @@ def score_file(item: LabelledFile, units: list[Unit]) -> FileScore:
             continue
         seen.add((lb.line, lb.family))
         fs.required.append((lb.line, lb.families, lb.category, lb.note))
-        fs.required_hit.append(any(abs(lb.line - u.line) <= WINDOW and compatible(u.families, lb.families)
+        # an ``unknown`` finding is not a false positive next to a label, but it finds no family either
+        fs.required_hit.append(any(abs(lb.line - u.line) <= WINDOW and compatible(u.families, lb.families, False)
                                    for u in units))
     return fs
 

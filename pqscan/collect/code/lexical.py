@@ -64,7 +64,7 @@ _WORDS: dict[str, str] = {
 }
 _WORDS.update({"aesgcm": "AES", "aesccm": "AES", "aeskw": "AES", "aescbc": "AES", "aesctr": "AES", "aesgcmkw": "AES",
                "sntrup761": "sntrup761", "sntrup": "sntrup761", "rsakem": "RSA", "c25519": "X25519",
-               "kexc25519": "X25519", "edwards25519": "Ed25519"})
+               "kexc25519": "X25519", "edwards25519": "Ed25519", "pkcs1v15": "RSA", "pkcs1v1": "RSA"})
 # words that name no family but end one ("RSAKEMGenerator", "ECIES", "AESGCM"): never substrings of a family
 _WORDS.update(dict.fromkeys(("kem", "gcm", "ccm", "cbc", "ctr", "ecb", "kdf", "ies", "dss", "kex", "jwk", "jws", "jwe",
                              "pkcs", "sig"), ""))
@@ -188,7 +188,7 @@ def _starts_word(part: str, j: int) -> bool:
 # -- names written as strings ----------------------------------------------------------------------
 _NEVER_LITERALS = frozenset({"des", "ec", "dh", "sha", "dss", "none", "dir", "direct", "null", "psk", "plain",
                              "rsa1", "md", "aes", "dsa", "ecc", "pss", "oaep", "mac", "hmac", "cbc", "gcm", "ecb"})
-_SCORED_FAMILIES = frozenset({"RSA", "DH", "DSA", "ECDSA", "ECDH", "EdDSA", "ML-KEM", "ML-DSA", "SLH-DSA", "AES",
+_SCORED_FAMILIES = frozenset({"NTRU-Prime", "FrodoKEM", "Classic-McEliece", "HQC", "BIKE", "FN-DSA", "LMS", "XMSS","RSA", "DH", "DSA", "ECDSA", "ECDH", "EdDSA", "ML-KEM", "ML-DSA", "SLH-DSA", "AES",
                               "DES", "3DES", "RC4", "Blowfish", "MD5", "SHA-1", "HMAC", "SHA-2", "Composite-ML-KEM",
                               "Composite-ML-DSA"})
 _PEM_TYPE = re.compile(r"(?:-----BEGIN )?(RSA|EC|DSA|DH) (?:PRIVATE KEY|PUBLIC KEY|PARAMETERS)(?:-----)?")
@@ -218,9 +218,10 @@ def literal_algorithm(text: str) -> tuple[str, dict[str, object]] | None:
     if not re.fullmatch(r"[A-Za-z0-9][\w.+@/-]*", s):
         return None
     for kind in _NAME_KINDS:
-        alg = lookup(kind, s)
-        if not alg.is_unknown:
-            return (alg.id, {}) if alg.family in _SCORED_FAMILIES else None
+        for candidate in (s, s + "@openssh.com"):
+            alg = lookup(kind, candidate)
+            if not alg.is_unknown:
+                return (alg.id, {}) if alg.family in _SCORED_FAMILIES else None
     for reader in (names.signature, names.jca_transformation if "/" in s else names.cipher, names.hash_name,
                    lambda t: names.resolve("keytype", t), lambda t: names.resolve("keyagreement", t),
                    lambda t: names.resolve("kem", t)):
@@ -240,7 +241,25 @@ def literal_algorithm(text: str) -> tuple[str, dict[str, object]] | None:
     c = names.curve(s)
     if c and len(s) >= 5:
         return names.with_curve("ECDSA", c), {**_EC_PARAMS, "curve": c}
+    if _SPEC_NAME.search(s):  # "sha1WithRSAEncryption", "TLS_RSA_WITH_AES_128_CBC_SHA", "pbeWithSHAAnd128BitRC4"
+        algs = [a for a in words_of(s) if not a.startswith("SHA-") or a == "SHA-1"]
+        if algs:
+            return algs[0], {"also": ",".join(algs[1:])} if len(algs) > 1 else {}
     return None
+
+
+_TABLE_KEY = re.compile(r"\s*(?::(?![:=])|=(?![=>]))")
+
+
+def _strong_name(name: str) -> bool:
+    """An identifier that is itself a catalogue name with a digit or in capitals (``RS256``, ``A128GCM``, ``RSA``),
+    written as a key or member of a table or enum (``{HS256: ...}``, ``OKP = 1``)."""
+    if not (any(ch.isdigit() for ch in name) or name.isupper()) or len(name) < 3:
+        return False
+    return literal_algorithm(name) is not None
+
+
+_SPEC_NAME = re.compile(r"^(?:id[-_]|pbe|TLS_|SSL_)|With|WITH|with[A-Z]")
 
 
 _EC_ID = "ECDSA"
@@ -506,7 +525,11 @@ class _FileNames:
                 consts.setdefault(cname, []).append(found)
                 const_def_at[cname] = a
             strings.append((a, body, before))
-            self.add(a, f'"{body}"', alg, Usage.UNKNOWN, Confidence.MEDIUM, dict(params))
+            params = dict(params)
+            for extra in str(params.pop("also", "")).split(","):
+                if extra:
+                    self.add(a, f'"{body}"', extra, Usage.UNKNOWN, Confidence.MEDIUM, {})
+            self.add(a, f'"{body}"', alg, Usage.UNKNOWN, Confidence.MEDIUM, params)
         defined = {k: v[0] for k, v in consts.items() if len(v) == 1 and v[0] is not None}
         self._receivers(code_parts)
         for a, seg in code_parts:
@@ -597,15 +620,22 @@ class _FileNames:
             algs: list[str] = []
             if len(segs) == 1:
                 name = segs[0]
+                if not called and not is_new and _TABLE_KEY.match(seg, m.end()) and _strong_name(name):
+                    alg, params = literal_algorithm(name)  # type: ignore[misc]
+                    self.add(offset, name, alg, Usage.UNKNOWN, Confidence.MEDIUM, {**params, "table_key": name})
+                    continue
                 if is_new and not _NOT_CRYPTO_CLASS.search(name):
                     algs = words_of(name)
                 elif lang == "c" and (called or ("_" in name and _C_CONSTANT.fullmatch(name))) \
                         and not _C_NOT_USE.search(name):
                     algs = words_of(name, loose=called)
-                elif called and name in self.imports:
-                    algs = words_of(name)
+                elif name in self.imports and not self._declares(base + m.start(2)):
+                    algs = words_of(name, loose=True)  # an imported crypto name: id_ecPublicKey, Ed25519PrivateKey
             else:
                 root = segs[0]
+                if root in ("self", "this") and len(segs) >= 3:
+                    segs = segs[1:]
+                    root = segs[0]
                 if root in self.receivers and called and last.lower() in _OP_METHODS:
                     algs = list(self.receivers[root])
                 elif root in self.imports or root in _CRYPTO_ROOTS or (
@@ -627,6 +657,10 @@ class _FileNames:
             for alg in dict.fromkeys(self._merge_hmac(algs)):
                 self.add(offset, chain, alg, Usage.UNKNOWN, Confidence.MEDIUM if called or is_new else Confidence.LOW,
                          {"name_in_code": chain[:80]})
+
+    def _declares(self, offset: int) -> bool:
+        """The name at ``offset`` is on an import line (its own import was already reported)."""
+        return self.line_col(offset)[0] in self.import_lines
 
     def _preprocessor_condition(self, offset: int) -> bool:
         start = self.text.rfind("\n", 0, offset) + 1
