@@ -217,6 +217,9 @@ def literal_algorithm(text: str) -> tuple[str, dict[str, object]] | None:
         return (alg.id, {"oid": s}) if not alg.is_unknown and alg.family in _SCORED_FAMILIES else None
     if not re.fullmatch(r"[A-Za-z0-9][\w.+@/-]*", s):
         return None
+    c = names.curve(s)
+    if c and len(s) >= 5:  # a curve name alone: an EC key or group, purpose not visible
+        return names.with_curve("ECDSA", c), {**_EC_PARAMS, "curve": c}
     for kind in _NAME_KINDS:
         for candidate in (s, s + "@openssh.com"):
             alg = lookup(kind, candidate)
@@ -249,12 +252,15 @@ def literal_algorithm(text: str) -> tuple[str, dict[str, object]] | None:
 
 
 _TABLE_KEY = re.compile(r"\s*(?::(?![:=])|=(?![=>]))")
+_CATALOGUE_ONLY = (IdKind.NAME, IdKind.JOSE, IdKind.SSH_KEX, IdKind.SSH_HOST_KEY, IdKind.SSH_CIPHER, IdKind.SSH_MAC)
 
 
 def _strong_name(name: str) -> bool:
     """An identifier that is itself a catalogue name with a digit or in capitals (``RS256``, ``A128GCM``, ``RSA``),
     written as a key or member of a table or enum (``{HS256: ...}``, ``OKP = 1``)."""
     if not (any(ch.isdigit() for ch in name) or name.isupper()) or len(name) < 3:
+        return False
+    if not any(not lookup(kind, name).is_unknown for kind in _CATALOGUE_ONLY):
         return False
     return literal_algorithm(name) is not None
 
@@ -362,8 +368,11 @@ _KEYWORDS = frozenset({"import", "package", "using", "from", "include", "use", "
                        "elif", "record", "namespace", "impl", "trait", "mod"})
 _NOT_CRYPTO_CLASS = re.compile(r"(?:Test|Tests|TestCase|Exception|Error|Message|Panel|Dialog|View)$")
 _C_CONSTANT = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]*[a-z0-9_]*\w*")
-_C_NOT_USE = re.compile(r"(?i)(?:_SIZE|_BYTES|_LEN|_LENGTH|BLOCKSIZE|_MAX|_MIN|_BITS)$|^(?:USE_|HAVE_|OPENSSL_NO_|"
-                        r"WITH_|ENABLE_|SSH_ERR_|ERR_)")
+_C_NOT_USE = re.compile(r"(?i)(?:SIZE|BYTES|_LEN|LENGTH|_MAX|_MIN|BITS|_SZ|_free|_cleanup|_clear|_destroy|_dispose|"
+                        r"_reset|_zero)$|^(?:USE_|HAVE_|OPENSSL_NO_|WITH_|ENABLE_|SSH_ERR_|ERR_|get_|set_)")
+_C_TYPE_USE = re.compile(r"\s*(?:\*|[A-Za-z_]\w*\s*[;=,)\[])")
+_DECLARED_NAME = re.compile(r"\b(?:package|func|def|class|struct|type|interface|enum|namespace|fn|mod|trait|impl|"
+                            r"function|var|let|const|val|record)\s+$")
 _PP_CONDITION = re.compile(r"[ \t]*#[ \t]*(?:if|ifdef|ifndef|elif|endif|undef|else|error|warning)\b")
 _FACTORY = re.compile(r"(?i)create\w*|getinstance|newinstance|generate\w*|new\w*|import\w*|load\w*|parse\w*|"
                       r"from\w+|derive\w*|sign\w*|verify\w*|encrypt\w*|decrypt\w*")
@@ -392,6 +401,8 @@ class _FileNames:
 
     def add(self, offset: int, symbol: str, algorithm: str, usage: Usage, conf: Confidence,
             params: dict[str, object]) -> None:
+        if algorithm.startswith(("SHA-2", "SHA-3", "SHA-5", "SHA3")):
+            return  # SHA-2/SHA-3 names are not findings here (the rules report hashing calls)
         line, col = self.line_col(offset)
         if algorithm.startswith("EC:"):
             curve_name = algorithm[3:]
@@ -608,8 +619,11 @@ class _FileNames:
             last = segs[-1]
             if lang == "c" and self._preprocessor_condition(offset):
                 continue
+            line_start = seg.rfind("\n", 0, m.start()) + 1
+            if _DECLARED_NAME.search(seg[line_start:m.start()]):
+                continue
             const_name = segs[0] if len(segs) == 1 else (last if segs[0] in ("this", "self") and len(segs) == 2 else None)
-            if const_name and consts.get(const_name) and not (
+            if const_name and consts.get(const_name) and const_name != const_name.lower() and not (
                     const_def_at[const_name] - 200 < offset <= const_def_at[const_name] + 200 and
                     self.line_col(offset)[0] == self.line_col(const_def_at[const_name])[0]):
                 if self._selects(base, m.start(2), seg):
@@ -620,13 +634,15 @@ class _FileNames:
             algs: list[str] = []
             if len(segs) == 1:
                 name = segs[0]
-                if not called and not is_new and _TABLE_KEY.match(seg, m.end()) and _strong_name(name):
+                if not called and not is_new and _strong_name(name) and (
+                        (mk := _TABLE_KEY.match(seg, m.end())) and (":" in mk.group(0) or any(c.isdigit() for c in name))):
                     alg, params = literal_algorithm(name)  # type: ignore[misc]
                     self.add(offset, name, alg, Usage.UNKNOWN, Confidence.MEDIUM, {**params, "table_key": name})
                     continue
                 if is_new and not _NOT_CRYPTO_CLASS.search(name):
                     algs = words_of(name)
-                elif lang == "c" and (called or ("_" in name and _C_CONSTANT.fullmatch(name))) \
+                elif lang == "c" and (called or ("_" in name and _C_CONSTANT.fullmatch(name)
+                                                 and not _C_TYPE_USE.match(seg, m.end()))) \
                         and not _C_NOT_USE.search(name):
                     algs = words_of(name, loose=called)
                 elif name in self.imports and not self._declares(base + m.start(2)):
@@ -641,13 +657,14 @@ class _FileNames:
                 elif root in self.imports or root in _CRYPTO_ROOTS or (
                         root[:1].isupper() and _CRYPTO_CLASS.search(root) and not words_of(root)):
                     algs = self._chain_words(segs, called)
-                    if not algs and called and self.receivers:  # cipher.NewGCM(block), block an AES cipher
+                    if not algs and called and self.receivers and (last.lower() in _OP_METHODS or _FACTORY.fullmatch(last)):
+                        # cipher.NewGCM(block), block an AES cipher
                         args = seg[m.end():m.end() + 160].split(")", 1)[0]
                         for arg in re.findall(r"[A-Za-z_]\w*", args):
                             if arg in self.receivers:
                                 algs = list(self.receivers[arg])
                                 break
-                elif called and _only_words(root):
+                elif called and root[:1].isupper() and _only_words(root):
                     algs = words_of(root)  # HMAC.compute(...), AESGCM.encrypt(...), RSASSA.getSigner(...)
                 elif called and (last.lower() in _OP_METHODS or _FACTORY.fullmatch(last)) and words_of(root) \
                         and not _NOT_CRYPTO_CLASS.search(root):
