@@ -23,7 +23,7 @@ Comments are never read; a bare variable or function name is never a finding by 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -81,11 +81,94 @@ for _bits in ("128", "192", "256"):
 _UPPER_ONLY = frozenset({"ec", "dh", "des", "dhe", "pss", "ecc", "oaep", "dsa", "aes", "rsa1"})
 _LOOSE_ONLY = frozenset({"elliptic"})
 _SHORT_LOOSE = frozenset({"ec", "dh", "ecc"})  # even a whole snake_case part is too common  # only as a module / package name
-_WORD_RE = re.compile("|".join(sorted((re.escape(w) for w in _WORDS), key=len, reverse=True)), re.IGNORECASE)
 _JOINED = re.compile(r"(?i)(?<![a-z])(ml|slh|triple|des)[_-](dsa|kem|des|ede3?)(?![a-z])")
+# -- the gate: where a name can be ------------------------------------------------------------------
+# Every name this pass reports holds one of these anchors (tests/unit/test_code_names.py checks it for
+# every word and every catalogue name the literal reader accepts): the anchors are searched in the
+# lower-cased text by one regex built as a trie (the regex engine skips a branch on its first
+# character); "EC" and "DH" in the original text, and as whole lower-case parts. A hit counts only when
+# the identifier or literal around it names an algorithm (:func:`_verified`), so a file whose hits are
+# all "codes" and "universal" costs one regex pass and a few cached look-ups.
+_GATE_ANCHORS = (
+    "rsa", "dsa", "aes", "des", "ecdh", "25519", "448", "a128", "a192", "a256", "s256", "s384", "s512", "p256", "p384",
+    "p521", "p-256", "p-384", "p-521", "p-224", "p-192", "e256v", "secp", "pkcs1", "ntru", "llipt", "sphin", ".840.",
+    "1.3.1", "1.3.3", "1.2.1", "kem", "blowf", "mceli", "falco", "kyber", "frodo", "rijnd", "ssh-d", "dilit", "edwar",
+    "hmac", "xmss", "tdea", "oaep", "sha1", "mayo", "bike", "lms", "md5", "xdh", "hqc", "pss", "rc4", "arcf", "dhe",
+    "sntrup", "diffieh", "tripled", "diffie-", "hellman", "sha-1",
+)
+
+
+def _trie(words: list[str]) -> str:
+    heads: dict[str, list[str]] = {}
+    for w in words:
+        heads.setdefault(w[0], []).append(w[1:])
+    parts = []
+    for head, rests in sorted(heads.items()):
+        if "" in rests:
+            parts.append(re.escape(head))
+        elif len(rests) == 1:
+            parts.append(re.escape(head) + re.escape(rests[0]))
+        else:
+            parts.append(re.escape(head) + "(?:" + _trie(rests) + ")")
+    return "|".join(parts)
+
+
+_GATE_RE = re.compile(_trie(sorted(set(_GATE_ANCHORS))))
+_ALL_TOKENS = re.compile(r"[A-Za-z0-9_$.+@/:-]+")
+_ID_RUN = re.compile(r"[A-Za-z0-9_$]+")
+_LIT_TOKEN = re.compile(r"[\w.+@/:-]*")
+_ID_TOKEN = re.compile(r"[A-Za-z0-9_$]*")
+
+
+@cache
+def _names_something(ident: str, literal: str) -> bool:
+    return bool(words_of(ident, loose=True)) or literal_algorithm(literal) is not None or bool(
+        _PEM_TYPE.search(literal))
+
+
+def _token(text: str, p: int, regex: re.Pattern[str], chars: str) -> str:
+    a = p
+    while a > 0 and (text[a - 1].isalnum() or text[a - 1] in chars):
+        a -= 1
+    m = regex.match(text, a)
+    return m.group(0) if m else ""
+
+
+def _ident_end(text: str, p: int) -> int:
+    while p < len(text) and (text[p].isalnum() or text[p] in "_$"):
+        p += 1
+    return p
+
+
+def anchor_positions(text: str, gate: bool = True) -> list[int]:
+    """Offsets in ``text`` where an identifier or literal that names an algorithm is (sorted). Without the
+    gate every token is looked at (the same answer, slowly: the tests compare the two)."""
+    if not gate:  # every token and every identifier in it: the reference the gate is tested against
+        return sorted({m.start() for regex in (_ALL_TOKENS, _ID_RUN) for m in regex.finditer(text)})
+    low = text.lower()
+    hits = [m.start() for m in _GATE_RE.finditer(low)]
+    for spelling, hay in (("EC", text), ("DH", text), ("SHA", text), ("ec", low), ("dh", low)):
+        i = hay.find(spelling)
+        while i >= 0:
+            if hay is text or ((i == 0 or not hay[i - 1].isalnum()) and not hay[i + 2:i + 3].isalnum()):
+                hits.append(i)
+            i = hay.find(spelling, i + 1)
+    out = []
+    for p in hits:
+        ident = _token(text, p, _ID_TOKEN, "_$")
+        literal = _token(text, p, _LIT_TOKEN, "_.+@/:-")
+        if len(ident) <= 80 and _names_something(ident, literal[:80]) or "PRIVATE KEY" in text[p:p + 30] or \
+                text.startswith((".", "::"), _ident_end(text, p)) or \
+                "PUBLIC KEY" in text[p:p + 30] or "PARAMETERS" in text[p:p + 30]:
+            out.append(p)
+    out.sort()
+    return out
+
+
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
+@cache
 def words_of(identifier: str, loose: bool = False) -> list[str]:
     """Algorithm ids named by an identifier's words (``ECDSAWithSHA1`` -> ECDSA, SHA-1); never substrings
     (``describe``, ``rsplit``, ``DESCRIPTION`` name nothing)."""
@@ -255,6 +338,7 @@ _TABLE_KEY = re.compile(r"\s*(?::(?![:=])|=(?![=>]))")
 _CATALOGUE_ONLY = (IdKind.NAME, IdKind.JOSE, IdKind.SSH_KEX, IdKind.SSH_HOST_KEY, IdKind.SSH_CIPHER, IdKind.SSH_MAC)
 
 
+@cache
 def _strong_name(name: str) -> bool:
     """An identifier that is itself a catalogue name with a digit or in capitals (``RS256``, ``A128GCM``, ``RSA``),
     written as a key or member of a table or enum (``{HS256: ...}``, ``OKP = 1``)."""
@@ -384,20 +468,74 @@ _DECL_INIT = re.compile(r"\b([a-zA-Z_]\w*)(?:\s*,\s*\w+)*\s*(?::=|=)\s*(?:await\
                         r"([^;\n]{0,200})")
 
 
+def _callee_of(seg: str, p: int) -> int | None:
+    """The offset of the last character of the call that ``p`` is an argument of (same line), if any."""
+    depth = 0
+    i = p - 1
+    while i >= 0 and seg[i] != "\n":
+        ch = seg[i]
+        if ch in ")]}":
+            depth += 1
+        elif ch in "([{":
+            if depth == 0:
+                if ch != "(":
+                    return None
+                j = i - 1
+                while j >= 0 and seg[j] in " \t":
+                    j -= 1
+                return j if j >= 0 and (seg[j].isalnum() or seg[j] in "_$") else None
+            depth -= 1
+        i -= 1
+    return None
+
+
+def _chains(seg: str, hits: list[int], extra_re: re.Pattern[str] | None) -> Iterator[re.Match[str]]:
+    """The qualified names in ``seg`` at the anchor offsets ``hits`` (or naming ``extra_re``), each once."""
+    starts: set[int] = set()
+    if extra_re is not None:
+        extra = [m.start() for m in extra_re.finditer(seg)]
+        hits = sorted({*hits, *extra, *(c for p in extra if (c := _callee_of(seg, p)) is not None)})
+    for p in hits:
+        i = p
+        while True:
+            while i > 0 and (seg[i - 1].isalnum() or seg[i - 1] in "_$"):
+                i -= 1
+            j = i
+            while j > 0 and seg[j - 1] in " \t":
+                j -= 1
+            if j >= 2 and seg[j - 2:j] in ("::", "->") or (j >= 1 and seg[j - 1] == "."):
+                k = j - (2 if seg[j - 2:j] in ("::", "->") else 1)
+                while k > 0 and seg[k - 1] in " \t":
+                    k -= 1
+                if k > 0 and (seg[k - 1].isalnum() or seg[k - 1] in "_$"):
+                    i = k
+                    continue
+            break
+        nm = _NEW_BEFORE.search(seg, max(0, i - 12), i)
+        start = nm.start() if nm else i
+        if start in starts:
+            continue
+        starts.add(start)
+        m = _IDENT_CHAIN.match(seg, start)
+        if m is not None:
+            yield m
+
+
+_NEW_BEFORE = re.compile(r"(?<![\w$.])new\s+$")
+
+
 class _FileNames:
     def __init__(self, text: str, language: str) -> None:
         self.text = text
         self.language = language
-        self.newlines = [i for i, ch in enumerate(text) if ch == "\n"]
         self.hits: dict[tuple[int, str], NameHit] = {}
         self.imports: dict[str, str] = {}  # local name -> module path (crypto packages only)
         self.import_lines: set[int] = set()
         self.receivers: dict[str, list[str]] = {}
+        self.anchors: list[int] = []
 
     def line_col(self, offset: int) -> tuple[int, int]:
-        line = bisect_right(self.newlines, offset - 1)
-        start = self.newlines[line - 1] + 1 if line else 0
-        return line + 1, offset - start + 1
+        return self.text.count("\n", 0, offset) + 1, offset - self.text.rfind("\n", 0, offset)
 
     def add(self, offset: int, symbol: str, algorithm: str, usage: Usage, conf: Confidence,
             params: dict[str, object]) -> None:
@@ -515,9 +653,12 @@ class _FileNames:
                 line_code = seg[nl + 1:] if nl >= 0 else line_code + seg
                 stmt_code = seg[nl + 1:] if nl >= 0 else stmt_code + seg
                 continue
-            body = _string_body(seg, self.language)
             before = line_code
             line_code += '""'
+            k = bisect_left(self.anchors, a)
+            if k >= len(self.anchors) or self.anchors[k] >= b:
+                continue  # no algorithm name in this literal
+            body = _string_body(seg, self.language)
             if body is None:
                 continue
             found = literal_algorithm(body)
@@ -543,8 +684,19 @@ class _FileNames:
             self.add(a, f'"{body}"', alg, Usage.UNKNOWN, Confidence.MEDIUM, params)
         defined = {k: v[0] for k, v in consts.items() if len(v) == 1 and v[0] is not None}
         self._receivers(code_parts)
+        extra = [n for n in (*defined, *self.receivers) if not anchor_positions(n)]
+        extra_re = re.compile(r"\b(?:" + "|".join(map(re.escape, extra)) + r")\b") if extra else None
+        k = 0
         for a, seg in code_parts:
-            self._identifiers(a, seg, defined, const_def_at)
+            b = a + len(seg)
+            while k < len(self.anchors) and self.anchors[k] < a:
+                k += 1
+            hits = []
+            while k < len(self.anchors) and self.anchors[k] < b:
+                hits.append(self.anchors[k] - a)
+                k += 1
+            if hits or extra_re is not None:
+                self._identifiers(a, seg, defined, const_def_at, hits, extra_re)
         return sorted(self.hits.values(), key=lambda h: (h.line, h.column))
 
     @staticmethod
@@ -565,10 +717,12 @@ class _FileNames:
 
     def _receivers(self, code_parts: list[tuple[int, str]]) -> None:
         code = "\n".join(seg for _, seg in code_parts)
-        for regex in (_DECL_TYPED, _DECL_GO, _DECL_ASSERT, _DECL_INIT):
+        # a declaration that types a variable names an algorithm word: only lines holding one are read
+        named = code
+        for regex in (_DECL_TYPED, _DECL_GO, _DECL_ASSERT, _DECL_INIT, _DECL_INIT):
             if regex is _DECL_GO and self.language != "go":
                 continue
-            for m in regex.finditer(code):
+            for m in regex.finditer(named):
                 if regex is _DECL_TYPED:
                     type_name, var = m.group(1), m.group(2)
                 elif regex is _DECL_INIT:
@@ -606,9 +760,9 @@ class _FileNames:
         return algs
 
     def _identifiers(self, base: int, seg: str, consts: dict[str, tuple[str, dict[str, object]] | None],
-                     const_def_at: dict[str, int]) -> None:
+                     const_def_at: dict[str, int], hits: list[int], extra_re: re.Pattern[str] | None) -> None:
         lang = self.language
-        for m in _IDENT_CHAIN.finditer(seg):
+        for m in _chains(seg, hits, extra_re):
             chain = m.group(2)
             segs = [s for s in re.split(r"\s*(?:\.|::|->)\s*", chain) if s]
             if not segs or segs[0] in _KEYWORDS:
@@ -719,9 +873,16 @@ class _FileNames:
         return out
 
 
-def find_names(text: str, language: str) -> list[NameHit]:
+def find_names(text: str, language: str, gate: bool = True) -> list[NameHit]:
     """Every algorithm name this pass sees in one file (see the module docstring)."""
     lang = "javascript" if language in ("typescript", "tsx") else language
     if lang not in _LEXERS:
         return []
-    return _FileNames(text, lang).scan()
+    anchors = anchor_positions(text, gate)
+    if not anchors:
+        return []  # no algorithm word and no catalogue name: nothing for this pass (tests check the gate)
+    names_ = _FileNames(text, lang)
+    names_.anchors = anchors
+    return names_.scan()
+
+
