@@ -357,11 +357,12 @@ _EC_PARAMS = {"family": "EC", "unknown_reason": "EC key or curve: purpose (ECDSA
 
 
 # -- lexing ----------------------------------------------------------------------------------------
+_QUOTED = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
 _C_COMMENT = r"//[^\n]*|/\*[\s\S]*?\*/"
 _DQ = r'"(?:[^"\\\n]|\\.)*"'
 _SQ = r"'(?:[^'\\\n]|\\.)*'"
 _LEXERS = {
-    "python": re.compile(r"(?P<c>#[^\n]*)|(?P<s>(?i:[rbuf]{0,2})(?:\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|" + _DQ + "|" + _SQ
+    "python": re.compile(r"(?P<c>#[^\n]*)|(?P<s>[rRbBuUfF]{0,2}(?:\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|" + _DQ + "|" + _SQ
                          + "))"),
     "javascript": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>{_DQ}|{_SQ}|`[^`]*`)"),
     "go": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>{_DQ}|`[^`]*`|'(?:[^'\\\n]|\\.)+')"),
@@ -634,41 +635,26 @@ class _FileNames:
     # -- main pass ---------------------------------------------------------------------------------
     def scan(self) -> list[NameHit]:
         self.scan_imports()
-        chunks = list(_lex(self.text, self.language))
-        code_parts: list[tuple[int, str]] = []
+        text = self.text
+        anchors = self.anchors
+        code_parts: list[tuple[int, int]] = []
         consts: dict[str, list[tuple[str, dict[str, object]] | None]] = {}
         const_def_at: dict[str, int] = {}
-        strings: list[tuple[int, str, str]] = []  # offset, body, code before on the line
-        line_code = ""
-        depth = 0
-        stmt_code = ""
-        for kind, a, b in chunks:
-            seg = self.text[a:b]
-            if kind == "comment":
-                continue
+        for kind, a, b in _lex(text, self.language):
             if kind == "code":
-                code_parts.append((a, seg))
-                depth += seg.count("(") + seg.count("[") + seg.count("{") - seg.count(")") - seg.count("]") - seg.count("}")
-                nl = seg.rfind("\n")
-                line_code = seg[nl + 1:] if nl >= 0 else line_code + seg
-                stmt_code = seg[nl + 1:] if nl >= 0 else stmt_code + seg
+                code_parts.append((a, b))
                 continue
-            before = line_code
-            line_code += '""'
-            k = bisect_left(self.anchors, a)
-            if k >= len(self.anchors) or self.anchors[k] >= b:
-                continue  # no algorithm name in this literal
-            body = _string_body(seg, self.language)
-            if body is None:
-                continue
-            found = literal_algorithm(body)
+            k = bisect_left(anchors, a)
+            if kind == "comment" or k >= len(anchors) or anchors[k] >= b:
+                continue  # a comment, or no algorithm name in this literal
+            body = _string_body(text[a:b], self.language)
+            found = literal_algorithm(body) if body is not None else None
             if found is None:
                 continue
-            if self.language == "python" and depth <= 0 and not stmt_code.strip():
+            before = self._code_before(a)
+            if self.language == "python" and self._statement_start(a, before):
                 continue  # an expression statement: a docstring or a bare string
-            if self._is_message(before):
-                continue
-            if self.line_col(a)[0] in self.import_lines:
+            if self._is_message(before) or self.line_col(a)[0] in self.import_lines:
                 continue
             alg, params = found
             dm = _CONST_DEF.search(before)
@@ -676,28 +662,39 @@ class _FileNames:
                 cname = dm.group(1) or dm.group(2)
                 consts.setdefault(cname, []).append(found)
                 const_def_at[cname] = a
-            strings.append((a, body, before))
             params = dict(params)
             for extra in str(params.pop("also", "")).split(","):
                 if extra:
                     self.add(a, f'"{body}"', extra, Usage.UNKNOWN, Confidence.MEDIUM, {})
             self.add(a, f'"{body}"', alg, Usage.UNKNOWN, Confidence.MEDIUM, params)
         defined = {k: v[0] for k, v in consts.items() if len(v) == 1 and v[0] is not None}
-        self._receivers(code_parts)
+        self._receivers()
         extra = [n for n in (*defined, *self.receivers) if not anchor_positions(n)]
         extra_re = re.compile(r"\b(?:" + "|".join(map(re.escape, extra)) + r")\b") if extra else None
         k = 0
-        for a, seg in code_parts:
-            b = a + len(seg)
-            while k < len(self.anchors) and self.anchors[k] < a:
+        for a, b in code_parts:
+            while k < len(anchors) and anchors[k] < a:
                 k += 1
             hits = []
-            while k < len(self.anchors) and self.anchors[k] < b:
-                hits.append(self.anchors[k] - a)
+            while k < len(anchors) and anchors[k] < b:
+                hits.append(anchors[k] - a)
                 k += 1
-            if hits or extra_re is not None:
-                self._identifiers(a, seg, defined, const_def_at, hits, extra_re)
+            if hits or (extra_re is not None and extra_re.search(text, a, b)):
+                self._identifiers(a, text[a:b], defined, const_def_at, hits, extra_re)
         return sorted(self.hits.values(), key=lambda h: (h.line, h.column))
+
+    def _code_before(self, a: int) -> str:
+        """The code before offset ``a`` on its line, string literals blanked."""
+        line = self.text[self.text.rfind("\n", 0, a) + 1:a]
+        return _QUOTED.sub('""', line) if ('"' in line or "'" in line) else line
+
+    def _statement_start(self, a: int, before: str) -> bool:
+        if before.strip():
+            return False
+        i = self.text.rfind("\n", 0, a) - 1
+        while i >= 0 and self.text[i] in " \t\r\n":
+            i -= 1
+        return i < 0 or self.text[i] not in "([{,=:+%\\"
 
     @staticmethod
     def _is_message(before: str) -> bool:
@@ -715,13 +712,21 @@ class _FileNames:
                 depth -= 1
         return False
 
-    def _receivers(self, code_parts: list[tuple[int, str]]) -> None:
-        code = "\n".join(seg for _, seg in code_parts)
-        # a declaration that types a variable names an algorithm word: only lines holding one are read
-        named = code
+    def _receivers(self) -> None:
+        # a declaration that types a variable names an algorithm word: the lines holding one are read,
+        # then the whole file for variables made from those (gcm := cipher.NewGCM(block))
+        text = self.text
+        spans: list[tuple[int, int]] = []
+        for p in anchor_positions(text):
+            a, b = text.rfind("\n", 0, p) + 1, text.find("\n", p)
+            if not spans or spans[-1][0] != a:
+                spans.append((a, len(text) if b < 0 else b))
+        named = "\n".join(text[a:b] for a, b in spans)
         for regex in (_DECL_TYPED, _DECL_GO, _DECL_ASSERT, _DECL_INIT, _DECL_INIT):
             if regex is _DECL_GO and self.language != "go":
                 continue
+            if regex is _DECL_INIT and self.receivers:
+                named = text
             for m in regex.finditer(named):
                 if regex is _DECL_TYPED:
                     type_name, var = m.group(1), m.group(2)
