@@ -301,7 +301,7 @@ def literal_algorithm(text: str) -> tuple[str, dict[str, object]] | None:
     if not re.fullmatch(r"[A-Za-z0-9][\w.+@/-]*", s):
         return None
     c = names.curve(s)
-    if c and len(s) >= 5:  # a curve name alone: an EC key or group, purpose not visible
+    if c and len(s) >= 5 and c not in _NOT_WEIERSTRASS:  # a curve name alone: an EC key or group, purpose not visible
         return names.with_curve("ECDSA", c), {**_EC_PARAMS, "curve": c}
     for kind in _NAME_KINDS:
         for candidate in (s, s + "@openssh.com"):
@@ -353,6 +353,7 @@ _SPEC_NAME = re.compile(r"^(?:id[-_]|pbe|TLS_|SSL_)|With|WITH|with[A-Z]")
 
 
 _EC_ID = "ECDSA"
+_NOT_WEIERSTRASS = frozenset({"Ed25519", "Ed448", "X25519", "X448", "Curve25519", "Curve448"})
 _EC_PARAMS = {"family": "EC", "unknown_reason": "EC key or curve: purpose (ECDSA or ECDH) not visible here"}
 
 
@@ -462,8 +463,11 @@ _PP_CONDITION = re.compile(r"[ \t]*#[ \t]*(?:if|ifdef|ifndef|elif|endif|undef|el
 _FACTORY = re.compile(r"(?i)create\w*|getinstance|newinstance|generate\w*|new\w*|import\w*|load\w*|parse\w*|"
                       r"from\w+|derive\w*|sign\w*|verify\w*|encrypt\w*|decrypt\w*")
 _GO_IMPORT_BLOCK = re.compile(r"^import\s*\(([^)]*)\)", re.M)
-_DECL_TYPED = re.compile(r"\b([A-Z][\w.]*)(?:<[^<>;]*>)?(?:\[\])?\s+([a-zA-Z_]\w*)\s*(?=[=;,)])")
-_DECL_GO = re.compile(r"\b([a-zA-Z_]\w*)\s+\*?([a-z]\w*\.[A-Z]\w*)")
+_DECL_TYPED = re.compile(r"\b([A-Z][\w.]*)(?:<[^<>;\n]*>)?(?:\[\])?[ \t]+([a-zA-Z_]\w*)[ \t]*(?=[=;,)])")
+_DECL_GO = re.compile(r"\b([a-zA-Z_]\w*)[ \t]+\*?([a-z]\w*\.[A-Z]\w*)")
+_FUNC_START = re.compile(r"^[ \t]*(?:(?:public|private|protected|internal|static|async|override|virtual|final|export|"
+                         r"pub|unsafe|abstract|synchronized)[ \t]+)*(?:def|func|function|fn)\b|^[ \t]*(?:public|private|"
+                         r"protected|internal)\b[^;=\n]*\(", re.M)
 _DECL_ASSERT = re.compile(r"\b([a-zA-Z_]\w*)(?:\s*,\s*\w+)?\s*:?=\s*[\w.]+\.\(\*?([a-z]\w*\.[A-Z]\w*)\)")
 _DECL_INIT = re.compile(r"\b([a-zA-Z_]\w*)(?:\s*,\s*\w+)*\s*(?::=|=)\s*(?:await\s+)?(?:new\s+)?([A-Za-z_][\w.]*)\s*[(<{]"
                         r"([^;\n]{0,200})")
@@ -532,7 +536,7 @@ class _FileNames:
         self.hits: dict[tuple[int, str], NameHit] = {}
         self.imports: dict[str, str] = {}  # local name -> module path (crypto packages only)
         self.import_lines: set[int] = set()
-        self.receivers: dict[str, list[str]] = {}
+        self.receivers: dict[str, list[tuple[int, list[str]]]] = {}  # variable -> (declared at, algorithms)
         self.anchors: list[int] = []
 
     def line_col(self, offset: int) -> tuple[int, int]:
@@ -656,6 +660,8 @@ class _FileNames:
                 continue  # an expression statement: a docstring or a bare string
             if self._is_message(before) or self.line_col(a)[0] in self.import_lines:
                 continue
+            if before.rstrip().endswith("+") or re.match(r"\s*\+(?!\+)", text[b:b + 8]):
+                continue  # text being built (description + "rsa"), not a name handed to anything
             alg, params = found
             dm = _CONST_DEF.search(before)
             if dm:
@@ -681,7 +687,10 @@ class _FileNames:
                 k += 1
             if hits or (extra_re is not None and extra_re.search(text, a, b)):
                 self._identifiers(a, text[a:b], defined, const_def_at, hits, extra_re)
-        return sorted(self.hits.values(), key=lambda h: (h.line, h.column))
+        with_curve = {h.line for h in self.hits.values() if h.params.get("family") == "EC" and h.params.get("curve")}
+        return sorted((h for h in self.hits.values()
+                       if not (h.line in with_curve and h.params.get("family") == "EC" and not h.params.get("curve"))),
+                      key=lambda h: (h.line, h.column))
 
     def _code_before(self, a: int) -> str:
         """The code before offset ``a`` on its line, string literals blanked."""
@@ -713,35 +722,46 @@ class _FileNames:
         return False
 
     def _receivers(self) -> None:
-        # a declaration that types a variable names an algorithm word: the lines holding one are read,
-        # then the whole file for variables made from those (gcm := cipher.NewGCM(block))
+        """Variables whose type is known from a declaration, a type assertion or the call that made them;
+        a declaration that types a variable names an algorithm word, so the lines holding one are read,
+        then the whole file for variables made from those (gcm := cipher.NewGCM(block))."""
         text = self.text
         spans: list[tuple[int, int]] = []
         for p in anchor_positions(text):
             a, b = text.rfind("\n", 0, p) + 1, text.find("\n", p)
             if not spans or spans[-1][0] != a:
                 spans.append((a, len(text) if b < 0 else b))
-        named = "\n".join(text[a:b] for a, b in spans)
         for regex in (_DECL_TYPED, _DECL_GO, _DECL_ASSERT, _DECL_INIT, _DECL_INIT):
             if regex is _DECL_GO and self.language != "go":
                 continue
-            if regex is _DECL_INIT and self.receivers:
-                named = text
-            for m in regex.finditer(named):
-                if regex is _DECL_TYPED:
-                    type_name, var = m.group(1), m.group(2)
-                elif regex is _DECL_INIT:
-                    var, type_name = m.group(1), m.group(2)
-                else:
-                    var, type_name = m.group(1), m.group(2)
-                algs = self._chain_words(type_name.split("."), called=True)
-                if not algs and regex is _DECL_INIT:  # gcm, err := cipher.NewGCM(block): block's family
-                    for arg in re.findall(r"[A-Za-z_]\w*", m.group(3)):
-                        if arg in self.receivers and arg != var:
-                            algs = self.receivers[arg]
-                            break
-                if algs:
-                    self.receivers[var] = algs
+            where = [(0, len(text))] if regex is _DECL_INIT and self.receivers else spans
+            for a, b in where:
+                for m in regex.finditer(text, a, b):
+                    if regex is _DECL_TYPED:
+                        type_name, var = m.group(1), m.group(2)
+                    else:
+                        var, type_name = m.group(1), m.group(2)
+                    algs = self._chain_words(type_name.split("."), called=True)
+                    if not algs and regex is _DECL_INIT:  # gcm, err := cipher.NewGCM(block): block's family
+                        for arg in re.findall(r"[A-Za-z_]\w*", m.group(3)):
+                            if arg != var and (found := self.receiver(arg, m.start())):
+                                algs = found
+                                break
+                    if algs and (m.start(), algs) not in self.receivers.get(var, []):
+                        self.receivers.setdefault(var, []).append((m.start(), algs))
+
+    def receiver(self, name: str, at: int) -> list[str]:
+        """The algorithms of variable ``name`` at offset ``at``: its latest declaration before, in the same function."""
+        best = None
+        for offset, algs in self.receivers.get(name, ()):
+            if offset <= at and (best is None or offset > best[0]):
+                best = (offset, algs)
+        if best is None:
+            return []
+        line_end = self.text.find("\n", best[0])
+        if line_end >= 0 and line_end < at and _FUNC_START.search(self.text, line_end, at):
+            return []
+        return list(best[1])
 
     def _chain_words(self, segs: list[str], called: bool) -> list[str]:
         root = segs[0]
@@ -811,8 +831,8 @@ class _FileNames:
                 if root in ("self", "this") and len(segs) >= 3:
                     segs = segs[1:]
                     root = segs[0]
-                if root in self.receivers and called and last.lower() in _OP_METHODS:
-                    algs = list(self.receivers[root])
+                if root in self.receivers and called and last.lower() in _OP_METHODS and self.receiver(root, offset):
+                    algs = self.receiver(root, offset)
                 elif root in self.imports or root in _CRYPTO_ROOTS or (
                         root[:1].isupper() and _CRYPTO_CLASS.search(root) and not words_of(root)):
                     algs = self._chain_words(segs, called)
@@ -820,8 +840,8 @@ class _FileNames:
                         # cipher.NewGCM(block), block an AES cipher
                         args = seg[m.end():m.end() + 160].split(")", 1)[0]
                         for arg in re.findall(r"[A-Za-z_]\w*", args):
-                            if arg in self.receivers:
-                                algs = list(self.receivers[arg])
+                            if arg in self.receivers and (found := self.receiver(arg, offset)):
+                                algs = found
                                 break
                 elif called and root[:1].isupper() and _only_words(root):
                     algs = words_of(root)  # HMAC.compute(...), AESGCM.encrypt(...), RSASSA.getSigner(...)

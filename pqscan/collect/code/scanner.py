@@ -10,7 +10,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from pqscan.collect.code import engine, files, lexical, names, pyscan, tsscan
-from pqscan.collect.code.families import compatible, finding_families
 from pqscan.collect.code.rules import ruleset
 from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, iter_files, looks_binary, read_limited
 from pqscan.model import Asset, AssetKind, ErrorKind, Evidence, Finding, ScanResult
@@ -33,7 +32,7 @@ class CodeScanOptions:
     languages: frozenset[str] | None = None  # None: every supported language
     max_seconds_per_file: float = DEFAULT_FILE_SECONDS
     embedded_pem: bool = True
-    parse_all: bool = False  # also parse files that name no crypto API (to report their syntax errors)
+    parse_all: bool = False  # no prefilter: parse every file (reports syntax errors; tests compare the findings)
     jobs: int = 1  # worker processes (parallel.py); results are identical and in the same order
 
 
@@ -74,7 +73,7 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
     # Tree-sitter files must also name a call a rule matches (RuleSet.names_a_call): tree-sitter
     # reports no syntax errors, so nothing is lost. Python files that import crypto are parsed anyway,
     # so their syntax errors are reported.
-    relevant = rules.relevant(text) and (language == "python" or rules.names_a_call(text))
+    relevant = opts.parse_all or (rules.relevant(text) and (language == "python" or rules.names_a_call(text)))
     if not relevant:
         result.assets[0] = replace(result.assets[0], attributes={**result.assets[0].attributes,
                                                                  "parsed": False})
@@ -108,7 +107,7 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
         algorithm = h.algorithm_id
         result.findings.append(_finding(asset_id, relpath, lines, h.line, h.column, h.symbol, algorithm,
                                         names.usage_of(algorithm, h.usage), h.confidence, h.params))
-    _add_names(result, text, language, asset_id, relpath, lines)
+    _add_names(result, text, language, asset_id, relpath, lines, gate=not opts.parse_all)
     if opts.embedded_pem and "-----BEGIN " in text:
         from pqscan.collect.code import pem  # imports cryptography's x509: only when a file holds PEM
 
@@ -125,17 +124,12 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
 
 
 def _add_names(result: ScanResult, text: str, language: str, asset_id: str, relpath: str,
-               lines: list[str]) -> None:
-    """Algorithm names the rules did not report (lexical.py): a line already holding a finding of a
-    compatible family is not reported twice."""
-    covered: dict[int, list[frozenset[str]]] = {}
-    for f in result.findings:
-        covered.setdefault(f.evidence.line or 0, []).append(finding_families(f.algorithm, f.parameters))
-    for hit in lexical.find_names(text, language):
-        fams = finding_families(hit.algorithm, hit.params)
-        if any(compatible(fams, other, unknown_matches=False) for other in covered.get(hit.line, ())):
-            continue
-        covered.setdefault(hit.line, []).append(fams)
+               lines: list[str], gate: bool = True) -> None:
+    """Algorithm names the rules did not report (lexical.py), on the lines where the rules found nothing."""
+    ruled = {f.evidence.line or 0 for f in result.findings if f.algorithm != "unknown"}
+    for hit in lexical.find_names(text, language, gate):
+        if hit.line in ruled:
+            continue  # the rules read this line's call with its arguments: they say more than a name
         result.findings.append(_finding(asset_id, relpath, lines, hit.line, hit.column, hit.symbol, hit.algorithm,
                                         hit.usage, hit.confidence, hit.params))
 
