@@ -17,7 +17,7 @@ import tomllib
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CACHE = Path(os.environ.get("PQSCAN_CORPUS_CACHE", str(Path.home() / ".cache/pqscan/real-corpus")))
@@ -136,6 +136,10 @@ def _read(item: LabelledFile, cache: Path, mirrors: Path) -> bytes | str:
         return f"{item.source.id} not in the cache ({root}); run benchmarks/real_corpus/fetch.py"
     if (root / item.path).is_file():
         return (root / item.path).read_bytes()
+    if item.source.kind == "deb" and root.is_dir():  # a path given below the package's own folder
+        found = [p for p in root.rglob(PurePosixPath(item.path).name) if p.as_posix().endswith("/" + item.path)]
+        if len(found) == 1:
+            return found[0].read_bytes()
     if item.source.kind == "git":
         git_dir = mirror_dir(item.source, mirrors)
         if git_dir is None:

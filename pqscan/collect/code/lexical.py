@@ -327,6 +327,10 @@ def literal_algorithm(text: str) -> tuple[str, dict[str, object]] | None:
     c = names.curve(s)
     if c and len(s) >= 5:
         return names.with_curve("ECDSA", c), {**_EC_PARAMS, "curve": c}
+    if _KEY_FILE.search(s):  # "private_rsa_key_pkcs1.pem": a key of a known type read from a file
+        algs = words_of(re.split(r"[/\\]", s)[-1].rsplit(".", 1)[0], loose=True)
+        if algs:
+            return algs[0], {"key_file": s}
     if _SPEC_NAME.search(s):  # "sha1WithRSAEncryption", "TLS_RSA_WITH_AES_128_CBC_SHA", "pbeWithSHAAnd128BitRC4"
         algs = [a for a in words_of(s) if not a.startswith("SHA-") or a == "SHA-1"]
         if algs:
@@ -349,6 +353,7 @@ def _strong_name(name: str) -> bool:
     return literal_algorithm(name) is not None
 
 
+_KEY_FILE = re.compile(r"(?i)\.(?:pem|der|pk8|p8|key|crt|cer|pub|p12|pfx|jks|jwk)$")
 _SPEC_NAME = re.compile(r"^(?:id[-_]|pbe|TLS_|SSL_)|With|WITH|with[A-Z]")
 
 
@@ -449,6 +454,9 @@ _IMPORT_RES = {
 }
 _CRYPTO_CLASS = re.compile(r"Crypt|Cipher|Digest|Signature|Signer|Hash|Mac|Kex|KeyExchange|Jws|JWS|Jwe|JWE|Jwk|JWK|"
                            r"Jwt|JWT|Jose|JOSE|Cose|COSE|Ssh|SSH|Tls|TLS|Ssl|SSL|X509|Pkcs|PKCS|Algorithm")
+_VERB_NAME = re.compile(r"(?i)(?:from|as|to|load|parse|read|import|export|generate|gen|new|create|sign|verify|"
+                        r"encrypt|decrypt|derive|wrap|unwrap|compute|make|init|decode|encode)_?[a-z0-9]*?"
+                        r"(?:rsa|ec|ecdsa|ecdh|ed|ed25519|ed448|x25519|x448|dsa|dh|aes|des|hmac|md5|sha1)(?:_|[A-Z]|$)")
 _KEYWORDS = frozenset({"import", "package", "using", "from", "include", "use", "func", "def", "class", "struct",
                        "interface", "enum", "type", "fn", "function", "define", "ifdef", "ifndef", "undef", "if",
                        "elif", "record", "namespace", "impl", "trait", "mod"})
@@ -469,7 +477,8 @@ _FUNC_START = re.compile(r"^[ \t]*(?:(?:public|private|protected|internal|static
                          r"pub|unsafe|abstract|synchronized)[ \t]+)*(?:def|func|function|fn)\b|^[ \t]*(?:public|private|"
                          r"protected|internal)\b[^;=\n]*\(", re.M)
 _DECL_ASSERT = re.compile(r"\b([a-zA-Z_]\w*)(?:\s*,\s*\w+)?\s*:?=\s*[\w.]+\.\(\*?([a-z]\w*\.[A-Z]\w*)\)")
-_DECL_INIT = re.compile(r"\b([a-zA-Z_]\w*)(?:\s*,\s*\w+)*\s*(?::=|=)\s*(?:await\s+)?(?:new\s+)?([A-Za-z_][\w.]*)\s*[(<{]"
+_DECL_FIELD = re.compile(r"\b([a-z_]\w*)[ \t]*:[ \t]*&?(?:mut[ \t]+|'\w+[ \t]+)?([A-Z]\w*(?:(?:::|\.)\w+)*)")
+_DECL_INIT = re.compile(r"\b([a-zA-Z_]\w*)(?:\s*,\s*\w+)*\s*(?::=|=)\s*(?:await\s+)?(?:new\s+)?([A-Za-z_][\w.:]*)\s*[(<{]"
                         r"([^;\n]{0,200})")
 
 
@@ -538,6 +547,7 @@ class _FileNames:
         self.import_lines: set[int] = set()
         self.receivers: dict[str, list[tuple[int, list[str]]]] = {}  # variable -> (declared at, algorithms)
         self.anchors: list[int] = []
+        self._defined: dict[str, bool] = {}
 
     def line_col(self, offset: int) -> tuple[int, int]:
         return self.text.count("\n", 0, offset) + 1, offset - self.text.rfind("\n", 0, offset)
@@ -731,8 +741,9 @@ class _FileNames:
             a, b = text.rfind("\n", 0, p) + 1, text.find("\n", p)
             if not spans or spans[-1][0] != a:
                 spans.append((a, len(text) if b < 0 else b))
-        for regex in (_DECL_TYPED, _DECL_GO, _DECL_ASSERT, _DECL_INIT, _DECL_INIT):
-            if regex is _DECL_GO and self.language != "go":
+        for regex in (_DECL_TYPED, _DECL_GO, _DECL_FIELD, _DECL_ASSERT, _DECL_INIT, _DECL_INIT):
+            if (regex is _DECL_GO and self.language != "go") or (
+                    regex is _DECL_FIELD and self.language not in ("rust", "javascript", "python")):
                 continue
             where = [(0, len(text))] if regex is _DECL_INIT and self.receivers else spans
             for a, b in where:
@@ -741,7 +752,7 @@ class _FileNames:
                         type_name, var = m.group(1), m.group(2)
                     else:
                         var, type_name = m.group(1), m.group(2)
-                    algs = self._chain_words(type_name.split("."), called=True)
+                    algs = self._chain_words(re.split(r"\.|::", type_name), called=True)
                     if not algs and regex is _DECL_INIT:  # gcm, err := cipher.NewGCM(block): block's family
                         for arg in re.findall(r"[A-Za-z_]\w*", m.group(3)):
                             if arg != var and (found := self.receiver(arg, m.start())):
@@ -774,15 +785,14 @@ class _FileNames:
                 words_of(root) or _CRYPTO_CLASS.search(root)))):
             return []
         algs: list[str] = []
-        if imported:
-            path = self.imports[root]
-            tail = re.split(r"[./:]+", path)[-1]
-            algs.extend(words_of(tail, loose=True))
-        elif root[:1].isupper():
-            algs.extend(words_of(root))
         for s in segs[1:]:
             algs.extend(words_of(s))
-        return algs
+        if algs:
+            return algs  # des.NewTripleDESCipher is 3DES, ecdh.X25519() is X25519: the member says more
+        if imported:
+            tail = re.split(r"[./:]+", self.imports[root])[-1]
+            return words_of(tail, loose=True)
+        return words_of(root) if root[:1].isupper() else []
 
     def _identifiers(self, base: int, seg: str, consts: dict[str, tuple[str, dict[str, object]] | None],
                      const_def_at: dict[str, int], hits: list[int], extra_re: re.Pattern[str] | None) -> None:
@@ -818,7 +828,13 @@ class _FileNames:
                     alg, params = literal_algorithm(name)  # type: ignore[misc]
                     self.add(offset, name, alg, Usage.UNKNOWN, Confidence.MEDIUM, {**params, "table_key": name})
                     continue
-                if is_new and not _NOT_CRYPTO_CLASS.search(name):
+                if not called and not is_new and _strong_name(name) and self._enum_row(base + m.start(2)):
+                    alg, params = literal_algorithm(name)  # type: ignore[misc]
+                    self.add(offset, name, alg, Usage.UNKNOWN, Confidence.MEDIUM, {**params, "enum_member": name})
+                    continue
+                if called and _VERB_NAME.match(name) and words_of(name, loose=True) and not self._defines(name):
+                    algs = words_of(name, loose=True)
+                elif is_new and not _NOT_CRYPTO_CLASS.search(name):
                     algs = words_of(name)
                 elif lang == "c" and (called or ("_" in name and _C_CONSTANT.fullmatch(name)
                                                  and not _C_TYPE_USE.match(seg, m.end()))) \
@@ -843,6 +859,9 @@ class _FileNames:
                             if arg in self.receivers and (found := self.receiver(arg, offset)):
                                 algs = found
                                 break
+                elif called and _VERB_NAME.match(last) and words_of(last, loose=True) and \
+                        not self._defines(last):
+                    algs = words_of(last, loose=True)  # EncodingKey::from_rsa_pem(...), key.as_ec_private_key()
                 elif called and root[:1].isupper() and _only_words(root):
                     algs = words_of(root)  # HMAC.compute(...), AESGCM.encrypt(...), RSASSA.getSigner(...)
                 elif called and (last.lower() in _OP_METHODS or _FACTORY.fullmatch(last)) and words_of(root) \
@@ -853,6 +872,35 @@ class _FileNames:
             for alg in dict.fromkeys(self._merge_hmac(algs)):
                 self.add(offset, chain, alg, Usage.UNKNOWN, Confidence.MEDIUM if called or is_new else Confidence.LOW,
                          {"name_in_code": chain[:80]})
+
+    def _defines(self, name: str) -> bool:
+        """This file defines a function or method ``name`` (a call of it is the file's own code, not an API)."""
+        cached = self._defined.get(name)
+        if cached is None:
+            cached = self._defined[name] = bool(re.search(
+                rf"\b(?:def|fn|func|function)\s+(?:\([^)]*\)\s*)?{re.escape(name)}\b|"
+                rf"\b(?:void|int|bool|boolean|byte\[\]|String|string|static|public|private|protected)\s+"
+                rf"(?:\w+(?:<[^>]*>)?(?:\[\])?\s+)?{re.escape(name)}\s*\(", self.text))
+        return cached
+
+    def _enum_row(self, offset: int) -> bool:
+        """``offset`` is a member of an enum body (``enum Algorithm { HS256, ... }``)."""
+        depth = 0
+        i = offset - 1
+        stop = max(0, offset - 4000)
+        text = self.text
+        while i >= stop:
+            ch = text[i]
+            if ch == "}":
+                depth += 1
+            elif ch == "{":
+                if depth == 0:
+                    return bool(re.search(r"\benum\b[^{};]*$", text[max(0, i - 200):i]))
+                depth -= 1
+            elif ch in "();=" and depth == 0:
+                return False
+            i -= 1
+        return False
 
     def _declares(self, offset: int) -> bool:
         """The name at ``offset`` is on an import line (its own import was already reported)."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from pqscan.collect.code import engine, files, lexical, names, pyscan, tsscan
+from pqscan.collect.code.families import compatible, finding_families
 from pqscan.collect.code.rules import ruleset
 from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, iter_files, looks_binary, read_limited
 from pqscan.model import Asset, AssetKind, ErrorKind, Evidence, Finding, ScanResult
@@ -126,12 +127,28 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
 def _add_names(result: ScanResult, text: str, language: str, asset_id: str, relpath: str,
                lines: list[str], gate: bool = True) -> None:
     """Algorithm names the rules did not report (lexical.py), on the lines where the rules found nothing."""
-    ruled = {f.evidence.line or 0 for f in result.findings if f.algorithm != "unknown"}
+    covered: dict[int, list[frozenset[str]]] = {}
+    for f in result.findings:
+        if f.algorithm != "unknown":
+            covered.setdefault(f.evidence.line or 0, []).append(finding_families(f.algorithm, f.parameters))
     for hit in lexical.find_names(text, language, gate):
-        if hit.line in ruled:
-            continue  # the rules read this line's call with its arguments: they say more than a name
+        fams = finding_families(hit.algorithm, hit.params)
+        if any(_same_kind(fams, other) for other in covered.get(hit.line, ())):
+            continue  # the rules read this call with its arguments: they say more than a name
         result.findings.append(_finding(asset_id, relpath, lines, hit.line, hit.column, hit.symbol, hit.algorithm,
                                         hit.usage, hit.confidence, hit.params))
+
+
+_REFINES = {"ECDH": frozenset({"X25519", "X448"}), "EdDSA": frozenset({"EdDSA"}), "DES": frozenset({"3DES"}),
+            "EC": frozenset({"ECDSA", "ECDH"})}
+
+
+def _same_kind(names: frozenset[str], ruled: frozenset[str]) -> bool:
+    """A name on a line the rules reported is the same finding when the families meet or one refines the other
+    (the ``crypto/ecdh`` package's ``X25519()``, the ``des`` package's ``NewTripleDESCipher``)."""
+    if compatible(names, ruled, unknown_matches=False):
+        return True
+    return any(ruled & _REFINES.get(n, frozenset()) or names & _REFINES.get(r, frozenset()) for n in names for r in ruled)
 
 
 def _number_repeats(findings: list[Finding]) -> list[Finding]:
