@@ -331,6 +331,10 @@ def literal_algorithm(text: str) -> tuple[str, dict[str, object]] | None:
         algs = words_of(re.split(r"[/\\]", s)[-1].rsplit(".", 1)[0], loose=True)
         if algs:
             return algs[0], {"key_file": s}
+    if _DASH_NAME.fullmatch(s):  # SSH-style names the catalogue lacks: "rsa2048-sha256", "hmac-sha2-256-etm"
+        algs = [a for part in s.split("@")[0].split("-") for a in words_of(part) if not a.startswith("SHA-") or a == "SHA-1"]
+        if algs:
+            return algs[0], {"also": ",".join(dict.fromkeys(algs[1:]))} if len(set(algs)) > 1 else {}
     if _SPEC_NAME.search(s):  # "sha1WithRSAEncryption", "TLS_RSA_WITH_AES_128_CBC_SHA", "pbeWithSHAAnd128BitRC4"
         algs = [a for a in words_of(s) if not a.startswith("SHA-") or a == "SHA-1"]
         if algs:
@@ -353,6 +357,7 @@ def _strong_name(name: str) -> bool:
     return literal_algorithm(name) is not None
 
 
+_DASH_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+(?:@[a-z0-9.-]+)?")
 _KEY_FILE = re.compile(r"(?i)\.(?:pem|der|pk8|p8|key|crt|cer|pub|p12|pfx|jks|jwk)$")
 _SPEC_NAME = re.compile(r"^(?:id[-_]|pbe|TLS_|SSL_)|With|WITH|with[A-Z]")
 
@@ -457,6 +462,11 @@ _CRYPTO_CLASS = re.compile(r"Crypt|Cipher|Digest|Signature|Signer|Hash|Mac|Kex|K
 _VERB_NAME = re.compile(r"(?i)(?:from|as|to|load|parse|read|import|export|generate|gen|new|create|sign|verify|"
                         r"encrypt|decrypt|derive|wrap|unwrap|compute|make|init|decode|encode)_?[a-z0-9]*?"
                         r"(?:rsa|ec|ecdsa|ecdh|ed|ed25519|ed448|x25519|x448|dsa|dh|aes|des|hmac|md5|sha1)(?:_|[A-Z]|$)")
+# Algorithm-specific modules whose names do not say which algorithm (each a fact about the library):
+# cryptography's asymmetric.padding holds only RSA paddings (PKCS1v15, PSS, OAEP); PyNaCl's signing is
+# Ed25519 and its public-key box is X25519.
+_MODULE_FAMILY = {"cryptography.hazmat.primitives.asymmetric.padding": "RSA", "nacl.signing": "Ed25519",
+                  "nacl.public": "X25519"}
 _KEYWORDS = frozenset({"import", "package", "using", "from", "include", "use", "func", "def", "class", "struct",
                        "interface", "enum", "type", "fn", "function", "define", "ifdef", "ifndef", "undef", "if",
                        "elif", "record", "namespace", "impl", "trait", "mod"})
@@ -638,6 +648,10 @@ class _FileNames:
         segs = [s for s in re.split(r"[./:]+", path) if s]
         if not segs:
             return
+        if path in _MODULE_FAMILY:
+            self.add(offset, f"import {path}"[:80], _MODULE_FAMILY[path], Usage.UNKNOWN, Confidence.LOW, {"import": path})
+            self.import_lines.add(self.line_col(offset)[0])
+            return
         tail = segs[-1] if not name else name
         algs = words_of(tail, loose=loose_last) if self.language != "c" else words_of(tail.replace(".h", ""), True)
         if not algs and self.language in ("go", "python", "javascript", "rust") and len(segs) >= 2:
@@ -758,8 +772,10 @@ class _FileNames:
                             if arg != var and (found := self.receiver(arg, m.start())):
                                 algs = found
                                 break
-                    if algs and (m.start(), algs) not in self.receivers.get(var, []):
-                        self.receivers.setdefault(var, []).append((m.start(), algs))
+                    attribute = m.start() > 0 and text[m.start() - 1] == "."  # self.key = ...: the whole class
+                    where_at = -1 if attribute else m.start()
+                    if algs and (where_at, algs) not in self.receivers.get(var, []):
+                        self.receivers.setdefault(var, []).append((where_at, algs))
 
     def receiver(self, name: str, at: int) -> list[str]:
         """The algorithms of variable ``name`` at offset ``at``: its latest declaration before, in the same function."""
@@ -770,7 +786,7 @@ class _FileNames:
         if best is None:
             return []
         line_end = self.text.find("\n", best[0])
-        if line_end >= 0 and line_end < at and _FUNC_START.search(self.text, line_end, at):
+        if best[0] >= 0 and 0 <= line_end < at and _FUNC_START.search(self.text, line_end, at):
             return []
         return list(best[1])
 
@@ -859,6 +875,8 @@ class _FileNames:
                             if arg in self.receivers and (found := self.receiver(arg, offset)):
                                 algs = found
                                 break
+                elif called and last.lower() in _OP_METHODS and (found := self._typed_argument(seg, m.end(), offset)):
+                    algs = found  # key.verify(sig, msg, _PADDING, ...) with _PADDING = padding.PKCS1v15()
                 elif called and _VERB_NAME.match(last) and words_of(last, loose=True) and \
                         not self._defines(last):
                     algs = words_of(last, loose=True)  # EncodingKey::from_rsa_pem(...), key.as_ec_private_key()
@@ -872,6 +890,15 @@ class _FileNames:
             for alg in dict.fromkeys(self._merge_hmac(algs)):
                 self.add(offset, chain, alg, Usage.UNKNOWN, Confidence.MEDIUM if called or is_new else Confidence.LOW,
                          {"name_in_code": chain[:80]})
+
+    def _typed_argument(self, seg: str, start: int, offset: int) -> list[str]:
+        if not self.receivers:
+            return []
+        args = seg[start:start + 200].split(")", 1)[0]
+        for arg in re.findall(r"[A-Za-z_]\w*", args):
+            if arg in self.receivers and (found := self.receiver(arg, offset)):
+                return found
+        return []
 
     def _defines(self, name: str) -> bool:
         """This file defines a function or method ``name`` (a call of it is the file's own code, not an API)."""
