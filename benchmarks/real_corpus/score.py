@@ -36,8 +36,8 @@ from benchmarks.real_corpus.corpus import (  # noqa: E402
     available,
     load,
 )
-from pqscan.collect.code.families import SCORED, compatible, finding_families  # noqa: E402
 from pqscan.collect.code import scan_source  # noqa: E402
+from pqscan.collect.code.families import SCORED, compatible, finding_families  # noqa: E402
 from pqscan.collect.code.scanner import CodeScanOptions  # noqa: E402
 
 WINDOW = 2
@@ -194,7 +194,8 @@ def main() -> int:
     if args.misses:
         _print_misses(scores, args.misses)
     if args.fixtures:
-        from benchmarks.code_precision_recall import pqscan_scores, print_table as fixture_table
+        from benchmarks.code_precision_recall import pqscan_scores
+        from benchmarks.code_precision_recall import print_table as fixture_table
 
         strict, _, _ = pqscan_scores()
         fixture_table("fixture corpus (tests/data/code_corpus), strict:", strict)

@@ -49,7 +49,7 @@ class NameHit:
 _WORDS: dict[str, str] = {
     "rsa": "RSA", "pkcs1": "RSA", "oaep": "RSA", "pss": "RSA", "rsaes": "RSA", "rsassa": "RSA", "rsa1": "RSA",
     "ecdsa": "ECDSA", "ecdh": "ECDH", "ecdhe": "ECDH", "ec": "EC", "ecc": "EC", "elliptic": "EC",
-    "dsa": "DSA", "dh": "DH", "ecdiffiehellman": "ECDH", "edec": "", "eccurve25519": "X25519", "desede3": "3DES", "desede": "3DES", "dhe": "DH", "diffiehellman": "DH",
+    "dsa": "DSA", "dh": "DH", "ecdiffiehellman": "ECDH", "edec": "", "eccurve25519": "X25519", "desede3": "3DES", "dhe": "DH", "diffiehellman": "DH",
     "ed25519": "Ed25519", "ed448": "Ed448", "eddsa": "EdDSA", "x25519": "X25519", "curve25519": "X25519",
     "x448": "X448", "curve448": "X448",
     "aes": "AES", "rijndael": "AES", "des": "DES", "desede": "3DES", "tripledes": "3DES", "3des": "3DES",
@@ -94,7 +94,8 @@ _GATE_ANCHORS = (
     "p521", "p-256", "p-384", "p-521", "p-224", "p-192", "e256v", "secp", "pkcs1", "ntru", "llipt", "sphin", ".840.",
     "1.3.1", "1.3.3", "1.2.1", "kem", "blowf", "mceli", "falco", "kyber", "frodo", "rijnd", "ssh-d", "dilit", "edwar",
     "hmac", "xmss", "tdea", "oaep", "sha1", "mayo", "bike", "lms", "md5", "xdh", "hqc", "pss", "rc4", "arcf", "dhe",
-    "sntrup", "diffieh", "tripled", "diffie-", "hellman", "sha-1",
+    "sntrup", "diffieh", "tripled", "diffie-", "hellman", "sha-1", "ecc", "1.3.6.", "2.5.8.", "bf-", "brainp",
+    "cmac", "sm2", "dhkeya", "dhpubl", "ecmqv", "ecpub", "edh", "ffdh", "hss", "prime1", "-dss",
 )
 
 
@@ -234,10 +235,10 @@ def _part_words(part: str, loose: bool) -> list[str]:
             continue
         key = m.lower()
         whole = m == part
-        if key in _UPPER_ONLY and not (m.isupper() or (loose and whole) or (whole and key not in _SHORT_LOOSE)):
-            if not (m[0].isupper() and m[1:].islower() and key in ("aes", "des", "dsa")):
-                i += len(m)
-                continue
+        if key in _UPPER_ONLY and not (m.isupper() or (loose and whole) or (whole and key not in _SHORT_LOOSE)) \
+                and not (m[0].isupper() and m[1:].islower() and key in ("aes", "des", "dsa")):
+            i += len(m)
+            continue
         if key in _LOOSE_ONLY and not loose:
             i += len(m)
             continue
@@ -269,7 +270,7 @@ def _starts_word(part: str, j: int) -> bool:
 
 
 # -- names written as strings ----------------------------------------------------------------------
-_NEVER_LITERALS = frozenset({"des", "ec", "dh", "sha", "dss", "none", "dir", "direct", "null", "psk", "plain",
+_NEVER_LITERALS = frozenset({"bf", "des", "ec", "dh", "sha", "dss", "none", "dir", "direct", "null", "psk", "plain",
                              "rsa1", "md", "aes", "dsa", "ecc", "pss", "oaep", "mac", "hmac", "cbc", "gcm", "ecb"})
 _SCORED_FAMILIES = frozenset({"NTRU-Prime", "FrodoKEM", "Classic-McEliece", "HQC", "BIKE", "FN-DSA", "LMS", "XMSS","RSA", "DH", "DSA", "ECDSA", "ECDH", "EdDSA", "ML-KEM", "ML-DSA", "SLH-DSA", "AES",
                               "DES", "3DES", "RC4", "Blowfish", "MD5", "SHA-1", "HMAC", "SHA-2", "Composite-ML-KEM",
@@ -281,7 +282,15 @@ _NAME_KINDS = (IdKind.NAME, IdKind.JOSE, IdKind.SSH_KEX, IdKind.SSH_HOST_KEY, Id
 
 @cache
 def literal_algorithm(text: str) -> tuple[str, dict[str, object]] | None:
-    """The algorithm a whole string literal names, or None (exact names only)."""
+    """The algorithm a whole string literal names, or None (exact names only; SHA-2/SHA-3 are left to the
+    rules, which report hashing where it happens)."""
+    found = _literal_algorithm(text)
+    if found is not None and get(found[0]).family in ("SHA-2", "SHA-3"):
+        return None
+    return found
+
+
+def _literal_algorithm(text: str) -> tuple[str, dict[str, object]] | None:
     s = text.strip()
     if not 2 <= len(s) <= 64 or s != text:
         return None
@@ -462,11 +471,25 @@ _CRYPTO_CLASS = re.compile(r"Crypt|Cipher|Digest|Signature|Signer|Hash|Mac|Kex|K
 _VERB_NAME = re.compile(r"(?i)(?:from|as|to|load|parse|read|import|export|generate|gen|new|create|sign|verify|"
                         r"encrypt|decrypt|derive|wrap|unwrap|compute|make|init|decode|encode)_?[a-z0-9]*?"
                         r"(?:rsa|ec|ecdsa|ecdh|ed|ed25519|ed448|x25519|x448|dsa|dh|aes|des|hmac|md5|sha1)(?:_|[A-Z]|$)")
+_KEY_NOUNS = frozenset({"key", "keys", "pem", "der", "pk8", "pkcs1", "pkcs8", "jwk", "components", "component",
+                        "secret", "sign", "signature", "verify", "encrypt", "decrypt", "cert", "certificate", "public",
+                        "private", "pub", "priv", "pair", "keypair", "params", "parameters", "numbers", "digest",
+                        "hash", "mac", "cipher", "agreement", "shared", "blob"})
+_NAME_TOKEN = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z0-9]+(?![a-z])")
+
+
+def _library_verb_name(name: str) -> bool:
+    """``from_rsa_pem``, ``as_ec_private_key``, ``loadRSAPublicKey``: a verb, an algorithm and a key word."""
+    return bool(_VERB_NAME.match(name)) and any(t.lower() in _KEY_NOUNS for t in _NAME_TOKEN.findall(name))
+
+
 # Algorithm-specific modules whose names do not say which algorithm (each a fact about the library):
 # cryptography's asymmetric.padding holds only RSA paddings (PKCS1v15, PSS, OAEP); PyNaCl's signing is
 # Ed25519 and its public-key box is X25519.
 _MODULE_FAMILY = {"cryptography.hazmat.primitives.asymmetric.padding": "RSA", "nacl.signing": "Ed25519",
                   "nacl.public": "X25519"}
+_PY_ANNOTATION = re.compile(r"(?:->|:)\s*(?:[\w.]+\s*[\[|,]\s*)*$")
+_PY_ANNOTATED = re.compile(r"[ \t]*(?:async[ \t]+)?def\b|[ \t]*[A-Za-z_][\w.]*[ \t]*:[ \t]*[A-Za-z_]")
 _KEYWORDS = frozenset({"import", "package", "using", "from", "include", "use", "func", "def", "class", "struct",
                        "interface", "enum", "type", "fn", "function", "define", "ifdef", "ifndef", "undef", "if",
                        "elif", "record", "namespace", "impl", "trait", "mod"})
@@ -474,6 +497,10 @@ _NOT_CRYPTO_CLASS = re.compile(r"(?:Test|Tests|TestCase|Exception|Error|Message|
 _C_CONSTANT = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]*[a-z0-9_]*\w*")
 _C_NOT_USE = re.compile(r"(?i)(?:SIZE|BYTES|_LEN|LENGTH|_MAX|_MIN|BITS|_SZ|_free|_cleanup|_clear|_destroy|_dispose|"
                         r"_reset|_zero)$|^(?:USE_|HAVE_|OPENSSL_NO_|WITH_|ENABLE_|SSH_ERR_|ERR_|get_|set_)")
+_C_CRYPTO_CALL = re.compile(r"(?i)sign|verify|encrypt|decrypt|keygen|gen_?key|generate|compute|derive|shared|agree|"
+                            r"exchange|_new|new_|init|update|final|key|pub|priv|seal|open|encap|decap|_enc|_dec|"
+                            r"kex|mac|digest|hash|cipher|cbc|gcm|ctr|ecb|cfb|ofb|ccm|curve|param|point|group|"
+                            r"read|write|load|blob|crypt|wrap")
 _C_TYPE_USE = re.compile(r"\s*(?:\*|[A-Za-z_]\w*\s*[;=,)\[])")
 _DECLARED_NAME = re.compile(r"\b(?:package|func|def|class|struct|type|interface|enum|namespace|fn|mod|trait|impl|"
                             r"function|var|let|const|val|record)\s+$")
@@ -652,8 +679,10 @@ class _FileNames:
             self.add(offset, f"import {path}"[:80], _MODULE_FAMILY[path], Usage.UNKNOWN, Confidence.LOW, {"import": path})
             self.import_lines.add(self.line_col(offset)[0])
             return
-        tail = segs[-1] if not name else name
-        algs = words_of(tail, loose=loose_last) if self.language != "c" else words_of(tail.replace(".h", ""), True)
+        tail = name or segs[-1]
+        if self.language == "c":
+            tail = re.split(r"[/\\]", path)[-1].rsplit(".", 1)[0]
+        algs = words_of(tail, loose=loose_last or self.language == "c")
         if not algs and self.language in ("go", "python", "javascript", "rust") and len(segs) >= 2:
             algs = words_of(segs[-2], loose=True) if segs[-2].lower() in _WORDS else []
         for alg in dict.fromkeys(algs):
@@ -699,7 +728,10 @@ class _FileNames:
             self.add(a, f'"{body}"', alg, Usage.UNKNOWN, Confidence.MEDIUM, params)
         defined = {k: v[0] for k, v in consts.items() if len(v) == 1 and v[0] is not None}
         self._receivers()
-        extra = [n for n in (*defined, *self.receivers) if not anchor_positions(n)]
+        aliases = [n for n, path in self.imports.items() if words_of(re.split(r"[./:]+", path)[-1], loose=True)]
+        # names without an anchor of their own; receivers always (their calls: key.encrypt(m, oaep))
+        extra = [n for n in dict.fromkeys((*defined, *aliases)) if n and not anchor_positions(n)]
+        extra.extend(n for n in self.receivers if n not in extra)
         extra_re = re.compile(r"\b(?:" + "|".join(map(re.escape, extra)) + r")\b") if extra else None
         k = 0
         for a, b in code_parts:
@@ -827,6 +859,9 @@ class _FileNames:
             line_start = seg.rfind("\n", 0, m.start()) + 1
             if _DECLARED_NAME.search(seg[line_start:m.start()]):
                 continue
+            if lang == "python" and _PY_ANNOTATION.search(seg[line_start:m.start()]) and \
+                    _PY_ANNOTATED.match(self.text, self.text.rfind("\n", 0, base + m.start()) + 1):
+                continue  # a type annotation names a type, it does not use it
             const_name = segs[0] if len(segs) == 1 else (last if segs[0] in ("this", "self") and len(segs) == 2 else None)
             if const_name and consts.get(const_name) and const_name != const_name.lower() and not (
                     const_def_at[const_name] - 200 < offset <= const_def_at[const_name] + 200 and
@@ -848,14 +883,15 @@ class _FileNames:
                     alg, params = literal_algorithm(name)  # type: ignore[misc]
                     self.add(offset, name, alg, Usage.UNKNOWN, Confidence.MEDIUM, {**params, "enum_member": name})
                     continue
-                if called and _VERB_NAME.match(name) and words_of(name, loose=True) and not self._defines(name):
+                if called and _library_verb_name(name) and words_of(name, loose=True) and not self._defines(name):
                     algs = words_of(name, loose=True)
                 elif is_new and not _NOT_CRYPTO_CLASS.search(name):
                     algs = words_of(name)
                 elif lang == "c" and (called or ("_" in name and _C_CONSTANT.fullmatch(name)
                                                  and not _C_TYPE_USE.match(seg, m.end()))) \
-                        and not _C_NOT_USE.search(name):
-                    algs = words_of(name, loose=called)
+                        and not _C_NOT_USE.search(name) and (not called or _C_CRYPTO_CALL.search(name)
+                                                             or _only_words(re.sub(r"(?i)^evp_", "", name))):
+                    algs = words_of(name, loose=called)  # RSA_sign, kexc25519_keygen; not parse_rsa_header
                 elif name in self.imports and not self._declares(base + m.start(2)):
                     algs = words_of(name, loose=True)  # an imported crypto name: id_ecPublicKey, Ed25519PrivateKey
             else:
@@ -877,7 +913,7 @@ class _FileNames:
                                 break
                 elif called and last.lower() in _OP_METHODS and (found := self._typed_argument(seg, m.end(), offset)):
                     algs = found  # key.verify(sig, msg, _PADDING, ...) with _PADDING = padding.PKCS1v15()
-                elif called and _VERB_NAME.match(last) and words_of(last, loose=True) and \
+                elif called and _library_verb_name(last) and words_of(last, loose=True) and \
                         not self._defines(last):
                     algs = words_of(last, loose=True)  # EncodingKey::from_rsa_pem(...), key.as_ec_private_key()
                 elif called and root[:1].isupper() and _only_words(root):
