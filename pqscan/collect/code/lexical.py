@@ -520,10 +520,11 @@ _DECL_INIT = re.compile(r"\b([a-zA-Z_]\w*)(?:\s*,\s*\w+)*\s*(?::=|=)\s*(?:await\
 
 
 def _callee_of(seg: str, p: int) -> int | None:
-    """The offset of the last character of the call that ``p`` is an argument of (same line), if any."""
+    """The offset of the last character of the call that ``p`` is an argument of (within 400 characters)."""
     depth = 0
     i = p - 1
-    while i >= 0 and seg[i] != "\n":
+    stop = max(-1, p - 400)
+    while i > stop and seg[i] not in ";":
         ch = seg[i]
         if ch in ")]}":
             depth += 1
@@ -538,6 +539,21 @@ def _callee_of(seg: str, p: int) -> int | None:
             depth -= 1
         i -= 1
     return None
+
+
+def _balanced(seg: str, start: int, limit: int) -> str:
+    """The text of the argument list that starts at ``start`` (just after its "("), bounded."""
+    depth = 0
+    end = min(len(seg), start + limit)
+    for i in range(start, end):
+        ch = seg[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                return seg[start:i]
+            depth -= 1
+    return seg[start:end]
 
 
 def _chains(seg: str, hits: list[int], extra_re: re.Pattern[str] | None) -> Iterator[re.Match[str]]:
@@ -906,11 +922,7 @@ class _FileNames:
                     algs = self._chain_words(segs, called)
                     if not algs and called and self.receivers and (last.lower() in _OP_METHODS or _FACTORY.fullmatch(last)):
                         # cipher.NewGCM(block), block an AES cipher
-                        args = seg[m.end():m.end() + 160].split(")", 1)[0]
-                        for arg in re.findall(r"[A-Za-z_]\w*", args):
-                            if arg in self.receivers and (found := self.receiver(arg, offset)):
-                                algs = found
-                                break
+                        algs = self._typed_argument(seg, m.end(), offset)
                 elif called and last.lower() in _OP_METHODS and (found := self._typed_argument(seg, m.end(), offset)):
                     algs = found  # key.verify(sig, msg, _PADDING, ...) with _PADDING = padding.PKCS1v15()
                 elif called and _library_verb_name(last) and words_of(last, loose=True) and \
@@ -930,7 +942,7 @@ class _FileNames:
     def _typed_argument(self, seg: str, start: int, offset: int) -> list[str]:
         if not self.receivers:
             return []
-        args = seg[start:start + 200].split(")", 1)[0]
+        args = _balanced(seg, start, 400)
         for arg in re.findall(r"[A-Za-z_]\w*", args):
             if arg in self.receivers and (found := self.receiver(arg, offset)):
                 return found
