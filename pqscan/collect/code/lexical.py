@@ -467,7 +467,8 @@ _IMPORT_RES = {
     "go": re.compile(r"(?:^[ \t]*import[ \t]+(\w+[ \t]+)?\"([^\"]+)\"|^[ \t]*(\w+[ \t]+)?\"([^\"]+)\"[ \t]*$)", re.M),
 }
 _CRYPTO_CLASS = re.compile(r"Crypt|Cipher|Digest|Signature|Signer|Hash|Mac|Kex|KeyExchange|Jws|JWS|Jwe|JWE|Jwk|JWK|"
-                           r"Jwt|JWT|Jose|JOSE|Cose|COSE|Ssh|SSH|Tls|TLS|Ssl|SSL|X509|Pkcs|PKCS|Algorithm")
+                           r"Jwt|JWT|Jose|JOSE|Cose|COSE|Ssh|SSH|Tls|TLS|Ssl|SSL|X509|Pkcs|PKCS|Algorithm|"
+                           r"ObjectIdentifiers|NamedCurves|Curves$|Oids?$")
 _VERB_NAME = re.compile(r"(?i)(?:from|as|to|load|parse|read|import|export|generate|gen|new|create|sign|verify|"
                         r"encrypt|decrypt|derive|wrap|unwrap|compute|make|init|decode|encode)_?[a-z0-9]*?"
                         r"(?:rsa|ec|ecdsa|ecdh|ed|ed25519|ed448|x25519|x448|dsa|dh|aes|des|hmac|md5|sha1)(?:_|[A-Z]|$)")
@@ -490,6 +491,10 @@ _MODULE_FAMILY = {"cryptography.hazmat.primitives.asymmetric.padding": "RSA", "n
                   "nacl.public": "X25519"}
 _PY_ANNOTATION = re.compile(r"(?:->|:)\s*(?:[\w.]+\s*[\[|,]\s*)*$")
 _PY_ANNOTATED = re.compile(r"[ \t]*(?:async[ \t]+)?def\b|[ \t]*[A-Za-z_][\w.]*[ \t]*:[ \t]*[A-Za-z_]")
+_CRYPTO_NAMESPACES = frozenset({"Cryptography", "crypto", "security", "bouncycastle", "BouncyCastle", "hazmat",
+                                "primitives", "asymmetric", "ciphers", "ECCurve", "NamedCurves", "engines", "signers",
+                                "digests", "macs", "modes", "generators", "agreement", "params", "jce", "provider",
+                                "spec", "interfaces"})
 _KEYWORDS = frozenset({"import", "package", "using", "from", "include", "use", "func", "def", "class", "struct",
                        "interface", "enum", "type", "fn", "function", "define", "ifdef", "ifndef", "undef", "if",
                        "elif", "record", "namespace", "impl", "trait", "mod"})
@@ -539,6 +544,17 @@ def _callee_of(seg: str, p: int) -> int | None:
             depth -= 1
         i -= 1
     return None
+
+
+_CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
+
+
+@cache
+def _constant_words(name: str) -> list[str]:
+    """The algorithms an upper-case constant's name spells (``RSA_OAEP``, ``ECDH_ES_A128KW``, ``PS256``)."""
+    found = literal_algorithm(name) or literal_algorithm(name.replace("_", "-"))
+    words = [a for a in words_of(name) if not a.startswith("SHA-") or a == "SHA-1"]
+    return list(dict.fromkeys(([found[0]] if found else []) + words))
 
 
 def _balanced(seg: str, start: int, limit: int) -> str:
@@ -815,6 +831,10 @@ class _FileNames:
                     else:
                         var, type_name = m.group(1), m.group(2)
                     algs = self._chain_words(re.split(r"\.|::", type_name), called=True)
+                    if regex is _DECL_INIT:  # new GcmBlockCipher(new AesEngine()): the engine inside says more
+                        inner = [a for n in re.findall(r"\bnew\s+([A-Z]\w*)", m.group(3)) for a in words_of(n)]
+                        if inner:
+                            algs = inner
                     if not algs and regex is _DECL_INIT:  # gcm, err := cipher.NewGCM(block): block's family
                         for arg in re.findall(r"[A-Za-z_]\w*", m.group(3)):
                             if arg != var and (found := self.receiver(arg, m.start())):
@@ -899,7 +919,10 @@ class _FileNames:
                     alg, params = literal_algorithm(name)  # type: ignore[misc]
                     self.add(offset, name, alg, Usage.UNKNOWN, Confidence.MEDIUM, {**params, "enum_member": name})
                     continue
-                if called and _library_verb_name(name) and words_of(name, loose=True) and not self._defines(name):
+                if not called and not is_new and _CONSTANT_NAME.fullmatch(name) and not _C_NOT_USE.search(name) \
+                        and self._selects(base, m.start(2), seg):
+                    algs = _constant_words(name)  # return RS256 / case ECDSA_P256_OID_VALUE: a named constant used
+                elif called and _library_verb_name(name) and words_of(name, loose=True) and not self._defines(name):
                     algs = words_of(name, loose=True)
                 elif is_new and not _NOT_CRYPTO_CLASS.search(name):
                     algs = words_of(name)
@@ -923,6 +946,12 @@ class _FileNames:
                     if not algs and called and self.receivers and (last.lower() in _OP_METHODS or _FACTORY.fullmatch(last)):
                         # cipher.NewGCM(block), block an AES cipher
                         algs = self._typed_argument(seg, m.end(), offset)
+                elif len(segs) >= 3 and any(s in _CRYPTO_NAMESPACES for s in segs[:-1]):
+                    # System.Security.Cryptography.ECCurve.NamedCurves.nistP256, org.bouncycastle...AESEngine
+                    k = max(i for i, s in enumerate(segs[:-1]) if s in _CRYPTO_NAMESPACES)
+                    algs = [a for s in segs[k + 1:] for a in words_of(s)]
+                elif called and last.lower() in _OP_METHODS and len(segs) >= 2 and _only_words(segs[-2]):
+                    algs = words_of(segs[-2])  # _key.RSA.VerifyData(...), this.ecdsa.sign(...)
                 elif called and last.lower() in _OP_METHODS and (found := self._typed_argument(seg, m.end(), offset)):
                     algs = found  # key.verify(sig, msg, _PADDING, ...) with _PADDING = padding.PKCS1v15()
                 elif called and _library_verb_name(last) and words_of(last, loose=True) and \
