@@ -95,7 +95,7 @@ _GATE_ANCHORS = (
     "1.3.1", "1.3.3", "1.2.1", "kem", "blowf", "mceli", "falco", "kyber", "frodo", "rijnd", "ssh-d", "dilit", "edwar",
     "hmac", "xmss", "tdea", "oaep", "sha1", "mayo", "bike", "lms", "md5", "xdh", "hqc", "pss", "rc4", "arcf", "dhe",
     "sntrup", "diffieh", "tripled", "diffie-", "hellman", "sha-1", "ecc", "1.3.6.", "2.5.8.", "bf-", "brainp",
-    "cmac", "sm2", "dhkeya", "dhpubl", "ecmqv", "ecpub", "edh", "ffdh", "hss", "prime1", "-dss",
+    "cmac", "sm2", "dhkeya", "dhpubl", "ecmqv", "ecpub", "edh", "ffdh", "hss", "prime1", "-dss", "_ed_",
 )
 
 
@@ -351,7 +351,7 @@ def _literal_algorithm(text: str) -> tuple[str, dict[str, object]] | None:
     return None
 
 
-_TABLE_KEY = re.compile(r"\s*(?::(?![:=])|=(?![=>]))")
+_TABLE_KEY = re.compile(r"\s*(?::(?![:=])|=>|=(?![=>]))")
 _CATALOGUE_ONLY = (IdKind.NAME, IdKind.JOSE, IdKind.SSH_KEX, IdKind.SSH_HOST_KEY, IdKind.SSH_CIPHER, IdKind.SSH_MAC)
 
 
@@ -359,7 +359,7 @@ _CATALOGUE_ONLY = (IdKind.NAME, IdKind.JOSE, IdKind.SSH_KEX, IdKind.SSH_HOST_KEY
 def _strong_name(name: str) -> bool:
     """An identifier that is itself a catalogue name with a digit or in capitals (``RS256``, ``A128GCM``, ``RSA``),
     written as a key or member of a table or enum (``{HS256: ...}``, ``OKP = 1``)."""
-    if not (any(ch.isdigit() for ch in name) or name.isupper()) or len(name) < 3:
+    if not (any(ch.isdigit() for ch in name) or name.isupper()) or len(name) < 2:
         return False
     if not any(not lookup(kind, name).is_unknown for kind in _CATALOGUE_ONLY):
         return False
@@ -477,6 +477,14 @@ _KEY_NOUNS = frozenset({"key", "keys", "pem", "der", "pk8", "pkcs1", "pkcs8", "j
                         "private", "pub", "priv", "pair", "keypair", "params", "parameters", "numbers", "digest",
                         "hash", "mac", "cipher", "agreement", "shared", "blob"})
 _NAME_TOKEN = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z0-9]+(?![a-z])")
+
+
+def _verb_words(name: str) -> list[str]:
+    """A library method's algorithm words; "ed" alone is EdDSA there (``from_ed_der``, ``as_ed_public_key``)."""
+    return words_of(name, loose=True) or (["EdDSA"] if _ED_PART.search(name) else [])
+
+
+_ED_PART = re.compile(r"(?i)_ed_")
 
 
 def _library_verb_name(name: str) -> bool:
@@ -915,15 +923,17 @@ class _FileNames:
                     alg, params = literal_algorithm(name)  # type: ignore[misc]
                     self.add(offset, name, alg, Usage.UNKNOWN, Confidence.MEDIUM, {**params, "table_key": name})
                     continue
-                if not called and not is_new and _strong_name(name) and self._enum_row(base + m.start(2)):
-                    alg, params = literal_algorithm(name)  # type: ignore[misc]
-                    self.add(offset, name, alg, Usage.UNKNOWN, Confidence.MEDIUM, {**params, "enum_member": name})
+                if not called and not is_new and (_strong_name(name) or words_of(name)) and \
+                        self._enum_row(base + m.start(2)):
+                    found = literal_algorithm(name) if _strong_name(name) else None
+                    for alg, params in ([found] if found else [(a, {}) for a in _constant_words(name)]):
+                        self.add(offset, name, alg, Usage.UNKNOWN, Confidence.MEDIUM, {**params, "enum_member": name})
                     continue
                 if not called and not is_new and _CONSTANT_NAME.fullmatch(name) and not _C_NOT_USE.search(name) \
                         and self._selects(base, m.start(2), seg):
                     algs = _constant_words(name)  # return RS256 / case ECDSA_P256_OID_VALUE: a named constant used
-                elif called and _library_verb_name(name) and words_of(name, loose=True) and not self._defines(name):
-                    algs = words_of(name, loose=True)
+                elif called and _library_verb_name(name) and _verb_words(name) and not self._defines(name):
+                    algs = _verb_words(name)
                 elif is_new and not _NOT_CRYPTO_CLASS.search(name):
                     algs = words_of(name)
                 elif lang == "c" and (called or ("_" in name and _C_CONSTANT.fullmatch(name)
@@ -954,9 +964,8 @@ class _FileNames:
                     algs = words_of(segs[-2])  # _key.RSA.VerifyData(...), this.ecdsa.sign(...)
                 elif called and last.lower() in _OP_METHODS and (found := self._typed_argument(seg, m.end(), offset)):
                     algs = found  # key.verify(sig, msg, _PADDING, ...) with _PADDING = padding.PKCS1v15()
-                elif called and _library_verb_name(last) and words_of(last, loose=True) and \
-                        not self._defines(last):
-                    algs = words_of(last, loose=True)  # EncodingKey::from_rsa_pem(...), key.as_ec_private_key()
+                elif called and _library_verb_name(last) and _verb_words(last) and not self._defines(last):
+                    algs = _verb_words(last)  # EncodingKey::from_rsa_pem(...), key.as_ec_private_key()
                 elif called and root[:1].isupper() and _only_words(root):
                     algs = words_of(root)  # HMAC.compute(...), AESGCM.encrypt(...), RSASSA.getSigner(...)
                 elif called and (last.lower() in _OP_METHODS or _FACTORY.fullmatch(last)) and words_of(root) \
@@ -998,8 +1007,9 @@ class _FileNames:
             if ch == "}":
                 depth += 1
             elif ch == "{":
-                if depth == 0:
-                    return bool(re.search(r"\benum\b[^{};]*$", text[max(0, i - 200):i]))
+                if depth == 0:  # an enum of algorithms, not of errors about them (ErrorKind::InvalidEcdsaKey)
+                    head = re.search(r"\benum\b[^{};]*$", text[max(0, i - 200):i])
+                    return bool(head) and not re.search(r"(?i)error|exception|fault", head.group(0))
                 depth -= 1
             elif ch in "();=" and depth == 0:
                 return False
