@@ -64,9 +64,13 @@ _WORDS: dict[str, str] = {
 }
 _WORDS.update({"aesgcm": "AES", "aesccm": "AES", "aeskw": "AES", "aescbc": "AES", "aesctr": "AES", "aesgcmkw": "AES",
                "sntrup761": "sntrup761", "sntrup": "sntrup761", "rsakem": "RSA", "c25519": "X25519",
-               "kexc25519": "X25519", "edwards25519": "Ed25519", "pkcs1v15": "RSA", "pkcs1v1": "RSA"})
+               "kexc25519": "X25519", "edwards25519": "Ed25519", "pkcs1v15": "RSA", "pkcs1v1": "RSA",
+               # RFC 8032 is EdDSA, RFC 7748 X25519/X448 (Bouncy Castle's Math.EC.Rfc8032 / Rfc7748)
+               "rfc8032": "EdDSA", "rfc7748": "X25519"})
 # words that name no family but end one ("RSAKEMGenerator", "ECIES", "AESGCM"): never substrings of a family
-_WORDS.update(dict.fromkeys(("kem", "gcm", "ccm", "cbc", "ctr", "ecb", "kdf", "ies", "dss", "kex", "jwk", "jws", "jwe",
+# Bouncy Castle's DSADigestSigner wraps any DSA-style signer (DSA, ECDSA, GOST) and DHKDFParameters are
+# KDF parameters: their names say no family.
+_WORDS.update(dict.fromkeys(("dsadigestsigner", "dhkdf", "kem", "gcm", "ccm", "cbc", "ctr", "ecb", "kdf", "ies", "dss", "kex", "jwk", "jws", "jwe",
                              "pkcs", "sig"), ""))
 for _bits in ("256", "384", "512"):
     _WORDS[f"rs{_bits}"] = "RSA"
@@ -95,7 +99,8 @@ _GATE_ANCHORS = (
     "1.3.1", "1.3.3", "1.2.1", "kem", "blowf", "mceli", "falco", "kyber", "frodo", "rijnd", "ssh-d", "dilit", "edwar",
     "hmac", "xmss", "tdea", "oaep", "sha1", "mayo", "bike", "lms", "md5", "xdh", "hqc", "pss", "rc4", "arcf", "dhe",
     "sntrup", "diffieh", "tripled", "diffie-", "hellman", "sha-1", "ecc", "1.3.6.", "2.5.8.", "bf-", "brainp",
-    "cmac", "sm2", "dhkeya", "dhpubl", "ecmqv", "ecpub", "edh", "ffdh", "hss", "prime1", "-dss", "_ed_",
+    "cmac", "sm2", "dhkeya", "dhpubl", "ecmqv", "ecpub", "edh", "ffdh", "hss", "prime1", "-dss", "_ed_", "rfc8032",
+    "rfc7748",
 )
 
 
@@ -554,6 +559,7 @@ def _callee_of(seg: str, p: int) -> int | None:
     return None
 
 
+_KEY_TYPE = re.compile(r"(?:Public|Private)Key|Key")
 _CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
 
 
@@ -841,7 +847,9 @@ class _FileNames:
                     algs = self._chain_words(re.split(r"\.|::", type_name), called=True)
                     if regex is _DECL_INIT:  # new GcmBlockCipher(new AesEngine()): the engine inside says more
                         inner = [a for n in re.findall(r"\bnew\s+([A-Z]\w*)", m.group(3)) for a in words_of(n)]
-                        if inner:
+                        if inner and "HMAC" in algs:
+                            algs = self._merge_hmac([*algs, *inner])  # new HMac(new SHA1Digest()): HMAC-SHA1
+                        elif inner and not algs:
                             algs = inner
                     if not algs and regex is _DECL_INIT:  # gcm, err := cipher.NewGCM(block): block's family
                         for arg in re.findall(r"[A-Za-z_]\w*", m.group(3)):
@@ -973,6 +981,8 @@ class _FileNames:
                     algs = words_of(root)  # RSA.Create(), ECDsa.Create(), rsa.SignData(...)
                 elif is_new and not _NOT_CRYPTO_CLASS.search(last):
                     algs = words_of(last)  # new org.bouncycastle.crypto.engines.AESEngine()
+            if algs == ["ECDSA"] and _KEY_TYPE.fullmatch(last) and not called:
+                algs = ["EC"]  # ecdsa.PublicKey: an EC key, used for ECDSA or ECDH (Go keeps both in crypto/ecdsa)
             for alg in dict.fromkeys(self._merge_hmac(algs)):
                 self.add(offset, chain, alg, Usage.UNKNOWN, Confidence.MEDIUM if called or is_new else Confidence.LOW,
                          {"name_in_code": chain[:80]})

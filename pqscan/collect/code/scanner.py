@@ -106,8 +106,10 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
         hits = []
     for h in hits:
         algorithm = h.algorithm_id
+        # an EC key whose use is not visible keeps the ECDSA id (X.509's convention) and says it is EC
+        params = {**h.params, "family": "EC"} if h.family == "EC" else h.params
         result.findings.append(_finding(asset_id, relpath, lines, h.line, h.column, h.symbol, algorithm,
-                                        names.usage_of(algorithm, h.usage), h.confidence, h.params))
+                                        names.usage_of(algorithm, h.usage), h.confidence, params))
     _add_names(result, text, language, asset_id, relpath, lines, gate=not opts.parse_all)
     if opts.embedded_pem and "-----BEGIN " in text:
         from pqscan.collect.code import pem  # imports cryptography's x509: only when a file holds PEM
