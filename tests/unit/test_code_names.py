@@ -218,3 +218,24 @@ def test_the_scanner_finds_the_same_with_and_without_its_prefilters() -> None:
             r = scan_source(text, "f", language, opts)  # noqa: B023
             return [(f.evidence.line or 0, f.algorithm, f.usage.value) for f in r.findings]
         assert key(CodeScanOptions()) == key(CodeScanOptions(parse_all=True))
+
+
+def test_a_call_of_a_one_line_wrapper_counts_where_it_is_used() -> None:
+    code = '''
+    import hashlib
+
+    def legacy_digest(data):
+        return hashlib.md5(data).hexdigest()
+
+    def store(blob):
+        return legacy_digest(blob)
+    '''
+    result = scan_source(textwrap.dedent(code).lstrip("\n"), "w.py", "python")
+    wrapped = [f for f in result.findings if "via_wrapper" in f.parameters]
+    assert [(f.evidence.line, f.algorithm, f.confidence.value) for f in wrapped] == [(7, "MD5", "low")]
+
+
+def test_a_long_function_is_not_a_wrapper() -> None:
+    body = "\n".join(f"    x{i} = {i}" for i in range(10))
+    code = f"import hashlib\n\ndef work(data):\n{body}\n    return hashlib.md5(data)\n\nwork(b'')\n"
+    assert all("via_wrapper" not in f.parameters for f in scan_source(code, "w.py", "python").findings)

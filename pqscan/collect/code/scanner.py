@@ -9,11 +9,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from pqscan.collect.code import engine, files, lexical, names, pyscan, tsscan
+from pqscan.collect.code import engine, files, lexical, names, pyscan, tsscan, wrappers
 from pqscan.collect.code.families import compatible, finding_families
 from pqscan.collect.code.rules import ruleset
 from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, iter_files, looks_binary, read_limited
-from pqscan.model import Asset, AssetKind, ErrorKind, Evidence, Finding, ScanResult
+from pqscan.model import Asset, AssetKind, Confidence, ErrorKind, Evidence, Finding, ScanResult
 from pqscan.textsafe import clean
 
 COLLECTOR = "code"
@@ -111,6 +111,7 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
         result.findings.append(_finding(asset_id, relpath, lines, h.line, h.column, h.symbol, algorithm,
                                         names.usage_of(algorithm, h.usage), h.confidence, params))
     _add_names(result, text, language, asset_id, relpath, lines, gate=not opts.parse_all)
+    _add_wrapper_calls(result, text, language, asset_id, relpath, lines)
     if opts.embedded_pem and "-----BEGIN " in text:
         from pqscan.collect.code import pem  # imports cryptography's x509: only when a file holds PEM
 
@@ -139,6 +140,20 @@ def _add_names(result: ScanResult, text: str, language: str, asset_id: str, relp
             continue  # the rules read this call with its arguments: they say more than a name
         result.findings.append(_finding(asset_id, relpath, lines, hit.line, hit.column, hit.symbol, hit.algorithm,
                                         hit.usage, hit.confidence, hit.params))
+
+
+def _add_wrapper_calls(result: ScanResult, text: str, language: str, asset_id: str, relpath: str,
+                       lines: list[str]) -> None:
+    """Calls of the file's own small wrappers around a finding (wrappers.py)."""
+    seen = {(f.evidence.line, fam) for f in result.findings for fam in finding_families(f.algorithm, f.parameters)}
+    for line, column, name, inner in wrappers.wrapper_findings(text, language, result.findings):
+        fams = finding_families(inner.algorithm, inner.parameters)
+        if all((line, fam) in seen for fam in fams):
+            continue
+        seen |= {(line, fam) for fam in fams}
+        params = {**inner.parameters, "via_wrapper": f"{name}() (line {inner.evidence.line})"}
+        result.findings.append(_finding(asset_id, relpath, lines, line, column, f"{name}()", inner.algorithm,
+                                        inner.usage, Confidence.LOW, params))
 
 
 _REFINES = {"ECDH": frozenset({"X25519", "X448"}), "EdDSA": frozenset({"EdDSA"}), "DES": frozenset({"3DES"}),
