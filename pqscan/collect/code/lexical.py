@@ -49,7 +49,7 @@ class NameHit:
 _WORDS: dict[str, str] = {
     "rsa": "RSA", "pkcs1": "RSA", "oaep": "RSA", "pss": "RSA", "rsaes": "RSA", "rsassa": "RSA", "rsa1": "RSA",
     "ecdsa": "ECDSA", "ecdh": "ECDH", "ecdhe": "ECDH", "ec": "EC", "ecc": "EC", "elliptic": "EC",
-    "dsa": "DSA", "dh": "DH", "ecdiffiehellman": "ECDH", "edec": "", "eccurve25519": "X25519", "desede3": "3DES", "dhe": "DH", "diffiehellman": "DH",
+    "dsa": "DSA", "dh": "DH", "ecdiffiehellman": "ECDH", "eccurve25519": "X25519", "desede3": "3DES", "dhe": "DH", "diffiehellman": "DH",
     "ed25519": "Ed25519", "ed448": "Ed448", "eddsa": "EdDSA", "x25519": "X25519", "curve25519": "X25519",
     "x448": "X448", "curve448": "X448",
     "aes": "AES", "rijndael": "AES", "des": "DES", "desede": "3DES", "tripledes": "3DES", "3des": "3DES",
@@ -66,11 +66,15 @@ _WORDS.update({"aesgcm": "AES", "aesccm": "AES", "aeskw": "AES", "aescbc": "AES"
                "sntrup761": "sntrup761", "sntrup": "sntrup761", "rsakem": "RSA", "c25519": "X25519",
                "kexc25519": "X25519", "edwards25519": "Ed25519", "pkcs1v15": "RSA", "pkcs1v1": "RSA",
                # RFC 8032 is EdDSA, RFC 7748 X25519/X448 (Bouncy Castle's Math.EC.Rfc8032 / Rfc7748)
-               "rfc8032": "EdDSA", "rfc7748": "X25519"})
+               "rfc8032": "EdDSA", "rfc7748": "X25519",
+               # JCA: EdEC* classes are EdDSA (java.security.spec.EdECPoint), XEC* are X25519/X448
+               "edec": "EdDSA", "xec": "XDH",
+               "nist192p": "EC:P-192", "nist224p": "EC:P-224", "nist256p": "EC:P-256", "nist384p": "EC:P-384",
+               "nist521p": "EC:P-521"})
 # words that name no family but end one ("RSAKEMGenerator", "ECIES", "AESGCM"): never substrings of a family
 # Bouncy Castle's DSADigestSigner wraps any DSA-style signer (DSA, ECDSA, GOST) and DHKDFParameters are
 # KDF parameters: their names say no family.
-_WORDS.update(dict.fromkeys(("dsadigestsigner", "dhkdf", "kem", "gcm", "ccm", "cbc", "ctr", "ecb", "kdf", "ies", "dss", "kex", "jwk", "jws", "jwe",
+_WORDS.update(dict.fromkeys(("dsadigestsigner", "dhkdf", "kek", "kem", "gcm", "ccm", "cbc", "ctr", "ecb", "kdf", "ies", "dss", "kex", "jwk", "jws", "jwe",
                              "pkcs", "sig"), ""))
 for _bits in ("256", "384", "512"):
     _WORDS[f"rs{_bits}"] = "RSA"
@@ -100,7 +104,7 @@ _GATE_ANCHORS = (
     "hmac", "xmss", "tdea", "oaep", "sha1", "mayo", "bike", "lms", "md5", "xdh", "hqc", "pss", "rc4", "arcf", "dhe",
     "sntrup", "diffieh", "tripled", "diffie-", "hellman", "sha-1", "ecc", "1.3.6.", "2.5.8.", "bf-", "brainp",
     "cmac", "sm2", "dhkeya", "dhpubl", "ecmqv", "ecpub", "edh", "ffdh", "hss", "prime1", "-dss", "_ed_", "rfc8032",
-    "rfc7748",
+    "rfc7748", "edec", "xec", "nist1", "nist2", "nist3", "nist5",
 )
 
 
@@ -511,7 +515,10 @@ _CRYPTO_NAMESPACES = frozenset({"Cryptography", "crypto", "security", "bouncycas
 _KEYWORDS = frozenset({"import", "package", "using", "from", "include", "use", "func", "def", "class", "struct",
                        "interface", "enum", "type", "fn", "function", "define", "ifdef", "ifndef", "undef", "if",
                        "elif", "record", "namespace", "impl", "trait", "mod"})
-_NOT_CRYPTO_CLASS = re.compile(r"(?:Test|Tests|TestCase|Exception|Error|Message|Panel|Dialog|View)$")
+_CRYPTO_CLASS_NAME = re.compile(r"^[A-Z]\w*(?:Algorithm|Key|Signer|Verifier|Cipher|Engine|Digest|Mac|Padding|KeyPair|"
+                                r"Encryption|Decryption|Encryptor|Decryptor|Agreement|Generator|Parameters|Spec)$")
+_NOT_CRYPTO_CLASS = re.compile(r"(?:Test|Tests|TestCase|Exception|Error|Message|Panel|Dialog|View)$|"
+                               r"^(?:Invalid|Unsupported|Missing|Bad|Wrong|Unknown|Failed|Illegal)")
 _C_CONSTANT = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]*[a-z0-9_]*\w*")
 _C_NOT_USE = re.compile(r"(?i)(?:SIZE|BYTES|_LEN|LENGTH|_MAX|_MIN|BITS|_SZ|_free|_cleanup|_clear|_destroy|_dispose|"
                         r"_reset|_zero)$|^(?:USE_|HAVE_|OPENSSL_NO_|WITH_|ENABLE_|SSH_ERR_|ERR_|get_|set_)")
@@ -648,6 +655,9 @@ class _FileNames:
         elif algorithm == "EC":
             algorithm = _EC_ID
             params = {**params, **_EC_PARAMS}
+        elif algorithm == "XDH":
+            algorithm = "X25519"
+            params = {**params, "family": "X25519|X448", "unknown_reason": "XDH: X25519 or X448, the curve is not named"}
         key = (line, algorithm + str(params.get("family", "")))
         if key not in self.hits:
             self.hits[key] = NameHit(line, col, symbol[:80], algorithm, usage, conf, params)
@@ -856,7 +866,8 @@ class _FileNames:
                             if arg != var and (found := self.receiver(arg, m.start())):
                                 algs = found
                                 break
-                    attribute = m.start() > 0 and text[m.start() - 1] == "."  # self.key = ...: the whole class
+                    # self.key = ... (the whole class) or a module-level name (the whole file)
+                    attribute = (m.start() > 0 and text[m.start() - 1] == ".") or m.start() == text.rfind("\n", 0, m.start()) + 1
                     where_at = -1 if attribute else m.start()
                     if algs and (where_at, algs) not in self.receivers.get(var, []):
                         self.receivers.setdefault(var, []).append((where_at, algs))
@@ -942,8 +953,8 @@ class _FileNames:
                     algs = _constant_words(name)  # return RS256 / case ECDSA_P256_OID_VALUE: a named constant used
                 elif called and _library_verb_name(name) and _verb_words(name) and not self._defines(name):
                     algs = _verb_words(name)
-                elif is_new and not _NOT_CRYPTO_CLASS.search(name):
-                    algs = words_of(name)
+                elif (is_new or (called and _CRYPTO_CLASS_NAME.search(name))) and not _NOT_CRYPTO_CLASS.search(name):
+                    algs = words_of(name)  # new RSAEngine(), HMACAlgorithm(256), Ed25519PrivateKey(...)
                 elif lang == "c" and (called or ("_" in name and _C_CONSTANT.fullmatch(name)
                                                  and not _C_TYPE_USE.match(seg, m.end()))) \
                         and not _C_NOT_USE.search(name) and (not called or _C_CRYPTO_CALL.search(name)
