@@ -23,7 +23,7 @@ Comments are never read; a bare variable or function name is never a finding by 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -123,7 +123,16 @@ def _trie(words: list[str]) -> str:
     return "|".join(parts)
 
 
-_GATE_RE = re.compile(_trie(sorted(set(_GATE_ANCHORS))))
+def _first_char_groups(words: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """One regex per first character: each starts with a literal, which the regex engine finds fast."""
+    heads: dict[str, list[str]] = {}
+    for w in sorted(set(words)):
+        heads.setdefault(w[0], []).append(w[1:])
+    return tuple(re.compile(re.escape(h) + "(?:" + _trie(sorted(rest)) + ")" if all(rest) else re.escape(h))
+                 for h, rest in sorted(heads.items()))
+
+
+_GATE_RES = _first_char_groups(_GATE_ANCHORS)
 _ALL_TOKENS = re.compile(r"[A-Za-z0-9_$.+@/:-]+")
 _ID_RUN = re.compile(r"[A-Za-z0-9_$]+")
 _LIT_TOKEN = re.compile(r"[\w.+@/:-]*")
@@ -132,8 +141,7 @@ _ID_TOKEN = re.compile(r"[A-Za-z0-9_$]*")
 
 @cache
 def _names_something(ident: str, literal: str) -> bool:
-    return bool(words_of(ident, loose=True)) or literal_algorithm(literal) is not None or bool(
-        _PEM_TYPE.search(literal))
+    return bool(_verb_words(ident)) or literal_algorithm(literal) is not None or bool(_PEM_TYPE.search(literal))
 
 
 def _token(text: str, p: int, regex: re.Pattern[str], chars: str) -> str:
@@ -156,7 +164,7 @@ def anchor_positions(text: str, gate: bool = True) -> list[int]:
     if not gate:  # every token and every identifier in it: the reference the gate is tested against
         return sorted({m.start() for regex in (_ALL_TOKENS, _ID_RUN) for m in regex.finditer(text)})
     low = text.lower()
-    hits = [m.start() for m in _GATE_RE.finditer(low)]
+    hits = [m.start() for regex in _GATE_RES for m in regex.finditer(low)]
     for spelling, hay in (("EC", text), ("DH", text), ("SHA", text), ("ec", low), ("dh", low)):
         i = hay.find(spelling)
         while i >= 0:
@@ -401,18 +409,6 @@ _LEXERS = {
     "c": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>{_DQ}|'(?:[^'\\\n]|\\.)+')"),
 }
 _LEXERS["csharp"] = re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>@\"(?:[^\"]|\"\")*\"|\$?{_DQ}|'(?:[^'\\\n]|\\.)+')")
-
-
-def _lex(text: str, language: str) -> Iterator[tuple[str, int, int]]:
-    """("code" | "str" | "comment", start, end) chunks covering ``text``."""
-    pos = 0
-    for m in _LEXERS[language].finditer(text):
-        if m.start() > pos:
-            yield "code", pos, m.start()
-        yield ("comment" if m.group("c") is not None else "str"), m.start(), m.end()
-        pos = m.end()
-    if pos < len(text):
-        yield "code", pos, len(text)
 
 
 def _string_body(raw: str, language: str) -> str | None:
@@ -750,38 +746,28 @@ class _FileNames:
         self.scan_imports()
         text = self.text
         anchors = self.anchors
-        code_parts: list[tuple[int, int]] = []
+        # string literals and comments, in order (everything between them is code)
+        spans = [(m.start(), m.end(), m.group("c") is not None) for m in _LEXERS[self.language].finditer(text)]
+        starts = [a for a, _, _ in spans]
+
+        def where(p: int) -> tuple[int, int, int]:
+            """(span index or -1, start, end) of the string/comment or the code part holding offset ``p``."""
+            i = bisect_right(starts, p) - 1
+            if i >= 0 and p < spans[i][1]:
+                return i, spans[i][0], spans[i][1]
+            return -1, spans[i][1] if i >= 0 else 0, spans[i + 1][0] if i + 1 < len(spans) else len(text)
+
         consts: dict[str, list[tuple[str, dict[str, object]] | None]] = {}
         const_def_at: dict[str, int] = {}
-        for kind, a, b in _lex(text, self.language):
-            if kind == "code":
-                code_parts.append((a, b))
-                continue
-            k = bisect_left(anchors, a)
-            if kind == "comment" or k >= len(anchors) or anchors[k] >= b:
-                continue  # a comment, or no algorithm name in this literal
-            body = _string_body(text[a:b], self.language)
-            found = literal_algorithm(body) if body is not None else None
-            if found is None:
-                continue
-            before = self._code_before(a)
-            if self.language == "python" and self._statement_start(a, before):
-                continue  # an expression statement: a docstring or a bare string
-            if self._is_message(before) or self.line_col(a)[0] in self.import_lines:
-                continue
-            if before.rstrip().endswith("+") or re.match(r"\s*\+(?!\+)", text[b:b + 8]):
-                continue  # text being built (description + "rsa"), not a name handed to anything
-            alg, params = found
-            dm = _CONST_DEF.search(before)
-            if dm:
-                cname = dm.group(1) or dm.group(2)
-                consts.setdefault(cname, []).append(found)
-                const_def_at[cname] = a
-            params = dict(params)
-            for extra in str(params.pop("also", "")).split(","):
-                if extra:
-                    self.add(a, f'"{body}"', extra, Usage.UNKNOWN, Confidence.MEDIUM, {})
-            self.add(a, f'"{body}"', alg, Usage.UNKNOWN, Confidence.MEDIUM, params)
+        code_hits: dict[tuple[int, int], list[int]] = {}
+        seen_strings: set[int] = set()
+        for p in anchors:
+            i, a, b = where(p)
+            if i < 0:
+                code_hits.setdefault((a, b), []).append(p - a)
+            elif not spans[i][2] and i not in seen_strings:
+                seen_strings.add(i)
+                self._literal(a, b, consts, const_def_at)
         defined = {k: v[0] for k, v in consts.items() if len(v) == 1 and v[0] is not None}
         self._receivers()
         aliases = [n for n, path in self.imports.items() if words_of(re.split(r"[./:]+", path)[-1], loose=True)]
@@ -789,20 +775,44 @@ class _FileNames:
         extra = [n for n in dict.fromkeys((*defined, *aliases)) if n and not anchor_positions(n)]
         extra.extend(n for n in self.receivers if n not in extra)
         extra_re = re.compile(r"\b(?:" + "|".join(map(re.escape, extra)) + r")\b") if extra else None
-        k = 0
-        for a, b in code_parts:
-            while k < len(anchors) and anchors[k] < a:
-                k += 1
-            hits = []
-            while k < len(anchors) and anchors[k] < b:
-                hits.append(anchors[k] - a)
-                k += 1
-            if hits or (extra_re is not None and extra_re.search(text, a, b)):
-                self._identifiers(a, text[a:b], defined, const_def_at, hits, extra_re)
+        if extra_re is not None:
+            for m in extra_re.finditer(text):
+                i, a, b = where(m.start())
+                if i < 0:
+                    code_hits.setdefault((a, b), [])
+        for (a, b), hits in sorted(code_hits.items()):
+            self._identifiers(a, text[a:b], defined, const_def_at, hits, extra_re)
         with_curve = {h.line for h in self.hits.values() if h.params.get("family") == "EC" and h.params.get("curve")}
         return sorted((h for h in self.hits.values()
                        if not (h.line in with_curve and h.params.get("family") == "EC" and not h.params.get("curve"))),
                       key=lambda h: (h.line, h.column))
+
+    def _literal(self, a: int, b: int, consts: dict[str, list[tuple[str, dict[str, object]] | None]],
+                 const_def_at: dict[str, int]) -> None:
+        """A string literal at [a, b) that holds an anchor: a finding when it is a name in a selecting place."""
+        text = self.text
+        body = _string_body(text[a:b], self.language)
+        found = literal_algorithm(body) if body is not None else None
+        if found is None:
+            return
+        before = self._code_before(a)
+        if self.language == "python" and self._statement_start(a, before):
+            return  # an expression statement: a docstring or a bare string
+        if self._is_message(before) or self.line_col(a)[0] in self.import_lines:
+            return
+        if before.rstrip().endswith("+") or re.match(r"\s*\+(?!\+)", text[b:b + 8]):
+            return  # text being built (description + "rsa"), not a name handed to anything
+        alg, params = found
+        dm = _CONST_DEF.search(before)
+        if dm:
+            cname = dm.group(1) or dm.group(2)
+            consts.setdefault(cname, []).append(found)
+            const_def_at[cname] = a
+        params = dict(params)
+        for extra in str(params.pop("also", "")).split(","):
+            if extra:
+                self.add(a, f'"{body}"', extra, Usage.UNKNOWN, Confidence.MEDIUM, {})
+        self.add(a, f'"{body}"', alg, Usage.UNKNOWN, Confidence.MEDIUM, params)
 
     def _code_before(self, a: int) -> str:
         """The code before offset ``a`` on its line, string literals blanked."""
