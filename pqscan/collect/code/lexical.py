@@ -271,19 +271,19 @@ def _part_words(part: str, loose: bool) -> list[str]:
 
 
 def _candidates(part: str, i: int) -> list[str]:
-    found = []
-    for w in _WORDS_BY_LEN:
-        if part[i:i + len(w)].lower() == w:
-            found.append(part[i:i + len(w)])
-    return found
+    """The words that start at ``i``, longest first."""
+    low = part[i:i + _LONGEST].lower()
+    return [part[i:i + n] for n in range(len(low), 1, -1) if low[:n] in _WORDS]
 
 
 _WORDS_BY_LEN = sorted(_WORDS, key=len, reverse=True)
+_LONGEST = max(map(len, _WORDS))
 
 
 def _starts_word(part: str, j: int) -> bool:
     """Another algorithm word starts at ``j`` (``HMACSHA256``, ``MD5WithRSA``)."""
-    return any(part[j:j + len(w)].lower() == w for w in _WORDS_BY_LEN if len(w) >= 3) and j < len(part)
+    low = part[j:j + _LONGEST].lower()
+    return j < len(part) and any(low[:n] in _WORDS for n in range(len(low), 2, -1))
 
 
 # -- names written as strings ----------------------------------------------------------------------
@@ -399,8 +399,8 @@ _C_COMMENT = r"//[^\n]*|/\*[\s\S]*?\*/"
 _DQ = r'"(?:[^"\\\n]|\\.)*"'
 _SQ = r"'(?:[^'\\\n]|\\.)*'"
 _LEXERS = {
-    "python": re.compile(r"(?P<c>#[^\n]*)|(?P<s>[rRbBuUfF]{0,2}(?:\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|" + _DQ + "|" + _SQ
-                         + "))"),
+    # a literal starts at its quote (a prefix such as b'' or r"" stays in the code before it)
+    "python": re.compile(r"(?P<c>#[^\n]*)|(?P<s>\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|" + _DQ + "|" + _SQ + ")"),
     "javascript": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>{_DQ}|{_SQ}|`[^`]*`)"),
     "go": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>{_DQ}|`[^`]*`|'(?:[^'\\\n]|\\.)+')"),
     "csharp": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>[@$]*\"(?:[^\"]|\"\")*\"(?<=[^\\]\")|{_DQ}|'(?:[^'\\\n]|\\.)+')"),
