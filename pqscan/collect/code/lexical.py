@@ -394,6 +394,8 @@ _EC_PARAMS = {"family": "EC", "unknown_reason": "EC key or curve: purpose (ECDSA
 
 
 # -- lexing ----------------------------------------------------------------------------------------
+_NEWLINE = re.compile("\n")
+_CONTEXT = 300  # characters of a line read before a name (a minified file is one long line)
 _QUOTED = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
 _C_COMMENT = r"//[^\n]*|/\*[\s\S]*?\*/"
 _DQ = r'"(?:[^"\\\n]|\\.)*"'
@@ -634,9 +636,13 @@ class _FileNames:
         self.receivers: dict[str, list[tuple[int, list[str]]]] = {}  # variable -> (declared at, algorithms)
         self.anchors: list[int] = []
         self._defined: dict[str, bool] = {}
+        self._newlines: list[int] | None = None
 
     def line_col(self, offset: int) -> tuple[int, int]:
-        return self.text.count("\n", 0, offset) + 1, offset - self.text.rfind("\n", 0, offset)
+        if self._newlines is None:
+            self._newlines = [m.start() for m in _NEWLINE.finditer(self.text)]
+        line = bisect_right(self._newlines, offset - 1)
+        return line + 1, offset - (self._newlines[line - 1] if line else -1)
 
     def add(self, offset: int, symbol: str, algorithm: str, usage: Usage, conf: Confidence,
             params: dict[str, object]) -> None:
@@ -816,7 +822,7 @@ class _FileNames:
 
     def _code_before(self, a: int) -> str:
         """The code before offset ``a`` on its line, string literals blanked."""
-        line = self.text[self.text.rfind("\n", 0, a) + 1:a]
+        line = self.text[max(self.text.rfind("\n", 0, a) + 1, a - _CONTEXT):a]  # bounded: minified code
         return _QUOTED.sub('""', line) if ('"' in line or "'" in line) else line
 
     def _statement_start(self, a: int, before: str) -> bool:
@@ -857,7 +863,15 @@ class _FileNames:
             if (regex is _DECL_GO and self.language != "go") or (
                     regex is _DECL_FIELD and self.language not in ("rust", "javascript", "python")):
                 continue
-            where = [(0, len(text))] if regex is _DECL_INIT and self.receivers else spans
+            if regex is _DECL_INIT and self.receivers:  # second round: the lines that name a typed variable
+                names_re = re.compile(r"\b(?:" + "|".join(map(re.escape, self.receivers)) + r")\b")
+                where = []
+                for hit in names_re.finditer(text):
+                    a, b = text.rfind("\n", 0, hit.start()) + 1, text.find("\n", hit.start())
+                    if not where or where[-1][0] != a:
+                        where.append((a, len(text) if b < 0 else b))
+            else:
+                where = spans
             for a, b in where:
                 for m in regex.finditer(text, a, b):
                     if regex is _DECL_TYPED:
@@ -929,7 +943,7 @@ class _FileNames:
             last = segs[-1]
             if lang == "c" and self._preprocessor_condition(offset):
                 continue
-            line_start = seg.rfind("\n", 0, m.start()) + 1
+            line_start = max(seg.rfind("\n", 0, m.start()) + 1, m.start() - _CONTEXT)
             if _DECLARED_NAME.search(seg[line_start:m.start()]):
                 continue
             if lang == "python" and _PY_ANNOTATION.search(seg[line_start:m.start()]) and \
@@ -1057,7 +1071,7 @@ class _FileNames:
 
     def _selects(self, base: int, start: int, seg: str) -> bool:
         """A constant's use selects behaviour: a call argument, a return value, a case label, a comparison."""
-        line_start = seg.rfind("\n", 0, start) + 1
+        line_start = max(seg.rfind("\n", 0, start) + 1, start - _CONTEXT)
         before = seg[line_start:start]
         after = seg[start:start + 200]
         if re.search(r"(?:\breturn|\bcase|==|!=|=>|\?|:)\s*$", before):

@@ -90,14 +90,14 @@ def wrapper_findings(text: str, language: str, findings: list[Finding]) -> list[
     out = []
     call = re.compile(r"(?<![\w$.])(" + "|".join(re.escape(w.name) for w in wrappers) + r")[ \t]*\(")
     by_name = {w.name: w for w in wrappers}
-    for number, line in enumerate(lines, start=1):
-        stripped = line.lstrip()
-        if stripped.startswith(("//", "#", "*", "/*")) or "(" not in line:
+    for m in call.finditer(text):
+        number = text.count("\n", 0, m.start()) + 1
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        before = text[line_start:m.start()]
+        w = by_name[m.group(1)]
+        if before.lstrip().startswith(("//", "#", "*", "/*")) or w.first <= number <= w.last or \
+                re.search(r"\b(?:def|function|func|fn)\s+$", before):
             continue
-        for m in call.finditer(line):
-            w = by_name[m.group(1)]
-            if w.first <= number <= w.last or re.search(r"\b(?:def|function|func|fn)\s+$", line[:m.start()]):
-                continue
-            for f in w.findings:
-                out.append((number, m.start() + 1, w.name, f))
+        for f in w.findings:
+            out.append((number, m.start() - line_start + 1, w.name, f))
     return out
