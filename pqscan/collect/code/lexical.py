@@ -941,8 +941,8 @@ class _FileNames:
             called = bool(m.group(3)) and m.group(3).strip() == "("
             is_new = bool(m.group(1))
             last = segs[-1]
-            if lang == "c" and self._preprocessor_condition(offset):
-                continue
+            if (lang == "c" and self._preprocessor_condition(offset)) or self.line_col(offset)[0] in self.import_lines:
+                continue  # an import line was read as an import
             line_start = max(seg.rfind("\n", 0, m.start()) + 1, m.start() - _CONTEXT)
             if _DECLARED_NAME.search(seg[line_start:m.start()]):
                 continue
@@ -1013,7 +1013,8 @@ class _FileNames:
                     algs = words_of(root)  # HMAC.compute(...), AESGCM.encrypt(...), RSASSA.getSigner(...)
                 elif called and (last.lower() in _OP_METHODS or _FACTORY.fullmatch(last)) and words_of(root) \
                         and not _NOT_CRYPTO_CLASS.search(root):
-                    algs = words_of(root)  # RSA.Create(), ECDsa.Create(), rsa.SignData(...)
+                    # RSA.Create(), ECDsa.Create(); rsa.SignData(...): an operation on a variable of that name
+                    algs = words_of(root)
                 elif is_new and not _NOT_CRYPTO_CLASS.search(last):
                     algs = words_of(last)  # new org.bouncycastle.crypto.engines.AESEngine()
             if algs == ["ECDSA"] and _KEY_TYPE.fullmatch(last) and not called:
