@@ -239,3 +239,10 @@ def test_a_long_function_is_not_a_wrapper() -> None:
     body = "\n".join(f"    x{i} = {i}" for i in range(10))
     code = f"import hashlib\n\ndef work(data):\n{body}\n    return hashlib.md5(data)\n\nwork(b'')\n"
     assert all("via_wrapper" not in f.parameters for f in scan_source(code, "w.py", "python").findings)
+
+
+def test_every_key_type_literal_passes_the_gate() -> None:
+    from pqscan.collect.code.lexical import _KEY_TYPES
+
+    for name in _KEY_TYPES:
+        assert literal_algorithm(name) is not None and anchor_positions(f'kty = "{name}"'), name

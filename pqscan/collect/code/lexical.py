@@ -104,7 +104,7 @@ _GATE_ANCHORS = (
     "hmac", "xmss", "tdea", "oaep", "sha1", "mayo", "bike", "lms", "md5", "xdh", "hqc", "pss", "rc4", "arcf", "dhe",
     "sntrup", "diffieh", "tripled", "diffie-", "hellman", "sha-1", "ecc", "1.3.6.", "2.5.8.", "bf-", "brainp",
     "cmac", "sm2", "dhkeya", "dhpubl", "ecmqv", "ecpub", "edh", "ffdh", "hss", "prime1", "-dss", "_ed_", "rfc8032",
-    "rfc7748", "edec", "xec", "nist1", "nist2", "nist3", "nist5",
+    "rfc7748", "edec", "xec", "nist1", "nist2", "nist3", "nist5", "okp",
 )
 
 
@@ -326,8 +326,10 @@ def _literal_algorithm(text: str) -> tuple[str, dict[str, object]] | None:
         return (alg.id, {"oid": s}) if not alg.is_unknown and alg.family in _SCORED_FAMILIES else None
     if not re.fullmatch(r"[A-Za-z0-9][\w.+@/-]*", s):
         return None
+    if s in _KEY_TYPES:
+        return _KEY_TYPES[s]
     c = names.curve(s)
-    if c and len(s) >= 5 and c not in _NOT_WEIERSTRASS:  # a curve name alone: an EC key or group, purpose not visible
+    if c and (len(s) >= 5 or any(ch.isdigit() for ch in s)) and c not in _NOT_WEIERSTRASS:  # a curve name alone: an EC key or group, purpose not visible
         return names.with_curve("ECDSA", c), {**_EC_PARAMS, "curve": c}
     for kind in _NAME_KINDS:
         for candidate in (s, s + "@openssh.com"):
@@ -389,6 +391,12 @@ _SPEC_NAME = re.compile(r"^(?:id[-_]|pbe|TLS_|SSL_)|With|WITH|with[A-Z]")
 
 
 _EC_ID = "ECDSA"
+# JOSE / COSE key types (RFC 7518 §6.1, RFC 8037 §2, RFC 9053 §7): "OKP" is an Ed25519/Ed448/X25519/X448 key,
+# COSE "EC2" an EC key.
+_KEY_TYPES: dict[str, tuple[str, dict[str, object]]] = {
+    "OKP": ("Ed25519", {"family": "EdDSA|X25519|X448", "unknown_reason": "an OKP key: Ed25519, Ed448, X25519 or X448"}),
+    "EC2": ("ECDSA", {"family": "EC", "unknown_reason": "a COSE EC2 key: ECDSA or ECDH"}),
+}
 _NOT_WEIERSTRASS = frozenset({"Ed25519", "Ed448", "X25519", "X448", "Curve25519", "Curve448"})
 _EC_PARAMS = {"family": "EC", "unknown_reason": "EC key or curve: purpose (ECDSA or ECDH) not visible here"}
 
@@ -564,6 +572,7 @@ def _callee_of(seg: str, p: int) -> int | None:
     return None
 
 
+_ERROR_WORD = re.compile(r"(?i)invalid|error|err_|fail|unsupported|missing|bad_|wrong|illegal")
 _KEY_TYPE = re.compile(r"(?:Public|Private)Key|Key")
 _CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
 
@@ -1017,6 +1026,9 @@ class _FileNames:
                     algs = words_of(root)
                 elif is_new and not _NOT_CRYPTO_CLASS.search(last):
                     algs = words_of(last)  # new org.bouncycastle.crypto.engines.AESEngine()
+            if not algs and len(segs) >= 2 and not called and "_" in last and _CONSTANT_NAME.fullmatch(last) \
+                    and not _C_NOT_USE.search(last) and not _ERROR_WORD.search(last):
+                algs = [a for a in words_of(last) if not a.startswith("SHA-") or a == "SHA-1"]  # constants.RSA_PKCS1_PADDING
             if algs == ["ECDSA"] and _KEY_TYPE.fullmatch(last) and not called:
                 algs = ["EC"]  # ecdsa.PublicKey: an EC key, used for ECDSA or ECDH (Go keeps both in crypto/ecdsa)
             for alg in dict.fromkeys(self._merge_hmac(algs)):
