@@ -572,6 +572,7 @@ def _callee_of(seg: str, p: int) -> int | None:
     return None
 
 
+_FIELD_DECL = re.compile(r"[ \t]*(?:private|protected|public|internal|readonly|final|static)\b[^(\n]*$", re.M)
 _ERROR_WORD = re.compile(r"(?i)invalid|error|err_|fail|unsupported|missing|bad_|wrong|illegal")
 _KEY_TYPE = re.compile(r"(?:Public|Private)Key|Key")
 _CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
@@ -900,7 +901,9 @@ class _FileNames:
                                 algs = found
                                 break
                     # self.key = ... (the whole class) or a module-level name (the whole file)
-                    attribute = (m.start() > 0 and text[m.start() - 1] == ".") or m.start() == text.rfind("\n", 0, m.start()) + 1
+                    line_start = text.rfind("\n", 0, m.start()) + 1
+                    attribute = (m.start() > 0 and text[m.start() - 1] == ".") or m.start() == line_start or bool(
+                        _FIELD_DECL.match(text, line_start))  # a Java/C# field: the whole class
                     where_at = -1 if attribute else m.start()
                     if algs and (where_at, algs) not in self.receivers.get(var, []):
                         self.receivers.setdefault(var, []).append((where_at, algs))
