@@ -645,6 +645,7 @@ class _FileNames:
         self.import_lines: set[int] = set()
         self.receivers: dict[str, list[tuple[int, list[str]]]] = {}  # variable -> (declared at, algorithms)
         self.anchors: list[int] = []
+        self.gated_anchors: list[int] = []  # the gate's anchors (the same with or without the gate)
         self._defined: dict[str, bool] = {}
         self._newlines: list[int] | None = None
 
@@ -865,14 +866,21 @@ class _FileNames:
         then the whole file for variables made from those (gcm := cipher.NewGCM(block))."""
         text = self.text
         spans: list[tuple[int, int]] = []
-        for p in anchor_positions(text):
+        for p in self.gated_anchors:
+            if spans and p < spans[-1][1]:
+                continue  # on the line (or run of lines) already taken
             a, b = text.rfind("\n", 0, p) + 1, text.find("\n", p)
-            if not spans or spans[-1][0] != a:
-                spans.append((a, len(text) if b < 0 else b))
+            b = len(text) if b < 0 else b
+            if spans and a <= spans[-1][1] + 1:
+                spans[-1] = (spans[-1][0], b)  # the next line: one run
+            else:
+                spans.append((a, b))
         for regex in (_DECL_TYPED, _DECL_GO, _DECL_FIELD, _DECL_ASSERT, _DECL_INIT, _DECL_INIT):
             if (regex is _DECL_GO and self.language != "go") or (
-                    regex is _DECL_FIELD and self.language not in ("rust", "javascript", "python")):
-                continue
+                    regex is _DECL_FIELD and self.language not in ("rust", "javascript", "python")) or (
+                    regex is _DECL_TYPED and self.language not in ("java", "csharp", "c")) or (
+                    regex is _DECL_ASSERT and self.language != "go"):
+                continue  # each language's own declaration forms
             if regex is _DECL_INIT and self.receivers:  # second round: the lines that name a typed variable
                 names_re = re.compile(r"\b(?:" + "|".join(map(re.escape, self.receivers)) + r")\b")
                 where = []
@@ -1126,11 +1134,13 @@ def find_names(text: str, language: str, gate: bool = True) -> list[NameHit]:
     lang = "javascript" if language in ("typescript", "tsx") else language
     if lang not in _LEXERS:
         return []
-    anchors = anchor_positions(text, gate)
+    gated = anchor_positions(text)
+    anchors = gated if gate else anchor_positions(text, gate=False)
     if not anchors:
         return []  # no algorithm word and no catalogue name: nothing for this pass (tests check the gate)
     names_ = _FileNames(text, lang)
     names_.anchors = anchors
+    names_.gated_anchors = gated
     return names_.scan()
 
 
