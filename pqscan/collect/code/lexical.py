@@ -552,23 +552,18 @@ _DECL_INIT = re.compile(r"\b([a-zA-Z_]\w*)(?:\s*,\s*\w+)*\s*(?::=|=)\s*(?:await\
 
 def _callee_of(seg: str, p: int) -> int | None:
     """The offset of the last character of the call that ``p`` is an argument of (within 400 characters)."""
-    depth = 0
-    i = p - 1
-    stop = max(-1, p - 400)
-    while i > stop and seg[i] not in ";":
-        ch = seg[i]
-        if ch in ")]}":
-            depth += 1
-        elif ch in "([{":
-            if depth == 0:
-                if ch != "(":
-                    return None
-                j = i - 1
-                while j >= 0 and seg[j] in " \t":
-                    j -= 1
-                return j if j >= 0 and (seg[j].isalnum() or seg[j] in "_$") else None
-            depth -= 1
-        i -= 1
+    lo = max(0, p - 400)
+    hi = p
+    for _ in range(8):
+        i = seg.rfind("(", lo, hi)
+        if i < 0 or ";" in seg[i:p]:
+            return None
+        if seg.count("(", i, p) > seg.count(")", i, p):  # still open at p: p is inside its argument list
+            j = i - 1
+            while j >= 0 and seg[j] in " \t":
+                j -= 1
+            return j if j >= 0 and (seg[j].isalnum() or seg[j] in "_$") else None
+        hi = i
     return None
 
 
