@@ -30,6 +30,7 @@ from functools import cache
 
 from pqscan.algorithms import IdKind, get, lookup
 from pqscan.collect.code import names
+from pqscan.collect.code.oids import EC_KEY_ARCS, numeric_oids
 from pqscan.model import Confidence, Usage
 
 
@@ -179,6 +180,8 @@ def anchor_positions(text: str, gate: bool = True) -> list[int]:
                 text.startswith((".", "::"), _ident_end(text, p)) or \
                 "PUBLIC KEY" in text[p:p + 30] or "PARAMETERS" in text[p:p + 30]:
             out.append(p)
+    if "::E" in text or ".E" in text:
+        out.extend(m.start(1) for m in _VARIANT_ANCHOR.finditer(text))  # AlgorithmFamily::Ec (_chain_words)
     out.sort()
     return out
 
@@ -481,6 +484,10 @@ _IMPORT_RES = {
                              r"^[ \t]*import\s+['\"]([^'\"]+)['\"])", re.M),
     "go": re.compile(r"(?:^[ \t]*import[ \t]+(\w+[ \t]+)?\"([^\"]+)\"|^[ \t]*(\w+[ \t]+)?\"([^\"]+)\"[ \t]*$)", re.M),
 }
+# the short variants of an enum of algorithm families / key types (``AlgorithmFamily::Ec``, ``KeyType.Ed``)
+_SHORT_VARIANTS = {"Ec": "EC", "EC": "EC", "Ed": "EdDSA", "ED": "EdDSA"}
+_VARIANT_ANCHOR = re.compile(r"(?:Algorithm|Key)(?:Family|Type|Kind)\s*(?:::|\.)\s*(Ec|EC|Ed|ED)\b")
+_FAMILY_ENUM = re.compile(r"(?:Algorithm|Key)(?:Family|Type|Kind)$|^Kty$|^KeyAlgorithm$")
 _CRYPTO_CLASS = re.compile(r"Crypt|Cipher|Digest|Signature|Signer|Hash|Mac|Kex|KeyExchange|Jws|JWS|Jwe|JWE|Jwk|JWK|"
                            r"Jwt|JWT|Jose|JOSE|Cose|COSE|Ssh|SSH|Tls|TLS|Ssl|SSL|X509|Pkcs|PKCS|Algorithm|"
                            r"ObjectIdentifiers|NamedCurves|Curves$|Oids?$")
@@ -545,7 +552,9 @@ _FUNC_START = re.compile(r"^[ \t]*(?:(?:public|private|protected|internal|static
                          r"pub|unsafe|abstract|synchronized)[ \t]+)*(?:def|func|function|fn)\b|^[ \t]*(?:public|private|"
                          r"protected|internal)\b[^;=\n]*\(", re.M)
 _DECL_ASSERT = re.compile(r"\b([a-zA-Z_]\w*)(?:\s*,\s*\w+)?\s*:?=\s*[\w.]+\.\(\*?([a-z]\w*\.[A-Z]\w*)\)")
-_DECL_FIELD = re.compile(r"\b([a-z_]\w*)[ \t]*:[ \t]*&?(?:mut[ \t]+|'\w+[ \t]+)?([A-Z]\w*(?:(?:::|\.)\w+)*)")
+_DECL_FIELD = re.compile(r"\b([a-z_]\w*)[ \t]*:[ \t]*&?(?:mut[ \t]+|'\w+[ \t]+)?(?:(?:Arc|Rc|Box|Option|Mutex|RwLock)<)*"
+                         r"([A-Z]\w*(?:(?:::|\.)\w+)*)")
+_RUST_FIELD = re.compile(r"[ \t]*(?:pub(?:\([\w ]+\))?[ \t]+)?[a-z_]\w*[ \t]*:[^;=\n]*,[ \t]*(?://[^\n]*)?$", re.M)
 _DECL_INIT = re.compile(r"\b([a-zA-Z_]\w*)(?:\s*,\s*\w+)*\s*(?::=|=)\s*(?:await\s+)?(?:new\s+)?([A-Za-z_][\w.:]*)\s*[(<{]"
                         r"([^;\n]{0,200})")
 
@@ -642,6 +651,7 @@ class _FileNames:
         self.anchors: list[int] = []
         self.gated_anchors: list[int] = []  # the gate's anchors (the same with or without the gate)
         self._defined: dict[str, bool] = {}
+        self._fields: set[int] = set()  # offsets of Rust struct-field declarations (not bound to a function)
         self._newlines: list[int] | None = None
 
     def line_col(self, offset: int) -> tuple[int, int]:
@@ -908,6 +918,8 @@ class _FileNames:
                     attribute = (m.start() > 0 and text[m.start() - 1] == ".") or m.start() == line_start or bool(
                         _FIELD_DECL.match(text, line_start))  # a Java/C# field: the whole class
                     where_at = -1 if attribute else m.start()
+                    if regex is _DECL_FIELD and self.language == "rust" and _RUST_FIELD.match(text, line_start):
+                        self._fields.add(m.start())  # a struct field: typed in the impl blocks that follow
                     if algs and (where_at, algs) not in self.receivers.get(var, []):
                         self.receivers.setdefault(var, []).append((where_at, algs))
 
@@ -920,7 +932,8 @@ class _FileNames:
         if best is None:
             return []
         line_end = self.text.find("\n", best[0])
-        if best[0] >= 0 and 0 <= line_end < at and _FUNC_START.search(self.text, line_end, at):
+        if best[0] >= 0 and best[0] not in self._fields and 0 <= line_end < at and \
+                _FUNC_START.search(self.text, line_end, at):
             return []
         return list(best[1])
 
@@ -937,6 +950,8 @@ class _FileNames:
         algs: list[str] = []
         for s in segs[1:]:
             algs.extend(words_of(s))
+        if not algs and not called and len(segs) == 2 and segs[1] in _SHORT_VARIANTS and _FAMILY_ENUM.search(root):
+            algs = [_SHORT_VARIANTS[segs[1]]]  # AlgorithmFamily::Ec, KeyAlgorithm.Ed: a variant of a family enum
         if algs:
             return algs  # des.NewTripleDESCipher is 3DES, ecdh.X25519() is X25519: the member says more
         if imported:
@@ -1131,11 +1146,32 @@ def find_names(text: str, language: str, gate: bool = True) -> list[NameHit]:
         return []
     gated = anchor_positions(text)
     anchors = gated if gate else anchor_positions(text, gate=False)
+    numeric = _numeric_oids(text, lang)
     if not anchors:
-        return []  # no algorithm word and no catalogue name: nothing for this pass (tests check the gate)
+        return numeric  # no algorithm word and no catalogue name: nothing more for this pass (tests check the gate)
     names_ = _FileNames(text, lang)
     names_.anchors = anchors
     names_.gated_anchors = gated
-    return names_.scan()
+    found = names_.scan()
+    if not numeric:
+        return found
+    seen = {(h.line, h.algorithm) for h in found}
+    return sorted([*found, *(h for h in numeric if (h.line, h.algorithm) not in seen)], key=lambda h: (h.line, h.column))
+
+
+def _numeric_oids(text: str, lang: str) -> list[NameHit]:
+    """OIDs written as arcs or DER octets (:mod:`oids`), as names of their algorithm."""
+    out: list[NameHit] = []
+    for offset, dotted, code in numeric_oids(text):
+        found = literal_algorithm(dotted)
+        if found is None:
+            continue
+        alg, params = found
+        if dotted.startswith(EC_KEY_ARCS) and get(alg).family == "ECDSA":
+            params = {**params, **_EC_PARAMS}
+        line = text.count("\n", 0, offset) + 1
+        out.append(NameHit(line, offset - text.rfind("\n", 0, offset), code[:80], alg, Usage.UNKNOWN,
+                           Confidence.MEDIUM, {**params, "oid_written_as": "numbers"}))
+    return out
 
 

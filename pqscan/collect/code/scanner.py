@@ -104,7 +104,7 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
     except ValueError as exc:  # NUL bytes and similar
         result.error("parse", ErrorKind.PARSE_ERROR, f"cannot parse: {exc}")
         hits = []
-    for h in hits:
+    for h in _drop_vaguer(hits):
         algorithm = h.algorithm_id
         # an EC key whose use is not visible keeps the ECDSA id (X.509's convention) and says it is EC
         params = {**h.params, "family": "EC"} if h.family == "EC" else h.params
@@ -125,6 +125,19 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
     result.findings.sort(key=lambda f: (f.evidence.line or 0, f.evidence.column or 0))
     result.findings[:] = _number_repeats(result.findings)
     return result
+
+
+def _drop_vaguer(hits: list[engine.Hit]) -> list[engine.Hit]:
+    """An ``A|B`` hit (``agreement.EphemeralPrivateKey.generate``: X25519 or ECDH) is left out where another rule
+    names the one family on its line (``&agreement.X25519`` in its argument)."""
+    if not any("|" in str(h.params.get("family", "")) for h in hits):
+        return hits
+    named: dict[int, list[frozenset[str]]] = {}
+    for h in hits:
+        if "|" not in str(h.params.get("family", "")) and h.algorithm_id != "unknown":
+            named.setdefault(h.line, []).append(finding_families(h.algorithm_id, h.params))
+    return [h for h in hits if "|" not in str(h.params.get("family", "")) or not any(
+        fams < finding_families(h.algorithm_id, h.params) for fams in named.get(h.line, ()))]
 
 
 def _add_names(result: ScanResult, text: str, language: str, asset_id: str, relpath: str,
