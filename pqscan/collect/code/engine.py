@@ -187,7 +187,7 @@ class _FileMatcher:
                 p["unknown_reason"] = (f"name {value.describe()[:80]} is not in pqscan's {rule.names} table"
                                        if value.kind is ValueKind.STR else
                                        f"algorithm name comes from {value.describe()[:80]}, not a constant")
-                self._emit(rule, call, "unknown", None, rule.usage, Confidence.LOW, p)
+                self._emit(rule, call, rule.unresolved_algorithm or "unknown", None, rule.usage, Confidence.LOW, p)
                 continue
             self._consume(value)
             conf = Confidence.LOW if value.origin.startswith("default argument") else base_conf

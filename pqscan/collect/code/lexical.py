@@ -551,6 +551,7 @@ _DECL_GO = re.compile(r"\b([a-zA-Z_]\w*)[ \t]+\*?([a-z]\w*\.[A-Z]\w*)")
 _FUNC_START = re.compile(r"^[ \t]*(?:(?:public|private|protected|internal|static|async|override|virtual|final|export|"
                          r"pub|unsafe|abstract|synchronized)[ \t]+)*(?:def|func|function|fn)\b|^[ \t]*(?:public|private|"
                          r"protected|internal)\b[^;=\n]*\(", re.M)
+FUNCTION_START = _FUNC_START  # where a function begins (scanner.py reads a function's names with it)
 _DECL_ASSERT = re.compile(r"\b([a-zA-Z_]\w*)(?:\s*,\s*\w+)?\s*:?=\s*[\w.]+\.\(\*?([a-z]\w*\.[A-Z]\w*)\)")
 _DECL_FIELD = re.compile(r"\b([a-z_]\w*)[ \t]*:[ \t]*&?(?:mut[ \t]+|'\w+[ \t]+)?(?:(?:Arc|Rc|Box|Option|Mutex|RwLock)<)*"
                          r"([A-Z]\w*(?:(?:::|\.)\w+)*)")

@@ -13,7 +13,7 @@ from pqscan.collect.code import engine, files, lexical, names, pyscan, tsscan, w
 from pqscan.collect.code.families import compatible, finding_families
 from pqscan.collect.code.rules import ruleset
 from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, iter_files, looks_binary, read_limited
-from pqscan.model import Asset, AssetKind, Confidence, ErrorKind, Evidence, Finding, ScanResult
+from pqscan.model import Asset, AssetKind, Confidence, ErrorKind, Evidence, Finding, ScanResult, Usage
 from pqscan.textsafe import clean
 
 COLLECTOR = "code"
@@ -123,8 +123,56 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
                                             f"PEM {item.label}", item.algorithm, item.usage, item.confidence,
                                             {**item.params, "embedded": "PEM in source"}))
     result.findings.sort(key=lambda f: (f.evidence.line or 0, f.evidence.column or 0))
+    result.findings[:] = _family_from_function(result.findings, text)
     result.findings[:] = _number_repeats(result.findings)
     return result
+
+
+# the families an operation of each usage can be (the others in a function say nothing about it)
+_USAGE_FAMILIES = {
+    Usage.SIGNATURE: frozenset({"RSA", "DSA", "ECDSA", "EdDSA", "ML-DSA", "SLH-DSA", "OtherPQC"}),
+    Usage.ENCRYPTION: frozenset({"RSA", "ML-KEM", "AES", "DES", "3DES", "RC4", "Blowfish"}),
+    Usage.SYMMETRIC: frozenset({"AES", "DES", "3DES", "RC4", "Blowfish"}),
+    Usage.KEY_EXCHANGE: frozenset({"DH", "ECDH", "X25519", "X448", "ML-KEM"}),
+    Usage.MAC: frozenset({"HMAC"}),
+}
+_EC_AS = {Usage.SIGNATURE: "ECDSA", Usage.KEY_EXCHANGE: "ECDH"}
+
+
+def _family_from_function(findings: list[Finding], text: str) -> list[Finding]:
+    """An operation whose algorithm is a run-time value (``subtle.verify(verifyAlgorithm, key, sig, data)``,
+    ``Signature.getInstance(alg)``) takes the family of the algorithms named in the same function, when they
+    name one or two families that can do that operation; the finding says so (``family_from``)."""
+    if not any(f.algorithm == "unknown" and f.usage in _USAGE_FAMILIES for f in findings):
+        return findings
+    starts = [text.count("\n", 0, m.start()) + 1 for m in lexical.FUNCTION_START.finditer(text)]
+    out = []
+    for f in findings:
+        if f.algorithm != "unknown" or f.usage not in _USAGE_FAMILIES:
+            out.append(f)
+            continue
+        line = f.evidence.line or 0
+        first = max((s for s in starts if s <= line), default=1)
+        last = min((s for s in starts if s > line), default=1 << 30)
+        allowed = _USAGE_FAMILIES[f.usage]
+        seen: dict[str, Finding] = {}
+        for g in findings:
+            if g.algorithm == "unknown" or not first <= (g.evidence.line or 0) < last:
+                continue
+            for fam in finding_families(g.algorithm, g.parameters):
+                fam = _EC_AS.get(f.usage, fam) if fam == "EC" else fam
+                if fam in allowed:
+                    seen.setdefault(fam, g)
+        if not 1 <= len(seen) <= 2:
+            out.append(f)
+            continue
+        fams = "|".join(sorted(seen))
+        source = next(iter(seen.values()))
+        params = {**f.parameters, "family": fams, "family_from": "algorithm names in the same function",
+                  "unknown_reason": "the algorithm is a run-time value; the function names " + fams}
+        out.append(replace(f, algorithm=source.algorithm if len(seen) == 1 else "unknown", parameters=params,
+                           confidence=Confidence.LOW))
+    return out
 
 
 def _drop_vaguer(hits: list[engine.Hit]) -> list[engine.Hit]:
