@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
-from pqscan.algorithms import IdKind, get, lookup
+from pqscan.algorithms import IdKind, all_algorithms, get, lookup
 from pqscan.collect.code import names
 from pqscan.collect.code.oids import EC_KEY_ARCS, numeric_oids
 from pqscan.model import Confidence, Usage
@@ -105,7 +105,7 @@ _GATE_ANCHORS = (
     "hmac", "xmss", "tdea", "oaep", "sha1", "mayo", "bike", "lms", "md5", "xdh", "hqc", "pss", "rc4", "arcf", "dhe",
     "sntrup", "diffieh", "tripled", "diffie-", "hellman", "sha-1", "ecc", "1.3.6.", "2.5.8.", "bf-", "brainp",
     "cmac", "sm2", "dhkeya", "dhpubl", "ecmqv", "ecpub", "edh", "ffdh", "hss", "prime1", "-dss", "_ed_", "rfc8032",
-    "rfc7748", "edec", "xec", "nist1", "nist2", "nist3", "nist5", "okp",
+    "rfc7748", "edec", "xec", "nist1", "nist2", "nist3", "nist5", "okp", "akp",
 )
 
 
@@ -310,6 +310,37 @@ def literal_algorithm(text: str) -> tuple[str, dict[str, object]] | None:
     return found
 
 
+_TEMPLATE_HEAD = re.compile(r"([A-Za-z][\w.+@/-]*-)\$\{[^`{}]*\}`")
+
+
+@cache
+def _names_by_prefix() -> dict[str, frozenset[str]]:
+    """Every catalogue name (JOSE, SSH, plain) cut after each "-": the families of the names that start so."""
+    out: dict[str, set[str]] = {}
+    for alg in all_algorithms():
+        if alg.family not in _SCORED_FAMILIES:
+            continue
+        for kind, ident in alg.identifiers:
+            if kind in _NAME_KINDS and isinstance(ident, str):
+                low = ident.lower()
+                for i, c in enumerate(low):
+                    if c == "-":
+                        out.setdefault(low[:i + 1], set()).add(alg.id)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@cache
+def template_algorithm(head: str) -> tuple[str, dict[str, object]] | None:
+    """The algorithm a template literal names when its fixed part is ``head`` followed by one placeholder
+    (``ML-DSA-${set}``): the family all catalogue names starting with ``head`` share."""
+    ids = _names_by_prefix().get(head.lower(), frozenset())
+    fams = {get(i).family for i in ids}
+    if len(fams) != 1:
+        return None
+    first = sorted(ids)[0]
+    return first, {"name_template": head + "${...}", "unknown_reason": "the name is completed at run time"}
+
+
 def _literal_algorithm(text: str) -> tuple[str, dict[str, object]] | None:
     s = text.strip()
     if not 2 <= len(s) <= 64 or s != text:
@@ -399,6 +430,8 @@ _EC_ID = "ECDSA"
 _KEY_TYPES: dict[str, tuple[str, dict[str, object]]] = {
     "OKP": ("Ed25519", {"family": "EdDSA|X25519|X448", "unknown_reason": "an OKP key: Ed25519, Ed448, X25519 or X448"}),
     "EC2": ("ECDSA", {"family": "EC", "unknown_reason": "a COSE EC2 key: ECDSA or ECDH"}),
+    "AKP": ("ML-DSA-65", {"family": "ML-DSA|SLH-DSA",
+                          "unknown_reason": "a JOSE/COSE AKP key (ML-DSA or SLH-DSA drafts): parameter set not named"}),
 }
 _NOT_WEIERSTRASS = frozenset({"Ed25519", "Ed448", "X25519", "X448", "Curve25519", "Curve448"})
 _EC_PARAMS = {"family": "EC", "unknown_reason": "EC key or curve: purpose (ECDSA or ECDH) not visible here"}
@@ -720,7 +753,8 @@ class _FileNames:
                 stmt = text[line_start:m.end()]
                 locals_ = re.findall(r"[A-Za-z_$][\w$]*", re.sub(r"\b(const|let|var|import|from|as|require|"
                                                               r"type)\b|['\"][^'\"]*['\"]", " ", stmt))
-                self._import(m.start(), path, locals_, loose_last=True)
+                self._import(m.start(), path, locals_, loose_last=True,
+                             name="{}" if re.match(r"\s*import\s*(?:type\s*)?\{", stmt) else "")
             else:
                 path = m.group(1)
                 last = path.rsplit("/" if lang == "c" else ".", 1)[-1]
@@ -743,6 +777,17 @@ class _FileNames:
 
     def _import(self, offset: int, path: str, locals_: list[str], loose_last: bool, name: str = "") -> None:
         if not _CRYPTO_PATH.search(path):
+            # names imported from a module not known as crypto that name an algorithm themselves
+            # (import { id_ml_dsa_44, id_ecPublicKey } from '@peculiar/asn1-...')
+            named = [(local, algs) for local in locals_ if local and (algs := words_of(local))] \
+                if self.language == "javascript" and name == "{}" else []
+            for local, algs in named:
+                self.imports[local] = path
+                for alg in algs:
+                    self.add(offset, f"import {local} from {path}"[:80], alg, Usage.UNKNOWN, Confidence.LOW,
+                             {"import": path})
+            if named:
+                self.import_lines.add(self.line_col(offset)[0])
             return
         for local in locals_:
             if local:
@@ -754,12 +799,14 @@ class _FileNames:
             self.add(offset, f"import {path}"[:80], _MODULE_FAMILY[path], Usage.UNKNOWN, Confidence.LOW, {"import": path})
             self.import_lines.add(self.line_col(offset)[0])
             return
-        tail = name or segs[-1]
+        tail = (name if name != "{}" else "") or segs[-1]
         if self.language == "c":
             tail = re.split(r"[/\\]", path)[-1].rsplit(".", 1)[0]
         algs = words_of(tail, loose=loose_last or self.language == "c")
         if not algs and self.language in ("go", "python", "javascript", "rust") and len(segs) >= 2:
             algs = words_of(segs[-2], loose=True) if segs[-2].lower() in _WORDS else []
+        if not algs and name == "{}":  # import { id_ml_dsa_44 } from '@peculiar/asn1-x509-post-quantum'
+            algs = [a for local in locals_ if local for a in words_of(local)]
         for alg in dict.fromkeys(algs):
             self.add(offset, f"import {path}"[:80], alg, Usage.UNKNOWN, Confidence.LOW, {"import": path})
         self.import_lines.add(self.line_col(offset)[0])
@@ -816,6 +863,8 @@ class _FileNames:
         text = self.text
         body = _string_body(text[a:b], self.language)
         found = literal_algorithm(body) if body is not None else None
+        if body is None and text[a] == "`" and (m := _TEMPLATE_HEAD.match(text, a + 1, b)):
+            found = template_algorithm(m.group(1))  # `ML-DSA-${parameterSet}`, `ecdsa-sha2-${curve}`
         if found is None:
             return
         before = self._code_before(a)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import re
 import time
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -139,37 +141,65 @@ _USAGE_FAMILIES = {
 _EC_AS = {Usage.SIGNATURE: "ECDSA", Usage.KEY_EXCHANGE: "ECDH"}
 
 
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """(open, close) offsets of the brace blocks of ``text`` (strings and comments are not told apart: a stray
+    brace in one only makes a block wider or narrower)."""
+    stack: list[int] = []
+    out: list[tuple[int, int]] = []
+    for m in _BRACE.finditer(text):
+        if m.group() == "{":
+            stack.append(m.start())
+        elif stack:
+            out.append((stack.pop(), m.start()))
+    return out
+
+
+_BRACE = re.compile(r"[{}]")
+
+
 def _family_from_function(findings: list[Finding], text: str) -> list[Finding]:
     """An operation whose algorithm is a run-time value (``subtle.verify(verifyAlgorithm, key, sig, data)``,
-    ``Signature.getInstance(alg)``) takes the family of the algorithms named in the same function, when they
-    name one or two families that can do that operation; the finding says so (``family_from``)."""
+    ``Signature.getInstance(alg)``) takes the family of the algorithms named around it: in the innermost block
+    (or, without braces, the function) that names any family able to do that operation, when it names one or two
+    of them. The finding says so (``family_from``)."""
     if not any(f.algorithm == "unknown" and f.usage in _USAGE_FAMILIES for f in findings):
         return findings
-    starts = [text.count("\n", 0, m.start()) + 1 for m in lexical.FUNCTION_START.finditer(text)]
+    line_at = [0, *(m.end() for m in re.finditer("\n", text))]
+    blocks = _blocks(text)
+    if blocks:
+        regions_of = lambda off: sorted(  # noqa: E731
+            ((bisect_right(line_at, a), bisect_right(line_at, b)) for a, b in blocks if a < off < b),
+            key=lambda r: r[1] - r[0])
+    else:
+        starts = [text.count("\n", 0, m.start()) + 1 for m in lexical.FUNCTION_START.finditer(text)]
+        regions_of = lambda off: [(max((s for s in starts if s <= bisect_right(line_at, off)), default=1),  # noqa: E731
+                                   min((s - 1 for s in starts if s > bisect_right(line_at, off)), default=1 << 30))]
     out = []
     for f in findings:
         if f.algorithm != "unknown" or f.usage not in _USAGE_FAMILIES:
             out.append(f)
             continue
-        line = f.evidence.line or 0
-        first = max((s for s in starts if s <= line), default=1)
-        last = min((s for s in starts if s > line), default=1 << 30)
+        line = f.evidence.line or 1
+        offset = line_at[min(line, len(line_at)) - 1] + max((f.evidence.column or 1) - 1, 0)
         allowed = _USAGE_FAMILIES[f.usage]
         seen: dict[str, Finding] = {}
-        for g in findings:
-            if g.algorithm == "unknown" or not first <= (g.evidence.line or 0) < last:
-                continue
-            for fam in finding_families(g.algorithm, g.parameters):
-                fam = _EC_AS.get(f.usage, fam) if fam == "EC" else fam
-                if fam in allowed:
-                    seen.setdefault(fam, g)
+        for first, last in regions_of(offset):
+            for g in findings:
+                if g.algorithm == "unknown" or not first <= (g.evidence.line or 0) <= last:
+                    continue
+                for fam in finding_families(g.algorithm, g.parameters):
+                    fam = _EC_AS.get(f.usage, fam) if fam == "EC" else fam
+                    if fam in allowed:
+                        seen.setdefault(fam, g)
+            if seen:
+                break
         if not 1 <= len(seen) <= 2:
             out.append(f)
             continue
         fams = "|".join(sorted(seen))
         source = next(iter(seen.values()))
-        params = {**f.parameters, "family": fams, "family_from": "algorithm names in the same function",
-                  "unknown_reason": "the algorithm is a run-time value; the function names " + fams}
+        params = {**f.parameters, "family": fams, "family_from": "algorithm names around the call",
+                  "unknown_reason": "the algorithm is a run-time value; the code around it names " + fams}
         out.append(replace(f, algorithm=source.algorithm if len(seen) == 1 else "unknown", parameters=params,
                            confidence=Confidence.LOW))
     return out
