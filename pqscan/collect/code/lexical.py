@@ -930,13 +930,13 @@ class _FileNames:
                 spans[-1] = (spans[-1][0], b)  # the next line: one run
             else:
                 spans.append((a, b))
-        for regex in (_DECL_TYPED, _DECL_GO, _DECL_FIELD, _DECL_ASSERT, _DECL_INIT, _DECL_INIT):
+        for round_, regex in enumerate((_DECL_TYPED, _DECL_GO, _DECL_FIELD, _DECL_ASSERT, _DECL_INIT, _DECL_INIT)):
             if (regex is _DECL_GO and self.language != "go") or (
                     regex is _DECL_FIELD and self.language not in ("rust", "javascript", "python")) or (
                     regex is _DECL_TYPED and self.language not in ("java", "csharp", "c")) or (
                     regex is _DECL_ASSERT and self.language != "go"):
                 continue  # each language's own declaration forms
-            if regex is _DECL_INIT and self.receivers:  # second round: the lines that name a typed variable
+            if round_ == 5 and self.receivers:  # second round: the lines that name a typed variable
                 names_re = re.compile(r"\b(?:" + "|".join(map(re.escape, self.receivers)) + r")\b")
                 where = []
                 for hit in names_re.finditer(text):

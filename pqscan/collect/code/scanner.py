@@ -125,7 +125,13 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
                                             f"PEM {item.label}", item.algorithm, item.usage, item.confidence,
                                             {**item.params, "embedded": "PEM in source"}))
     result.findings.sort(key=lambda f: (f.evidence.line or 0, f.evidence.column or 0))
+    result.findings.extend(_key_operations(result.findings, text, asset_id, relpath, lines))
     result.findings[:] = _family_from_function(result.findings, text)
+    result.findings[:] = [replace(f, parameters={k: v for k, v in f.parameters.items() if k != "needs_family"})
+                          if f.parameters.get("needs_family") else f
+                          for f in result.findings if not f.parameters.get("needs_family") or
+                          f.parameters.get("family_from")]
+    result.findings.sort(key=lambda f: (f.evidence.line or 0, f.evidence.column or 0))
     result.findings[:] = _number_repeats(result.findings)
     return result
 
@@ -139,6 +145,32 @@ _USAGE_FAMILIES = {
     Usage.MAC: frozenset({"HMAC"}),
 }
 _EC_AS = {Usage.SIGNATURE: "ECDSA", Usage.KEY_EXCHANGE: "ECDH"}
+
+
+_KEY_OPERATION = re.compile(r"(?<![\w$.])(?:this\.|self\.)?([A-Za-z_$]*(?:[a-z]K|k)ey)\s*\.\s*(sign|verify|encrypt|decrypt)\s*\(")
+_KEY_OPERATION_USAGE = {"sign": Usage.SIGNATURE, "verify": Usage.SIGNATURE, "encrypt": Usage.ENCRYPTION,
+                        "decrypt": Usage.ENCRYPTION}
+_LINE_COMMENT = re.compile(r"^\s*(?://|\*|#|/\*)")
+
+
+def _key_operations(findings: list[Finding], text: str, asset_id: str, relpath: str,
+                    lines: list[str]) -> list[Finding]:
+    """``publicKey.encrypt(r, 'NONE')``, ``this.key.sign(...)``: an operation on a key whose type is not written
+    here. A candidate only: it is kept when the code around it names the family (:func:`_family_from_function`)."""
+    if not ("ey." in text or "ey ." in text):
+        return []
+    taken = {f.evidence.line for f in findings}
+    out = []
+    for m in _KEY_OPERATION.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        if line in taken or _LINE_COMMENT.match(lines[line - 1] if line <= len(lines) else ""):
+            continue
+        column = m.start() - text.rfind("\n", 0, m.start())
+        out.append(_finding(asset_id, relpath, lines, line, column, m.group(0)[:-1].strip(), "unknown",
+                            _KEY_OPERATION_USAGE[m.group(2)], Confidence.LOW,
+                            {"needs_family": True, "unknown_reason": f"{m.group(1)}: key type not written here"}))
+        taken.add(line)
+    return out
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:
