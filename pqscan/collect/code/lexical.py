@@ -959,7 +959,8 @@ class _FileNames:
                         elif inner and not algs:
                             algs = inner
                     if not algs and regex is _DECL_INIT:  # gcm, err := cipher.NewGCM(block): block's family
-                        for arg in re.findall(r"[A-Za-z_]\w*", m.group(3)):
+                        # an argument that is the variable itself (block), not a value read from it (key.Size)
+                        for arg in re.findall(r"(?<![\w.])[A-Za-z_]\w*(?![\w.(])", m.group(3)):
                             if arg != var and (found := self.receiver(arg, m.start())):
                                 algs = found
                                 break
@@ -967,7 +968,9 @@ class _FileNames:
                     line_start = text.rfind("\n", 0, m.start()) + 1
                     attribute = (m.start() > 0 and text[m.start() - 1] == ".") or m.start() == line_start or bool(
                         _FIELD_DECL.match(text, line_start))  # a Java/C# field: the whole class
-                    where_at = -1 if attribute else m.start()
+                    where_at = m.start()
+                    if attribute:
+                        self._fields.add(m.start())  # self.key = ..., a Java/C# field: its class, not one function
                     if regex is _DECL_FIELD and self.language == "rust" and _RUST_FIELD.match(text, line_start):
                         self._fields.add(m.start())  # a struct field: typed in the impl blocks that follow
                     if algs and (where_at, algs) not in self.receivers.get(var, []):
@@ -979,8 +982,11 @@ class _FileNames:
         for offset, algs in self.receivers.get(name, ()):
             if offset <= at and (best is None or offset > best[0]):
                 best = (offset, algs)
-        if best is None:
-            return []
+        if best is None:  # a field or attribute set further down (a method above __init__): the nearest one
+            later = [(offset, algs) for offset, algs in self.receivers.get(name, ()) if offset in self._fields]
+            if not later:
+                return []
+            return list(min(later)[1])
         line_end = self.text.find("\n", best[0])
         if best[0] >= 0 and best[0] not in self._fields and 0 <= line_end < at and \
                 _FUNC_START.search(self.text, line_end, at):
