@@ -125,7 +125,7 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
                                             f"PEM {item.label}", item.algorithm, item.usage, item.confidence,
                                             {**item.params, "embedded": "PEM in source"}))
     result.findings.sort(key=lambda f: (f.evidence.line or 0, f.evidence.column or 0))
-    result.findings.extend(_key_operations(result.findings, text, asset_id, relpath, lines))
+    result.findings.extend(_key_operations(result.findings, text, language, asset_id, relpath, lines))
     result.findings[:] = _family_from_function(result.findings, text)
     result.findings[:] = [replace(f, parameters={k: v for k, v in f.parameters.items() if k != "needs_family"})
                           if f.parameters.get("needs_family") else f
@@ -145,15 +145,25 @@ _USAGE_FAMILIES = {
     Usage.MAC: frozenset({"HMAC"}),
 }
 _EC_AS = {Usage.SIGNATURE: "ECDSA", Usage.KEY_EXCHANGE: "ECDH"}
+_KEY_FAMILIES = frozenset({"RSA", "DSA", "EC", "ECDSA", "ECDH", "EdDSA", "X25519", "X448", "DH", "ML-KEM", "ML-DSA",
+                           "SLH-DSA", "OtherPQC"})
 
 
-_KEY_OPERATION = re.compile(r"(?<![\w$.])(?:this\.|self\.)?([A-Za-z_$]*(?:[a-z]K|k)ey)\s*\.\s*(sign|verify|encrypt|decrypt)\s*\(")
+_KEY_OPERATION = re.compile(
+    r"(?<![\w$.>:])(?:(?:this\.|self\.)?([A-Za-z_$]*(?:[a-z]K|k)ey)\s*\.\s*)?(sign|verify|encrypt|decrypt)\s*\(|"
+    r"(?<![\w$])((?:import|load)[A-Z]?\w*Key)\s*\(")
 _KEY_OPERATION_USAGE = {"sign": Usage.SIGNATURE, "verify": Usage.SIGNATURE, "encrypt": Usage.ENCRYPTION,
                         "decrypt": Usage.ENCRYPTION}
+_DEFINITION_BEFORE = re.compile(r"(?:\b(?:function|def|fn|func|async|static|public|private|protected)\s+|[.:]\s*)$|"
+                                r"^\s*(?:(?:public|private|protected|internal|static|final|override|virtual|abstract|"
+                                r"async|export|def|fn|func|function)\b[^=(]*)$")
+_BARE_CALLS = frozenset({"javascript", "typescript", "python", "rust"})  # where a bare encrypt(...) is an imported function
+_DEFINITION_AFTER = re.compile(r"[^()]*\)\s*(?:\{|:|=>)\s*$")
+_KEY_IMPORT = "key-import"
 _LINE_COMMENT = re.compile(r"^\s*(?://|\*|#|/\*)")
 
 
-def _key_operations(findings: list[Finding], text: str, asset_id: str, relpath: str,
+def _key_operations(findings: list[Finding], text: str, language: str, asset_id: str, relpath: str,
                     lines: list[str]) -> list[Finding]:
     """``publicKey.encrypt(r, 'NONE')``, ``this.key.sign(...)``: an operation on a key whose type is not written
     here. A candidate only: it is kept when the code around it names the family (:func:`_family_from_function`)."""
@@ -165,10 +175,21 @@ def _key_operations(findings: list[Finding], text: str, asset_id: str, relpath: 
         line = text.count("\n", 0, m.start()) + 1
         if line in taken or _LINE_COMMENT.match(lines[line - 1] if line <= len(lines) else ""):
             continue
-        column = m.start() - text.rfind("\n", 0, m.start())
-        out.append(_finding(asset_id, relpath, lines, line, column, m.group(0)[:-1].strip(), "unknown",
-                            _KEY_OPERATION_USAGE[m.group(2)], Confidence.LOW,
-                            {"needs_family": True, "unknown_reason": f"{m.group(1)}: key type not written here"}))
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        if m.group(2) and m.group(1) is None and language not in _BARE_CALLS:
+            continue  # Java/C#/Go/C: a bare encrypt(...) is the class's or package's own method
+        if m.group(1) is None and (_DEFINITION_BEFORE.search(text, line_start, m.start()) or
+                                   _DEFINITION_AFTER.match(text, m.end(), line_end if line_end >= 0 else len(text))):
+            continue  # a definition (function encrypt(...) {, encrypt(data) {), not a call
+        column = m.start() - line_start + 1
+        if m.group(3):
+            usage, kind, why = Usage.UNKNOWN, _KEY_IMPORT, f"{m.group(3)}: the key's type is not written here"
+        else:
+            usage = _KEY_OPERATION_USAGE[m.group(2)]
+            kind, why = usage.value, f"{m.group(1) or m.group(2)}: the algorithm is not written here"
+        out.append(_finding(asset_id, relpath, lines, line, column, m.group(0)[:-1].strip(), "unknown", usage,
+                            Confidence.LOW, {"needs_family": kind, "unknown_reason": why}))
         taken.add(line)
     return out
 
@@ -194,7 +215,8 @@ def _family_from_function(findings: list[Finding], text: str) -> list[Finding]:
     ``Signature.getInstance(alg)``) takes the family of the algorithms named around it: in the innermost block
     (or, without braces, the function) that names any family able to do that operation, when it names one or two
     of them. The finding says so (``family_from``)."""
-    if not any(f.algorithm == "unknown" and f.usage in _USAGE_FAMILIES for f in findings):
+    if not any(f.algorithm == "unknown" and (f.usage in _USAGE_FAMILIES or f.parameters.get("needs_family"))
+               for f in findings):
         return findings
     line_at = [0, *(m.end() for m in re.finditer("\n", text))]
     blocks = _blocks(text)
@@ -208,21 +230,23 @@ def _family_from_function(findings: list[Finding], text: str) -> list[Finding]:
                                    min((s - 1 for s in starts if s > bisect_right(line_at, off)), default=1 << 30))]
     out = []
     for f in findings:
-        if f.algorithm != "unknown" or f.usage not in _USAGE_FAMILIES:
+        allowed = _KEY_FAMILIES if f.parameters.get("needs_family") == _KEY_IMPORT else _USAGE_FAMILIES.get(f.usage)
+        if f.algorithm != "unknown" or not allowed:
             out.append(f)
             continue
         line = f.evidence.line or 1
         offset = line_at[min(line, len(line_at)) - 1] + max((f.evidence.column or 1) - 1, 0)
-        allowed = _USAGE_FAMILIES[f.usage]
         seen: dict[str, Finding] = {}
         for first, last in regions_of(offset):
+            loose: dict[str, Finding] = {}  # from names that are themselves one of several (an OKP key)
             for g in findings:
                 if g.algorithm == "unknown" or not first <= (g.evidence.line or 0) <= last:
                     continue
-                for fam in finding_families(g.algorithm, g.parameters):
-                    fam = _EC_AS.get(f.usage, fam) if fam == "EC" else fam
-                    if fam in allowed:
-                        seen.setdefault(fam, g)
+                fams = {_EC_AS.get(f.usage, fam) if fam == "EC" else fam
+                        for fam in finding_families(g.algorithm, g.parameters)} & allowed
+                for fam in fams:
+                    (seen if len(fams) == 1 else loose).setdefault(fam, g)
+            seen = seen or loose
             if seen:
                 break
         if not 1 <= len(seen) <= 2:
