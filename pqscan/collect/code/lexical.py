@@ -1218,7 +1218,7 @@ def find_names(text: str, language: str, gate: bool = True) -> list[NameHit]:
 def _numeric_oids(text: str, lang: str) -> list[NameHit]:
     """OIDs written as arcs or DER octets (:mod:`oids`), as names of their algorithm."""
     out: list[NameHit] = []
-    for offset, dotted, code in numeric_oids(text):
+    for offset, dotted, code in numeric_oids(text, lang):
         found = literal_algorithm(dotted)
         if found is None:
             continue

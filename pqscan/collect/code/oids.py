@@ -46,19 +46,21 @@ def _in_comment(text: str, p: int) -> bool:
     return bool(_COMMENT_OPEN.search(text, line_start, p))
 
 
-def numeric_oids(text: str) -> Iterator[tuple[int, str, str]]:
-    """(offset, dotted OID, the code as written) of every OID written as numbers in ``text``."""
-    if "oid" in text or "OID" in text or "Oid" in text or "ObjectIdentifier" in text:
-        for m in _ARCS.finditer(text):
-            arcs = m.group(1) or m.group(2)
-            if not _in_comment(text, m.start()):
-                yield m.start(), ".".join(str(int(a.strip().replace("_", ""))) for a in arcs.split(",")), m.group(0)
-    for m in _INT_ARRAY.finditer(text):
-        octets = [int(b, 0) if not b.startswith("0") or b.lower().startswith("0x") else int(b)
-                  for b in (x.strip() for x in m.group(1).split(","))]
-        dotted = _der_content(octets) if all(o < 256 for o in octets) and len(octets) >= 3 else None
-        if dotted and not _in_comment(text, m.start()):
-            yield m.start(), dotted, m.group(0)
+def numeric_oids(text: str, language: str = "") -> Iterator[tuple[int, str, str]]:
+    """(offset, dotted OID, the code as written) of every OID written as numbers in ``text``. Python writes DER as
+    a bytes literal (and arcs as a dotted string or a tuple), so only escaped bytes are looked for there."""
+    if language != "python":
+        if "oid" in text or "OID" in text or "Oid" in text or "ObjectIdentifier" in text:
+            for m in _ARCS.finditer(text):
+                arcs = m.group(1) or m.group(2)
+                if not _in_comment(text, m.start()):
+                    yield m.start(), ".".join(str(int(a.strip().replace("_", ""))) for a in arcs.split(",")), m.group(0)
+        for m in _INT_ARRAY.finditer(text):
+            octets = [int(b, 0) if not b.startswith("0") or b.lower().startswith("0x") else int(b)
+                      for b in (x.strip() for x in m.group(1).split(","))]
+            dotted = _der_content(octets) if all(o < 256 for o in octets) and len(octets) >= 3 else None
+            if dotted and not _in_comment(text, m.start()):
+                yield m.start(), dotted, m.group(0)
     if "\\x06" in text:
         for m in _ESCAPED.finditer(text):
             n = int(m.group(1), 16)

@@ -163,15 +163,28 @@ _KEY_IMPORT = "key-import"
 _LINE_COMMENT = re.compile(r"^\s*(?://|\*|#|/\*)")
 
 
+_OPERATION_HINT = re.compile(r"(?:sign|verify|encrypt|decrypt)\s*\(|Key\s*\(")  # a literal-led pass, then a check
+
+
+def _key_operation_calls(text: str) -> Iterator[re.Match[str]]:
+    """The matches of :data:`_KEY_OPERATION` (found from cheap hints: the full pattern is slow on every offset)."""
+    for hint in _OPERATION_HINT.finditer(text):
+        end = hint.end()
+        for m in _KEY_OPERATION.finditer(text, max(0, hint.start() - 120), end):
+            if m.end() == end:
+                yield m
+                break
+
+
 def _key_operations(findings: list[Finding], text: str, language: str, asset_id: str, relpath: str,
                     lines: list[str]) -> list[Finding]:
     """``publicKey.encrypt(r, 'NONE')``, ``this.key.sign(...)``: an operation on a key whose type is not written
     here. A candidate only: it is kept when the code around it names the family (:func:`_family_from_function`)."""
-    if not ("ey." in text or "ey ." in text):
-        return []
+    if not any(f.algorithm != "unknown" for f in findings):
+        return []  # nothing around could name the family: no candidate would be kept
     taken = {f.evidence.line for f in findings}
     out = []
-    for m in _KEY_OPERATION.finditer(text):
+    for m in _key_operation_calls(text):
         line = text.count("\n", 0, m.start()) + 1
         if line in taken or _LINE_COMMENT.match(lines[line - 1] if line <= len(lines) else ""):
             continue
