@@ -126,7 +126,7 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
                                             {**item.params, "embedded": "PEM in source"}))
     result.findings.sort(key=lambda f: (f.evidence.line or 0, f.evidence.column or 0))
     result.findings.extend(_key_operations(result.findings, text, language, asset_id, relpath, lines))
-    result.findings[:] = _family_from_function(result.findings, text)
+    result.findings[:] = _family_from_function(result.findings, text, language)
     result.findings[:] = [replace(f, parameters={k: v for k, v in f.parameters.items() if k != "needs_family"})
                           if f.parameters.get("needs_family") else f
                           for f in result.findings if not f.parameters.get("needs_family") or
@@ -157,7 +157,7 @@ _KEY_OPERATION_USAGE = {"sign": Usage.SIGNATURE, "verify": Usage.SIGNATURE, "enc
 _DEFINITION_BEFORE = re.compile(r"(?:\b(?:function|def|fn|func|async|static|public|private|protected)\s+|[.:]\s*)$|"
                                 r"^\s*(?:(?:public|private|protected|internal|static|final|override|virtual|abstract|"
                                 r"async|export|def|fn|func|function)\b[^=(]*)$")
-_BARE_CALLS = frozenset({"javascript", "typescript", "python", "rust"})  # where a bare encrypt(...) is an imported function
+_BARE_CALLS = frozenset({"javascript", "typescript", "rust"})  # where a bare encrypt(...) is an imported function
 _DEFINITION_AFTER = re.compile(r"[^()]*\)\s*(?:\{|:|=>)\s*$")
 _KEY_IMPORT = "key-import"
 _LINE_COMMENT = re.compile(r"^\s*(?://|\*|#|/\*)")
@@ -180,8 +180,10 @@ def _key_operations(findings: list[Finding], text: str, language: str, asset_id:
                     lines: list[str]) -> list[Finding]:
     """``publicKey.encrypt(r, 'NONE')``, ``this.key.sign(...)``: an operation on a key whose type is not written
     here. A candidate only: it is kept when the code around it names the family (:func:`_family_from_function`)."""
-    if not any(f.algorithm != "unknown" for f in findings):
-        return []  # nothing around could name the family: no candidate would be kept
+    if language == "python" or not any(f.algorithm != "unknown" for f in findings):
+        # Python: the typed receivers of lexical.py read its declarations; a function naming one family does
+        # not type its other keys (asyncssh's kex_rsa signs with a host key of any type)
+        return []
     taken = {f.evidence.line for f in findings}
     out = []
     for m in _key_operation_calls(text):
@@ -221,9 +223,10 @@ def _blocks(text: str) -> list[tuple[int, int]]:
 
 
 _BRACE = re.compile(r"[{}]")
+_CONSTANT_ONLY = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")  # MSG_KEXRSA_DONE: a message number, not a key type
 
 
-def _family_from_function(findings: list[Finding], text: str) -> list[Finding]:
+def _family_from_function(findings: list[Finding], text: str, language: str) -> list[Finding]:
     """An operation whose algorithm is a run-time value (``subtle.verify(verifyAlgorithm, key, sig, data)``,
     ``Signature.getInstance(alg)``) takes the family of the algorithms named around it: in the innermost block
     (or, without braces, the function) that names any family able to do that operation, when it names one or two
@@ -232,15 +235,28 @@ def _family_from_function(findings: list[Finding], text: str) -> list[Finding]:
                for f in findings):
         return findings
     line_at = [0, *(m.end() for m in re.finditer("\n", text))]
-    blocks = _blocks(text)
+    blocks = _blocks(text) if language != "python" else []
     if blocks:
         regions_of = lambda off: sorted(  # noqa: E731
             ((bisect_right(line_at, a), bisect_right(line_at, b)) for a, b in blocks if a < off < b),
             key=lambda r: r[1] - r[0])
-    else:
+    else:  # no braces (Python): the function (its class may hold keys of several types: kex_rsa's host key)
         starts = [text.count("\n", 0, m.start()) + 1 for m in lexical.FUNCTION_START.finditer(text)]
-        regions_of = lambda off: [(max((s for s in starts if s <= bisect_right(line_at, off)), default=1),  # noqa: E731
-                                   min((s - 1 for s in starts if s > bisect_right(line_at, off)), default=1 << 30))]
+        src = text.split("\n")
+
+        def regions_of(off: int) -> list[tuple[int, int]]:
+            line = bisect_right(line_at, off)
+            first = max((s for s in starts if s <= line), default=0)
+            if not first:
+                return []
+            indent = len(src[first - 1]) - len(src[first - 1].lstrip())
+            last = first
+            for i in range(first, len(src)):  # the function ends at the next line indented no deeper than its def
+                body = src[i].strip()
+                if body and not body.startswith(("#", ")")) and len(src[i]) - len(src[i].lstrip()) <= indent:
+                    break
+                last = i + 1
+            return [(first, last)] if first <= line <= last else []
     out = []
     for f in findings:
         allowed = _KEY_FAMILIES if f.parameters.get("needs_family") == _KEY_IMPORT else _USAGE_FAMILIES.get(f.usage)
@@ -253,8 +269,9 @@ def _family_from_function(findings: list[Finding], text: str) -> list[Finding]:
         for first, last in regions_of(offset):
             loose: dict[str, Finding] = {}  # from names that are themselves one of several (an OKP key)
             for g in findings:
-                if g.algorithm == "unknown" or not first <= (g.evidence.line or 0) <= last:
-                    continue
+                if g.algorithm == "unknown" or _CONSTANT_ONLY.fullmatch(g.evidence.symbol or "") \
+                        or not first <= (g.evidence.line or 0) <= last:
+                    continue  # a constant's name alone (MSG_KEXRSA_DONE) does not type a key
                 fams = {_EC_AS.get(f.usage, fam) if fam == "EC" else fam
                         for fam in finding_families(g.algorithm, g.parameters)} & allowed
                 for fam in fams:
