@@ -1,6 +1,9 @@
 """Precision and recall of the code scanner on the labelled corpus (tests/data/code_corpus).
 
-Usage: python benchmarks/code_precision_recall.py [--peers]
+Usage: python benchmarks/code_precision_recall.py [--peers] [--real]
+
+With ``--real`` the labelled real-code corpus (benchmarks/real_corpus, scored by
+benchmarks/real_corpus/score.py per shared/reference/code-findings.md) is scored too, per language.
 
 pqscan is scored strictly: a finding counts only with the labelled line, algorithm id *and* usage.
 With ``--peers`` the PyPI peers (see benchmarks/code_peers.py) run on the same corpus and are scored
@@ -71,7 +74,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--peers", action="store_true", help="also run the PyPI peers on the corpus")
     parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("--real", action="store_true", help="also score the labelled real-code corpus")
     args = parser.parse_args()
+    if args.real:
+        from benchmarks.real_corpus.corpus import DEFAULT_CACHE, DEFAULT_MIRRORS, HERE
+        from benchmarks.real_corpus.score import LANGUAGE_GROUP, aggregate
+        from benchmarks.real_corpus.score import print_table as real_table
+        from benchmarks.real_corpus.score import run as real_run
+
+        scores, skipped = real_run(HERE, DEFAULT_CACHE, DEFAULT_MIRRORS)
+        print(f"real corpus: {len(scores)} labelled files scored, {len(skipped)} skipped (not in the cache)")
+        real_table("real corpus, per language (benchmarks/real_corpus/score.py for the rest):",
+                   aggregate(scores, lambda fs: [LANGUAGE_GROUP.get(fs.item.language, fs.item.language), "all"]))
     strict, labelled, found = pqscan_scores()
     print(f"corpus: {CORPUS} ({len(corpus_files())} files, {len(labelled)} labelled lines)")
     print_table("pqscan, strict (line + algorithm id + usage):", strict)

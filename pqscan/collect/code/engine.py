@@ -165,6 +165,14 @@ class _FileMatcher:
                 self._emit_name(rule, call, hit, params, base_conf)
             return
         raw = read_arg(call, rule.name_arg)
+        if raw is None and rule.name_arg is not None and rule.name_arg.field and rule.default_name is None and \
+                rule.report_unresolved:
+            whole = read_arg(call, ArgSpec(rule.name_arg.pos, rule.name_arg.kw))
+            if whole is not None and whole.kind is not ValueKind.NONE:  # subtle.verify(alg, ...): alg not an object here
+                p = {**params, "raw_identifier": whole.describe()[:120],
+                     "unknown_reason": f"algorithm comes from {whole.describe()[:80]}, not written here"}
+                self._emit(rule, call, rule.unresolved_algorithm or "unknown", None, rule.usage, Confidence.LOW, p)
+                return
         if raw is None:
             if rule.default_name is None:
                 return
@@ -187,7 +195,7 @@ class _FileMatcher:
                 p["unknown_reason"] = (f"name {value.describe()[:80]} is not in pqscan's {rule.names} table"
                                        if value.kind is ValueKind.STR else
                                        f"algorithm name comes from {value.describe()[:80]}, not a constant")
-                self._emit(rule, call, "unknown", None, rule.usage, Confidence.LOW, p)
+                self._emit(rule, call, rule.unresolved_algorithm or "unknown", None, rule.usage, Confidence.LOW, p)
                 continue
             self._consume(value)
             conf = Confidence.LOW if value.origin.startswith("default argument") else base_conf

@@ -14,6 +14,7 @@ Rule fields (all optional except ``id`` and one of ``api``/``method``)::
     algorithm = "RSA" | family = "ECDSA"        # fixed; a family becomes an id with its curve
     names = "hash"  name_arg = {pos = 0, kw = "name"}   # algorithm read from an argument
     default_name = "HS256"  default_note = "..."        # library default when name_arg is absent
+    unresolved_algorithm = "HMAC"    # what the call is when its name argument cannot be read (hmac.New(h, key))
     usage = "hashing"
     key_bits / curve / mode / padding / hash = {pos = 1, kw = "key_size", field = "modulusLength"}
     params = {mode = "ECB"}  flags = {usedforsecurity = {kw = "usedforsecurity"}}
@@ -86,6 +87,7 @@ class Rule:
     confidence: Confidence = Confidence.MEDIUM
     exact: bool = False
     report_unresolved: bool = True
+    unresolved_algorithm: str | None = None  # the family when the name argument cannot be read (HMAC, hash unknown)
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,7 @@ def _api_matches(rule: Rule, api: str) -> bool:
 
 _RULE_KEYS = {"id", "api", "method", "match", "algorithm", "family", "names", "name_arg", "default_name",
               "default_note", "usage", "params", "flags", "each", "split", "context", "bind", "min_args",
-              "confidence", "exact", "report_unresolved", *PARAM_SPECS}
+              "confidence", "exact", "report_unresolved", "unresolved_algorithm", *PARAM_SPECS}
 _MOD_KEYS = {"id", "method", "targets", "receiver_arg", "link_arg", *PARAM_SPECS}
 
 
@@ -216,6 +218,7 @@ def _rule(language: str, raw: Mapping[str, Any]) -> Rule:
             split=raw.get("split", ":,"), context=tuple(raw.get("context", ())), bind=bool(raw.get("bind", False)),
             min_args=int(raw.get("min_args", 0)), confidence=Confidence(raw.get("confidence", "medium")),
             exact=bool(raw.get("exact", False)), report_unresolved=bool(raw.get("report_unresolved", True)),
+            unresolved_algorithm=raw.get("unresolved_algorithm"),
         )
     except (ValueError, TypeError) as exc:
         raise RuleError(f"{where}: {exc}") from exc

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import ast
+import re
 import time
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from pqscan.collect.code import engine, files, names, pyscan, tsscan
+from pqscan.collect.code import engine, files, lexical, names, pyscan, tsscan, wrappers
+from pqscan.collect.code.families import compatible, finding_families
 from pqscan.collect.code.rules import ruleset
 from pqscan.collect.dispatch import Job, Source, Work, dispatch, run, skip_result
 from pqscan.collect.walk import FileEntry, Skipped, WalkOptions, looks_binary
-from pqscan.model import Asset, AssetKind, ErrorKind, Evidence, Finding, ScanResult
+from pqscan.model import Asset, AssetKind, Confidence, ErrorKind, Evidence, Finding, ScanResult, Usage
 from pqscan.textsafe import clean
 
 COLLECTOR = "code"
@@ -33,7 +36,7 @@ class CodeScanOptions:
     languages: frozenset[str] | None = None  # None: every supported language
     max_seconds_per_file: float = DEFAULT_FILE_SECONDS
     embedded_pem: bool = True
-    parse_all: bool = False  # also parse files that name no crypto API (to report their syntax errors)
+    parse_all: bool = False  # no prefilter: parse every file (reports syntax errors; tests compare the findings)
     jobs: int = 1  # worker processes (parallel.py); results are identical and in the same order
 
 
@@ -74,7 +77,7 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
     # Tree-sitter files must also name a call a rule matches (RuleSet.names_a_call): tree-sitter
     # reports no syntax errors, so nothing is lost. Python files that import crypto are parsed anyway,
     # so their syntax errors are reported.
-    relevant = rules.relevant(text) and (language == "python" or rules.names_a_call(text))
+    relevant = opts.parse_all or (rules.relevant(text) and (language == "python" or rules.names_a_call(text)))
     if not relevant:
         result.assets[0] = replace(result.assets[0], attributes={**result.assets[0].attributes,
                                                                  "parsed": False})
@@ -104,10 +107,14 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
     except ValueError as exc:  # NUL bytes and similar
         result.error("parse", ErrorKind.PARSE_ERROR, f"cannot parse: {exc}")
         hits = []
-    for h in hits:
+    for h in _drop_vaguer(hits):
         algorithm = h.algorithm_id
+        # an EC key whose use is not visible keeps the ECDSA id (X.509's convention) and says it is EC
+        params = {**h.params, "family": "EC"} if h.family == "EC" else h.params
         result.findings.append(_finding(asset_id, relpath, lines, h.line, h.column, h.symbol, algorithm,
-                                        names.usage_of(algorithm, h.usage), h.confidence, h.params))
+                                        names.usage_of(algorithm, h.usage), h.confidence, params))
+    _add_names(result, text, language, asset_id, relpath, lines, gate=not opts.parse_all)
+    _add_wrapper_calls(result, text, language, asset_id, relpath, lines)
     if opts.embedded_pem and "-----BEGIN " in text:
         from pqscan.collect.code import pem  # imports cryptography's x509: only when a file holds PEM
 
@@ -119,8 +126,224 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
                                             f"PEM {item.label}", item.algorithm, item.usage, item.confidence,
                                             {**item.params, "embedded": "PEM in source"}))
     result.findings.sort(key=lambda f: (f.evidence.line or 0, f.evidence.column or 0))
+    result.findings.extend(_key_operations(result.findings, text, language, asset_id, relpath, lines))
+    result.findings[:] = _family_from_function(result.findings, text, language)
+    result.findings[:] = [replace(f, parameters={k: v for k, v in f.parameters.items() if k != "needs_family"})
+                          if f.parameters.get("needs_family") else f
+                          for f in result.findings if not f.parameters.get("needs_family") or
+                          f.parameters.get("family_from")]
+    result.findings.sort(key=lambda f: (f.evidence.line or 0, f.evidence.column or 0))
     result.findings[:] = _number_repeats(result.findings)
     return result
+
+
+# the families an operation of each usage can be (the others in a function say nothing about it)
+_USAGE_FAMILIES = {
+    Usage.SIGNATURE: frozenset({"RSA", "DSA", "ECDSA", "EdDSA", "ML-DSA", "SLH-DSA", "OtherPQC"}),
+    Usage.ENCRYPTION: frozenset({"RSA", "ML-KEM", "AES", "DES", "3DES", "RC4", "Blowfish"}),
+    Usage.SYMMETRIC: frozenset({"AES", "DES", "3DES", "RC4", "Blowfish"}),
+    Usage.KEY_EXCHANGE: frozenset({"DH", "ECDH", "X25519", "X448", "ML-KEM"}),
+    Usage.MAC: frozenset({"HMAC"}),
+}
+_EC_AS = {Usage.SIGNATURE: "ECDSA", Usage.KEY_EXCHANGE: "ECDH"}
+_KEY_FAMILIES = frozenset({"RSA", "DSA", "EC", "ECDSA", "ECDH", "EdDSA", "X25519", "X448", "DH", "ML-KEM", "ML-DSA",
+                           "SLH-DSA", "OtherPQC"})
+
+
+_KEY_OPERATION = re.compile(
+    r"(?<![\w$.>:])(?:(?:this\.|self\.)?([A-Za-z_$]*(?:[a-z]K|k)ey)\s*\.\s*)?(sign|verify|encrypt|decrypt)\s*\(|"
+    r"(?<![\w$])((?:import|load)[A-Z]?\w*Key)\s*\(")
+_KEY_OPERATION_USAGE = {"sign": Usage.SIGNATURE, "verify": Usage.SIGNATURE, "encrypt": Usage.ENCRYPTION,
+                        "decrypt": Usage.ENCRYPTION}
+_DEFINITION_BEFORE = re.compile(r"(?:\b(?:function|def|fn|func|async|static|public|private|protected)\s+|[.:]\s*)$|"
+                                r"^\s*(?:(?:public|private|protected|internal|static|final|override|virtual|abstract|"
+                                r"async|export|def|fn|func|function)\b[^=(]*)$")
+_BARE_CALLS = frozenset({"javascript", "typescript", "rust"})  # where a bare encrypt(...) is an imported function
+_DEFINITION_AFTER = re.compile(r"[^()]*\)\s*(?:\{|:|=>)\s*$")
+_KEY_IMPORT = "key-import"
+_LINE_COMMENT = re.compile(r"^\s*(?://|\*|#|/\*)")
+
+
+_OPERATION_HINT = re.compile(r"(?:sign|verify|encrypt|decrypt)\s*\(|Key\s*\(")  # a literal-led pass, then a check
+
+
+def _key_operation_calls(text: str) -> Iterator[re.Match[str]]:
+    """The matches of :data:`_KEY_OPERATION` (found from cheap hints: the full pattern is slow on every offset)."""
+    for hint in _OPERATION_HINT.finditer(text):
+        end = hint.end()
+        for m in _KEY_OPERATION.finditer(text, max(0, hint.start() - 120), end):
+            if m.end() == end:
+                yield m
+                break
+
+
+def _key_operations(findings: list[Finding], text: str, language: str, asset_id: str, relpath: str,
+                    lines: list[str]) -> list[Finding]:
+    """``publicKey.encrypt(r, 'NONE')``, ``this.key.sign(...)``: an operation on a key whose type is not written
+    here. A candidate only: it is kept when the code around it names the family (:func:`_family_from_function`)."""
+    if language == "python" or not any(f.algorithm != "unknown" for f in findings):
+        # Python: the typed receivers of lexical.py read its declarations; a function naming one family does
+        # not type its other keys (asyncssh's kex_rsa signs with a host key of any type)
+        return []
+    taken = {f.evidence.line for f in findings}
+    out = []
+    for m in _key_operation_calls(text):
+        line = text.count("\n", 0, m.start()) + 1
+        if line in taken or _LINE_COMMENT.match(lines[line - 1] if line <= len(lines) else ""):
+            continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        if m.group(2) and m.group(1) is None and language not in _BARE_CALLS:
+            continue  # Java/C#/Go/C: a bare encrypt(...) is the class's or package's own method
+        if m.group(1) is None and (_DEFINITION_BEFORE.search(text, line_start, m.start()) or
+                                   _DEFINITION_AFTER.match(text, m.end(), line_end if line_end >= 0 else len(text))):
+            continue  # a definition (function encrypt(...) {, encrypt(data) {), not a call
+        column = m.start() - line_start + 1
+        if m.group(3):
+            usage, kind, why = Usage.UNKNOWN, _KEY_IMPORT, f"{m.group(3)}: the key's type is not written here"
+        else:
+            usage = _KEY_OPERATION_USAGE[m.group(2)]
+            kind, why = usage.value, f"{m.group(1) or m.group(2)}: the algorithm is not written here"
+        out.append(_finding(asset_id, relpath, lines, line, column, m.group(0)[:-1].strip(), "unknown", usage,
+                            Confidence.LOW, {"needs_family": kind, "unknown_reason": why}))
+        taken.add(line)
+    return out
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """(open, close) offsets of the brace blocks of ``text`` (strings and comments are not told apart: a stray
+    brace in one only makes a block wider or narrower)."""
+    stack: list[int] = []
+    out: list[tuple[int, int]] = []
+    for m in _BRACE.finditer(text):
+        if m.group() == "{":
+            stack.append(m.start())
+        elif stack:
+            out.append((stack.pop(), m.start()))
+    return out
+
+
+_BRACE = re.compile(r"[{}]")
+_CONSTANT_ONLY = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")  # MSG_KEXRSA_DONE: a message number, not a key type
+
+
+def _family_from_function(findings: list[Finding], text: str, language: str) -> list[Finding]:
+    """An operation whose algorithm is a run-time value (``subtle.verify(verifyAlgorithm, key, sig, data)``,
+    ``Signature.getInstance(alg)``) takes the family of the algorithms named around it: in the innermost block
+    (or, without braces, the function) that names any family able to do that operation, when it names one or two
+    of them. The finding says so (``family_from``)."""
+    if not any(f.algorithm == "unknown" and (f.usage in _USAGE_FAMILIES or f.parameters.get("needs_family"))
+               for f in findings):
+        return findings
+    line_at = [0, *(m.end() for m in re.finditer("\n", text))]
+    blocks = _blocks(text) if language != "python" else []
+    if blocks:
+        regions_of = lambda off: sorted(  # noqa: E731
+            ((bisect_right(line_at, a), bisect_right(line_at, b)) for a, b in blocks if a < off < b),
+            key=lambda r: r[1] - r[0])
+    else:  # no braces (Python): the function (its class may hold keys of several types: kex_rsa's host key)
+        starts = [text.count("\n", 0, m.start()) + 1 for m in lexical.FUNCTION_START.finditer(text)]
+        src = text.split("\n")
+
+        def regions_of(off: int) -> list[tuple[int, int]]:
+            line = bisect_right(line_at, off)
+            first = max((s for s in starts if s <= line), default=0)
+            if not first:
+                return []
+            indent = len(src[first - 1]) - len(src[first - 1].lstrip())
+            last = first
+            for i in range(first, len(src)):  # the function ends at the next line indented no deeper than its def
+                body = src[i].strip()
+                if body and not body.startswith(("#", ")")) and len(src[i]) - len(src[i].lstrip()) <= indent:
+                    break
+                last = i + 1
+            return [(first, last)] if first <= line <= last else []
+    out = []
+    for f in findings:
+        allowed = _KEY_FAMILIES if f.parameters.get("needs_family") == _KEY_IMPORT else _USAGE_FAMILIES.get(f.usage)
+        if f.algorithm != "unknown" or not allowed:
+            out.append(f)
+            continue
+        line = f.evidence.line or 1
+        offset = line_at[min(line, len(line_at)) - 1] + max((f.evidence.column or 1) - 1, 0)
+        seen: dict[str, Finding] = {}
+        for first, last in regions_of(offset):
+            loose: dict[str, Finding] = {}  # from names that are themselves one of several (an OKP key)
+            for g in findings:
+                if g.algorithm == "unknown" or _CONSTANT_ONLY.fullmatch(g.evidence.symbol or "") \
+                        or not first <= (g.evidence.line or 0) <= last:
+                    continue  # a constant's name alone (MSG_KEXRSA_DONE) does not type a key
+                fams = {_EC_AS.get(f.usage, fam) if fam == "EC" else fam
+                        for fam in finding_families(g.algorithm, g.parameters)} & allowed
+                for fam in fams:
+                    (seen if len(fams) == 1 else loose).setdefault(fam, g)
+            seen = seen or loose
+            if seen:
+                break
+        if not 1 <= len(seen) <= 2:
+            out.append(f)
+            continue
+        fams = "|".join(sorted(seen))
+        source = next(iter(seen.values()))
+        params = {**f.parameters, "family": fams, "family_from": "algorithm names around the call",
+                  "unknown_reason": "the algorithm is a run-time value; the code around it names " + fams}
+        out.append(replace(f, algorithm=source.algorithm if len(seen) == 1 else "unknown", parameters=params,
+                           confidence=Confidence.LOW))
+    return out
+
+
+def _drop_vaguer(hits: list[engine.Hit]) -> list[engine.Hit]:
+    """An ``A|B`` hit (``agreement.EphemeralPrivateKey.generate``: X25519 or ECDH) is left out where another rule
+    names the one family on its line (``&agreement.X25519`` in its argument)."""
+    if not any("|" in str(h.params.get("family", "")) for h in hits):
+        return hits
+    named: dict[int, list[frozenset[str]]] = {}
+    for h in hits:
+        if "|" not in str(h.params.get("family", "")) and h.algorithm_id != "unknown":
+            named.setdefault(h.line, []).append(finding_families(h.algorithm_id, h.params))
+    return [h for h in hits if "|" not in str(h.params.get("family", "")) or not any(
+        fams < finding_families(h.algorithm_id, h.params) for fams in named.get(h.line, ()))]
+
+
+def _add_names(result: ScanResult, text: str, language: str, asset_id: str, relpath: str,
+               lines: list[str], gate: bool = True) -> None:
+    """Algorithm names the rules did not report (lexical.py), on the lines where the rules found nothing."""
+    covered: dict[int, list[frozenset[str]]] = {}
+    for f in result.findings:
+        if f.algorithm != "unknown":
+            covered.setdefault(f.evidence.line or 0, []).append(finding_families(f.algorithm, f.parameters))
+    for hit in lexical.find_names(text, language, gate):
+        fams = finding_families(hit.algorithm, hit.params)
+        if any(_same_kind(fams, other) for other in covered.get(hit.line, ())):
+            continue  # the rules read this call with its arguments: they say more than a name
+        result.findings.append(_finding(asset_id, relpath, lines, hit.line, hit.column, hit.symbol, hit.algorithm,
+                                        hit.usage, hit.confidence, hit.params))
+
+
+def _add_wrapper_calls(result: ScanResult, text: str, language: str, asset_id: str, relpath: str,
+                       lines: list[str]) -> None:
+    """Calls of the file's own small wrappers around a finding (wrappers.py)."""
+    seen = {(f.evidence.line, fam) for f in result.findings for fam in finding_families(f.algorithm, f.parameters)}
+    for line, column, name, inner in wrappers.wrapper_findings(text, language, result.findings):
+        fams = finding_families(inner.algorithm, inner.parameters)
+        if all((line, fam) in seen for fam in fams):
+            continue
+        seen |= {(line, fam) for fam in fams}
+        params = {**inner.parameters, "via_wrapper": f"{name}() (line {inner.evidence.line})"}
+        result.findings.append(_finding(asset_id, relpath, lines, line, column, f"{name}()", inner.algorithm,
+                                        inner.usage, Confidence.LOW, params))
+
+
+_REFINES = {"ECDH": frozenset({"X25519", "X448"}), "EdDSA": frozenset({"EdDSA"}), "DES": frozenset({"3DES"}),
+            "EC": frozenset({"ECDSA", "ECDH"})}
+
+
+def _same_kind(names: frozenset[str], ruled: frozenset[str]) -> bool:
+    """A name on a line the rules reported is the same finding when the families meet or one refines the other
+    (the ``crypto/ecdh`` package's ``X25519()``, the ``des`` package's ``NewTripleDESCipher``)."""
+    if compatible(names, ruled, unknown_matches=False):
+        return True
+    return any(ruled & _REFINES.get(n, frozenset()) or names & _REFINES.get(r, frozenset()) for n in names for r in ruled)
 
 
 def _number_repeats(findings: list[Finding]) -> list[Finding]:

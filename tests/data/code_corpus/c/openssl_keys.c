@@ -1,6 +1,6 @@
 /* OpenSSL key generation. RSA_generate_key_ex(rsa, 512, e, NULL) in a comment is not a finding. */
 #include <openssl/evp.h>
-#include <openssl/rsa.h>
+#include <openssl/rsa.h>  // expect: RSA unknown
 #include <openssl/ssl.h>
 #include <stdio.h>
 
@@ -9,12 +9,12 @@
 
 static const char *description = "des md5 rsa";
 
-int keys(RSA *rsa, BIGNUM *e, SSL_CTX *sctx) {
+int keys(RSA *rsa, BIGNUM *e, SSL_CTX *sctx) {  // expect: RSA unknown
     RSA_generate_key_ex(rsa, LEGACY_BITS, e, NULL); // expect: RSA key-generation
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_RSA, NULL); // expect: RSA key-generation
     EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 3072);
     EVP_PKEY_CTX *ectx = EVP_PKEY_CTX_new_id(EVP_PKEY_EC, NULL); // expect: ECDSA-P384 key-generation
-    EVP_PKEY_CTX_set_ec_paramgen_curve_nid(ectx, NID_secp384r1);
+    EVP_PKEY_CTX_set_ec_paramgen_curve_nid(ectx, NID_secp384r1);  // expect: ECDSA-P384 unknown
     EC_KEY *k = EC_KEY_new_by_curve_name(NID_X9_62_prime256v1); // expect: ECDSA-P256 key-generation
     EVP_PKEY *pq = EVP_PKEY_Q_keygen(NULL, NULL, "ML-KEM-768"); // expect: ML-KEM-768 key-exchange
     EVP_PKEY *r2 = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048); // expect: RSA key-generation

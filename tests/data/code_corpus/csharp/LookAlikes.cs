@@ -6,7 +6,7 @@ namespace Corpus
     public class LookAlikes
     {
         public string Description { get; set; } = "des";
-        public string Address { get; } = "md5";
+        public string Address { get; } = "md5";  // expect: MD5 unknown
 
         public SslProtocols Protocols() => SslProtocols.Tls; // expect: TLS1.0 protocol
 

@@ -1,11 +1,11 @@
 package corpus
 
 import (
-	"crypto/des"
-	"crypto/hmac"
-	"crypto/md5"
-	"crypto/rc4"
-	"crypto/sha1"
+	"crypto/des"  // expect: DES unknown
+	"crypto/hmac"  // expect: HMAC unknown
+	"crypto/md5"  // expect: MD5 unknown
+	"crypto/rc4"  // expect: RC4 unknown
+	"crypto/sha1"  // expect: SHA-1 unknown
 	"crypto/sha256"
 	"crypto/tls"
 	"errors"

@@ -2,13 +2,13 @@
 package corpus
 
 import (
-	"crypto/ecdh"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/mlkem"
+	"crypto/ecdh"  // expect: ECDH unknown
+	"crypto/ecdsa"  // expect: ECDSA unknown
+	"crypto/ed25519"  // expect: Ed25519 unknown
+	"crypto/elliptic"  // expect: ECDSA unknown
+	"crypto/mlkem"  // expect: ML-KEM unknown
 	"crypto/rand"
-	r "crypto/rsa"
+	r "crypto/rsa"  // expect: RSA unknown
 	"log"
 )
 
@@ -17,7 +17,7 @@ const legacyBits = 1024
 func Keys(bits int) {
 	weak, _ := r.GenerateKey(rand.Reader, legacyBits) // expect: RSA key-generation
 	any, _ := r.GenerateKey(rand.Reader, bits) // expect: RSA key-generation
-	curve := elliptic.P384()
+	curve := elliptic.P384()  // expect: ECDSA-P384 unknown
 	signer, _ := ecdsa.GenerateKey(curve, rand.Reader) // expect: ECDSA-P384 signature
 	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader) // expect: ECDSA-P256 signature
 	kx, _ := ecdh.X25519().GenerateKey(rand.Reader) // expect: X25519 key-exchange

@@ -3,7 +3,7 @@ package corpus;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.Signature;
-import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECGenParameterSpec;  // expect: ECDSA unknown
 import javax.crypto.Cipher;
 import javax.crypto.KEM;
 import javax.crypto.KeyAgreement;
@@ -14,7 +14,7 @@ import javax.crypto.Mac;
  */
 public class JcaKeys {
     private static final int LEGACY_BITS = 1024;
-    private static final String TRANSFORMATION = "DES/ECB/PKCS5Padding";
+    private static final String TRANSFORMATION = "DES/ECB/PKCS5Padding";  // expect: DES unknown
 
     void rsa() throws Exception {
         KeyPairGenerator kpg = KeyPairGenerator.getInstance("RSA"); // expect: RSA key-generation
@@ -28,7 +28,7 @@ public class JcaKeys {
 
     void ec() throws Exception {
         KeyPairGenerator ec = KeyPairGenerator.getInstance("EC"); // expect: ECDSA-P384 key-generation
-        ec.initialize(new ECGenParameterSpec("secp384r1"));
+        ec.initialize(new ECGenParameterSpec("secp384r1"));  // expect: ECDSA-P384 unknown
     }
 
     void signatures() throws Exception {

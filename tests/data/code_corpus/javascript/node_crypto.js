@@ -4,7 +4,7 @@ const { createHmac } = require('node:crypto');
 const jwt = require('jsonwebtoken');
 
 const KEY_BITS = 1024;
-const CIPHER = 'des-ede3-cbc';
+const CIPHER = 'des-ede3-cbc';  // expect: 3DES unknown
 
 function keys() {
   const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: KEY_BITS }); // expect: RSA key-generation
@@ -32,7 +32,7 @@ function tokens(payload, secret, privateKey) {
 
 function lookAlikes(description, nodes) {
   console.log('rsa des md5 ecdsa', description, nodes);
-  const address = { algorithm: 'des-ede3-cbc', hash: 'md5' };
+  const address = { algorithm: 'des-ede3-cbc', hash: 'md5' };  // expect: 3DES unknown, MD5 unknown
   throw new Error(`unsupported: ${address.algorithm}`);
 }
 

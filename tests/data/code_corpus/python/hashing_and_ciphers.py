@@ -1,14 +1,14 @@
 import hashlib as h
-import hmac
-from hashlib import sha1
+import hmac  # expect: HMAC unknown
+from hashlib import sha1  # expect: SHA-1 unknown
 
-from Crypto.PublicKey import RSA
-from Cryptodome.Cipher import ARC4, DES
+from Crypto.PublicKey import RSA  # expect: RSA unknown
+from Cryptodome.Cipher import ARC4, DES  # expect: DES unknown, RC4 unknown
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-DIGESTS = {"fast": "md5", "strong": "sha256"}
+DIGESTS = {"fast": "md5", "strong": "sha256"}  # expect: MD5 unknown
 IMPLEMENTATIONS = {"legacy": h.sha1, "modern": h.sha256}  # expect: SHA-1 hashing, SHA-256 hashing
-ALGORITHM_NAME = "sha1"
+ALGORITHM_NAME = "sha1"  # expect: SHA-1 unknown
 
 
 def fingerprint(data):

@@ -1,6 +1,6 @@
 """PyNaCl, python-ecdsa, the rsa package and pyOpenSSL."""
-import rsa
-from ecdsa import NIST384p, SigningKey
+import rsa  # expect: RSA unknown
+from ecdsa import NIST384p, SigningKey  # expect: ECDSA unknown, ECDSA-P384 unknown
 from nacl.public import PrivateKey
 from nacl.signing import SigningKey as NaclSigningKey
 from OpenSSL import crypto

@@ -3,12 +3,12 @@
 This module talks about RSA, DES, MD5 and ECDSA in its docstring: none of that is a finding.
 """
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, x25519
-from cryptography.hazmat.primitives.asymmetric import rsa as r
-from cryptography.hazmat.primitives.asymmetric.mlkem import MLKEM768PrivateKey
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, x25519  # expect: ECDSA unknown, Ed25519 unknown, RSA unknown, X25519 unknown
+from cryptography.hazmat.primitives.asymmetric import rsa as r  # expect: RSA unknown
+from cryptography.hazmat.primitives.asymmetric.mlkem import MLKEM768PrivateKey  # expect: ML-KEM unknown
 
 LEGACY_KEY_BITS = 1024
-CURVE = ec.SECP384R1()
+CURVE = ec.SECP384R1()  # expect: ECDSA-P384 unknown
 
 
 def make_signing_key(bits=3072):
@@ -35,17 +35,17 @@ def sign(data):
 
 def exchange_x25519(peer):
     mine = x25519.X25519PrivateKey.generate()  # expect: X25519 key-exchange
-    return mine.exchange(peer)
+    return mine.exchange(peer)  # expect: X25519 unknown
 
 
 def sign_ed25519(message):
     key = ed25519.Ed25519PrivateKey.generate()  # expect: Ed25519 signature
-    return key.sign(message)
+    return key.sign(message)  # expect: Ed25519 unknown
 
 
 def encrypt(public_key, message):
     oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)  # expect: RSA encryption
-    return public_key.encrypt(message, oaep)
+    return public_key.encrypt(message, oaep)  # expect: RSA unknown
 
 
 def pq_key():

@@ -1,7 +1,7 @@
 //! Keys with the rsa, ring and dalek crates. `RsaPrivateKey::new(&mut rng, 512)` in a doc comment is not a finding.
 use ring::{agreement, digest, signature};
-use rsa::RsaPrivateKey;
-use sha1::{Digest, Sha1};
+use rsa::RsaPrivateKey;  // expect: RSA unknown
+use sha1::{Digest, Sha1};  // expect: SHA-1 unknown
 
 const LEGACY_BITS: usize = 1024;
 

@@ -1,0 +1,103 @@
+"""Calls of a file's own small wrapper functions: the algorithm inside counts where the wrapper is used.
+
+code-findings.md: "A name passed through a constant, a default argument or a one-line wrapper
+function still counts at the place where the name is written and where it is used." A function
+defined in the file whose body (at most :data:`MAX_BODY_LINES` lines) holds findings of exactly one
+family makes each call of it, elsewhere in the file, a finding of that family (low confidence,
+``via_wrapper``); a longer function, or one of several families, is not a wrapper. Bodies are found by indentation (Python) or by braces.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pqscan.collect.code.families import finding_families
+from pqscan.model import Finding
+
+MAX_BODY_LINES = 6
+_DEF = {
+    "python": re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\(", re.M),
+    "javascript": re.compile(r"^([ \t]*)(?:export[ \t]+)?(?:async[ \t]+)?function\*?[ \t]+(\w+)[ \t]*\(", re.M),
+    "go": re.compile(r"^()func[ \t]+(?:\([^)]*\)[ \t]*)?(\w+)[ \t]*\(", re.M),
+    "rust": re.compile(r"^([ \t]*)(?:pub(?:\([^)]*\))?[ \t]+)?(?:async[ \t]+)?fn[ \t]+(\w+)[ \t]*[(<]", re.M),
+    "c": re.compile(r"^()(?:static[ \t]+)?(?:inline[ \t]+)?(?:const[ \t]+)?\w+[ \t*]+(\w+)[ \t]*\([^;{]*\)[ \t]*\n?\{",
+                    re.M),
+    "java": re.compile(r"^([ \t]*)(?:(?:public|private|protected|static|final|synchronized)[ \t]+)+[\w<>\[\], ]+?[ \t]+"
+                       r"(\w+)[ \t]*\(", re.M),
+    "csharp": re.compile(r"^([ \t]*)(?:(?:public|private|protected|internal|static|override|virtual|async)[ \t]+)+"
+                         r"[\w<>\[\], ?]+?[ \t]+(\w+)[ \t]*\(", re.M),
+}
+_NOT_WRAPPED = frozenset({"main", "init", "__init__", "new", "test", "setUp", "run", "get", "set", "toString",
+                          "equals", "hashCode", "String", "Dispose"})
+
+
+@dataclass(frozen=True)
+class Wrapper:
+    name: str
+    first: int  # 1-based lines of the definition and body
+    last: int
+    findings: tuple[Finding, ...]
+
+
+def _body_end(lines: list[str], start: int, indent: str, python: bool) -> int:
+    """Last line (0-based) of the function that starts at ``start``."""
+    if python:
+        for i in range(start + 1, min(len(lines), start + MAX_BODY_LINES + 2)):
+            text = lines[i]
+            if text.strip() and (len(text) - len(text.lstrip())) <= len(indent):
+                return i - 1
+        return min(len(lines) - 1, start + MAX_BODY_LINES + 1)
+    depth = 0
+    opened = False
+    for i in range(start, min(len(lines), start + MAX_BODY_LINES + 2)):
+        for ch in lines[i]:
+            if ch == "{":
+                depth += 1
+                opened = True
+            elif ch == "}":
+                depth -= 1
+                if opened and depth == 0:
+                    return i
+    return start + MAX_BODY_LINES + 2  # too long: not a wrapper
+
+
+def wrapper_findings(text: str, language: str, findings: list[Finding]) -> list[tuple[int, int, str, Finding]]:
+    """(line, column, wrapper name, the body's finding) for every call of a small wrapper."""
+    regex = _DEF.get("javascript" if language in ("typescript", "tsx") else language)
+    if regex is None or not findings:
+        return []
+    lines = text.splitlines()
+    by_line: dict[int, list[Finding]] = {}
+    for f in findings:
+        if f.algorithm != "unknown" and "via_wrapper" not in f.parameters:
+            by_line.setdefault(f.evidence.line or 0, []).append(f)
+    wrappers: list[Wrapper] = []
+    for m in regex.finditer(text):
+        name = m.group(2)
+        if name in _NOT_WRAPPED or len(name) < 3:
+            continue
+        start = text.count("\n", 0, m.start())
+        end = _body_end(lines, start, m.group(1), language == "python")
+        if end - start > MAX_BODY_LINES:
+            continue
+        inside = tuple(f for line in range(start + 1, end + 2) for f in by_line.get(line, ()))
+        families = {fam for f in inside for fam in finding_families(f.algorithm, f.parameters)}
+        if inside and len(families) == 1:
+            wrappers.append(Wrapper(name, start + 1, end + 1, inside))
+    if not wrappers:
+        return []
+    out = []
+    call = re.compile(r"(?<![\w$.])(" + "|".join(re.escape(w.name) for w in wrappers) + r")[ \t]*\(")
+    by_name = {w.name: w for w in wrappers}
+    for m in call.finditer(text):
+        number = text.count("\n", 0, m.start()) + 1
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        before = text[line_start:m.start()]
+        w = by_name[m.group(1)]
+        if before.lstrip().startswith(("//", "#", "*", "/*")) or w.first <= number <= w.last or \
+                re.search(r"\b(?:def|function|func|fn)\s+$", before):
+            continue
+        for f in w.findings:
+            out.append((number, m.start() - line_start + 1, w.name, f))
+    return out
