@@ -13,6 +13,7 @@ import click
 from pqscan.collect.code import CodeScanOptions
 from pqscan.collect.code.files import LANGUAGES, RULESET_OF
 from pqscan.collect.paths import PathScanOptions
+from pqscan.commands.cluster import cluster_options
 from pqscan.commands.common import (
     OutputFormat,
     format_option,
@@ -47,6 +48,7 @@ _LANGUAGE_CHOICES = sorted({*LANGUAGES, *RULESET_OF.values()})
               help="Write the inventory here (.json, or .jsonl for one record per line).")
 @format_option([OutputFormat.TABLE, OutputFormat.JSON])
 @store_option()
+@cluster_options()
 @click.pass_context
 def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ...], max_size: int,
             no_gitignore: bool, follow_symlinks: bool, languages: tuple[str, ...], include_vendored: bool,

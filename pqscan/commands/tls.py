@@ -12,6 +12,7 @@ from pqscan.collect.net.netscan import NetOptions
 from pqscan.collect.net.targets import STARTTLS_PROTOCOLS, parse_ports, parse_targets
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.collect.tls.groups import BY_CODE, GroupKind
+from pqscan.commands.cluster import cluster_options
 from pqscan.commands.common import OutputFormat, format_option, store_of, store_option
 from pqscan.commands.streaming import emit_inventory, print_endpoint_table, scan_endpoints_to_inventory
 from pqscan.errors import UsageError
@@ -39,6 +40,7 @@ from pqscan.model import Asset, AssetKind
 @click.option("--resume", is_flag=True, help="Skip endpoints already finished in --output and append to it.")
 @format_option([OutputFormat.TABLE, OutputFormat.JSON])
 @store_option()
+@cluster_options()
 @click.pass_context
 def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, sni: str | None, starttls: str,
             timeout: float, concurrency: int, per_host: int, rate: float | None, allow_large: bool,
