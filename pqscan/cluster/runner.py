@@ -54,20 +54,26 @@ def run_batches(client: Any, items: Iterable[Any], scan: Callable[[Any], Any],
 def iter_batches(client: Any, items: Iterable[Any], scan: Callable[[Any], Any], stats: ClusterStats, *,
                  version: str, batch_size: int, in_flight: int, host_of: Callable[[Any], Hashable] | None = None,
                  segment: str | None = None, on_output: Callable[[BatchOutput], None] | None = None,
-                 passthrough: Callable[[Any], bool] | None = None) -> Iterator[ScanResult]:
+                 passthrough: Callable[[Any], bool] | None = None, ordered: bool = False) -> Iterator[ScanResult]:
     """Run ``scan`` over ``items`` in batches on the cluster; yield each result once, as batches finish.
 
     ``host_of`` ties each item to a host: a host's items are only ever in one running batch.
     ``on_output`` also receives each batch's :class:`BatchOutput` (for per-collector extras).
     ``passthrough`` marks items that already are results (a walk's skip records): yielded here,
-    never shipped.
+    never shipped. ``ordered``: results in the order of ``items`` (``scan`` gives one result per item,
+    in order), as a local run gives them -- the inventory then merges each asset seen by several
+    collectors in the same order, so it is the same; out-of-order results wait (at most ``in_flight``
+    batches of them, and the passthrough items read meanwhile).
     """
     from distributed import wait
 
     started = time.monotonic()
     in_flight = max(1, in_flight)
     ready: deque[ScanResult] = deque()
-    if passthrough is not None:
+    sequence = _Sequence() if ordered else None
+    if sequence is not None:
+        items = sequence.number(items, passthrough)
+    elif passthrough is not None:
         items = _divert(items, passthrough, ready)
     batcher: Batcher[Any] = Batcher(items, batch_size, host_of=host_of, shards=in_flight * 4,
                                     max_buffered=batch_size * in_flight * 4, spread=in_flight)
@@ -83,7 +89,8 @@ def iter_batches(client: Any, items: Iterable[Any], scan: Callable[[Any], Any], 
             batch = batcher.next_batch(busy)
             if batch is None:
                 return
-            fut = client.submit(run_batch, scan, batch.items, version, segment, resources=resources,
+            shipped = tuple(item for _, item in batch.items) if sequence is not None else batch.items
+            fut = client.submit(run_batch, scan, shipped, version, segment, resources=resources,
                                 pure=False, key=f"pqscan-batch-{run_id}-{batch.number}")
             running[fut] = batch
             busy |= batch.shards
@@ -105,6 +112,9 @@ def iter_batches(client: Any, items: Iterable[Any], scan: Callable[[Any], Any], 
         stats.results += len(fresh)
         if on_output is not None:
             on_output(out)
+        if sequence is not None:
+            sequence.place([seq for seq, _ in batch.items], out.results, set(map(id, fresh)))
+            return sequence.release()
         return fresh
 
     current = client.as_current()  # distributed.wait() looks up the client as the current one
@@ -116,6 +126,8 @@ def iter_batches(client: Any, items: Iterable[Any], scan: Callable[[Any], Any], 
             stats.submit_seconds += time.monotonic() - t0
             while ready:
                 yield ready.popleft()
+            if sequence is not None:
+                yield from sequence.release()
             if not running:
                 if batcher.done:
                     break
@@ -140,6 +152,35 @@ def iter_batches(client: Any, items: Iterable[Any], scan: Callable[[Any], Any], 
             fut.cancel()
         current.__exit__(None, None, None)
         stats.seconds = time.monotonic() - started
+
+
+class _Sequence:
+    """Results back in the order of their items: each item numbered as it is read; a result (or a
+    passthrough item) waits until every earlier one was released."""
+
+    def __init__(self) -> None:
+        self.next = 0
+        self.waiting: dict[int, list[ScanResult]] = {}
+
+    def number(self, items: Iterable[Any], passthrough: Callable[[Any], bool] | None) -> Iterator[tuple[int, Any]]:
+        for seq, item in enumerate(items):
+            if passthrough is not None and passthrough(item):
+                self.waiting[seq] = [item]
+            else:
+                yield seq, item
+
+    def place(self, seqs: list[int], results: list[ScanResult], keep: set[int]) -> None:
+        if len(results) != len(seqs):
+            raise AssertionError(f"an ordered batch of {len(seqs)} items gave {len(results)} results")
+        for seq, result in zip(seqs, results, strict=True):
+            self.waiting[seq] = [result] if id(result) in keep else []  # [] : a duplicate, dropped
+
+    def release(self) -> list[ScanResult]:
+        out: list[ScanResult] = []
+        while self.next in self.waiting:
+            out.extend(self.waiting.pop(self.next))
+            self.next += 1
+        return out
 
 
 def _divert(items: Iterable[Any], passthrough: Callable[[Any], bool], ready: deque[ScanResult]) -> Iterator[Any]:

@@ -137,8 +137,9 @@ class Cluster:
     def map_batches(self, work: Iterable[Any], run_batch: Callable[[list[Any]], list[ScanResult]], *,
                     passthrough: Callable[[Any], bool] | None = None) -> Iterator[ScanResult]:
         """Any collector's work items through a module-level ``run_batch(list) -> list[ScanResult]``
-        on the workers (the seam local worker pools use); results yielded as batches finish, items
-        that ``passthrough`` says are results already are yielded without leaving the client."""
+        on the workers (the seam local worker pools use); results yielded in the order of ``work``
+        (``run_batch`` gives one result per item), as :func:`pqscan.collect.dispatch.run` does, items
+        that ``passthrough`` says are results already without leaving the client."""
         import pqscan
 
         self.connect()
@@ -146,7 +147,7 @@ class Cluster:
         self.stats.append(stats)
         yield from iter_batches(self._client, work, CallBatch(run_batch), stats, version=pqscan.__version__,
                                 batch_size=self.files_batch, in_flight=self.threads * PATH_IN_FLIGHT_PER_THREAD,
-                                segment=self.segment, passthrough=passthrough)
+                                segment=self.segment, passthrough=passthrough, ordered=True)
 
 
 def _host_of(endpoint: Any) -> str:

@@ -38,10 +38,10 @@ def inventory_of(results: list[ScanResult]) -> Inventory:
     return inv
 
 
-def comparable(inv: Inventory) -> tuple[list[str], list[str]]:
-    """Asset ids and findings, without the attributes that say which worker produced them."""
+def comparable(inv: Inventory) -> tuple[list[tuple[str, str]], list[str]]:
+    """Asset ids and kinds, and findings, without the attributes that say which worker produced them."""
     findings = sorted(json.dumps(f.to_dict(), sort_keys=True) for f in inv.findings)
-    return sorted(inv.assets), findings
+    return sorted((a.id, a.kind.value) for a in inv.assets.values()), findings
 
 
 def endpoint_attrs(results: list[ScanResult]) -> dict[str, dict[str, Any]]:
@@ -255,3 +255,31 @@ def test_cli_keeps_the_streamed_endpoints_and_says_one_line_when_the_scheduler_g
     kept = load(out)
     assert 1 <= len(kept.completed_targets) < len(fleet.keys)
     assert set(kept.completed_targets) <= set(kept.assets)
+
+
+def test_cli_scan_of_a_fleet_and_a_tree_on_a_local_cluster_equals_a_local_scan_and_fits_the_schema(
+        tmp_path: Path) -> None:
+    from importlib import resources
+
+    import jsonschema
+    from click.testing import CliRunner
+
+    from pqscan.cli import cli
+    from pqscan.inventory import load
+
+    tree = tmp_path / "tree"
+    shutil.copytree(CODE_TREE, tree)
+    with tls_fleet(tmp_path, 2) as fleet:
+        common = ["scan", str(tree), *(e.hostport for e in fleet.endpoints), "--timeout", "1", "--no-suites"]
+        local = CliRunner().invoke(cli, [*common, "-o", str(tmp_path / "local.jsonl")], catch_exceptions=False)
+        remote = CliRunner().invoke(cli, [*common, "--cluster", "local:2", "-o", str(tmp_path / "x.jsonl")],
+                                    catch_exceptions=False)
+    assert local.exit_code == 0 and remote.exit_code == 0, remote.output
+    x, y = load(tmp_path / "x.jsonl"), load(tmp_path / "local.jsonl")
+    assert comparable(x) == comparable(y) and x.findings
+    assert set(x.completed_targets) == set(y.completed_targets)
+    tagged = {a.kind.value for a in x.assets.values() if WORKER_ATTRIBUTE in a.attributes}
+    assert {"tls-endpoint", "source-file"} <= tagged
+    schema = json.loads(resources.files("pqscan").joinpath("schemas/inventory.schema.json").read_text())
+    problems = [e.message[:200] for e in jsonschema.Draft202012Validator(schema).iter_errors(x.to_dict())]
+    assert problems == []

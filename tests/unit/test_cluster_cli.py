@@ -37,3 +37,13 @@ def test_addresses() -> None:
     assert parse_address("local:3").local_workers == 3
     with pytest.raises(ClusterError):
         parse_address("tcp://host")
+
+
+def test_the_provenance_attributes_are_declared_on_every_asset_kind_the_schema_closes() -> None:
+    from pqscan.cluster import SEGMENT_ATTRIBUTE, WORKER_ATTRIBUTE
+    from pqscan.model import AssetKind, declared_attributes
+
+    closed = [k for k in AssetKind if declared_attributes(k) is not None]
+    assert closed
+    for kind in closed:
+        assert {WORKER_ATTRIBUTE, SEGMENT_ATTRIBUTE} <= (declared_attributes(kind) or frozenset()), kind
