@@ -133,11 +133,14 @@ def bench_code(tree: Path, batch_sizes: list[int], repeats: int) -> dict[str, An
     local:N` pays for imports, rules and grammars), then ``repeats`` warm runs each followed by a
     local run (interleaved, so a busy machine weighs on both); medians compared."""
     from pqscan.cluster import Cluster
-    from pqscan.collect.code import CodeScanOptions, scan_paths
+    from pqscan.collect.paths import PathScan, PathScanOptions
+
+    def code_scan(cluster: Cluster | None = None) -> list[Any]:
+        """The code collector over one walk of the tree, here or with its jobs on ``cluster``."""
+        return list(PathScan([tree], PathScanOptions(collectors=("code",)), cluster=cluster).results())
 
     warm_page_cache(tree)
-    opts = CodeScanOptions()
-    cold_s, local = timed(lambda: list(scan_paths([tree], opts)))
+    cold_s, local = timed(code_scan)
     files = len(local)
     print(f"\n== CPU-bound: code scan of {tree} ({files} files, {fingerprint(local)[1]} findings)")
     print(f"local cold (first scan in this process): {cold_s:.2f} s")
@@ -149,13 +152,13 @@ def bench_code(tree: Path, batch_sizes: list[int], repeats: int) -> dict[str, An
             warm: list[float] = []
             here: list[float] = []
             try:
-                first_s, res = timed(lambda c=cluster: list(c.scan_code([tree], opts)))
+                first_s, res = timed(lambda c=cluster: code_scan(c))
                 for _ in range(repeats):
-                    warm.append(timed(lambda c=cluster: list(c.scan_code([tree], opts)))[0])
-                    here.append(timed(lambda: list(scan_paths([tree], opts)))[0])
-                client_cpu, workers_cpu = cpu_seconds(lambda c=cluster: list(c.scan_code([tree], opts)),
+                    warm.append(timed(lambda c=cluster: code_scan(c))[0])
+                    here.append(timed(code_scan)[0])
+                client_cpu, workers_cpu = cpu_seconds(lambda c=cluster: code_scan(c),
                                                       cluster.connect())
-                local_cpu, _ = cpu_seconds(lambda: list(scan_paths([tree], opts)))
+                local_cpu, _ = cpu_seconds(code_scan)
             finally:
                 cluster.close()
             stats = cluster.stats[-1]
