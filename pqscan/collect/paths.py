@@ -15,7 +15,7 @@ from typing import Any
 from pqscan.collect.code.scanner import CodeCollector, CodeScanOptions
 from pqscan.collect.config.scanner import ConfigCollector, ConfigOptions
 from pqscan.collect.deps.scanner import DepsCollector, DepsOptions
-from pqscan.collect.dispatch import PathCollector, dispatch, run
+from pqscan.collect.dispatch import PathCollector, dispatch, run, run_batch
 from pqscan.collect.files.collector import CertsCollector, FilesOptions
 from pqscan.collect.walk import WalkOptions, root_labels
 from pqscan.errors import UsageError
@@ -70,14 +70,21 @@ def check_collectors(names: Iterable[str]) -> tuple[str, ...]:
 class PathScan:
     """The chosen collectors over one walk of ``roots``; iterate :meth:`results` once."""
 
-    def __init__(self, roots: Sequence[str | Path], options: PathScanOptions | None = None) -> None:
+    def __init__(self, roots: Sequence[str | Path], options: PathScanOptions | None = None, *,
+                 cluster: Any = None) -> None:
         self.roots = list(roots)
         self.options = options or PathScanOptions()
+        self.cluster = cluster  # a pqscan.cluster.Cluster (--cluster): the jobs run on its workers
         self.collectors = [PATH_COLLECTORS[n](self.options) for n in check_collectors(self.options.collectors)]
 
     def results(self) -> Iterator[ScanResult]:
+        work = dispatch(self.roots, self.options.walk, self.collectors)
+        if self.cluster is not None:
+            # The jobs carry the bytes read here, so the workers need not see the files; results
+            # made on the spot here (skips, certificates, deferred results) stay here.
+            return self.cluster.map_batches(work, run_batch, passthrough=lambda w: isinstance(w, ScanResult))
         jobs = self.options.jobs if any(c.name == "code" for c in self.collectors) else 1
-        return run(dispatch(self.roots, self.options.walk, self.collectors), jobs)
+        return run(work, jobs)
 
     def labels(self) -> dict[str, str]:
         """``{label: absolute root folder}``: the name prefix of each root's files ("" for a single root)

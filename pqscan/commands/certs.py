@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from pqscan.collect.paths import PathScanOptions
+from pqscan.commands.cluster import cluster_options
 from pqscan.commands.common import (
     OutputFormat,
     format_option,
@@ -58,6 +59,7 @@ def _passwords(given: tuple[str, ...], password_file: Path | None) -> tuple[byte
 @format_option([OutputFormat.TABLE, OutputFormat.JSON])
 @store_option()
 @view_options
+@cluster_options()
 @click.pass_context
 def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ...], max_size: int,
             no_gitignore: bool, follow_symlinks: bool, passwords: tuple[str, ...], password_file: Path | None,

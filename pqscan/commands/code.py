@@ -13,6 +13,7 @@ import click
 from pqscan.collect.code import CodeScanOptions
 from pqscan.collect.code.files import LANGUAGES, RULESET_OF
 from pqscan.collect.paths import PathScanOptions
+from pqscan.commands.cluster import cluster_options
 from pqscan.commands.common import (
     OutputFormat,
     format_option,
@@ -49,6 +50,7 @@ _LANGUAGE_CHOICES = sorted({*LANGUAGES, *RULESET_OF.values()})
 @format_option([OutputFormat.TABLE, OutputFormat.JSON])
 @store_option()
 @view_options
+@cluster_options()
 @click.pass_context
 def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ...], max_size: int,
             no_gitignore: bool, follow_symlinks: bool, languages: tuple[str, ...], include_vendored: bool,

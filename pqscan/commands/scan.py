@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from pqscan.commands.cluster import cluster_of, cluster_options
 from pqscan.commands.common import (
     fail_exit,
     fail_on_option,
@@ -45,6 +46,7 @@ from pqscan.report.formats import format_for_path
               help="Collectors for paths (comma-separated).")
 @fail_on_option()
 @store_option()
+@cluster_options()
 @click.pass_context
 def command(ctx: click.Context, targets: tuple[str, ...], output: Path, resume: bool, report_path: Path | None,
             profiles: tuple[str, ...], ports: str | None, sni: str | None, timeout: float, concurrency: int,
@@ -80,7 +82,7 @@ def command(ctx: click.Context, targets: tuple[str, ...], output: Path, resume: 
                                   profiles=profiles)
     if session.skip_keys:
         note(ctx, f"resuming: {len(session.skip_keys)} target(s) already done in {output}")
-    inventory = scan(list(targets), options, session=session)
+    inventory = scan(list(targets), options, session=session, cluster=cluster_of(ctx))
     note(ctx, f"{len(inventory.assets)} assets, {len(inventory.findings)} findings, {len(inventory.errors)} errors "
               f"-> {output}")
     from pqscan.report.build import prepare, render

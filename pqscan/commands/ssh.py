@@ -12,6 +12,7 @@ from pqscan.assess.exposure import protects
 from pqscan.collect.net.netscan import NetOptions
 from pqscan.collect.net.targets import parse_ports, parse_targets
 from pqscan.collect.ssh import SshProbeOptions, make_probe
+from pqscan.commands.cluster import cluster_options
 from pqscan.commands.common import OutputFormat, endpoints_exit, format_option, store_of, store_option
 from pqscan.commands.options import RATE, TIMEOUT
 
@@ -46,6 +47,7 @@ from pqscan.report.terminal import Column
 @format_option([OutputFormat.TABLE, OutputFormat.JSON])
 @store_option()
 @view_options
+@cluster_options()
 @click.pass_context
 def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, timeout: float, concurrency: int,
             per_host: int, rate: float | None, allow_large: bool, no_host_keys: bool, no_gex_probe: bool,

@@ -27,6 +27,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 def scan_endpoints_to_inventory(ctx: click.Context, endpoints: Sequence[Any], probe: Any, options: Any,
                                 output: Path | None, resume: bool) -> Inventory:
     """The body every endpoint command shares (``pqscan tls``, ``ssh``): one session, one scheduler run."""
+    from pqscan.collect.net.netscan import run_scan
+    from pqscan.commands.cluster import on_cluster
     from pqscan.pipeline.scan import run_endpoints
     from pqscan.pipeline.session import ScanSession
 
@@ -36,7 +38,7 @@ def scan_endpoints_to_inventory(ctx: click.Context, endpoints: Sequence[Any], pr
     if session.skip_keys:
         note(ctx, f"resuming: {len(session.skip_keys & set(keys))} endpoint(s) already done in {output}")
     with session:
-        run_endpoints(session, endpoints, probe, options)
+        run_endpoints(session, endpoints, probe, options, run=on_cluster(ctx, run_scan, "network"))
     if output is not None:
         note(ctx, f"inventory written to {output}")
     return session.inventory
@@ -46,9 +48,10 @@ def scan_paths_to_inventory(ctx: click.Context, paths: Sequence[Path], options: 
                             output: Path | None) -> Inventory:
     """The body of the path commands (``pqscan certs``, ``code``): one walk into one session."""
     from pqscan.collect.paths import PathScan
+    from pqscan.commands.cluster import cluster_of
     from pqscan.pipeline.session import ScanSession
 
-    walk = PathScan(paths, options)
+    walk = PathScan(paths, options, cluster=cluster_of(ctx))
     session = ScanSession.to_file(output, [str(p) for p in paths], store=store_of(ctx))
     results = 0
     with session, warnings.catch_warnings(record=True) as caught:

@@ -12,6 +12,7 @@ from pqscan.collect.net.netscan import NetOptions
 from pqscan.collect.net.targets import STARTTLS_PROTOCOLS, parse_ports, parse_targets
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.collect.tls.groups import BY_CODE, GroupKind
+from pqscan.commands.cluster import cluster_options
 from pqscan.commands.common import OutputFormat, endpoints_exit, format_option, store_of, store_option
 from pqscan.commands.options import RATE, TIMEOUT
 from pqscan.commands.streaming import (
@@ -48,6 +49,7 @@ from pqscan.report.terminal import Column
 @format_option([OutputFormat.TABLE, OutputFormat.JSON])
 @store_option()
 @view_options
+@cluster_options()
 @click.pass_context
 def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, sni: str | None, starttls: str,
             timeout: float, concurrency: int, per_host: int, rate: float | None, allow_large: bool,

@@ -86,8 +86,12 @@ def scan(
     options: ScanOptions | None = None,
     *,
     session: ScanSession | None = None,
+    cluster: Any = None,
 ) -> Inventory:
     """Run every matching collector over ``specs``; results go through ``session`` (streamed, resumable).
+
+    ``cluster`` (a :class:`pqscan.cluster.Cluster`, ``--cluster``) runs the endpoint probes and the
+    per-file jobs on Dask workers instead of here; the inventory is the same.
 
     Returns the session's inventory, finished (or closed unfinished if the scan was interrupted, and
     the interruption re-raised). Without a session the results are only kept in memory.
@@ -104,17 +108,19 @@ def scan(
     ssh_endpoints = parse_targets(split.ssh, default_port=SSH_PORT, sni=None, starttls="none",
                                   allow_large=opts.allow_large, scheme="ssh") if split.ssh else []
     try:
-        scan_paths_into(session, split.paths, opts)
+        scan_paths_into(session, split.paths, opts, cluster)
+        run = cluster.run_scan if cluster is not None else None
         if tls_endpoints:
             from pqscan.collect.tls.collector import scan_tls_endpoint
 
-            run_endpoints(session, tls_endpoints, partial(scan_tls_endpoint, suites=opts.tls_suites), opts.net)
+            run_endpoints(session, tls_endpoints, partial(scan_tls_endpoint, suites=opts.tls_suites), opts.net,
+                          run=run)
         if ssh_endpoints:
             from pqscan.collect.ssh.probe import SshProbeOptions, make_probe
 
             run_endpoints(session, ssh_endpoints, make_probe(SshProbeOptions(host_keys=opts.ssh_host_keys,
                                                                              gex_moduli=opts.ssh_gex_probe)),
-                          replace(opts.net, collector="ssh"))
+                          replace(opts.net, collector="ssh"), run=run)
     except BaseException:
         session.close_unfinished()
         raise
@@ -125,12 +131,13 @@ def path_key(path: Path) -> str:
     return f"path:{path}"
 
 
-def scan_paths_into(session: ScanSession, paths: Sequence[Path], opts: ScanOptions) -> None:
+def scan_paths_into(session: ScanSession, paths: Sequence[Path], opts: ScanOptions, cluster: Any = None) -> None:
     """One walk over every path not yet done; each root is marked done when the walk ends."""
     todo = [p for p in paths if path_key(p) not in session.skip_keys]
     if not todo:
         return
-    walk = PathScan(todo, PathScanOptions(walk=opts.walk, collectors=opts.path_collectors, passwords=opts.passwords))
+    walk = PathScan(todo, PathScanOptions(walk=opts.walk, collectors=opts.path_collectors, passwords=opts.passwords),
+                    cluster=cluster)
     for result in walk.results():
         session.take(result, done=False)
     labels = walk.labels()
@@ -140,8 +147,12 @@ def scan_paths_into(session: ScanSession, paths: Sequence[Path], opts: ScanOptio
         session.mark_done(path_key(p))
 
 
-def run_endpoints(session: ScanSession, endpoints: Sequence[Any], probe: Any, net: NetOptions) -> None:
-    """Network targets through the scheduler; each endpoint's result comes back through the callback."""
+def run_endpoints(session: ScanSession, endpoints: Sequence[Any], probe: Any, net: NetOptions, *,
+                  run: Any = None) -> None:
+    """Network targets through the scheduler; each endpoint's result comes back through the callback.
+
+    ``run``: a function with :func:`~pqscan.collect.net.netscan.run_scan`'s signature (the Dask
+    cluster's, ``--cluster``); the local scheduler by default."""
     from pqscan.collect.net.netscan import run_scan
 
-    run_scan(endpoints, probe, net, skip_keys=session.skip_keys, on_result=lambda r: session.take(r, done=True))
+    (run or run_scan)(endpoints, probe, net, skip_keys=session.skip_keys, on_result=lambda r: session.take(r, done=True))
