@@ -116,12 +116,13 @@ def test_mlkem512_only_server_is_confirmed_and_its_certificate_is_fetched(lab_re
 def test_well_behaved_servers_cost_at_most_ten_connections_without_suite_enumeration(
     tls_lab: dict[str, TlsServer], server: str
 ) -> None:
-    if server == "hybrid-and-classical":
-        pytest.skip("nine TLS 1.3 groups, four extra PQ ones each confirmed with its own share: 20 connections")
+    # This lab server accepts nine TLS 1.3 groups; each of its four extra PQ groups is confirmed with a real
+    # key share of its own, so it costs more than the issue's 10 (a known gap, said in the issue note).
+    bound = 20 if server == "hybrid-and-classical" else 10
     lab = tls_lab[server]
     before = lab.accepted
     asyncio.run(scan_endpoints([endpoint(lab.port)], functools.partial(scan_tls_endpoint, suites=False), FAST))
-    assert lab.accepted - before <= 10
+    assert lab.accepted - before <= bound
 
 
 def test_plain_group_list_accepts_a_classical_share_without_hrr(lab_results: dict[str, ScanResult]) -> None:
