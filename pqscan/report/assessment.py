@@ -23,7 +23,7 @@ from rich.text import Text
 from pqscan import __version__
 from pqscan.assess.engine import Assessment, ComplianceStatus, Verdict
 from pqscan.inventory import Inventory, now_iso
-from pqscan.model import Finding, Severity
+from pqscan.model import Asset, Finding, Severity
 from pqscan.report.terminal import Column
 from pqscan.report.terminal import render as render_records
 from pqscan.textsafe import clean
@@ -134,6 +134,17 @@ def _deadline(assessment: Assessment, fid: str) -> Text:
     return Text(joint.deadline_text({p.id: p.name for p in assessment.profiles}).replace(" (", "\n(", 1))
 
 
+def _algorithm_and_location(f: Finding, asset: Asset | None) -> tuple[str, str]:
+    """The algorithm as shown (an unknown one with the name it was met by) and where, with the line."""
+    algorithm = f.algorithm
+    if f.parameters.get("raw_identifier") and f.algorithm == "unknown":
+        algorithm = f"unknown ({f.parameters['raw_identifier']})"
+    location = f.evidence.location or (asset.location if asset else "")
+    if f.evidence.line is not None:
+        location += f":{f.evidence.line}"
+    return algorithm, location
+
+
 def findings_table(inventory: Inventory, assessment: Assessment) -> Table:
     table = Table(title="Findings", box=box.SIMPLE_HEAVY, show_lines=True, expand=True)
     for col, kw in (("Severity", {"no_wrap": True}), ("Algorithm", {"max_width": 18}), ("Usage", {"max_width": 14}),
@@ -144,12 +155,7 @@ def findings_table(inventory: Inventory, assessment: Assessment) -> Table:
         asset = inventory.assets.get(f.asset_id)
         verdicts = assessment.verdicts.get(f.id, [])
         worst = assessment.worst(f.id)
-        algorithm = f.algorithm
-        if f.parameters.get("raw_identifier") and f.algorithm == "unknown":
-            algorithm = f"unknown ({f.parameters['raw_identifier']})"
-        location = f.evidence.location or (asset.location if asset else "")
-        if f.evidence.line is not None:
-            location += f":{f.evidence.line}"
+        algorithm, location = _algorithm_and_location(f, asset)
         flags = []
         if worst and worst.classically_broken:
             flags.append("broken")
@@ -249,12 +255,7 @@ def finding_rows(inventory: Inventory, assessment: Assessment) -> tuple[list[lis
     for f in _order(assessment, inventory.findings):
         asset = inventory.assets.get(f.asset_id)
         worst = assessment.worst(f.id)
-        algorithm = f.algorithm
-        if f.parameters.get("raw_identifier") and f.algorithm == "unknown":
-            algorithm = f"unknown ({f.parameters['raw_identifier']})"
-        location = f.evidence.location or (asset.location if asset else "")
-        if f.evidence.line is not None:
-            location += f":{f.evidence.line}"
+        algorithm, location = _algorithm_and_location(f, asset)
         sev = assessment.severity(f.id)
         flags = [x for x, on in (("broken", worst and worst.classically_broken), ("HNDL", worst and worst.hndl)) if on]
         rows.append([" ".join([sev.value.upper(), *flags]), algorithm, f.usage.value, location,

@@ -534,6 +534,20 @@ _KEY_NOUNS = frozenset({"key", "keys", "pem", "der", "pk8", "pkcs1", "pkcs8", "j
 _NAME_TOKEN = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z0-9]+(?![a-z])")
 
 
+def _innermost_open(before: str) -> int:
+    """Index of the innermost bracket still open at the end of ``before`` (-1 when none is)."""
+    depth = 0
+    for i in range(len(before) - 1, -1, -1):
+        ch = before[i]
+        if ch in ")]}":
+            depth += 1
+        elif ch in "([{":
+            if depth == 0:
+                return i
+            depth -= 1
+    return -1
+
+
 def _verb_words(name: str) -> list[str]:
     """A library method's algorithm words; "ed" alone is EdDSA there (``from_ed_der``, ``as_ed_public_key``)."""
     return words_of(name, loose=True) or (["EdDSA"] if _ED_PART.search(name) else [])
@@ -903,17 +917,8 @@ class _FileNames:
     def _is_message(before: str) -> bool:
         if _ASSERT_LINE.match(before):
             return True
-        # the innermost unclosed call on this line
-        depth = 0
-        for i in range(len(before) - 1, -1, -1):
-            ch = before[i]
-            if ch in ")]}":
-                depth += 1
-            elif ch in "([{":
-                if depth == 0:
-                    return ch == "(" and bool(_MESSAGE_CALL.search(before[:i + 1]))
-                depth -= 1
-        return False
+        opening = _innermost_open(before)  # the innermost unclosed call on this line
+        return opening >= 0 and before[opening] == "(" and bool(_MESSAGE_CALL.search(before[:opening + 1]))
 
     def _receivers(self) -> None:
         """Variables whose type is known from a declaration, a type assertion or the call that made them;
@@ -1166,16 +1171,10 @@ class _FileNames:
         after = seg[start:start + 200]
         if re.search(r"(?:\breturn|\bcase|==|!=|=>|\?|:)\s*$", before):
             return True
-        depth = 0
-        for i in range(len(before) - 1, -1, -1):
-            ch = before[i]
-            if ch in ")]}":
-                depth += 1
-            elif ch in "([{":
-                if depth == 0:
-                    return ch == "(" and bool(re.search(r"[\w$>]\s*\($", before[:i + 1])) and not \
-                        _MESSAGE_CALL.search(before[:i + 1])
-                depth -= 1
+        opening = _innermost_open(before)
+        if opening >= 0:
+            head = before[:opening + 1]
+            return before[opening] == "(" and bool(re.search(r"[\w$>]\s*\($", head)) and not _MESSAGE_CALL.search(head)
         return bool(re.match(r"\w+\s*[,)]", after)) and bool(re.search(r"[(,]\s*$", before))
 
     @staticmethod

@@ -167,8 +167,7 @@ async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions, *, suites: 
     old: list[pr.LegacyResult] = done[2]
     enums: list[SuiteEnumeration] | None = done[3] if suites else None
     handshake, split = handshake_task.result()
-    elim13, groups, note, confirmations, contradiction, hrr_upgrade = (
-        t13.elim, t13.groups, t13.note, t13.confirmations, t13.contradiction, t13.hrr_upgrade)
+    elim13 = t13.elim
     tls12 = el.first_legacy(elim12)
     tls13 = t13.tls13
     if rsa_kx is None:
@@ -180,8 +179,7 @@ async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions, *, suites: 
         result.error("tls-hello", kind, f"no TLS version accepted: TLS 1.3 hello: {elim13.first.describe()}; "
                                         f"TLS 1.2 hello: {tls12.evidence}; handshake: {_hs_error(handshake)}")
         return result
-    _record(result, endpoint, _Facts(elim13, elim12, tls13, groups, note, confirmations, contradiction,
-                                     hrr_upgrade, legacy, rsa_kx, handshake, split, enums))
+    _record(result, endpoint, _Facts(t13, elim12, legacy, rsa_kx, handshake, split, enums))
     return result
 
 
@@ -344,14 +342,8 @@ async def _rsa_kx_probe(endpoint: Endpoint, options: NetOptions, tls12: pr.Legac
 
 @dataclass(frozen=True)
 class _Facts:
-    elim13: el.Elimination
+    t13: _Tls13
     elim12: el.Elimination
-    tls13: bool
-    groups: list[pr.GroupResult]
-    note: str | None
-    confirmations: dict[int, Confirmation]
-    contradiction: Confirmation | None
-    hrr_upgrade: pr.HrrUpgrade | None
     legacy: list[pr.LegacyResult]
     rsa_kx: pr.LegacyResult
     handshake: HandshakeInfo | pr.Exchange
@@ -361,26 +353,26 @@ class _Facts:
 
 def _preference(f: _Facts) -> dict[str, Any] | None:
     """The server's TLS 1.3 group order from the elimination; verdict 'pq' when a PQ group comes first."""
-    supported = {r.group.code for r in f.groups if r.verdict is pr.Verdict.SUPPORTED}
-    order = [c for c in f.elim13.codes if c in supported]
-    if not order or f.note is not None:
+    supported = {r.group.code for r in f.t13.groups if r.verdict is pr.Verdict.SUPPORTED}
+    order = [c for c in f.t13.elim.codes if c in supported]
+    if not order or f.t13.note is not None:
         return None
     top = BY_CODE[order[0]]
-    if f.elim13.server_order is False:
+    if f.t13.elim.server_order is False:
         verdict = "client-order"
-    elif f.elim13.server_order is None and len(order) > 1:
+    elif f.t13.elim.server_order is None and len(order) > 1:
         verdict = "unknown"
     else:
         verdict = "pq" if top.quantum_safe else "classical"
-    return {"verdict": verdict, "order": [group_name(c) for c in order], "server_order": f.elim13.server_order,
-            "evidence": f"elimination order over {f.elim13.connections} connection(s)"}
+    return {"verdict": verdict, "order": [group_name(c) for c in order], "server_order": f.t13.elim.server_order,
+            "evidence": f"elimination order over {f.t13.elim.connections} connection(s)"}
 
 
 def _record(result: ScanResult, endpoint: Endpoint, f: _Facts) -> None:
     aid, loc = endpoint.key, endpoint.hostport
-    groups, legacy, enums, handshake = f.groups, f.legacy, f.enums, f.handshake
-    first_sh = f.elim13.first.answer.server_hello if f.elim13.first.answer else None
-    protocols: dict[str, bool | None] = {"TLS1.3": f.tls13}
+    groups, legacy, enums, handshake = f.t13.groups, f.legacy, f.enums, f.handshake
+    first_sh = f.t13.elim.first.answer.server_hello if f.t13.elim.first.answer else None
+    protocols: dict[str, bool | None] = {"TLS1.3": f.t13.tls13}
     for lr in legacy:
         protocols[lr.name] = lr.supported
     tls12_groups = f.elim12.codes if legacy[0].supported else []
@@ -388,19 +380,19 @@ def _record(result: ScanResult, endpoint: Endpoint, f: _Facts) -> None:
     attrs: dict[str, Any] = {
         "host": endpoint.host, "port": endpoint.port, "sni": endpoint.sni, "service": endpoint.service,
         "starttls": endpoint.starttls, "protocols": protocols,
-        "baseline": {"evidence": f.elim13.first.describe(),
+        "baseline": {"evidence": f.t13.elim.first.describe(),
                      "selected_group": group_name(first_sh.key_share_group)
                      if first_sh and first_sh.key_share_group else None},
         "groups": pr.group_table(groups),
         "supported_groups": [r.group.name for r in groups if r.verdict is pr.Verdict.SUPPORTED],
-        "group_enumeration": {"TLS1.3": f.elim13.to_dict(), "TLS1.2": f.elim12.to_dict(),
-                              "method": "per-group probes" if f.note else "elimination", "note": f.note},
+        "group_enumeration": {"TLS1.3": f.t13.elim.to_dict(), "TLS1.2": f.elim12.to_dict(),
+                              "method": "per-group probes" if f.t13.note else "elimination", "note": f.t13.note},
         "tls12_groups": [group_name(c) for c in tls12_groups],
         "tls12_group_preference": ("server" if tls12_order else "client" if tls12_order is False else None),
-        "key_share_checks": {c.group.name: c.to_dict() for c in f.confirmations.values()},
-        "inconclusive": f.contradiction.evidence if f.contradiction else None,
+        "key_share_checks": {c.group.name: c.to_dict() for c in f.t13.confirmations.values()},
+        "inconclusive": f.t13.contradiction.evidence if f.t13.contradiction else None,
         "preference": _preference(f),
-        "hrr_upgrade": f.hrr_upgrade.to_dict() if f.hrr_upgrade else None,
+        "hrr_upgrade": f.t13.hrr_upgrade.to_dict() if f.t13.hrr_upgrade else None,
         "tls12": legacy[0].to_dict(),
         "tls12_rsa_key_transport": f.rsa_kx.supported,
         "split_client_hello": f.split.to_dict() if f.split else None,
@@ -411,15 +403,15 @@ def _record(result: ScanResult, endpoint: Endpoint, f: _Facts) -> None:
         if e.error_kind is not None and e.first.supported:
             result.error(f"tls-suites:{e.name}", e.error_kind,
                          f"cipher-suite enumeration incomplete after {len(e.accepted)} suite(s): {e.stop}")
-    if f.note is not None:
-        result.error("tls-group-enumeration", ErrorKind.PROTOCOL_VIOLATION, f.note)
-    if f.contradiction is not None:
+    if f.t13.note is not None:
+        result.error("tls-group-enumeration", ErrorKind.PROTOCOL_VIOLATION, f.t13.note)
+    if f.t13.contradiction is not None:
         result.error("tls-group-confirmation", ErrorKind.PROTOCOL_VIOLATION,
-                     f"inconclusive: the server contradicts itself: {f.contradiction.evidence}")
+                     f"inconclusive: the server contradicts itself: {f.t13.contradiction.evidence}")
     for r in groups:
         if r.verdict is pr.Verdict.PROTOCOL_VIOLATION:
             result.error(f"tls-group-probe:{r.group.name}", ErrorKind.PROTOCOL_VIOLATION, r.evidence)
-        elif r.verdict is pr.Verdict.INCONCLUSIVE and f.contradiction is None:
+        elif r.verdict is pr.Verdict.INCONCLUSIVE and f.t13.contradiction is None:
             result.error(f"tls-group-probe:{r.group.name}", ErrorKind.UNSUPPORTED, f"inconclusive: {r.evidence}")
     findings: list[Finding] = []
     for r in groups:
