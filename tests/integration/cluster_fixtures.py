@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,13 +33,36 @@ FLEET_CONFIGS = (
 
 
 class SlowTlsServer(TlsServer):
-    """A lab TLS server that waits ``delay`` seconds before each handshake (a far-away peer)."""
+    """A lab TLS server that waits ``delay`` seconds before each handshake (a far-away peer).
+
+    ``on_accept``, when set, is called with each client's (host, port) before the handshake."""
 
     delay: float = 0.0
+    on_accept: Callable[[tuple[str, int]], None] | None = None
 
     def _serve(self, ctx, client) -> None:  # type: ignore[no-untyped-def]
+        if self.on_accept is not None:
+            self.on_accept(client.getpeername()[:2])
         time.sleep(self.delay)
         super()._serve(ctx, client)
+
+
+def tcp_ports_of(pid: int) -> set[int]:
+    """Local ports of the IPv4 TCP sockets process ``pid`` holds (from /proc: its socket inodes, the
+    kernel's socket table)."""
+    inodes = set()
+    fd_dir = Path(f"/proc/{pid}/fd")
+    for fd in fd_dir.iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    ports = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[9] in inodes:
+            ports.add(int(fields[1].split(":")[1], 16))
+    return ports
 
 
 @dataclass

@@ -168,6 +168,29 @@ def test_a_second_writer_of_a_sqlite_store_is_refused_with_a_clear_message(tmp_p
         assert second.list_scans()[0].status == "running"  # readers are never blocked
 
 
+def test_processes_opening_a_new_sqlite_store_at_once_all_get_one_schema(tmp_path: Path) -> None:
+    # SQLite's driver runs DDL outside a transaction: without a lock on the file, two processes that
+    # create the same new store both create its tables and one fails ("table scans already exists").
+    url = f"sqlite:///{tmp_path / 'estate.db'}"
+    go = tmp_path / "go"
+    opener = textwrap.dedent(f"""
+        import os, time
+        from pqscan.store import open_store
+        while not os.path.exists({str(go)!r}):
+            time.sleep(0.001)
+        with open_store({url!r}) as store:
+            print(store.schema_revision())
+    """)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    procs = [subprocess.Popen([sys.executable, "-c", opener], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    go.touch()
+    outcomes = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, [err for _, err in outcomes]
+    with open_store(url) as store:
+        assert {out.strip() for out, _ in outcomes} == {store.schema_revision()} and store.list_scans() == []
+
+
 def test_two_scanners_writing_one_postgresql_store_at_once_lose_and_duplicate_nothing(postgres_server) -> None:
     url = postgres_server.new_database(f"concurrent_{os.getpid()}")
     open_store(url).close()
