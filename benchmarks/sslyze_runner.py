@@ -10,13 +10,7 @@ import json
 import sys
 import time
 
-from sslyze import (
-    ScanCommand,
-    Scanner,
-    ServerNetworkConfiguration,
-    ServerNetworkLocation,
-    ServerScanRequest,
-)
+from sslyze import ScanCommand, Scanner, ServerNetworkConfiguration, ServerNetworkLocation, ServerScanRequest
 
 
 def main() -> None:

@@ -25,15 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from benchmarks.real_corpus.corpus import (  # noqa: E402
-    DEFAULT_CACHE,
-    DEFAULT_MIRRORS,
-    HERE,
-    Source,
-    load,
-    mirror_dir,
-    read_file,
-)
+from benchmarks.real_corpus.corpus import DEFAULT_CACHE, DEFAULT_MIRRORS, HERE, Source, load, mirror_dir, read_file  # noqa: E402
 
 TIMEOUT = 600
 

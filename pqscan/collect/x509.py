@@ -31,14 +31,7 @@ from pqscan.algorithms import Algorithm, IdKind, lookup, unknown
 from pqscan.collect import der
 
 # Public-key helpers live in pqscan.collect.pubkey; re-exported here for the other collectors.
-from pqscan.collect.pubkey import (  # noqa: F401
-    EC_PUBLIC_KEY_OID,
-    PublicKeyInfo,
-    describe_spki,
-    key_asset,
-    key_usage_for,
-    spki_of,
-)
+from pqscan.collect.pubkey import EC_PUBLIC_KEY_OID, PublicKeyInfo, describe_spki, key_asset, key_usage_for, spki_of  # noqa: F401
 from pqscan.model import Asset, AssetKind, Evidence, Finding, Relation, RelationKind, Usage
 from pqscan.textsafe import clean, clean_rfc4514
 

@@ -11,14 +11,7 @@ import click
 
 from pqscan.collect.paths import PathScanOptions
 from pqscan.commands.cluster import cluster_options
-from pqscan.commands.common import (
-    OutputFormat,
-    format_option,
-    make_walk,
-    store_option,
-    walk_options,
-    write_output,
-)
+from pqscan.commands.common import OutputFormat, format_option, make_walk, store_option, walk_options, write_output
 from pqscan.commands.options import EXISTING_PATH
 from pqscan.commands.streaming import View, scan_paths_to_inventory, view_options, write_skip_summary
 from pqscan.errors import InputError

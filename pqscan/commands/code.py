@@ -14,14 +14,7 @@ from pqscan.collect.code import CodeScanOptions
 from pqscan.collect.code.files import LANGUAGES, RULESET_OF
 from pqscan.collect.paths import PathScanOptions
 from pqscan.commands.cluster import cluster_options
-from pqscan.commands.common import (
-    OutputFormat,
-    format_option,
-    make_walk,
-    store_option,
-    walk_options,
-    write_output,
-)
+from pqscan.commands.common import OutputFormat, format_option, make_walk, store_option, walk_options, write_output
 from pqscan.commands.options import EXISTING_PATH
 from pqscan.commands.streaming import View, scan_paths_to_inventory, view_options, write_skip_summary
 from pqscan.inventory import Inventory

@@ -7,14 +7,7 @@ from pathlib import Path
 
 import click
 
-from pqscan.commands.common import (
-    OutputFormat,
-    format_option,
-    note,
-    output_option,
-    profile_option,
-    write_output,
-)
+from pqscan.commands.common import OutputFormat, format_option, note, output_option, profile_option, write_output
 from pqscan.commands.options import CRQC_YEAR
 from pqscan.errors import UsageError
 

@@ -23,13 +23,7 @@ from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.collect.walk import WalkOptions
 from pqscan.inventory import Inventory
 from pqscan.model import ScanResult
-from tests.integration.cluster_fixtures import (
-    dask_scheduler,
-    start_worker,
-    tcp_ports_of,
-    tls_fleet,
-    wait_for_workers,
-)
+from tests.integration.cluster_fixtures import dask_scheduler, start_worker, tcp_ports_of, tls_fleet, wait_for_workers
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -15,13 +15,7 @@ from pqscan.collect.tls.probes import Verdict
 from pqscan.lab.pki import MARKUP_CN
 from pqscan.lab.tls_servers import LAB_CONFIGS, ServerConfig, TlsServer
 from pqscan.model import AssetKind, RelationKind, ScanResult, Usage
-from tests.integration.tls_fixtures import (  # noqa: F401
-    FAST,
-    endpoint,
-    fixture_lab_results,
-    fixture_tls_lab,
-    fixture_tls_lab_dir,
-)
+from tests.integration.tls_fixtures import FAST, endpoint, fixture_lab_results, fixture_tls_lab, fixture_tls_lab_dir  # noqa: F401
 
 pytestmark = pytest.mark.integration
 

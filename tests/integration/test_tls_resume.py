@@ -17,13 +17,7 @@ from pqscan.collect.net.netscan import scan_endpoints
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.inventory import JsonlWriter, load
 from pqscan.lab.tls_servers import TlsServer
-from tests.integration.tls_fixtures import (  # noqa: F401 - fixtures register by name
-    FAST,
-    endpoint,
-    fixture_tls_lab,
-    fixture_tls_lab_dir,
-    never_answering_server,
-)
+from tests.integration.tls_fixtures import FAST, endpoint, fixture_tls_lab, fixture_tls_lab_dir, never_answering_server  # noqa: F401 - fixtures register by name
 
 pytestmark = pytest.mark.integration
 

@@ -11,15 +11,7 @@ import subprocess
 
 import pytest
 
-from pqscan.algorithms import (
-    TLS_SIGNALLING_CIPHER_SUITES,
-    IdKind,
-    catalogue,
-    cipher_suite,
-    get,
-    is_grease,
-    lookup,
-)
+from pqscan.algorithms import TLS_SIGNALLING_CIPHER_SUITES, IdKind, catalogue, cipher_suite, get, is_grease, lookup
 
 # (code, IANA name, OpenSSL name or None, kx, auth, cipher, forward_secret)
 SUITES = [

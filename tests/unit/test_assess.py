@@ -21,17 +21,7 @@ from pqscan.assess.engine import (
 )
 from pqscan.assess.profiles import load_profile, load_profiles
 from pqscan.inventory import Inventory
-from pqscan.model import (
-    Asset,
-    AssetKind,
-    Evidence,
-    Finding,
-    Primitive,
-    Relation,
-    RelationKind,
-    Severity,
-    Usage,
-)
+from pqscan.model import Asset, AssetKind, Evidence, Finding, Primitive, Relation, RelationKind, Severity, Usage
 
 TODAY = datetime.date(2026, 11, 25)
 

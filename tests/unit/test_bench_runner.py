@@ -8,14 +8,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from pqscan.bench.backends import BenchCase, Family, Kind, OpenSSLBackend, Operation
-from pqscan.bench.runner import (
-    Settings,
-    Timing,
-    check_shared_secret,
-    check_signature,
-    run_case,
-    time_operation,
-)
+from pqscan.bench.runner import Settings, Timing, check_shared_secret, check_signature, run_case, time_operation
 
 FAST = Settings(min_time=0.01, repeats=2)
 

@@ -6,15 +6,7 @@ from pqscan.assess.engine import assess
 from pqscan.assess.profiles import load_profiles
 from pqscan.graph import build_graph, parse_services, score_graph
 from pqscan.model import AssetKind, Severity, Usage
-from tests.unit.graph_helpers import (
-    TODAY,
-    StandInAssessment,
-    StandInVerdict,
-    asset,
-    finding,
-    inventory,
-    pki_chain,
-)
+from tests.unit.graph_helpers import TODAY, StandInAssessment, StandInVerdict, asset, finding, inventory, pki_chain
 
 
 def _risks(inv, assessment=None, services=None, crqc_year=2035):

@@ -9,14 +9,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from pqscan.algorithms import IdKind, lookup
-from pqscan.collect.x509 import (
-    CertificateSet,
-    certificate_to_asset,
-    describe_spki,
-    key_asset,
-    link_chain,
-    link_keys,
-)
+from pqscan.collect.x509 import CertificateSet, certificate_to_asset, describe_spki, key_asset, link_chain, link_keys
 from pqscan.lab import pki
 from pqscan.model import AssetKind, RelationKind, Usage
 

@@ -6,14 +6,7 @@ import re
 from collections.abc import Iterator
 
 from pqscan.collect.config.cipherstring import add_cipher_string
-from pqscan.collect.config.common import (
-    PROTOCOLS,
-    Emitter,
-    protocol_name,
-    protocols_from,
-    split_list,
-    strip_comment,
-)
+from pqscan.collect.config.common import PROTOCOLS, Emitter, protocol_name, protocols_from, split_list, strip_comment
 from pqscan.model import Confidence, Usage
 
 _KV_RE = re.compile(r"^([\w.\-]+)\s*=\s*(.*)$")

@@ -11,13 +11,7 @@ from typing import Any
 
 from pqscan.algorithms import get as get_algorithm
 from pqscan.collect.deps import go_rust, javascript, jvm_dotnet, python
-from pqscan.collect.deps.imports import (
-    LANG_BY_SUFFIX,
-    MAX_IMPORT_SCAN_BYTES,
-    ImportIndex,
-    index_source,
-    is_vendored,
-)
+from pqscan.collect.deps.imports import LANG_BY_SUFFIX, MAX_IMPORT_SCAN_BYTES, ImportIndex, index_source, is_vendored
 from pqscan.collect.deps.libraries import LibraryCapabilities, capabilities, import_prefixes, normalise_name
 from pqscan.collect.deps.manifest import Dependency, LineIndex, ManifestError
 from pqscan.collect.dispatch import Source, dispatch, run, skip_result

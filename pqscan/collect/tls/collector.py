@@ -35,30 +35,13 @@ from pqscan.collect.net.targets import Endpoint
 from pqscan.collect.tls import clienthello as ch
 from pqscan.collect.tls import elimination as el
 from pqscan.collect.tls import probes as pr
-from pqscan.collect.tls.groups import (
-    BY_CODE,
-    GROUPS,
-    TlsGroup,
-    group_algorithm,
-    group_name,
-    openssl_group_code,
-)
+from pqscan.collect.tls.groups import BY_CODE, GROUPS, TlsGroup, group_algorithm, group_name, openssl_group_code
 from pqscan.collect.tls.handshake import HandshakeError, HandshakeInfo, client_groups, full_handshake
 from pqscan.collect.tls.starttls import StarttlsError, tls_stream
 from pqscan.collect.tls.suite_findings import suite_findings
 from pqscan.collect.tls.suites import SuiteEnumeration, enumerate_suites
 from pqscan.collect.x509 import CertificateSet
-from pqscan.model import (
-    Asset,
-    AssetKind,
-    ErrorKind,
-    Evidence,
-    Finding,
-    Relation,
-    RelationKind,
-    ScanResult,
-    Usage,
-)
+from pqscan.model import Asset, AssetKind, ErrorKind, Evidence, Finding, Relation, RelationKind, ScanResult, Usage
 
 COLLECTOR = "tls"
 
