@@ -303,12 +303,17 @@ async def scan_endpoints(
             return _failed(endpoint, options, ErrorKind.INTERNAL, f"{type(exc).__name__}: {exc}")
 
     async def worker() -> None:
+        me = asyncio.current_task()
         for endpoint in queue:  # the shared iterator hands each endpoint to exactly one worker
             result = await run_one(endpoint)
             if keep_results:
                 results.append(result)
             if on_result is not None:
                 on_result(result)
+            if me is not None and me.cancelling():
+                # Python 3.11's wait_for drops a cancel that lands as the probe finishes (Ctrl-C at
+                # that instant): stop here rather than start the next endpoint.
+                raise asyncio.CancelledError
 
     try:
         workers = [asyncio.create_task(worker()) for _ in range(max(1, options.concurrency))]
