@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import threading
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -151,39 +150,18 @@ class Store:
         if action == "upgrade" and revision == "head" and \
                 self.schema_revision() == ScriptDirectory.from_config(cfg).get_current_head():
             return  # nothing to do: the common case, and no Alembic machinery to run
-        # Alembic's context is process-global: one migration at a time here; one at a time per SQLite
-        # file (SQLite's driver runs DDL outside the transaction, so two processes creating a new store
-        # would both create its tables) and per PostgreSQL database (an advisory lock held by the
-        # migrating transaction). Whoever waited finds the schema done and Alembic does nothing.
-        with _MIGRATE_LOCK, self._sqlite_migration_lock(), self.engine.begin() as conn:
+        # Alembic's context is process-global: one migration at a time here, and one at a time per
+        # database: a PostgreSQL advisory lock, SQLite's write lock taken up front (its driver would
+        # otherwise run the DDL outside any transaction, and two processes creating one new store
+        # would both create its tables). Whoever waited finds the schema done and Alembic does nothing.
+        # (Not a flock on the SQLite file: closing any descriptor of it drops SQLite's own locks.)
+        with _MIGRATE_LOCK, self.engine.begin() as conn:
             if self.dialect == "postgresql":
                 conn.execute(select(func.pg_advisory_xact_lock(_PG_LOCK_BASE - 1)))
+            elif self.dialect == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # waits up to busy_timeout for another migration
             cfg.attributes["connection"] = conn
             getattr(command, action)(cfg, revision)
-
-    @contextmanager
-    def _sqlite_migration_lock(self, wait: float = 60.0) -> Iterator[None]:
-        """An exclusive flock on the SQLite file itself while its schema is created or upgraded
-        (flock is independent of SQLite's own fcntl locks); bounded wait, then a one-line error."""
-        path = _sqlite_path(self.url)
-        if path is None:
-            yield
-            return
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            deadline = time.monotonic() + wait
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise StoreBusyError(f"{path}: another process has been creating or upgrading this "
-                                             f"store for {wait:.0f} s; try again when it is done") from None
-                    time.sleep(0.05)
-            yield
-        finally:
-            os.close(fd)  # releases the flock
 
     def close(self) -> None:
         self.release_writer()

@@ -73,9 +73,11 @@ def test_a_killed_tls_scan_is_resumed_from_the_store_with_every_endpoint_once(tm
     targets.write_text("".join(f"127.0.0.1:{port}\n" for port in ports))
     url = f"sqlite:///{tmp_path / 'estate.db'}"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    args = [sys.executable, "-m", "pqscan", "-q", "tls", f"@{targets}", "--store", url, "--timeout", "0.3",
-            "--concurrency", "1"]
-    proc = subprocess.Popen(args, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    args = [sys.executable, "-m", "pqscan", "-q", "tls", f"@{targets}", "--store", url, "--concurrency", "1"]
+    # Slow enough (24 x 0.5 s at least) that the kill lands mid-scan even on a loaded machine; the
+    # resumed run may use a shorter timeout: a scan is resumed by its targets, not its options.
+    proc = subprocess.Popen([*args, "--timeout", "0.5"], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 120
         done = 0
@@ -92,7 +94,8 @@ def test_a_killed_tls_scan_is_resumed_from_the_store_with_every_endpoint_once(tm
     with open_store(url) as store:
         (killed,) = store.list_scans()
         assert killed.status == "incomplete" and killed.targets_done < len(listeners)
-    resumed = subprocess.run([*args, "--resume"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    resumed = subprocess.run([*args, "--timeout", "0.1", "--resume"], cwd=tmp_path, env=env, capture_output=True,
+                             text=True, timeout=120)
     for s in listeners:
         s.close()
     assert resumed.returncode == 4, resumed.stderr  # every endpoint is silent: none could be scanned (exit 4)

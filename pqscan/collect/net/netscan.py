@@ -26,11 +26,13 @@ import contextvars
 import errno
 import logging
 import resource
+import signal
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from pqscan.collect.net.targets import Endpoint, check_loopback_guard, is_loopback_host, loopback_only
 from pqscan.errors import TargetSpecError
@@ -351,5 +353,46 @@ def run_scan(
     """Synchronous wrapper (see :func:`scan_endpoints`). Ctrl-C propagates as KeyboardInterrupt; what
     ``on_result`` already received is the caller's to keep."""
     raise_fd_limit(options.concurrency * options.per_host + 256)
-    return asyncio.run(scan_endpoints(endpoints, probe, options, skip_keys=skip_keys, on_result=on_result,
-                                      keep_results=keep_results))
+    outer = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}  # before asyncio's own
+    return asyncio.run(_interruptible(scan_endpoints(endpoints, probe, options, skip_keys=skip_keys,
+                                                     on_result=on_result, keep_results=keep_results), outer))
+
+
+async def _interruptible(scan: Awaitable[list[ScanResult]], outer: dict[int, Any]) -> list[ScanResult]:
+    """Run ``scan`` so that SIGINT / SIGTERM end it at once, whichever thread the kernel hands the signal to.
+
+    A Python signal handler runs only in the main thread, when it next executes bytecode: a signal
+    delivered to another thread (getaddrinfo's executor) left the loop asleep in epoll until its next
+    timer, up to a read timeout later, and a cancel landing as a probe finished was dropped by
+    ``wait_for``. The loop's own handler wakes it through its self-pipe; the scan is cancelled and the
+    handler that was in place before ``asyncio.run`` (``outer``: Ctrl-C's KeyboardInterrupt, the CLI's
+    SIGTERM) is then run, so callers see the same exception as before and keep what ``on_result``
+    received."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    received: list[int] = []
+    installed: dict[int, Any] = {}
+
+    def on_signal(signum: int) -> None:
+        received.append(signum)
+        if task is not None:
+            task.cancel()
+
+    for signum, handler in outer.items():
+        if callable(handler):
+            previous = signal.getsignal(signum)  # asyncio.run's own SIGINT handler: put back after
+            try:
+                loop.add_signal_handler(signum, on_signal, signum)
+            except (ValueError, RuntimeError):  # not the main thread (a cluster worker, an embedding app)
+                continue
+            installed[signum] = previous
+    try:
+        return await scan
+    except asyncio.CancelledError:
+        if received:
+            outer[received[0]](received[0], None)  # raises KeyboardInterrupt / the CLI's Terminated
+        raise
+    finally:
+        for signum, previous in installed.items():
+            loop.remove_signal_handler(signum)
+            signal.signal(signum, previous)
