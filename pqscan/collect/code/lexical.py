@@ -625,6 +625,16 @@ def _callee_of(seg: str, p: int) -> int | None:
 
 
 _FIELD_DECL = re.compile(r"[ \t]*(?:private|protected|public|internal|readonly|final|static)\b[^(\n]*$", re.M)
+# the name a Java/C# field declaration declares (``private readonly DsaDigestSigner _signer;``), typed or not
+_FIELD_NAME = re.compile(r"^[ \t]*(?:(?:private|protected|public|internal|readonly|final|static|volatile)[ \t]+)+"
+                         r"[\w.<>\[\],? \t]*?[ \t]([A-Za-z_]\w*)[ \t]*(?:;|=(?!=))", re.M)
+# an operation method on a typed receiver: the known ones, or a verb that starts the name (verifyInternalMu, kemDecrypt)
+_OP_PREFIX = re.compile(r"(?:[Ss]ign|[Vv]erify|[Ee]ncrypt|[Dd]ecrypt|[Ee]ncaps|[Dd]ecaps|[Kk]em(?=[A-Z]))(?![a-z])")
+
+
+def is_operation(method: str) -> bool:
+    """``method`` names a cryptographic operation when its receiver's algorithm is known."""
+    return method.lower() in _OP_METHODS or bool(_OP_PREFIX.match(method))
 _ERROR_WORD = re.compile(r"(?i)invalid|error|err_|fail|unsupported|missing|bad_|wrong|illegal")
 _KEY_TYPE = re.compile(r"(?:Public|Private)Key|Key")
 _CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
@@ -700,6 +710,7 @@ class _FileNames:
         self.gated_anchors: list[int] = []  # the gate's anchors (the same with or without the gate)
         self._defined: dict[str, bool] = {}
         self._fields: set[int] = set()  # offsets of Rust struct-field declarations (not bound to a function)
+        self._field_set: frozenset[str] | None = None
         self._newlines: list[int] | None = None
 
     def line_col(self, offset: int) -> tuple[int, int]:
@@ -972,7 +983,8 @@ class _FileNames:
                     # self.key = ... (the whole class) or a module-level name (the whole file)
                     line_start = text.rfind("\n", 0, m.start()) + 1
                     attribute = (m.start() > 0 and text[m.start() - 1] == ".") or m.start() == line_start or bool(
-                        _FIELD_DECL.match(text, line_start))  # a Java/C# field: the whole class
+                        _FIELD_DECL.match(text, line_start)) or (  # a Java/C# field: the whole class
+                        regex is _DECL_INIT and not text[line_start:m.start()].strip() and var in self._field_names())
                     where_at = m.start()
                     if attribute:
                         self._fields.add(m.start())  # self.key = ..., a Java/C# field: its class, not one function
@@ -982,21 +994,24 @@ class _FileNames:
                         self.receivers.setdefault(var, []).append((where_at, algs))
 
     def receiver(self, name: str, at: int) -> list[str]:
-        """The algorithms of variable ``name`` at offset ``at``: its latest declaration before, in the same function."""
-        best = None
-        for offset, algs in self.receivers.get(name, ()):
-            if offset <= at and (best is None or offset > best[0]):
-                best = (offset, algs)
-        if best is None:  # a field or attribute set further down (a method above __init__): the nearest one
-            later = [(offset, algs) for offset, algs in self.receivers.get(name, ()) if offset in self._fields]
-            if not later:
-                return []
-            return list(min(later)[1])
-        line_end = self.text.find("\n", best[0])
-        if best[0] >= 0 and best[0] not in self._fields and 0 <= line_end < at and \
-                _FUNC_START.search(self.text, line_end, at):
-            return []
-        return list(best[1])
+        """The algorithms of variable ``name`` at offset ``at``: its latest declaration before, in the same function,
+        or a field's (a class-wide declaration, or a field assigned in another method: the constructor)."""
+        decls = self.receivers.get(name, ())
+        for offset, algs in sorted((d for d in decls if d[0] <= at), reverse=True):
+            if offset in self._fields:
+                return list(algs)
+            line_end = self.text.find("\n", offset)
+            if not (0 <= line_end < at and _FUNC_START.search(self.text, line_end, at)):
+                return list(algs)  # a local declaration of this function
+        later = [(offset, algs) for offset, algs in decls if offset in self._fields]
+        return list(min(later)[1]) if later else []  # a field set further down (a method above __init__)
+
+    def _field_names(self) -> frozenset[str]:
+        """Names the file declares as Java/C# fields (an assignment to one in any method types the field)."""
+        if self._field_set is None:
+            self._field_set = frozenset(m.group(1) for m in _FIELD_NAME.finditer(self.text)) \
+                if self.language in ("java", "csharp") else frozenset()
+        return self._field_set
 
     def _chain_words(self, segs: list[str], called: bool) -> list[str]:
         root = segs[0]
@@ -1082,7 +1097,7 @@ class _FileNames:
                 if root in ("self", "this") and len(segs) >= 3:
                     segs = segs[1:]
                     root = segs[0]
-                if root in self.receivers and called and last.lower() in _OP_METHODS and self.receiver(root, offset):
+                if root in self.receivers and called and is_operation(last) and self.receiver(root, offset):
                     algs = self.receiver(root, offset)
                 elif root in self.imports or root in _CRYPTO_ROOTS or (
                         root[:1].isupper() and _CRYPTO_CLASS.search(root) and not words_of(root)):
