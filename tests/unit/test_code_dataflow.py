@@ -96,3 +96,88 @@ def test_operation_verbs_start_a_method_name_but_not_a_word() -> None:
     found = families(code, "java")
     assert (4, "ML-DSA") in found
     assert not any(line in (5, 6) for line, _ in found)
+
+
+def test_python_cast_to_a_key_type_or_an_alias_of_key_types() -> None:
+    code = """
+    from typing import Union, cast
+    from cryptography.hazmat.primitives.asymmetric import ed25519, ed448, dsa
+
+    _OkpSigner = Union[ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey]
+
+
+    class Wrapped:
+        def sign(self, data):
+            signer = cast('_OkpSigner', self.inner)
+            return signer.sign(data)
+
+        def sign_dsa(self, data, h):
+            k = cast('dsa.DSAPrivateKey', self.inner)
+            return k.sign(data, h)
+
+        def size(self):
+            k = cast('Holder', self.inner)
+            return k.sign_count
+    """
+    found = families(code, "python")
+    assert (10, "EdDSA") in found and (14, "DSA") in found
+    assert not any(line == 18 for line, _ in found)  # a cast to a type that names no algorithm, an attribute
+
+
+def test_python_table_of_key_classes_types_what_is_looked_up_and_made_from_it() -> None:
+    code = """
+    from cryptography.hazmat.primitives.asymmetric import mlkem, ed25519, x25519
+
+    _KEM_CLASSES = {
+        'kem768': (mlkem.MLKEM768PrivateKey, mlkem.MLKEM768PublicKey),
+    }
+    _BY_CURVE = {'ed': ed25519.Ed25519PrivateKey, 'x': x25519.X25519PrivateKey}
+    _SIZES = {'kem768': (1184, 2400)}
+
+
+    class Kem:
+        def __init__(self, name):
+            self._priv_cls, self._pub_cls = _KEM_CLASSES[name]
+            self._priv = self._priv_cls.generate()
+            self._n = _SIZES[name]
+
+        def encaps(self, peer):
+            pub = self._pub_cls.from_public_bytes(peer)
+            return pub.encapsulate()
+
+        def decaps(self, ct):
+            return self._priv.decapsulate(ct)
+
+
+    def make(curve='ed'):
+        cls = _BY_CURVE[curve]
+        return cls.generate()
+    """
+    found = families(code, "python")
+    for line in (13, 17, 18, 21):
+        assert (line, "ML-KEM") in found, line
+    assert not any(line == 14 for line, _ in found)  # a table of sizes types nothing
+    # one operation on a key of several possible types: one finding that names them all
+    result = scan_source(textwrap.dedent(code).lstrip("\n"), "sample", "python")
+    (made,) = [f for f in result.findings if f.evidence.line == 26]
+    assert made.parameters["family"] == "EdDSA|X25519"
+
+
+def test_python_class_attribute_annotation_types_the_attribute_in_methods() -> None:
+    code = """
+    from .crypto import EdDSAPublicKey
+
+
+    class SecurityKey:
+        _key: EdDSAPublicKey
+        _handle: bytes
+
+        def check(self, data, sig):
+            return self._key.verify(data, sig)
+
+        def check_handle(self, data, sig):
+            return self._handle.verify(data, sig)
+    """
+    found = families(code, "python")
+    assert (9, "EdDSA") in found
+    assert not any(line == 12 for line, _ in found)

@@ -30,6 +30,7 @@ from functools import cache
 
 from pqscan.algorithms import IdKind, all_algorithms, get, lookup
 from pqscan.collect.code import names
+from pqscan.collect.code.families import families_of
 from pqscan.collect.code.oids import EC_KEY_ARCS, numeric_oids
 from pqscan.model import Confidence, Usage
 
@@ -632,9 +633,21 @@ _FIELD_NAME = re.compile(r"^[ \t]*(?:(?:private|protected|public|internal|readon
 _OP_PREFIX = re.compile(r"(?:[Ss]ign|[Vv]erify|[Ee]ncrypt|[Dd]ecrypt|[Ee]ncaps|[Dd]ecaps|[Kk]em(?=[A-Z]))(?![a-z])")
 
 
+_TYPED_ONLY_OPS = re.compile(r"generate|from_\w+")  # on a key class: key generation, key construction
+
+
 def is_operation(method: str) -> bool:
     """``method`` names a cryptographic operation when its receiver's algorithm is known."""
-    return method.lower() in _OP_METHODS or bool(_OP_PREFIX.match(method))
+    return method.lower() in _OP_METHODS or bool(_OP_PREFIX.match(method) or _TYPED_ONLY_OPS.fullmatch(method))
+
+
+# Python bindings that carry a key type (lexical._FileNames._python_bindings): a module- or class-level table or
+# alias of key classes, and the assignments that take their type from one
+_PY_TOP_BINDING = re.compile(r"^(?:    )?([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*(?:[\w.]+[ \t]*)?([\[{(])", re.M)
+_PY_ASSIGN = re.compile(r"^[ \t]*((?:[\w.]+[ \t]*,[ \t]*)*[\w.]+)[ \t]*(?::[^=\n]*)?=[ \t]*(?:await[ \t]+)?(?:"
+                        r"cast\([ \t]*['\"]?([\w.]+)['\"]?[ \t]*,|([\w.]+)[ \t]*\[|([\w.]+)\.(\w+)[ \t]*\()", re.M)
+_PY_CLASS_NAME = re.compile(r"(?<![\w.'\"])([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*)")
+_PY_ANNOTATION_LINE = re.compile(r"[ \t]+[A-Za-z_]\w*[ \t]*:[^=\n]*(?:=|$)", re.M)
 _ERROR_WORD = re.compile(r"(?i)invalid|error|err_|fail|unsupported|missing|bad_|wrong|illegal")
 _KEY_TYPE = re.compile(r"(?:Public|Private)Key|Key")
 _CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
@@ -990,14 +1003,74 @@ class _FileNames:
                         self._fields.add(m.start())  # self.key = ..., a Java/C# field: its class, not one function
                     if regex is _DECL_FIELD and self.language == "rust" and _RUST_FIELD.match(text, line_start):
                         self._fields.add(m.start())  # a struct field: typed in the impl blocks that follow
+                    if regex is _DECL_FIELD and self.language == "python" and self._py_class_level(line_start):
+                        self._fields.add(m.start())  # a class attribute annotated with a key type
                     if algs and (where_at, algs) not in self.receivers.get(var, []):
                         self.receivers.setdefault(var, []).append((where_at, algs))
+        if self.language == "python":
+            self._python_bindings()
+
+    def _py_class_level(self, line_start: int) -> bool:
+        """The statement at ``line_start`` is an annotation in a class body (``_key: EdDSAPublicKey``)."""
+        text = self.text
+        if not _PY_ANNOTATION_LINE.match(text, line_start):
+            return False
+        indent = len(text[line_start:]) - len(text[line_start:].lstrip(" \t"))
+        i = line_start - 1
+        for _ in range(200):  # the nearest line indented less: its header
+            if i <= 0:
+                return False
+            a = text.rfind("\n", 0, i) + 1
+            line = text[a:i]
+            body = line.lstrip(" \t")
+            if body and not body.startswith(("#", '"', "'", "@")) and len(line) - len(body) < indent:
+                return body.startswith("class ")
+            i = a - 1
+        return False
+
+    def _python_bindings(self) -> None:
+        """Tables and aliases of key classes (``_CLASSES = {b'ed25519': ed25519.Ed25519PrivateKey}``,
+        ``_EdKey = Union[ed25519.Ed25519PrivateKey, ...]``) type what is taken from them: ``cls = cast('_EdKey', x)``,
+        ``priv_cls, pub_cls = _CLASSES[name]``, then ``key = cls.generate()``; a cast to a key type types its target."""
+        text = self.text
+        for m in _PY_TOP_BINDING.finditer(text):
+            body = _QUOTED.sub('""', _balanced(text, m.end(2), 2000))
+            algs = [a for n in _PY_CLASS_NAME.findall(body) if n.rsplit(".", 1)[-1][:1].isupper()
+                    for a in self._chain_words(n.split("."), called=True)]
+            if algs:
+                self._fields.add(m.start(1))
+                self.receivers.setdefault(m.group(1), []).append((m.start(1), list(dict.fromkeys(algs))))
+        for _ in range(3):  # key = cls.generate() after cls = cast(...): a few rounds, until nothing new
+            added = False
+            for m in _PY_ASSIGN.finditer(text):
+                cast_to, table, root, method = m.group(2), m.group(3), m.group(4), m.group(5)
+                if cast_to:
+                    algs = self.receiver(cast_to, m.start()) or self._chain_words(cast_to.split("."), called=True)
+                else:
+                    name = (table or root).removeprefix("self.").removeprefix("cls.")
+                    if "." in name or (method and not _TYPED_ONLY_OPS.fullmatch(method)):
+                        continue
+                    algs = self.receiver(name, m.start())
+                if not algs:
+                    continue
+                targets = [t.strip() for t in m.group(1).split(",")]
+                at = m.start(1)
+                for target in targets:
+                    var = target.removeprefix("self.")
+                    if "." in var or (at, algs) in self.receivers.get(var, ()):
+                        continue
+                    if var != target:
+                        self._fields.add(at)
+                    self.receivers.setdefault(var, []).append((at, algs))
+                    added = True
+            if not added:
+                break
 
     def receiver(self, name: str, at: int) -> list[str]:
         """The algorithms of variable ``name`` at offset ``at``: its latest declaration before, in the same function,
         or a field's (a class-wide declaration, or a field assigned in another method: the constructor)."""
         decls = self.receivers.get(name, ())
-        for offset, algs in sorted((d for d in decls if d[0] <= at), reverse=True):
+        for offset, algs in sorted((d for d in decls if d[0] <= at), key=lambda d: d[0], reverse=True):
             if offset in self._fields:
                 return list(algs)
             line_end = self.text.find("\n", offset)
@@ -1099,6 +1172,12 @@ class _FileNames:
                     root = segs[0]
                 if root in self.receivers and called and is_operation(last) and self.receiver(root, offset):
                     algs = self.receiver(root, offset)
+                    fams = sorted({f for a in algs for f in families_of("EC" if a.startswith("EC:") else a)})
+                    if len(fams) > 1:  # a key from a table of several types: one operation of one of them
+                        self.add(offset, chain, algs[0], Usage.UNKNOWN, Confidence.LOW, {
+                            "name_in_code": chain[:80], "family": "|".join(fams),
+                            "unknown_reason": f"{root} holds a key of one of several types ({', '.join(fams)})"})
+                        continue
                 elif root in self.imports or root in _CRYPTO_ROOTS or (
                         root[:1].isupper() and _CRYPTO_CLASS.search(root) and not words_of(root)):
                     algs = self._chain_words(segs, called)
