@@ -181,3 +181,34 @@ def test_python_class_attribute_annotation_types_the_attribute_in_methods() -> N
     found = families(code, "python")
     assert (9, "EdDSA") in found
     assert not any(line == 12 for line, _ in found)
+
+
+def test_a_function_named_for_the_family_its_body_uses_wraps_it_however_long() -> None:
+    code = """
+    function _md5Concat() {
+      var md = forge.md.md5.create();
+      var n = arguments.length;
+      for (var i = 0; i < n; ++i) {
+        md.update(arguments[i]);
+      }
+      return md.digest();
+    }
+    async function aesKwWrap(key, cek) {
+      const k = await crypto.subtle.importKey("raw", cek, { hash: "SHA-256", name: "HMAC" }, true, ["sign"]);
+      return crypto.subtle.wrapKey("raw", k, key, "AES-KW");
+    }
+    function keyFrom(pass, salt) {
+      const a = _md5Concat(pass, salt);
+      const wrapped = aesKwWrap(kek, a);
+      return helperCheck(wrapped);
+    }
+    function helperCheck(x) {
+      const a = crypto.createHash("sha1").update(x).digest();
+      const b = crypto.createHmac("sha256", k).update(x).digest();
+      return a;
+    }
+    """
+    found = families(code, "javascript")
+    assert (14, "MD5") in found  # a 7-line body: too long for an anonymous wrapper, but its name says MD5
+    assert (15, "AES") in found and (15, "HMAC") not in found  # the name picks AES from the body's two families
+    assert not any(line == 16 for line, _ in found)  # a name with no family, a body with two: not a wrapper
