@@ -212,3 +212,20 @@ def test_a_function_named_for_the_family_its_body_uses_wraps_it_however_long() -
     assert (14, "MD5") in found  # a 7-line body: too long for an anonymous wrapper, but its name says MD5
     assert (15, "AES") in found and (15, "HMAC") not in found  # the name picks AES from the body's two families
     assert not any(line == 16 for line, _ in found)  # a name with no family, a body with two: not a wrapper
+
+
+def test_java_mac_whose_name_comes_from_the_key_is_hmac_with_the_hash_unknown() -> None:
+    code = """
+    import javax.crypto.Mac;
+
+    final class Tagger {
+        static Mac macFor(SecretKey secretKey) throws Exception {
+            Mac mac = Mac.getInstance(secretKey.getAlgorithm());
+            mac.init(secretKey);
+            return mac;
+        }
+    }
+    """
+    result = scan_source(textwrap.dedent(code).lstrip("\n"), "sample", "java")
+    (mac,) = [f for f in result.findings if f.evidence.line == 5]
+    assert mac.algorithm == "HMAC" and "secretKey.getAlgorithm()" in mac.parameters["unknown_reason"]
