@@ -229,3 +229,32 @@ def test_java_mac_whose_name_comes_from_the_key_is_hmac_with_the_hash_unknown() 
     result = scan_source(textwrap.dedent(code).lstrip("\n"), "sample", "java")
     (mac,) = [f for f in result.findings if f.evidence.line == 5]
     assert mac.algorithm == "HMAC" and "secretKey.getAlgorithm()" in mac.parameters["unknown_reason"]
+
+
+def test_rust_jsonwebtoken_encode_and_decode_use_the_header_and_validation_algorithm() -> None:
+    code = """
+    use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+
+    fn roundtrip(claims: &Claims, pem: &[u8], jwk: &Jwk) {
+        let token = encode(
+            &Header::new(Algorithm::ES256),
+            claims,
+            &EncodingKey::from_ec_pem(pem).unwrap(),
+        ).unwrap();
+        let ok = decode::<Claims>(
+            &token,
+            &DecodingKey::from_jwk(jwk).unwrap(),
+            &Validation::new(Algorithm::EdDSA),
+        );
+        let refused = decode::<Claims>(
+            &token,
+            &DecodingKey::from_secret(b"secret"),
+            &Validation::new(Algorithm::RS512),
+        );
+    }
+    """
+    found = families(code, "rust")
+    assert (4, "ECDSA") in found  # encode: the header's algorithm
+    assert (9, "EdDSA") in found  # decode: the validation's algorithm (the JWK's type is not written)
+    # an HMAC key with an RSA validation: jsonwebtoken refuses the call (InvalidAlgorithm), nothing is verified
+    assert (14, "RSA") not in found and (17, "RSA") in found
