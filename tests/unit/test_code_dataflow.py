@@ -258,3 +258,16 @@ def test_rust_jsonwebtoken_encode_and_decode_use_the_header_and_validation_algor
     assert (9, "EdDSA") in found  # decode: the validation's algorithm (the JWK's type is not written)
     # an HMAC key with an RSA validation: jsonwebtoken refuses the call (InvalidAlgorithm), nothing is verified
     assert (14, "RSA") not in found and (17, "RSA") in found
+
+
+def test_node_rsa_raw_key_operations_are_rsa() -> None:
+    code = """
+    Scheme.prototype.sign = function (buffer) {
+        var encoded = this.encode(digestOf(buffer), this.key.keySize - 1);
+        return this.key.$doPrivate(new BigInteger(encoded)).toBuffer(this.key.encryptedDataLength);
+    };
+    Scheme.prototype.check = function (sig) {
+        return this.key.$doPublic(new BigInteger(sig));
+    };
+    """
+    assert families(code, "javascript") == [(3, "RSA"), (6, "RSA")]
