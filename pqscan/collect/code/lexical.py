@@ -1033,16 +1033,31 @@ class _FileNames:
         ``_EdKey = Union[ed25519.Ed25519PrivateKey, ...]``) type what is taken from them: ``cls = cast('_EdKey', x)``,
         ``priv_cls, pub_cls = _CLASSES[name]``, then ``key = cls.generate()``; a cast to a key type types its target."""
         text = self.text
-        for m in _PY_TOP_BINDING.finditer(text):
+        anchors = self.gated_anchors
+        windows: list[tuple[int, int]] = []  # a table holding a key class starts at most 2000 characters before it
+        for p in anchors:
+            a = text.rfind("\n", 0, max(0, p - 2000)) + 1
+            if windows and a <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], p)
+            else:
+                windows.append((a, p))
+        for m in (m for a, b in windows for m in _PY_TOP_BINDING.finditer(text, a, b + 1)):
+            i = bisect_right(anchors, m.end(2) - 1)
+            if i == len(anchors) or anchors[i] >= m.end(2) + 2000:
+                continue  # no algorithm word in reach: no key class in it
             body = _QUOTED.sub('""', _balanced(text, m.end(2), 2000))
             algs = [a for n in _PY_CLASS_NAME.findall(body) if n.rsplit(".", 1)[-1][:1].isupper()
                     for a in self._chain_words(n.split("."), called=True)]
             if algs:
                 self._fields.add(m.start(1))
                 self.receivers.setdefault(m.group(1), []).append((m.start(1), list(dict.fromkeys(algs))))
+        done: set[int] = set()
         for _ in range(3):  # key = cls.generate() after cls = cast(...): a few rounds, until nothing new
             added = False
-            for m in _PY_ASSIGN.finditer(text):
+            # only the lines that name a typed name or a cast can take a type (the pattern is slow on every line)
+            starts = sorted(set(self._lines_naming(["cast(", *self.receivers])) - done)
+            done.update(starts)
+            for m in filter(None, (_PY_ASSIGN.match(text, a) for a in starts)):
                 cast_to, table, root, method = m.group(2), m.group(3), m.group(4), m.group(5)
                 if cast_to:
                     algs = self.receiver(cast_to, m.start()) or self._chain_words(cast_to.split("."), called=True)
@@ -1065,6 +1080,17 @@ class _FileNames:
                     added = True
             if not added:
                 break
+
+    def _lines_naming(self, words: list[str]) -> Iterator[int]:
+        """Start offsets of the lines where one of ``words`` begins a word (``str.find``: a regex alternation
+        tried at every offset is many times slower)."""
+        text = self.text
+        for word in words:
+            at = text.find(word)
+            while at >= 0:
+                if at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_"):
+                    yield text.rfind("\n", 0, at) + 1
+                at = text.find(word, at + len(word))
 
     def receiver(self, name: str, at: int) -> list[str]:
         """The algorithms of variable ``name`` at offset ``at``: its latest declaration before, in the same function,
