@@ -271,3 +271,29 @@ def test_node_rsa_raw_key_operations_are_rsa() -> None:
     };
     """
     assert families(code, "javascript") == [(3, "RSA"), (6, "RSA")]
+
+
+def test_go_another_files_encrypter_given_a_typed_block_operates_with_its_family() -> None:
+    code = """
+    package kw
+
+    import "crypto/aes"
+
+    func seal(kek, in []byte) []byte {
+        block, err := aes.NewCipher(kek)
+        if err != nil {
+            panic(err)
+        }
+        out := make([]byte, len(in))
+        NewECBEncrypter(block).CryptBlocks(out, in)
+        NewReader(block)
+        return out
+    }
+
+    func pad(block []byte) []byte { return encryptLocal(block) }
+
+    func encryptLocal(b []byte) []byte { return b }
+    """
+    found = families(code, "go")
+    assert (11, "AES") in found
+    assert not any(line in (12, 16) for line, _ in found)  # not an operation word; the file's own function

@@ -633,6 +633,9 @@ _FIELD_NAME = re.compile(r"^[ \t]*(?:(?:private|protected|public|internal|readon
 _OP_PREFIX = re.compile(r"(?:[Ss]ign|[Vv]erify|[Ee]ncrypt|[Dd]ecrypt|[Ee]ncaps|[Dd]ecaps|[Kk]em(?=[A-Z]))(?![a-z])")
 
 
+# words of a function name that say it operates with what it is given (NewECBEncrypter(block))
+_OP_WORDS = frozenset({"encrypt", "decrypt", "encrypter", "decrypter", "encryptor", "decryptor", "sign", "signer",
+                       "verify", "verifier", "wrap", "unwrap"})
 _TYPED_ONLY_OPS = re.compile(r"generate|from_\w+")  # on a key class: key generation, key construction
 
 
@@ -1191,6 +1194,11 @@ class _FileNames:
                     algs = words_of(name, loose=called)  # RSA_sign, kexc25519_keygen; not parse_rsa_header
                 elif name in self.imports and not self._declares(base + m.start(2)):
                     algs = words_of(name, loose=True)  # an imported crypto name: id_ecPublicKey, Ed25519PrivateKey
+                elif called and self.receivers and _OP_WORDS & {w.lower() for w in _NAME_TOKEN.findall(name)} \
+                        and not self._defines(name):
+                    # NewECBEncrypter(block): another file's function that says it operates, given a typed value (the
+                    # file's own functions are wrappers.py's)
+                    algs = self._typed_argument(seg, m.end(), offset)
             else:
                 root = segs[0]
                 if root in ("self", "this") and len(segs) >= 3:
