@@ -297,3 +297,17 @@ def test_go_another_files_encrypter_given_a_typed_block_operates_with_its_family
     found = families(code, "go")
     assert (11, "AES") in found
     assert not any(line in (12, 16) for line, _ in found)  # not an operation word; the file's own function
+
+
+def test_c_call_that_encrypts_a_length_of_bytes_is_an_operation_not_a_size() -> None:
+    code = """
+    static int
+    do_crypt(struct ctx *cc, u_char *dest, const u_char *src, u_int len)
+    {
+        aesctr_encrypt_bytes(&cc->ac_ctx, src, dest, len);
+        memset(dest, 0, AES_BLOCK_BYTES);
+        return 0;
+    }
+    """
+    found = families(code, "c")
+    assert (4, "AES") in found and not any(line == 5 for line, _ in found)

@@ -583,6 +583,8 @@ _NOT_CRYPTO_CLASS = re.compile(r"(?:Test|Tests|TestCase|Exception|Error|Message|
 _C_CONSTANT = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]*[a-z0-9_]*\w*")
 _C_NOT_USE = re.compile(r"(?i)(?:SIZE|BYTES|_LEN|LENGTH|_MAX|_MIN|BITS|_SZ|_free|_cleanup|_clear|_destroy|_dispose|"
                         r"_reset|_zero)$|^(?:USE_|HAVE_|OPENSSL_NO_|WITH_|ENABLE_|SSH_ERR_|ERR_|get_|set_)")
+# a call that encrypts or signs a length of bytes is an operation, not a size (aesctr_encrypt_bytes(ctx, ...))
+_C_SIZED_OP = re.compile(r"(?i)(?:crypt|sign|verify)_(?:bytes|len)$")
 _C_CRYPTO_CALL = re.compile(r"(?i)sign|verify|encrypt|decrypt|keygen|gen_?key|generate|compute|derive|shared|agree|"
                             r"exchange|_new|new_|init|update|final|key|pub|priv|seal|open|encap|decap|_enc|_dec|"
                             r"kex|mac|digest|hash|cipher|cbc|gcm|ctr|ecb|cfb|ofb|ccm|curve|param|point|group|"
@@ -1189,7 +1191,8 @@ class _FileNames:
                     algs = words_of(name)  # new RSAEngine(), HMACAlgorithm(256), Ed25519PrivateKey(...)
                 elif lang == "c" and (called or ("_" in name and _C_CONSTANT.fullmatch(name)
                                                  and not _C_TYPE_USE.match(seg, m.end()))) \
-                        and not _C_NOT_USE.search(name) and (not called or _C_CRYPTO_CALL.search(name)
+                        and (not _C_NOT_USE.search(name) or called and _C_SIZED_OP.search(name)) \
+                        and (not called or _C_CRYPTO_CALL.search(name)
                                                              or _only_words(re.sub(r"(?i)^evp_", "", name))):
                     algs = words_of(name, loose=called)  # RSA_sign, kexc25519_keygen; not parse_rsa_header
                 elif name in self.imports and not self._declares(base + m.start(2)):
