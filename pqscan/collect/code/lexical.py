@@ -648,10 +648,12 @@ def is_operation(method: str) -> bool:
 
 # Python bindings that carry a key type (lexical._FileNames._python_bindings): a module- or class-level table or
 # alias of key classes, and the assignments that take their type from one
-_PY_TOP_BINDING = re.compile(r"^(?:    )?([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*(?:[\w.]+[ \t]*)?([\[{(])", re.M)
+_PY_TOP_BINDING = re.compile(r"^(?:    )?([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*"
+                             r"(?:(?:typing\.)?(?:Union|Optional|Type|Tuple|tuple|frozenset|dict)[ \t]*)?([\[{(])", re.M)
 _PY_ASSIGN = re.compile(r"^[ \t]*((?:[\w.]+[ \t]*,[ \t]*)*[\w.]+)[ \t]*(?::[^=\n]*)?=[ \t]*(?:await[ \t]+)?(?:"
                         r"cast\([ \t]*['\"]?([\w.]+)['\"]?[ \t]*,|([\w.]+)[ \t]*\[|([\w.]+)\.(\w+)[ \t]*\()", re.M)
 _PY_CLASS_NAME = re.compile(r"(?<![\w.'\"])([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*)")
+_INDENT = re.compile(r"[ \t]*")
 _PY_ANNOTATION_LINE = re.compile(r"[ \t]+[A-Za-z_]\w*[ \t]*:[^=\n]*(?:=|$)", re.M)
 _ERROR_WORD = re.compile(r"(?i)invalid|error|err_|fail|unsupported|missing|bad_|wrong|illegal")
 _KEY_TYPE = re.compile(r"(?:Public|Private)Key|Key")
@@ -1017,10 +1019,12 @@ class _FileNames:
 
     def _py_class_level(self, line_start: int) -> bool:
         """The statement at ``line_start`` is an annotation in a class body (``_key: EdDSAPublicKey``)."""
+        return bool(_PY_ANNOTATION_LINE.match(self.text, line_start)) and self._py_in_class_body(line_start)
+
+    def _py_in_class_body(self, line_start: int) -> bool:
+        """The indented statement at ``line_start`` belongs to a class body, not to a function."""
         text = self.text
-        if not _PY_ANNOTATION_LINE.match(text, line_start):
-            return False
-        indent = len(text[line_start:]) - len(text[line_start:].lstrip(" \t"))
+        indent = len(_INDENT.match(text, line_start).group())  # type: ignore[union-attr]
         i = line_start - 1
         for _ in range(200):  # the nearest line indented less: its header
             if i <= 0:
@@ -1048,8 +1052,9 @@ class _FileNames:
                 windows.append((a, p))
         for m in (m for a, b in windows for m in _PY_TOP_BINDING.finditer(text, a, b + 1)):
             i = bisect_right(anchors, m.end(2) - 1)
-            if i == len(anchors) or anchors[i] >= m.end(2) + 2000:
-                continue  # no algorithm word in reach: no key class in it
+            if i == len(anchors) or anchors[i] >= m.end(2) + 2000 or (
+                    m.start(1) > m.start() and not self._py_in_class_body(m.start())):
+                continue  # no algorithm word in reach (no key class in it), or a function's local
             body = _QUOTED.sub('""', _balanced(text, m.end(2), 2000))
             algs = [a for n in _PY_CLASS_NAME.findall(body) if n.rsplit(".", 1)[-1][:1].isupper()
                     for a in self._chain_words(n.split("."), called=True)]
@@ -1060,7 +1065,8 @@ class _FileNames:
         for _ in range(3):  # key = cls.generate() after cls = cast(...): a few rounds, until nothing new
             added = False
             # only the lines that name a typed name or a cast can take a type (the pattern is slow on every line)
-            starts = sorted(set(self._lines_naming(["cast(", *self.receivers])) - done)
+            starts = sorted(set(self._lines_naming(["cast(", ".generate(", ".from_", *(f"{n}[" for n in self.receivers)],
+                                                   )) - done)
             done.update(starts)
             for m in filter(None, (_PY_ASSIGN.match(text, a) for a in starts)):
                 cast_to, table, root, method = m.group(2), m.group(3), m.group(4), m.group(5)
@@ -1093,7 +1099,7 @@ class _FileNames:
         for word in words:
             at = text.find(word)
             while at >= 0:
-                if at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_"):
+                if at == 0 or word[0] == "." or not (text[at - 1].isalnum() or text[at - 1] == "_"):
                     yield text.rfind("\n", 0, at) + 1
                 at = text.find(word, at + len(word))
 

@@ -13,6 +13,7 @@ name names a family its body uses (``_sha1`` around ``forge.md.sha1.create()``, 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from pqscan.collect.code.families import families_of, finding_families
@@ -33,6 +34,7 @@ _DEF = {
     "csharp": re.compile(r"^([ \t]*)(?:(?:public|private|protected|internal|static|override|virtual|async)[ \t]+)+"
                          r"[\w<>\[\], ?]+?[ \t]+(\w+)[ \t]*\(", re.M),
 }
+_NEWLINE = re.compile("\n")
 _NOT_WRAPPED = frozenset({"main", "init", "__init__", "new", "test", "setUp", "run", "get", "set", "toString",
                           "equals", "hashCode", "String", "Dispose"})
 
@@ -77,12 +79,19 @@ def wrapper_findings(text: str, language: str, findings: list[Finding]) -> list[
     for f in findings:
         if f.algorithm != "unknown" and "via_wrapper" not in f.parameters:
             by_line.setdefault(f.evidence.line or 0, []).append(f)
+    if not by_line:
+        return []
+    newlines = [m.start() for m in _NEWLINE.finditer(text)]
+    finding_lines = sorted(by_line)
     wrappers: list[Wrapper] = []
     for m in regex.finditer(text):
         name = m.group(2)
         if name in _NOT_WRAPPED or len(name) < 3:
             continue
-        start = text.count("\n", 0, m.start())
+        start = bisect_left(newlines, m.start())  # 0-based line of the definition
+        i = bisect_right(finding_lines, start)  # the first finding after the definition's line
+        if i == len(finding_lines) or finding_lines[i] > start + MAX_NAMED_BODY_LINES + 2:
+            continue  # no finding in reach of any body
         named = frozenset(fam for w in words_of(name) for fam in families_of(w))
         end = _body_end(lines, start, m.group(1), language == "python", MAX_NAMED_BODY_LINES if named else MAX_BODY_LINES)
         if end - start > (MAX_NAMED_BODY_LINES if named else MAX_BODY_LINES):
@@ -100,7 +109,7 @@ def wrapper_findings(text: str, language: str, findings: list[Finding]) -> list[
     call = re.compile(r"(?<![\w$.])(" + "|".join(re.escape(w.name) for w in wrappers) + r")[ \t]*\(")
     by_name = {w.name: w for w in wrappers}
     for m in call.finditer(text):
-        number = text.count("\n", 0, m.start()) + 1
+        number = bisect_left(newlines, m.start()) + 1
         line_start = text.rfind("\n", 0, m.start()) + 1
         before = text[line_start:m.start()]
         w = by_name[m.group(1)]
