@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pqscan.collect.code import names
+from pqscan.collect.code.families import families_of
 from pqscan.collect.code.rules import ArgSpec, Modifier, Rule, RuleSet
 from pqscan.collect.code.values import CallSite, Span, Value, ValueKind
 from pqscan.model import Confidence, Usage
@@ -183,8 +184,12 @@ class _FileMatcher:
             self._emit_name(rule, call, hit, params, Confidence.LOW)
             return
         values = _split(raw, rule.split) if rule.each else [raw]
+        key_families = self._key_families(rule, call)
         for value in values:
             hit = _resolve_name(rule.names, value)
+            if hit is not None and key_families and \
+                    not families_of(names.canonical(hit.algorithm or hit.family or "")) & key_families:
+                continue  # a key of another family: the library refuses the call (InvalidAlgorithm), no operation
             p = dict(params)
             if value.origin:
                 p["value_from"] = value.origin
@@ -200,6 +205,14 @@ class _FileMatcher:
             self._consume(value)
             conf = Confidence.LOW if value.origin.startswith("default argument") else base_conf
             self._emit_name(rule, call, hit, p, conf)
+
+    def _key_families(self, rule: Rule, call: CallSite) -> frozenset[str]:
+        """The families of the key argument when it is made by a call another rule fixes (``from_secret``: HMAC)."""
+        key = read_arg(call, rule.key_arg)
+        if key is None or key.kind is not ValueKind.SYM or not key.called:
+            return frozenset()
+        return frozenset(fam for r in self.ruleset.candidates(str(key.value)) if r.algorithm or r.family
+                         for fam in families_of(names.canonical(r.algorithm or r.family or "")))
 
     def _emit_name(self, rule: Rule, call: CallSite, hit: names.NameHit, params: dict[str, Any],
                    conf: Confidence) -> None:

@@ -72,6 +72,13 @@ _JS_COMMON = dict(
     objects=frozenset({"object"}),
     arrays=frozenset({"array"}),
 )
+_C_COMMON = dict(
+    calls={"call_expression": ("function", "arguments")},
+    ints=frozenset({"number_literal"}),
+    declarators={"init_declarator": ("declarator", "value"), "preproc_def": ("name", "value")},
+    wrappers=frozenset({"parenthesized_expression", "cast_expression"}),
+    arrays=frozenset({"initializer_list"}),
+)
 
 GRAMMARS: Mapping[str, Grammar] = {
     "java": Grammar(
@@ -102,26 +109,11 @@ GRAMMARS: Mapping[str, Grammar] = {
     "typescript": Grammar("typescript", _load("tree_sitter_typescript", "language_typescript"),
                           **_JS_COMMON),  # type: ignore[arg-type]
     "tsx": Grammar("tsx", _load("tree_sitter_typescript", "language_tsx"), **_JS_COMMON),  # type: ignore[arg-type]
-    "c": Grammar(
-        "c", _load("tree_sitter_c"),
-        calls={"call_expression": ("function", "arguments")},
-        members={},
-        strings=frozenset({"string_literal", "concatenated_string"}),
-        ints=frozenset({"number_literal"}),
-        declarators={"init_declarator": ("declarator", "value"), "preproc_def": ("name", "value")},
-        wrappers=frozenset({"parenthesized_expression", "cast_expression"}),
-        arrays=frozenset({"initializer_list"}),
-    ),
-    "cpp": Grammar(
-        "cpp", _load("tree_sitter_cpp"),
-        calls={"call_expression": ("function", "arguments")},
-        members={"qualified_identifier": ("scope", "name")},
-        strings=frozenset({"string_literal", "concatenated_string", "raw_string_literal"}),
-        ints=frozenset({"number_literal"}),
-        declarators={"init_declarator": ("declarator", "value"), "preproc_def": ("name", "value")},
-        wrappers=frozenset({"parenthesized_expression", "cast_expression"}),
-        arrays=frozenset({"initializer_list"}),
-    ),
+    "c": Grammar("c", _load("tree_sitter_c"), members={}, strings=frozenset({"string_literal", "concatenated_string"}),
+                 **_C_COMMON),  # type: ignore[arg-type]
+    "cpp": Grammar("cpp", _load("tree_sitter_cpp"), members={"qualified_identifier": ("scope", "name")},
+                   strings=frozenset({"string_literal", "concatenated_string", "raw_string_literal"}),
+                   **_C_COMMON),  # type: ignore[arg-type]
     "rust": Grammar(
         "rust", _load("tree_sitter_rust"),
         calls={"call_expression": ("function", "arguments")},

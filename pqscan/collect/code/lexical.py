@@ -30,6 +30,7 @@ from functools import cache
 
 from pqscan.algorithms import IdKind, all_algorithms, get, lookup
 from pqscan.collect.code import names
+from pqscan.collect.code.families import families_of
 from pqscan.collect.code.oids import EC_KEY_ARCS, numeric_oids
 from pqscan.model import Confidence, Usage
 
@@ -582,6 +583,8 @@ _NOT_CRYPTO_CLASS = re.compile(r"(?:Test|Tests|TestCase|Exception|Error|Message|
 _C_CONSTANT = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]*[a-z0-9_]*\w*")
 _C_NOT_USE = re.compile(r"(?i)(?:SIZE|BYTES|_LEN|LENGTH|_MAX|_MIN|BITS|_SZ|_free|_cleanup|_clear|_destroy|_dispose|"
                         r"_reset|_zero)$|^(?:USE_|HAVE_|OPENSSL_NO_|WITH_|ENABLE_|SSH_ERR_|ERR_|get_|set_)")
+# a call that encrypts or signs a length of bytes is an operation, not a size (aesctr_encrypt_bytes(ctx, ...))
+_C_SIZED_OP = re.compile(r"(?i)(?:crypt|sign|verify)_(?:bytes|len)$")
 _C_CRYPTO_CALL = re.compile(r"(?i)sign|verify|encrypt|decrypt|keygen|gen_?key|generate|compute|derive|shared|agree|"
                             r"exchange|_new|new_|init|update|final|key|pub|priv|seal|open|encap|decap|_enc|_dec|"
                             r"kex|mac|digest|hash|cipher|cbc|gcm|ctr|ecb|cfb|ofb|ccm|curve|param|point|group|"
@@ -625,6 +628,33 @@ def _callee_of(seg: str, p: int) -> int | None:
 
 
 _FIELD_DECL = re.compile(r"[ \t]*(?:private|protected|public|internal|readonly|final|static)\b[^(\n]*$", re.M)
+# the name a Java/C# field declaration declares (``private readonly DsaDigestSigner _signer;``), typed or not
+_FIELD_NAME = re.compile(r"^[ \t]*(?:(?:private|protected|public|internal|readonly|final|static|volatile)[ \t]+)+"
+                         r"[\w.<>\[\],? \t]*?[ \t]([A-Za-z_]\w*)[ \t]*(?:;|=(?!=))", re.M)
+# an operation method on a typed receiver: the known ones, or a verb that starts the name (verifyInternalMu, kemDecrypt)
+_OP_PREFIX = re.compile(r"(?:[Ss]ign|[Vv]erify|[Ee]ncrypt|[Dd]ecrypt|[Ee]ncaps|[Dd]ecaps|[Kk]em(?=[A-Z]))(?![a-z])")
+
+
+# words of a function name that say it operates with what it is given (NewECBEncrypter(block))
+_OP_WORDS = frozenset({"encrypt", "decrypt", "encrypter", "decrypter", "encryptor", "decryptor", "sign", "signer",
+                       "verify", "verifier", "wrap", "unwrap"})
+_TYPED_ONLY_OPS = re.compile(r"generate|from_\w+")  # on a key class: key generation, key construction
+
+
+def is_operation(method: str) -> bool:
+    """``method`` names a cryptographic operation when its receiver's algorithm is known."""
+    return method.lower() in _OP_METHODS or bool(_OP_PREFIX.match(method) or _TYPED_ONLY_OPS.fullmatch(method))
+
+
+# Python bindings that carry a key type (lexical._FileNames._python_bindings): a module- or class-level table or
+# alias of key classes, and the assignments that take their type from one
+_PY_TOP_BINDING = re.compile(r"^(?:    )?([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*"
+                             r"(?:(?:typing\.)?(?:Union|Optional|Type|Tuple|tuple|frozenset|dict)[ \t]*)?([\[{(])", re.M)
+_PY_ASSIGN = re.compile(r"^[ \t]*((?:[\w.]+[ \t]*,[ \t]*)*[\w.]+)[ \t]*(?::[^=\n]*)?=[ \t]*(?:await[ \t]+)?(?:"
+                        r"cast\([ \t]*['\"]?([\w.]+)['\"]?[ \t]*,|([\w.]+)[ \t]*\[|([\w.]+)\.(\w+)[ \t]*\()", re.M)
+_PY_CLASS_NAME = re.compile(r"(?<![\w.'\"])([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*)")
+_INDENT = re.compile(r"[ \t]*")
+_PY_ANNOTATION_LINE = re.compile(r"[ \t]+[A-Za-z_]\w*[ \t]*:[^=\n]*(?:=|$)", re.M)
 _ERROR_WORD = re.compile(r"(?i)invalid|error|err_|fail|unsupported|missing|bad_|wrong|illegal")
 _KEY_TYPE = re.compile(r"(?:Public|Private)Key|Key")
 _CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
@@ -700,6 +730,7 @@ class _FileNames:
         self.gated_anchors: list[int] = []  # the gate's anchors (the same with or without the gate)
         self._defined: dict[str, bool] = {}
         self._fields: set[int] = set()  # offsets of Rust struct-field declarations (not bound to a function)
+        self._field_set: frozenset[str] | None = None
         self._newlines: list[int] | None = None
 
     def line_col(self, offset: int) -> tuple[int, int]:
@@ -972,31 +1003,125 @@ class _FileNames:
                     # self.key = ... (the whole class) or a module-level name (the whole file)
                     line_start = text.rfind("\n", 0, m.start()) + 1
                     attribute = (m.start() > 0 and text[m.start() - 1] == ".") or m.start() == line_start or bool(
-                        _FIELD_DECL.match(text, line_start))  # a Java/C# field: the whole class
+                        _FIELD_DECL.match(text, line_start)) or (  # a Java/C# field: the whole class
+                        regex is _DECL_INIT and not text[line_start:m.start()].strip() and var in self._field_names())
                     where_at = m.start()
                     if attribute:
                         self._fields.add(m.start())  # self.key = ..., a Java/C# field: its class, not one function
                     if regex is _DECL_FIELD and self.language == "rust" and _RUST_FIELD.match(text, line_start):
                         self._fields.add(m.start())  # a struct field: typed in the impl blocks that follow
+                    if regex is _DECL_FIELD and self.language == "python" and self._py_class_level(line_start):
+                        self._fields.add(m.start())  # a class attribute annotated with a key type
                     if algs and (where_at, algs) not in self.receivers.get(var, []):
                         self.receivers.setdefault(var, []).append((where_at, algs))
+        if self.language == "python":
+            self._python_bindings()
+
+    def _py_class_level(self, line_start: int) -> bool:
+        """The statement at ``line_start`` is an annotation in a class body (``_key: EdDSAPublicKey``)."""
+        return bool(_PY_ANNOTATION_LINE.match(self.text, line_start)) and self._py_in_class_body(line_start)
+
+    def _py_in_class_body(self, line_start: int) -> bool:
+        """The indented statement at ``line_start`` belongs to a class body, not to a function."""
+        text = self.text
+        indent = len(_INDENT.match(text, line_start).group())  # type: ignore[union-attr]
+        i = line_start - 1
+        for _ in range(200):  # the nearest line indented less: its header
+            if i <= 0:
+                return False
+            a = text.rfind("\n", 0, i) + 1
+            line = text[a:i]
+            body = line.lstrip(" \t")
+            if body and not body.startswith(("#", '"', "'", "@")) and len(line) - len(body) < indent:
+                return body.startswith("class ")
+            i = a - 1
+        return False
+
+    def _python_bindings(self) -> None:
+        """Tables and aliases of key classes (``_CLASSES = {b'ed25519': ed25519.Ed25519PrivateKey}``,
+        ``_EdKey = Union[ed25519.Ed25519PrivateKey, ...]``) type what is taken from them: ``cls = cast('_EdKey', x)``,
+        ``priv_cls, pub_cls = _CLASSES[name]``, then ``key = cls.generate()``; a cast to a key type types its target."""
+        text = self.text
+        anchors = self.gated_anchors
+        windows: list[tuple[int, int]] = []  # a table holding a key class starts at most 2000 characters before it
+        for p in anchors:
+            a = text.rfind("\n", 0, max(0, p - 2000)) + 1
+            if windows and a <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], p)
+            else:
+                windows.append((a, p))
+        for m in (m for a, b in windows for m in _PY_TOP_BINDING.finditer(text, a, b + 1)):
+            i = bisect_right(anchors, m.end(2) - 1)
+            if i == len(anchors) or anchors[i] >= m.end(2) + 2000 or (
+                    m.start(1) > m.start() and not self._py_in_class_body(m.start())):
+                continue  # no algorithm word in reach (no key class in it), or a function's local
+            body = _QUOTED.sub('""', _balanced(text, m.end(2), 2000))
+            algs = [a for n in _PY_CLASS_NAME.findall(body) if n.rsplit(".", 1)[-1][:1].isupper()
+                    for a in self._chain_words(n.split("."), called=True)]
+            if algs:
+                self._fields.add(m.start(1))
+                self.receivers.setdefault(m.group(1), []).append((m.start(1), list(dict.fromkeys(algs))))
+        done: set[int] = set()
+        for _ in range(3):  # key = cls.generate() after cls = cast(...): a few rounds, until nothing new
+            added = False
+            # only the lines that name a typed name or a cast can take a type (the pattern is slow on every line)
+            starts = sorted(set(self._lines_naming(["cast(", ".generate(", ".from_", *(f"{n}[" for n in self.receivers)],
+                                                   )) - done)
+            done.update(starts)
+            for m in filter(None, (_PY_ASSIGN.match(text, a) for a in starts)):
+                cast_to, table, root, method = m.group(2), m.group(3), m.group(4), m.group(5)
+                if cast_to:
+                    algs = self.receiver(cast_to, m.start()) or self._chain_words(cast_to.split("."), called=True)
+                else:
+                    name = (table or root).removeprefix("self.").removeprefix("cls.")
+                    if "." in name or (method and not _TYPED_ONLY_OPS.fullmatch(method)):
+                        continue
+                    algs = self.receiver(name, m.start())
+                if not algs:
+                    continue
+                targets = [t.strip() for t in m.group(1).split(",")]
+                at = m.start(1)
+                for target in targets:
+                    var = target.removeprefix("self.")
+                    if "." in var or (at, algs) in self.receivers.get(var, ()):
+                        continue
+                    if var != target:
+                        self._fields.add(at)
+                    self.receivers.setdefault(var, []).append((at, algs))
+                    added = True
+            if not added:
+                break
+
+    def _lines_naming(self, words: list[str]) -> Iterator[int]:
+        """Start offsets of the lines where one of ``words`` begins a word (``str.find``: a regex alternation
+        tried at every offset is many times slower)."""
+        text = self.text
+        for word in words:
+            at = text.find(word)
+            while at >= 0:
+                if at == 0 or word[0] == "." or not (text[at - 1].isalnum() or text[at - 1] == "_"):
+                    yield text.rfind("\n", 0, at) + 1
+                at = text.find(word, at + len(word))
 
     def receiver(self, name: str, at: int) -> list[str]:
-        """The algorithms of variable ``name`` at offset ``at``: its latest declaration before, in the same function."""
-        best = None
-        for offset, algs in self.receivers.get(name, ()):
-            if offset <= at and (best is None or offset > best[0]):
-                best = (offset, algs)
-        if best is None:  # a field or attribute set further down (a method above __init__): the nearest one
-            later = [(offset, algs) for offset, algs in self.receivers.get(name, ()) if offset in self._fields]
-            if not later:
-                return []
-            return list(min(later)[1])
-        line_end = self.text.find("\n", best[0])
-        if best[0] >= 0 and best[0] not in self._fields and 0 <= line_end < at and \
-                _FUNC_START.search(self.text, line_end, at):
-            return []
-        return list(best[1])
+        """The algorithms of variable ``name`` at offset ``at``: its latest declaration before, in the same function,
+        or a field's (a class-wide declaration, or a field assigned in another method: the constructor)."""
+        decls = self.receivers.get(name, ())
+        for offset, algs in sorted((d for d in decls if d[0] <= at), key=lambda d: d[0], reverse=True):
+            if offset in self._fields:
+                return list(algs)
+            line_end = self.text.find("\n", offset)
+            if not (0 <= line_end < at and _FUNC_START.search(self.text, line_end, at)):
+                return list(algs)  # a local declaration of this function
+        later = [(offset, algs) for offset, algs in decls if offset in self._fields]
+        return list(min(later)[1]) if later else []  # a field set further down (a method above __init__)
+
+    def _field_names(self) -> frozenset[str]:
+        """Names the file declares as Java/C# fields (an assignment to one in any method types the field)."""
+        if self._field_set is None:
+            self._field_set = frozenset(m.group(1) for m in _FIELD_NAME.finditer(self.text)) \
+                if self.language in ("java", "csharp") else frozenset()
+        return self._field_set
 
     def _chain_words(self, segs: list[str], called: bool) -> list[str]:
         root = segs[0]
@@ -1072,18 +1197,30 @@ class _FileNames:
                     algs = words_of(name)  # new RSAEngine(), HMACAlgorithm(256), Ed25519PrivateKey(...)
                 elif lang == "c" and (called or ("_" in name and _C_CONSTANT.fullmatch(name)
                                                  and not _C_TYPE_USE.match(seg, m.end()))) \
-                        and not _C_NOT_USE.search(name) and (not called or _C_CRYPTO_CALL.search(name)
+                        and (not _C_NOT_USE.search(name) or called and _C_SIZED_OP.search(name)) \
+                        and (not called or _C_CRYPTO_CALL.search(name)
                                                              or _only_words(re.sub(r"(?i)^evp_", "", name))):
                     algs = words_of(name, loose=called)  # RSA_sign, kexc25519_keygen; not parse_rsa_header
                 elif name in self.imports and not self._declares(base + m.start(2)):
                     algs = words_of(name, loose=True)  # an imported crypto name: id_ecPublicKey, Ed25519PrivateKey
+                elif called and self.receivers and _OP_WORDS & {w.lower() for w in _NAME_TOKEN.findall(name)} \
+                        and not self._defines(name):
+                    # NewECBEncrypter(block): another file's function that says it operates, given a typed value (the
+                    # file's own functions are wrappers.py's)
+                    algs = self._typed_argument(seg, m.end(), offset)
             else:
                 root = segs[0]
                 if root in ("self", "this") and len(segs) >= 3:
                     segs = segs[1:]
                     root = segs[0]
-                if root in self.receivers and called and last.lower() in _OP_METHODS and self.receiver(root, offset):
+                if root in self.receivers and called and is_operation(last) and self.receiver(root, offset):
                     algs = self.receiver(root, offset)
+                    fams = sorted({f for a in algs for f in families_of("EC" if a.startswith("EC:") else a)})
+                    if len(fams) > 1:  # a key from a table of several types: one operation of one of them
+                        self.add(offset, chain, algs[0], Usage.UNKNOWN, Confidence.LOW, {
+                            "name_in_code": chain[:80], "family": "|".join(fams),
+                            "unknown_reason": f"{root} holds a key of one of several types ({', '.join(fams)})"})
+                        continue
                 elif root in self.imports or root in _CRYPTO_ROOTS or (
                         root[:1].isupper() and _CRYPTO_CLASS.search(root) and not words_of(root)):
                     algs = self._chain_words(segs, called)

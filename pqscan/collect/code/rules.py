@@ -15,6 +15,7 @@ Rule fields (all optional except ``id`` and one of ``api``/``method``)::
     names = "hash"  name_arg = {pos = 0, kw = "name"}   # algorithm read from an argument
     default_name = "HS256"  default_note = "..."        # library default when name_arg is absent
     unresolved_algorithm = "HMAC"    # what the call is when its name argument cannot be read (hmac.New(h, key))
+    key_arg = {pos = 1}              # the key: a name of another family than this key's constructor is rejected
     usage = "hashing"
     key_bits / curve / mode / padding / hash = {pos = 1, kw = "key_size", field = "modulusLength"}
     params = {mode = "ECB"}  flags = {usedforsecurity = {kw = "usedforsecurity"}}
@@ -88,6 +89,7 @@ class Rule:
     exact: bool = False
     report_unresolved: bool = True
     unresolved_algorithm: str | None = None  # the family when the name argument cannot be read (HMAC, hash unknown)
+    key_arg: ArgSpec | None = None  # the key argument: the library refuses a name of another family than the key's
 
 
 @dataclass(frozen=True)
@@ -191,22 +193,27 @@ def _api_matches(rule: Rule, api: str) -> bool:
 
 _RULE_KEYS = {"id", "api", "method", "match", "algorithm", "family", "names", "name_arg", "default_name",
               "default_note", "usage", "params", "flags", "each", "split", "context", "bind", "min_args",
-              "confidence", "exact", "report_unresolved", "unresolved_algorithm", *PARAM_SPECS}
+              "confidence", "exact", "report_unresolved", "unresolved_algorithm", "key_arg", *PARAM_SPECS}
 _MOD_KEYS = {"id", "method", "targets", "receiver_arg", "link_arg", *PARAM_SPECS}
+
+
+def _checked_specs(raw: Mapping[str, Any], keys: set[str], where: str) -> dict[str, ArgSpec]:
+    """The entry's parameter specs, after checking it has no key outside ``keys``."""
+    extra = set(raw) - keys
+    if extra:
+        raise RuleError(f"{where}: unknown keys {sorted(extra)}")
+    return {k: spec for k in PARAM_SPECS if (spec := ArgSpec.parse(raw.get(k), f"{where}.{k}")) is not None}
 
 
 def _rule(language: str, raw: Mapping[str, Any]) -> Rule:
     rid = str(raw.get("id", "?"))
     where = f"code_rules/{language}.toml rule {rid}"
-    extra = set(raw) - _RULE_KEYS
-    if extra:
-        raise RuleError(f"{where}: unknown keys {sorted(extra)}")
+    specs = _checked_specs(raw, _RULE_KEYS, where)
     if not raw.get("api") and not raw.get("method"):
         raise RuleError(f"{where}: needs api or method")
     if raw.get("names") and raw["names"] not in names.NAMESPACES:
         raise RuleError(f"{where}: unknown names namespace {raw['names']!r}")
     try:
-        specs = {k: spec for k in PARAM_SPECS if (spec := ArgSpec.parse(raw.get(k), f"{where}.{k}")) is not None}
         flags = {k: ArgSpec.parse(v, f"{where}.flags.{k}") for k, v in raw.get("flags", {}).items()}
         return Rule(
             id=rid, language=language, api=tuple(raw.get("api", ())), method=tuple(raw.get("method", ())),
@@ -218,7 +225,7 @@ def _rule(language: str, raw: Mapping[str, Any]) -> Rule:
             split=raw.get("split", ":,"), context=tuple(raw.get("context", ())), bind=bool(raw.get("bind", False)),
             min_args=int(raw.get("min_args", 0)), confidence=Confidence(raw.get("confidence", "medium")),
             exact=bool(raw.get("exact", False)), report_unresolved=bool(raw.get("report_unresolved", True)),
-            unresolved_algorithm=raw.get("unresolved_algorithm"),
+            unresolved_algorithm=raw.get("unresolved_algorithm"), key_arg=ArgSpec.parse(raw.get("key_arg"), f"{where}.key_arg"),
         )
     except (ValueError, TypeError) as exc:
         raise RuleError(f"{where}: {exc}") from exc
@@ -227,10 +234,7 @@ def _rule(language: str, raw: Mapping[str, Any]) -> Rule:
 def _modifier(language: str, raw: Mapping[str, Any]) -> Modifier:
     mid = str(raw.get("id", "?"))
     where = f"code_rules/{language}.toml modifier {mid}"
-    extra = set(raw) - _MOD_KEYS
-    if extra:
-        raise RuleError(f"{where}: unknown keys {sorted(extra)}")
-    specs = {k: spec for k in PARAM_SPECS if (spec := ArgSpec.parse(raw.get(k), f"{where}.{k}")) is not None}
+    specs = _checked_specs(raw, _MOD_KEYS, where)
     return Modifier(mid, language, tuple(raw["method"]), tuple(raw["targets"]), specs,
                     raw.get("receiver_arg"), raw.get("link_arg"))
 

@@ -4,18 +4,24 @@ code-findings.md: "A name passed through a constant, a default argument or a one
 function still counts at the place where the name is written and where it is used." A function
 defined in the file whose body (at most :data:`MAX_BODY_LINES` lines) holds findings of exactly one
 family makes each call of it, elsewhere in the file, a finding of that family (low confidence,
-``via_wrapper``); a longer function, or one of several families, is not a wrapper. Bodies are found by indentation (Python) or by braces.
+``via_wrapper``); a longer function, or one of several families, is not a wrapper. A function whose own
+name names a family its body uses (``_sha1`` around ``forge.md.sha1.create()``, ``aeskwWrap`` around
+``subtle.wrapKey(..., "AES-KW")``) wraps that family even when its body is longer (up to
+:data:`MAX_NAMED_BODY_LINES`) or uses others as well. Bodies are found by indentation (Python) or by braces.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from pqscan.collect.code.families import finding_families
+from pqscan.collect.code.families import families_of, finding_families
+from pqscan.collect.code.lexical import words_of
 from pqscan.model import Finding
 
 MAX_BODY_LINES = 6
+MAX_NAMED_BODY_LINES = 40
 _DEF = {
     "python": re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\(", re.M),
     "javascript": re.compile(r"^([ \t]*)(?:export[ \t]+)?(?:async[ \t]+)?function\*?[ \t]+(\w+)[ \t]*\(", re.M),
@@ -28,6 +34,7 @@ _DEF = {
     "csharp": re.compile(r"^([ \t]*)(?:(?:public|private|protected|internal|static|override|virtual|async)[ \t]+)+"
                          r"[\w<>\[\], ?]+?[ \t]+(\w+)[ \t]*\(", re.M),
 }
+_NEWLINE = re.compile("\n")
 _NOT_WRAPPED = frozenset({"main", "init", "__init__", "new", "test", "setUp", "run", "get", "set", "toString",
                           "equals", "hashCode", "String", "Dispose"})
 
@@ -40,17 +47,17 @@ class Wrapper:
     findings: tuple[Finding, ...]
 
 
-def _body_end(lines: list[str], start: int, indent: str, python: bool) -> int:
-    """Last line (0-based) of the function that starts at ``start``."""
+def _body_end(lines: list[str], start: int, indent: str, python: bool, limit: int = MAX_BODY_LINES) -> int:
+    """Last line (0-based) of the function that starts at ``start`` (past ``start + limit``: too long)."""
     if python:
-        for i in range(start + 1, min(len(lines), start + MAX_BODY_LINES + 2)):
+        for i in range(start + 1, min(len(lines), start + limit + 2)):
             text = lines[i]
             if text.strip() and (len(text) - len(text.lstrip())) <= len(indent):
                 return i - 1
-        return min(len(lines) - 1, start + MAX_BODY_LINES + 1)
+        return min(len(lines) - 1, start + limit + 1)
     depth = 0
     opened = False
-    for i in range(start, min(len(lines), start + MAX_BODY_LINES + 2)):
+    for i in range(start, min(len(lines), start + limit + 2)):
         for ch in lines[i]:
             if ch == "{":
                 depth += 1
@@ -59,7 +66,7 @@ def _body_end(lines: list[str], start: int, indent: str, python: bool) -> int:
                 depth -= 1
                 if opened and depth == 0:
                     return i
-    return start + MAX_BODY_LINES + 2  # too long: not a wrapper
+    return start + limit + 2  # too long: not a wrapper
 
 
 def wrapper_findings(text: str, language: str, findings: list[Finding]) -> list[tuple[int, int, str, Finding]]:
@@ -72,26 +79,37 @@ def wrapper_findings(text: str, language: str, findings: list[Finding]) -> list[
     for f in findings:
         if f.algorithm != "unknown" and "via_wrapper" not in f.parameters:
             by_line.setdefault(f.evidence.line or 0, []).append(f)
+    if not by_line:
+        return []
+    newlines = [m.start() for m in _NEWLINE.finditer(text)]
+    finding_lines = sorted(by_line)
     wrappers: list[Wrapper] = []
     for m in regex.finditer(text):
         name = m.group(2)
         if name in _NOT_WRAPPED or len(name) < 3:
             continue
-        start = text.count("\n", 0, m.start())
-        end = _body_end(lines, start, m.group(1), language == "python")
-        if end - start > MAX_BODY_LINES:
+        start = bisect_left(newlines, m.start())  # 0-based line of the definition
+        i = bisect_right(finding_lines, start)  # the first finding after the definition's line
+        if i == len(finding_lines) or finding_lines[i] > start + MAX_NAMED_BODY_LINES + 2:
+            continue  # no finding in reach of any body
+        named = frozenset(fam for w in words_of(name) for fam in families_of(w))
+        end = _body_end(lines, start, m.group(1), language == "python", MAX_NAMED_BODY_LINES if named else MAX_BODY_LINES)
+        if end - start > (MAX_NAMED_BODY_LINES if named else MAX_BODY_LINES):
             continue
         inside = tuple(f for line in range(start + 1, end + 2) for f in by_line.get(line, ()))
         families = {fam for f in inside for fam in finding_families(f.algorithm, f.parameters)}
-        if inside and len(families) == 1:
+        if inside and len(families) == 1 and end - start <= MAX_BODY_LINES:
             wrappers.append(Wrapper(name, start + 1, end + 1, inside))
+        elif named & families:  # the name says which of the body's families the function is about
+            wrappers.append(Wrapper(name, start + 1, end + 1, tuple(
+                f for f in inside if finding_families(f.algorithm, f.parameters) & named)))
     if not wrappers:
         return []
     out = []
     call = re.compile(r"(?<![\w$.])(" + "|".join(re.escape(w.name) for w in wrappers) + r")[ \t]*\(")
     by_name = {w.name: w for w in wrappers}
     for m in call.finditer(text):
-        number = text.count("\n", 0, m.start()) + 1
+        number = bisect_left(newlines, m.start()) + 1
         line_start = text.rfind("\n", 0, m.start()) + 1
         before = text[line_start:m.start()]
         w = by_name[m.group(1)]
