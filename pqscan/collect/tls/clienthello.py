@@ -14,7 +14,7 @@ import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pqscan.collect.net.netscan import Connection, NetError
+from pqscan.collect.net.netscan import Connection, KindError, NetError
 from pqscan.model import ErrorKind
 
 # RFC 8446 §4.1.3: a HelloRetryRequest is a ServerHello whose random is SHA-256("HelloRetryRequest").
@@ -187,12 +187,8 @@ def _records(content_type: int, version: int, payload: bytes) -> bytes:
 # -- parsing ------------------------------------------------------------------------------------
 
 
-class TlsParseError(Exception):
+class TlsParseError(KindError):
     """The peer's bytes are not valid TLS (garbage, HTTP, absurd lengths, truncated structures)."""
-
-    def __init__(self, kind: ErrorKind, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
 
 
 @dataclass(frozen=True)

@@ -98,16 +98,11 @@ async def _suite_enumerations(endpoint: Endpoint, options: NetOptions) -> list[S
 
 
 @dataclass(frozen=True)
-class Confirmation:
-    group: TlsGroup
-    confirmed: bool
-    server_share_len: int | None
-    evidence: str
-    contradiction: bool = False  # a HelloRetryRequest for the very group whose share was sent
+class Confirmation(pr.KeyShareCheck):
+    """A key-share check, by our own share or OpenSSL's; ``contradiction``: the server answered the share
+    with a HelloRetryRequest for that very group."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"confirmed": self.confirmed, "server_share_len": self.server_share_len,
-                "expected_len": self.group.server_share_len, "evidence": self.evidence}
+    contradiction: bool = False
 
 
 async def _confirm(endpoint: Endpoint, options: NetOptions, group: TlsGroup) -> Confirmation:

@@ -22,8 +22,9 @@ step, stops the loop ``consistent=False``: the collector then falls back to one 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from pqscan.collect.net.netscan import NetOptions
@@ -175,7 +176,7 @@ async def _eliminate_tls13(endpoint: Endpoint, options: NetOptions, offer: Seque
 
     async def refused(why: str) -> Elimination:
         el = Elimination("TLS1.3", first, tuple(picks), True, True, why, connections)
-        return await _with_order(endpoint, options, el, offer)
+        return await _with_order(el, offer, partial(_tls13_pick, endpoint, options))
 
     while True:
         sh = ex.answer.server_hello if ex.answer else None
@@ -217,20 +218,30 @@ def picks_codes(picks: Sequence[Pick]) -> list[int]:
     return [p.code for p in picks]
 
 
-async def _with_order(endpoint: Endpoint, options: NetOptions, el: Elimination, offer: Sequence[int]) -> Elimination:
-    """Server order or ours? Proven by the picks when they differ from our offer order; else one more step."""
+async def _with_order(el: Elimination, offer: Sequence[int], pick_of: Callable[[list[int]], Awaitable[int | None]]
+                      ) -> Elimination:
+    """Server order or ours? Proven by the picks when they differ from our offer order; else one more
+    step: the top two offered in reverse (``pick_of`` sends it and reads the group chosen)."""
     if len(el.picks) < 2:
         return el
     codes = el.codes
     if not _follows_offer(codes, offer):
         return replace(el, server_order=True)
     top, second = codes[0], codes[1]
-    ex = await _tls13_step(endpoint, options, [second, top])
-    sh = ex.answer.server_hello if ex.answer else None
-    order = None
-    if sh is not None and sh.selected_version == ch.TLS13 and sh.key_share_group in (top, second):
-        order = sh.key_share_group == top
+    chosen = await pick_of([second, top])
+    order = chosen == top if chosen in (top, second) else None
     return replace(el, server_order=order, connections=el.connections + 1)
+
+
+async def _tls13_pick(endpoint: Endpoint, options: NetOptions, codes: list[int]) -> int | None:
+    ex = await _tls13_step(endpoint, options, codes)
+    sh = ex.answer.server_hello if ex.answer else None
+    return sh.key_share_group if sh is not None and sh.selected_version == ch.TLS13 else None
+
+
+async def _tls12_pick(endpoint: Endpoint, options: NetOptions, codes: list[int]) -> int | None:
+    _ex, check = await _tls12_step(endpoint, options, ECDHE_SUITES, codes)
+    return check.kx_group if check.supported else None
 
 
 # -- TLS 1.2 ------------------------------------------------------------------------------------
@@ -246,6 +257,7 @@ async def _tls12_step(endpoint: Endpoint, options: NetOptions, suites: Sequence[
 async def eliminate_tls12(endpoint: Endpoint, options: NetOptions, offer: Sequence[int] = TLS12_OFFER) -> Elimination:
     """The TLS 1.2 loop: every suite pqscan's probe knows, the remaining curves; ECDHE picks name a curve."""
     remaining = list(offer)
+    pick12 = partial(_tls12_pick, endpoint, options)
     suites: Sequence[int] = ALL_TLS12_SUITES
     first, result = await _tls12_step(endpoint, options, suites, remaining)
     ex = first
@@ -266,12 +278,12 @@ async def eliminate_tls12(endpoint: Endpoint, options: NetOptions, offer: Sequen
             if first_result.leaf_key == "EC":
                 note = (" (the certificate is ECDSA: its curve must be offered, RFC 8422 §5.1, so curves the"
                         " server ranks below it are never negotiated in TLS 1.2)")
-            return await _with_order12(endpoint, options, Elimination(
+            return await _with_order(Elimination(
                 "TLS1.2", first, tuple(picks), done, True,
                 f"{len(remaining)} other curve(s) refused: {result.evidence}{note}", connections,
                 fallback_suite=first_result if first_result.supported and first_result.suite
                 and first_result.suite.kx != "ECDHE" else None,
-                all_suites_refused=suites is ALL_TLS12_SUITES), offer)
+                all_suites_refused=suites is ALL_TLS12_SUITES), offer, pick12)
         is_ecdhe = result.suite is not None and result.suite.kx == "ECDHE"
         if not is_ecdhe:
             if not picks and not tried_ecdhe_only:
@@ -281,9 +293,9 @@ async def eliminate_tls12(endpoint: Endpoint, options: NetOptions, offer: Sequen
                 connections += 1
                 continue
             fallback = result if not tried_ecdhe_only else first_result
-            return await _with_order12(endpoint, options, Elimination(
+            return await _with_order(Elimination(
                 "TLS1.2", first, tuple(picks), True, True,
-                f"no other curve accepted: {result.evidence}", connections, fallback_suite=fallback), offer)
+                f"no other curve accepted: {result.evidence}", connections, fallback_suite=fallback), offer, pick12)
         group = result.kx_group
         if group is None or group not in remaining:
             return Elimination("TLS1.2", first, tuple(picks), False, False,
@@ -293,21 +305,10 @@ async def eliminate_tls12(endpoint: Endpoint, options: NetOptions, offer: Sequen
         picks.append(Pick(group, False, result.evidence))
         remaining.remove(group)
         if not remaining:
-            return await _with_order12(endpoint, options, Elimination(
-                "TLS1.2", first, tuple(picks), True, True, "every offered curve was chosen", connections), offer)
+            return await _with_order(Elimination(
+                "TLS1.2", first, tuple(picks), True, True, "every offered curve was chosen", connections), offer, pick12)
         ex, result = await _tls12_step(endpoint, options, suites, remaining)
         connections += 1
-
-
-async def _with_order12(endpoint: Endpoint, options: NetOptions, el: Elimination, offer: Sequence[int]) -> Elimination:
-    if len(el.picks) < 2:
-        return el
-    codes = el.codes
-    if not _follows_offer(codes, offer):
-        return replace(el, server_order=True)
-    _ex, check = await _tls12_step(endpoint, options, ECDHE_SUITES, [codes[1], codes[0]])
-    order = check.kx_group == codes[0] if check.supported and check.kx_group in codes[:2] else None
-    return replace(el, server_order=order, connections=el.connections + 1)
 
 
 def first_legacy(el: Elimination) -> pr.LegacyResult:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -206,6 +206,8 @@ async def probe_group(endpoint: Endpoint, options: NetOptions, group: TlsGroup) 
 
 @dataclass(frozen=True)
 class KeyShareCheck:
+    """A real key share for ``group``: did a ServerHello select it, with a share of the right length?"""
+
     group: TlsGroup
     confirmed: bool
     server_share_len: int | None
@@ -237,14 +239,19 @@ def read_key_share(group: TlsGroup, ex: Exchange, how: str = "") -> KeyShareChec
 
 
 @dataclass(frozen=True)
-class SplitHello:
+class _Observation:
+    """A yes / no / unknown observation with its evidence; ``to_dict`` names the answer as the field does."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SplitHello(_Observation):
     """tldr.fail check: does the server still answer when the (large, PQ) ClientHello arrives in two pieces?"""
 
     tolerant: bool | None
     evidence: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"tolerant": self.tolerant, "evidence": self.evidence}
 
 
 async def _pick(endpoint: Endpoint, options: NetOptions, order: Sequence[TlsGroup], shares: Sequence[TlsGroup]) -> Exchange:
@@ -253,12 +260,11 @@ async def _pick(endpoint: Endpoint, options: NetOptions, order: Sequence[TlsGrou
 
 
 @dataclass(frozen=True)
-class HrrUpgrade:
+class HrrUpgrade(_Observation):
+    """Does a server that could take our classical share ask for the PQ group instead (HelloRetryRequest)?"""
+
     forces_pq: bool | None
     evidence: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"forces_pq": self.forces_pq, "evidence": self.evidence}
 
 
 async def probe_hrr_upgrade(endpoint: Endpoint, options: NetOptions, classical: TlsGroup = X25519,
