@@ -8,6 +8,8 @@
 * :func:`probe_hrr_upgrade` — whether a classical-only share is upgraded to PQ with a HRR (the
   group order itself comes from :mod:`~pqscan.collect.tls.elimination`).
 * :func:`probe_legacy` — TLS 1.2 (chosen suite and its key exchange, RSA key transport) and TLS 1.0/1.1.
+* :func:`converse` — one connection: a hello, its answer and, after a HelloRetryRequest, the second
+  hello with a real share (:class:`Tls13Hello` repeats the first), so a PQ pick is confirmed in place.
 """
 
 from __future__ import annotations
