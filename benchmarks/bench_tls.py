@@ -13,8 +13,10 @@ the hostile kinds garbage, silent, alert-only and HelloRetryRequest-forever.
    and its verdict, the leaf key and signature algorithm, the chain length; the hostile kinds must
    be failed endpoints (garbage, silent, alert) or "inconclusive" with no supported group (HRR-forever).
 2. **Well-behaved endpoints, loopback**: pqscan ``--no-suites`` (groups, order, chain: the facts
-   sslyze's elliptic-curves + certificate-info commands give) and sslyze, alternating A B A B;
-   endpoints/s, connections per endpoint *per kind* (counted by the servers), peak RSS (wait4).
+   sslyze's elliptic-curves + certificate-info commands give) and sslyze, alternating A B A B, both
+   at their default concurrency; endpoints/s, the ratio per pair, CPU seconds of each tool and of the
+   servers while it ran, connections per endpoint *per kind* (counted by the servers), peak RSS
+   (wait4), the load average (other work on the machine moves every figure).
 3. **Latency-bound fleet**: the same, with the servers in a network namespace the benchmark creates
    and the scanners in another, every packet delayed 25 ms each way (50 ms round trips). This
    kernel has no ``sch_netem``, so ``benchmarks/netns_delay.py`` adds the delay per packet with a
@@ -375,6 +377,11 @@ class Fleet:
         self.proc.stdin.flush()
         return dict(json.loads(self.proc.stdout.readline()))
 
+    def cpu(self) -> float:
+        """CPU seconds (user + system) the fleet's servers have used so far: what a scan makes them do."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self) -> None:
         try:
             assert self.proc.stdin
@@ -408,12 +415,14 @@ def compare(label: str, fleet: Fleet, args: argparse.Namespace, work: Path, netn
     conns: dict[str, dict[str, float]] = {}
     load_before = _load()
     for _ in range(args.repeat):  # alternate: A B A B ...
-        c0 = fleet.count()
+        c0, f0 = fleet.count(), fleet.cpu()
         runs[pq].append(run_pqscan(targets, args.timeout, work, netns=netns, extra=("--no-suites",)))
-        c1 = fleet.count()
+        c1, f1 = fleet.count(), fleet.cpu()
+        runs[pq][-1]["fleet_cpu"] = f1 - f0
         conns[pq] = per_kind_connections(fleet, c0, c1)
         if have_sslyze:
             runs["sslyze"].append(run_sslyze(args.sslyze, targets, args.timeout, netns=netns))
+            runs["sslyze"][-1]["fleet_cpu"] = fleet.cpu() - f1
             conns["sslyze"] = per_kind_connections(fleet, c1, fleet.count())
     load_after = _load()
     extra_runs: list[tuple[str, dict[str, Any]]] = []
@@ -437,10 +446,12 @@ def compare(label: str, fleet: Fleet, args: argparse.Namespace, work: Path, netn
             continue
         m = sorted(rr, key=lambda r: r["wall"])[len(rr) // 2]
         cpu = sorted(r["cpu"] for r in rr)[len(rr) // 2]
+        served = sorted(r.get("fleet_cpu", -1.0) for r in rr)[len(rr) // 2]
         med[tool] = m
         c = conns[tool]
         mean = sum(c[k] for k in TLS_KINDS) / len(TLS_KINDS)
-        print(f"  {tool:<22}: {m['wall']:6.2f} s  {len(targets) / m['wall']:6.1f} endpoints/s  CPU {cpu:5.2f} s  "
+        servers = f" (servers {served:4.2f} s)" if served >= 0 else ""
+        print(f"  {tool:<22}: {m['wall']:6.2f} s  {len(targets) / m['wall']:6.1f} endpoints/s  CPU {cpu:5.2f} s{servers}  "
               f"peak RSS {m['rss_kib'] / 1024:6.1f} MiB  connections/endpoint mean {mean:4.1f}")
         print("      per kind: " + ", ".join(f"{k} {c[k]:.1f}" for k in TLS_KINDS))
     if "sslyze" in med:
