@@ -13,8 +13,10 @@ the hostile kinds garbage, silent, alert-only and HelloRetryRequest-forever.
    and its verdict, the leaf key and signature algorithm, the chain length; the hostile kinds must
    be failed endpoints (garbage, silent, alert) or "inconclusive" with no supported group (HRR-forever).
 2. **Well-behaved endpoints, loopback**: pqscan ``--no-suites`` (groups, order, chain: the facts
-   sslyze's elliptic-curves + certificate-info commands give) and sslyze, alternating A B A B;
-   endpoints/s, connections per endpoint *per kind* (counted by the servers), peak RSS (wait4).
+   sslyze's elliptic-curves + certificate-info commands give) and sslyze, alternating A B A B, both
+   at their default concurrency; endpoints/s, the ratio per pair, CPU seconds of each tool and of the
+   servers while it ran, connections per endpoint *per kind* (counted by the servers), peak RSS
+   (wait4), the load average (other work on the machine moves every figure).
 3. **Latency-bound fleet**: the same, with the servers in a network namespace the benchmark creates
    and the scanners in another, every packet delayed 25 ms each way (50 ms round trips). This
    kernel has no ``sch_netem``, so ``benchmarks/netns_delay.py`` adds the delay per packet with a
@@ -205,8 +207,9 @@ def run_fleet(per_kind: int, prefix: str) -> None:
 # -- the tools (child processes) -----------------------------------------------------------------
 
 
-def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str, str]:
-    """Run ``cmd``; return (wall seconds, peak RSS KiB, stdout, stderr) using wait4 for this child only."""
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str, str, float]:
+    """Run ``cmd``; return (wall seconds, peak RSS KiB, stdout, stderr, CPU seconds user+sys) using wait4 for this
+    child only."""
     start = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     out_chunks: list[bytes] = []
@@ -220,7 +223,7 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int
     t1.join()
     t2.join()
     return (time.monotonic() - start, usage.ru_maxrss, b"".join(out_chunks).decode(errors="replace"),
-            b"".join(err_chunks).decode(errors="replace"))
+            b"".join(err_chunks).decode(errors="replace"), usage.ru_utime + usage.ru_stime)
 
 
 def netns_prefix(netns: bool) -> list[str]:
@@ -234,20 +237,25 @@ def run_pqscan(targets: list[str], timeout: float, workdir: Path, *, netns: bool
     cmd = [*netns_prefix(netns), PQSCAN_PY, "-m", "pqscan", "-q", "tls", f"@{tfile}", "--timeout", str(timeout),
            "--concurrency", "128", "--starttls", "none", "--format", "json", *extra]
     env = dict(os.environ)
+    # As installed: Python caches pqscan's bytecode (sslyze's venv was compiled by pip at install); an
+    # inherited PYTHONDONTWRITEBYTECODE would make every run recompile pqscan's modules from source.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if not netns:
         env["PQSCAN_TEST_LOOPBACK_ONLY"] = "1"
-    wall, rss, stdout, stderr = timed(cmd, env)
+    wall, rss, stdout, stderr, cpu = timed(cmd, env)
     if not stdout.strip():
         raise SystemExit(f"pqscan failed: {stderr[-2000:]}")
-    return {"wall": wall, "rss_kib": rss, "inventory": json.loads(stdout)}
+    return {"wall": wall, "rss_kib": rss, "cpu": cpu, "inventory": json.loads(stdout)}
 
 
-def run_sslyze(python: str, targets: list[str], timeout: float, *, netns: bool) -> dict[str, Any]:
+def run_sslyze(python: str, targets: list[str], timeout: float, *, netns: bool, servers: int | None = None
+               ) -> dict[str, Any]:
     cmd = [*netns_prefix(netns), python, str(HERE / "sslyze_runner.py"), str(max(1, int(round(timeout)))), *targets]
-    wall, rss, stdout, stderr = timed(cmd)
+    env = dict(os.environ, SSLYZE_SERVERS=str(servers)) if servers else None
+    wall, rss, stdout, stderr, cpu = timed(cmd, env)
     if not stdout.strip():
         raise SystemExit(f"sslyze failed: {stderr[-2000:]}")
-    return {"wall": wall, "rss_kib": rss, **json.loads(stdout.strip().splitlines()[-1])}
+    return {"wall": wall, "rss_kib": rss, "cpu": cpu, **json.loads(stdout.strip().splitlines()[-1])}
 
 
 # -- checks --------------------------------------------------------------------------------------
@@ -369,6 +377,11 @@ class Fleet:
         self.proc.stdin.flush()
         return dict(json.loads(self.proc.stdout.readline()))
 
+    def cpu(self) -> float:
+        """CPU seconds (user + system) the fleet's servers have used so far: what a scan makes them do."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self) -> None:
         try:
             assert self.proc.stdin
@@ -387,41 +400,65 @@ def per_kind_connections(fleet: Fleet, before: dict[str, int], after: dict[str, 
     return {k: sum(v) / len(v) for k, v in out.items()}
 
 
+def _load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def compare(label: str, fleet: Fleet, args: argparse.Namespace, work: Path, netns: bool) -> None:
+    """pqscan --no-suites and sslyze alternately (A B A B ...), both at their default concurrency."""
     good = [e for e in fleet.plan if e["kind"] in TLS_KINDS]
     targets = [f"{e['host']}:{e['port']}" for e in good]
     have_sslyze = Path(args.sslyze).exists()
-    run_pqscan(targets, args.timeout, work, netns=netns, extra=("--no-suites",))  # warm-up
-    runs: dict[str, list[dict[str, Any]]] = {"pqscan --no-suites": [], "sslyze": []}
+    pq = "pqscan --no-suites"
+    run_pqscan(targets, args.timeout, work, netns=netns, extra=("--no-suites",))  # warm-up (bytecode cache)
+    runs: dict[str, list[dict[str, Any]]] = {pq: [], "sslyze": []}
     conns: dict[str, dict[str, float]] = {}
+    load_before = _load()
     for _ in range(args.repeat):  # alternate: A B A B ...
-        c0 = fleet.count()
-        runs["pqscan --no-suites"].append(run_pqscan(targets, args.timeout, work, netns=netns, extra=("--no-suites",)))
-        c1 = fleet.count()
-        conns["pqscan --no-suites"] = per_kind_connections(fleet, c0, c1)
+        c0, f0 = fleet.count(), fleet.cpu()
+        runs[pq].append(run_pqscan(targets, args.timeout, work, netns=netns, extra=("--no-suites",)))
+        c1, f1 = fleet.count(), fleet.cpu()
+        runs[pq][-1]["fleet_cpu"] = f1 - f0
+        conns[pq] = per_kind_connections(fleet, c0, c1)
         if have_sslyze:
             runs["sslyze"].append(run_sslyze(args.sslyze, targets, args.timeout, netns=netns))
+            runs["sslyze"][-1]["fleet_cpu"] = fleet.cpu() - f1
             conns["sslyze"] = per_kind_connections(fleet, c1, fleet.count())
+    load_after = _load()
+    extra_runs: list[tuple[str, dict[str, Any]]] = []
     c0 = fleet.count()
-    default = run_pqscan(targets, args.timeout, work, netns=netns)
+    extra_runs.append(("pqscan (with suites)", run_pqscan(targets, args.timeout, work, netns=netns)))
     conns["pqscan (with suites)"] = per_kind_connections(fleet, c0, fleet.count())
+    if have_sslyze and args.sslyze_servers:
+        c0 = fleet.count()
+        name = f"sslyze {args.sslyze_servers} servers"
+        extra_runs.append((name, run_sslyze(args.sslyze, targets, args.timeout, netns=netns,
+                                            servers=args.sslyze_servers)))
+        conns[name] = per_kind_connections(fleet, c0, fleet.count())
     print(f"\n[{label}] {len(targets)} well-behaved endpoints ({args.per_kind} per kind), "
-          f"median of {args.repeat} alternating runs per tool")
+          f"median of {args.repeat} alternating runs per tool; load average {load_before} -> {load_after}")
+    print("  both at their defaults: pqscan 128 endpoints at once, 8 connections per host; sslyze Scanner() "
+          "10 servers at once, 5 connections per server")
     med: dict[str, dict[str, Any]] = {}
-    for tool, rr in list(runs.items()) + [("pqscan (with suites)", [default])]:
+    for tool, rr in list(runs.items()) + [(t, [r]) for t, r in extra_runs]:
         if not rr:
             print(f"  {tool:<22}: not run (sslyze not found at {args.sslyze})")
             continue
         m = sorted(rr, key=lambda r: r["wall"])[len(rr) // 2]
+        cpu = sorted(r["cpu"] for r in rr)[len(rr) // 2]
+        served = sorted(r.get("fleet_cpu", -1.0) for r in rr)[len(rr) // 2]
         med[tool] = m
         c = conns[tool]
         mean = sum(c[k] for k in TLS_KINDS) / len(TLS_KINDS)
-        print(f"  {tool:<22}: {m['wall']:6.2f} s  {len(targets) / m['wall']:6.1f} endpoints/s  "
+        servers = f" (servers {served:4.2f} s)" if served >= 0 else ""
+        print(f"  {tool:<22}: {m['wall']:6.2f} s  {len(targets) / m['wall']:6.1f} endpoints/s  CPU {cpu:5.2f} s{servers}  "
               f"peak RSS {m['rss_kib'] / 1024:6.1f} MiB  connections/endpoint mean {mean:4.1f}")
         print("      per kind: " + ", ".join(f"{k} {c[k]:.1f}" for k in TLS_KINDS))
     if "sslyze" in med:
-        ratio = med["sslyze"]["wall"] / med["pqscan --no-suites"]["wall"]
-        print(f"  ratio pqscan/sslyze endpoints/s: {ratio:.1f}x")
+        ratio = med["sslyze"]["wall"] / med[pq]["wall"]
+        pairs = sorted(b["wall"] / a["wall"] for a, b in zip(runs[pq], runs["sslyze"], strict=True))
+        print(f"  ratio pqscan/sslyze endpoints/s: {ratio:.1f}x (medians); per alternating pair "
+              + ", ".join(f"{r:.1f}x" for r in pairs))
         ss = med["sslyze"]["results"]
         pq_should = [e for e in good if kind_configs()[e["kind"]].tls13 and "MLKEM" in "".join(
             kind_configs()[e["kind"]].groups)]
@@ -436,6 +473,8 @@ def main() -> None:
     ap.add_argument("--per-kind", type=int, default=4)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--sslyze", default="/tmp/sslyze-venv/bin/python")
+    ap.add_argument("--sslyze-servers", type=int, default=0,
+                    help="also run sslyze once with this many servers at once (its default is 10)")
     ap.add_argument("--no-netns", action="store_true")
     ap.add_argument("--no-schedule", action="store_true")
     ap.add_argument("--schedule-lines", type=int, default=1_000_000)
@@ -451,7 +490,7 @@ def main() -> None:
         run_schedule(args.schedule_lines, args.schedule_seconds)
         return
     work = Path(tempfile.mkdtemp(prefix="pqscan-bench-"))
-    print(f"timeout {args.timeout:g}s; {os.cpu_count()} CPUs; sslyze: {args.sslyze}")
+    print(f"timeout {args.timeout:g}s; {os.cpu_count()} CPUs; load average {_load()}; sslyze: {args.sslyze}")
     configs = kind_configs()
     fleet = Fleet(args.per_kind, LOOPBACK_NET, netns=False)
     try:
@@ -487,7 +526,7 @@ def main() -> None:
                 netns_down()
     # 4. 1M-target scheduling
     if not args.no_schedule:
-        wall, rss, stdout, stderr = timed([sys.executable, __file__, "--schedule", "--schedule-lines",
+        wall, rss, stdout, stderr, _cpu = timed([sys.executable, __file__, "--schedule", "--schedule-lines",
                                            str(args.schedule_lines), "--schedule-seconds", str(args.schedule_seconds)])
         try:
             r = json.loads(stdout.strip().splitlines()[-1])

@@ -1,12 +1,14 @@
 """Run sslyze (in its own venv: it pins its own cryptography) over a list of endpoints; print JSON.
 
 Used by bench_tls.py as the peer: ``/tmp/sslyze-venv/bin/python sslyze_runner.py TIMEOUT host:port...``.
-Scan commands: elliptic curves (group support) and certificate info, as the issue asks.
+Scan commands: elliptic curves (group support) and certificate info, as the issue asks. Scanner() at its
+defaults (10 servers at once, 5 connections per server) unless ``SSLYZE_SERVERS`` is set.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 
@@ -25,7 +27,8 @@ def main() -> None:
             network_configuration=ServerNetworkConfiguration(tls_server_name_indication=host, network_timeout=timeout),
             scan_commands={ScanCommand.ELLIPTIC_CURVES, ScanCommand.CERTIFICATE_INFO},
         ))
-    scanner = Scanner()
+    servers = int(os.environ.get("SSLYZE_SERVERS") or 0)  # bench_tls.py --sslyze-servers; default: sslyze's own
+    scanner = Scanner(concurrent_server_scans_limit=servers) if servers else Scanner()
     scanner.queue_scans(requests)
     out = {}
     for result in scanner.get_results():

@@ -10,16 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pqscan.collect.code.scanner import CodeCollector, CodeScanOptions
-from pqscan.collect.config.scanner import ConfigCollector, ConfigOptions
-from pqscan.collect.deps.scanner import DepsCollector, DepsOptions
 from pqscan.collect.dispatch import PathCollector, dispatch, run, run_batch
-from pqscan.collect.files.collector import CertsCollector, FilesOptions
 from pqscan.collect.walk import WalkOptions, root_labels
 from pqscan.errors import UsageError
 from pqscan.model import ScanResult
+
+if TYPE_CHECKING:
+    from pqscan.collect.code.scanner import CodeScanOptions
+
+# Each collector is imported when it is built: a network-only scan (``pqscan tls``, whose session
+# imports this module) does not pay for loading the code, dependency and configuration scanners.
 
 ALL_PATH_COLLECTORS = ("certs", "code", "deps", "config")
 
@@ -36,18 +38,26 @@ class PathScanOptions:
 
 
 def _certs(o: PathScanOptions) -> PathCollector:
+    from pqscan.collect.files.collector import CertsCollector, FilesOptions
+
     return CertsCollector(FilesOptions(walk=o.walk, passwords=o.passwords))
 
 
 def _code(o: PathScanOptions) -> PathCollector:
+    from pqscan.collect.code.scanner import CodeCollector, CodeScanOptions
+
     return CodeCollector(replace(o.code, walk=o.walk) if o.code is not None else CodeScanOptions(walk=o.walk))
 
 
 def _deps(o: PathScanOptions) -> PathCollector:
+    from pqscan.collect.deps.scanner import DepsCollector, DepsOptions
+
     return DepsCollector(DepsOptions(walk=o.walk))
 
 
 def _config(o: PathScanOptions) -> PathCollector:
+    from pqscan.collect.config.scanner import ConfigCollector, ConfigOptions
+
     return ConfigCollector(ConfigOptions(walk=o.walk))
 
 

@@ -64,12 +64,19 @@ class NetOptions:
 ProbeFn = Callable[[Endpoint, NetOptions], Awaitable[ScanResult]]
 
 
-class NetError(Exception):
-    """A network failure of one connection, carrying the ErrorKind to record."""
+class KindError(Exception):
+    """A failure that carries the ErrorKind to record (network, STARTTLS, TLS parsing, handshake)."""
 
-    def __init__(self, kind: ErrorKind, message: str, *, received: bytes = b"") -> None:
+    def __init__(self, kind: ErrorKind, message: str) -> None:
         super().__init__(message)
         self.kind = kind
+
+
+class NetError(KindError):
+    """A network failure of one connection."""
+
+    def __init__(self, kind: ErrorKind, message: str, *, received: bytes = b"") -> None:
+        super().__init__(kind, message)
         self.received = received  # bytes read before the failure (evidence)
 
 

@@ -32,6 +32,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ParamSpec
 from urllib.parse import urlsplit
 
 from pqscan.errors import TargetSpecError
@@ -359,26 +360,27 @@ def iter_targets(
             on_error(err)
 
 
-def parse_targets(
-    specs: Iterable[str],
-    *,
-    default_port: int = 443,
-    ports: Sequence[int] | None = None,
-    sni: str | None = None,
-    starttls: str | None = "auto",
-    allow_large: bool = False,
-    scheme: str = "tls",
-) -> list[Endpoint]:
-    """Expand specs into unique endpoints, in the order given, all validated before any traffic.
+P = ParamSpec("P")
 
-    ``ports`` applies to specs without an explicit port (or URL scheme); ``starttls`` is ``"auto"``
-    (by well-known port), ``None``/``"none"`` or a protocol name forced on every endpoint.
-    """
-    out = list(iter_targets(specs, default_port=default_port, ports=ports, sni=sni, starttls=starttls,
-                            allow_large=allow_large, scheme=scheme))
-    if not out:
-        raise TargetSpecError("no targets given")
-    return out
+
+def _all_at_once(targets: Callable[P, Iterator[Endpoint]]) -> Callable[P, list[Endpoint]]:
+    def parse(*args: P.args, **kwargs: P.kwargs) -> list[Endpoint]:
+        out = list(targets(*args, **kwargs))
+        if not out:
+            raise TargetSpecError("no targets given")
+        return out
+
+    return parse
+
+
+parse_targets = _all_at_once(iter_targets)
+parse_targets.__name__ = parse_targets.__qualname__ = "parse_targets"  # found by name (pickle, docs)
+parse_targets.__doc__ = """Expand specs into unique endpoints, in the order given, all validated before any traffic
+(:func:`iter_targets`' arguments); no endpoint at all is a :class:`TargetSpecError`.
+
+``ports`` applies to specs without an explicit port (or URL scheme); ``starttls`` is ``"auto"``
+(by well-known port), ``None``/``"none"`` or a protocol name forced on every endpoint.
+"""
 
 
 def _is_ip(host: str) -> bool:

@@ -14,7 +14,7 @@ import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pqscan.collect.net.netscan import Connection, NetError
+from pqscan.collect.net.netscan import Connection, KindError, NetError
 from pqscan.model import ErrorKind
 
 # RFC 8446 §4.1.3: a HelloRetryRequest is a ServerHello whose random is SHA-256("HelloRetryRequest").
@@ -129,12 +129,18 @@ def build_client_hello(
     suites: Sequence[int] = TLS13_SUITES,
     legacy_version: int = TLS12,
     record_version: int = TLS10,
+    random: bytes | None = None,
+    session_id: bytes | None = None,
+    cookie: bytes | None = None,
 ) -> bytes:
     """A complete ClientHello record.
 
     ``tls13=True``: supported_versions = [TLS 1.3] and a key_share extension holding
     ``key_shares`` (an empty list asks the server to pick with a HelloRetryRequest, RFC 8446
-    §4.2.8). ``tls13=False``: a classic TLS <= 1.2 hello at ``legacy_version``.
+    §4.2.8). ``tls13=False``: a classic TLS <= 1.2 hello at ``legacy_version``. ``random``,
+    ``session_id`` and ``cookie`` (the HRR's cookie extension data) make the second ClientHello
+    answering a HelloRetryRequest: the first one again, but for the key share and the cookie
+    (RFC 8446 §4.1.2, §4.2.2).
     """
     exts = []
     if sni:
@@ -154,10 +160,14 @@ def build_client_hello(
         shares = b"".join(struct.pack("!H", g) + _u16(share) for g, share in key_shares)
         exts.append(_ext(EXT_KEY_SHARE, _u16(shares)))
         exts.append(_ext(EXT_PSK_KEY_EXCHANGE_MODES, _u8(b"\x01")))  # psk_dhe_ke
+        if cookie is not None:
+            exts.append(_ext(EXT_COOKIE, cookie))  # the HRR's extension data as sent (a length-prefixed vector)
+    if session_id is None:
+        session_id = os.urandom(32) if tls13 else b""  # non-empty session id: middlebox compatibility mode
     body = (
         struct.pack("!H", legacy_version)
-        + os.urandom(32)
-        + _u8(os.urandom(32) if tls13 else b"")  # non-empty session id: middlebox compatibility mode
+        + (random if random is not None else os.urandom(32))
+        + _u8(session_id)
         + _u16(_codes(suites))
         + _u8(b"\x00")  # compression: null only
         + _u16(b"".join(exts))
@@ -177,12 +187,8 @@ def _records(content_type: int, version: int, payload: bytes) -> bytes:
 # -- parsing ------------------------------------------------------------------------------------
 
 
-class TlsParseError(Exception):
+class TlsParseError(KindError):
     """The peer's bytes are not valid TLS (garbage, HTTP, absurd lengths, truncated structures)."""
-
-    def __init__(self, kind: ErrorKind, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
 
 
 @dataclass(frozen=True)

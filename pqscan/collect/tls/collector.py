@@ -4,14 +4,19 @@ Order of work (connections run concurrently, bounded by netscan's per-host limit
 
 * the TLS 1.3 group elimination (:mod:`~pqscan.collect.tls.elimination`): its first step, every
   group offered, is the endpoint's baseline. A silent, refusing or non-TLS endpoint stops there;
-* beside it: the TLS 1.2 curve elimination (whose first step is the TLS 1.2 version probe and
-  whose last tells the non-ECDHE fallback: RSA key transport, DHE), one TLS 1.1/1.0 probe, and
-  one full pyOpenSSL handshake offering every group OpenSSL can make a share for, X25519MLKEM768
-  first, its ClientHello sent in two TCP segments (the tldr.fail check). The handshake gives the
-  chain, the negotiated parameters and a real key-share confirmation of the group it lands on;
-* then a real key share for every other PQ group the elimination found (cryptography's shares,
-  or OpenSSL's for MLKEM512 / curveSM2MLKEM768), and the HRR-upgrade probe when PQ and classical
-  groups are both supported. With ``suites=True`` the TLS <= 1.2 accepted-suite enumeration too.
+* beside it, from the moment that first connection is up (so a refused or unreachable endpoint costs
+  one connection attempt, a live one no round trip of waiting): the TLS 1.2 curve elimination (whose
+  first step is the TLS 1.2 version probe and whose last tells the non-ECDHE fallback: RSA key
+  transport, DHE), one TLS 1.1/1.0 probe, and one full pyOpenSSL handshake offering every group
+  OpenSSL can make a share for, X25519MLKEM768 first, its ClientHello sent in two TCP segments (the
+  tldr.fail check). The handshake gives the chain, the negotiated parameters and a real key-share
+  confirmation of the group it lands on;
+* a PQ group the elimination picks later with a HelloRetryRequest is confirmed on that same
+  connection: the second ClientHello carries a real share for it (RFC 8446 §4.1.2), while the loop
+  goes on; the HRR-upgrade probe starts as soon as a PQ and a classical group are picked;
+* then a real key share on a connection of its own for any PQ group still unconfirmed (cryptography's
+  shares, or OpenSSL's for MLKEM512 / curveSM2MLKEM768). With ``suites=True`` the TLS <= 1.2
+  accepted-suite enumeration too.
 
 A PQ group counts as supported only once a real share is answered by a ServerHello selecting it.
 A server that answers a share it asked for with another HelloRetryRequest (the HRR-forever
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -97,16 +103,11 @@ async def _suite_enumerations(endpoint: Endpoint, options: NetOptions) -> list[S
 
 
 @dataclass(frozen=True)
-class Confirmation:
-    group: TlsGroup
-    confirmed: bool
-    server_share_len: int | None
-    evidence: str
-    contradiction: bool = False  # a HelloRetryRequest for the very group whose share was sent
+class Confirmation(pr.KeyShareCheck):
+    """A key-share check, by our own share or OpenSSL's; ``contradiction``: the server answered the share
+    with a HelloRetryRequest for that very group."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"confirmed": self.confirmed, "server_share_len": self.server_share_len,
-                "expected_len": self.group.server_share_len, "evidence": self.evidence}
+    contradiction: bool = False
 
 
 async def _confirm(endpoint: Endpoint, options: NetOptions, group: TlsGroup) -> Confirmation:
@@ -131,25 +132,34 @@ async def _confirm(endpoint: Endpoint, options: NetOptions, group: TlsGroup) -> 
 async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions, *, suites: bool = True) -> ScanResult:
     """Probe one endpoint; ``suites=False`` skips the accepted-suite enumeration (fewer connections)."""
     result = ScanResult(endpoint.key, COLLECTOR)
-    first = await el.tls13_first_step(endpoint, options)
-    dead = _dead(first)
-    if dead is not None:
-        result.error(*dead)
-        return result
-    handshake_task = asyncio.ensure_future(_split_handshake(endpoint, options))
+    connected = asyncio.Event()
+    first_task = asyncio.ensure_future(el.tls13_first_step(endpoint, options, connected=connected))
+    side: list[asyncio.Future[Any]] = []
     try:
-        work: list[Any] = [_tls13_branch(endpoint, options, first, handshake_task),
-                           _tls12_branch(endpoint, options, rsa_probe=not suites), _old_versions(endpoint, options)]
-        if suites:
-            work.append(_suite_enumerations(endpoint, options))
-        done = await asyncio.gather(*work)
+        # The branches that need no answer from the first hello start once its connection is up: a
+        # refused or unreachable endpoint costs one connection attempt, a live one no extra round trip.
+        up = asyncio.ensure_future(connected.wait())
+        side.append(up)
+        await asyncio.wait({first_task, up}, return_when=asyncio.FIRST_COMPLETED)
+        if connected.is_set():
+            side += _start_side_branches(endpoint, options, suites)
+        first = await first_task
+        dead = _dead(first)
+        if dead is not None:
+            result.error(*dead)
+            return result
+        if len(side) == 1:
+            side += _start_side_branches(endpoint, options, suites)
+        handshake_task, tls12_task, old_task = side[1:4]
+        t13 = await _tls13_branch(endpoint, options, first, handshake_task)
+        elim12, rsa_kx = await tls12_task
+        old: list[pr.LegacyResult] = await old_task
+        enums: list[SuiteEnumeration] | None = await side[4] if suites else None
+        handshake, split = await handshake_task
     finally:
-        handshake_task.cancel()
-    t13: _Tls13 = done[0]
-    elim12, rsa_kx = done[1]
-    old: list[pr.LegacyResult] = done[2]
-    enums: list[SuiteEnumeration] | None = done[3] if suites else None
-    handshake, split = handshake_task.result()
+        first_task.cancel()
+        for task in side:
+            task.cancel()
     elim13 = t13.elim
     tls12 = el.first_legacy(elim12)
     tls13 = t13.tls13
@@ -166,6 +176,15 @@ async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions, *, suites: 
     return result
 
 
+def _start_side_branches(endpoint: Endpoint, options: NetOptions, suites: bool) -> list[asyncio.Future[Any]]:
+    """The full handshake, the TLS 1.2 branch, TLS 1.1/1.0 and (``suites``) the suite enumerations."""
+    work: list[Any] = [_split_handshake(endpoint, options), _tls12_branch(endpoint, options, rsa_probe=not suites),
+                       _old_versions(endpoint, options)]
+    if suites:
+        work.append(_suite_enumerations(endpoint, options))
+    return [asyncio.ensure_future(w) for w in work]
+
+
 @dataclass(frozen=True)
 class _Tls13:
     elim: el.Elimination
@@ -177,56 +196,105 @@ class _Tls13:
     hrr_upgrade: pr.HrrUpgrade | None
 
 
+def _upgrade_pair(codes: Iterable[int]) -> tuple[TlsGroup, TlsGroup] | None:
+    """(classical, PQ) for the HRR-upgrade probe: the first of each, in ``codes`` order, we can make a share for."""
+    usable = [BY_CODE[c] for c in codes if BY_CODE[c].make_share is not None]
+    classical = next((g for g in usable if not g.quantum_safe), None)
+    pq = next((g for g in usable if g.quantum_safe), None)
+    return (classical, pq) if classical is not None and pq is not None else None
+
+
+class _Upgrade:
+    """The HRR-upgrade probe, started as soon as the elimination has picked a PQ and a classical group
+    (beside the rest of the loop); restarted on other groups if the final candidates differ."""
+
+    def __init__(self, endpoint: Endpoint, options: NetOptions) -> None:
+        self.endpoint, self.options = endpoint, options
+        self.pair: tuple[TlsGroup, TlsGroup] | None = None
+        self.task: asyncio.Future[pr.HrrUpgrade] | None = None
+
+    def on_pick(self, picks: Sequence[int]) -> None:
+        if self.task is None:
+            self.use(_upgrade_pair(picks))
+
+    def use(self, pair: tuple[TlsGroup, TlsGroup] | None) -> asyncio.Future[pr.HrrUpgrade] | None:
+        if pair != self.pair:
+            self.cancel()
+            self.pair, self.task = pair, None
+            if pair is not None:
+                self.task = asyncio.ensure_future(pr.probe_hrr_upgrade(self.endpoint, self.options, *pair))
+        return self.task
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+
 async def _tls13_branch(endpoint: Endpoint, options: NetOptions, first: pr.Exchange,
                         handshake_task: asyncio.Future[tuple[HandshakeInfo | pr.Exchange, pr.SplitHello | None]]
                         ) -> _Tls13:
-    """Elimination, then key-share confirmations and the HRR-upgrade probe side by side."""
-    elim13 = await el.eliminate_tls13(endpoint, options, first=first)
-    alert = first.answer.alert if first.answer else None
-    if alert is not None and alert.description not in pr.REJECT_ALERTS | pr.NO_TLS13_ALERTS:
-        # An odd alert (missing_extension, decode_error ...) may come from a TLS 1.3 server that
-        # mishandles an empty key_share: one hello with a real X25519 share tells; if it speaks TLS
-        # 1.3, the per-group probes (which retry with real shares) decide instead of the loop.
-        x25519 = BY_CODE[0x001D]
-        assert x25519.make_share is not None
-        retry = await pr.exchange(endpoint, options, pr.hrr_hello(endpoint, [g.code for g in GROUPS],
-                                                                  [(x25519.code, x25519.make_share())]))
-        if _is_tls13(retry):
-            elim13 = replace(elim13, complete=False, consistent=False,
-                             stop=f"{elim13.stop} to an empty key_share, {retry.describe()} with an X25519 share")
-    tls13 = bool(elim13.picks) or _is_tls13(elim13.first) or not elim13.consistent
-    chosen, others, note = await _candidates(endpoint, options, elim13, tls13)
-    pq = [BY_CODE[c] for c in chosen if BY_CODE[c].quantum_safe and BY_CODE[c].make_share is not None]
-    classical = [BY_CODE[c] for c in chosen if not BY_CODE[c].quantum_safe and BY_CODE[c].make_share is not None]
-    upgrade_task = asyncio.ensure_future(pr.probe_hrr_upgrade(endpoint, options, classical[0], pq[0])) \
-        if pq and classical else None
+    """Elimination (PQ picks confirmed on their own connections), then the remaining key-share
+    confirmations; the HRR-upgrade probe beside them."""
+    upgrade_probe = _Upgrade(endpoint, options)
     try:
+        elim13 = await el.eliminate_tls13(endpoint, options, first=first, confirm_pq=True,
+                                          on_pick=upgrade_probe.on_pick)
+        alert = first.answer.alert if first.answer else None
+        if alert is not None and alert.description not in pr.REJECT_ALERTS | pr.NO_TLS13_ALERTS:
+            # An odd alert (missing_extension, decode_error ...) may come from a TLS 1.3 server that
+            # mishandles an empty key_share: one hello with a real X25519 share tells; if it speaks TLS
+            # 1.3, the per-group probes (which retry with real shares) decide instead of the loop.
+            x25519 = BY_CODE[0x001D]
+            retry = await pr.exchange(endpoint, options, pr.hrr_hello(endpoint, [g.code for g in GROUPS],
+                                                                      [(x25519.code, pr.key_share(x25519))]))
+            if _is_tls13(retry):
+                elim13 = replace(elim13, complete=False, consistent=False,
+                                 stop=f"{elim13.stop} to an empty key_share, {retry.describe()} with an X25519 share")
+        tls13 = bool(elim13.picks) or _is_tls13(elim13.first) or not elim13.consistent
+        chosen, others, note = await _candidates(endpoint, options, elim13, tls13)
+        pair = _upgrade_pair(chosen)
+        upgrade_task = upgrade_probe.use(pair)
         handshake, _split = await asyncio.shield(handshake_task)
         negotiated = openssl_group_code(handshake.group) if isinstance(handshake, HandshakeInfo) else None
         confirmations: dict[int, Confirmation] = {}
         if negotiated in chosen and isinstance(handshake, HandshakeInfo) and handshake.protocol == "TLSv1.3":
             confirmations[negotiated] = Confirmation(BY_CODE[negotiated], True, None,
                                                      f"full handshake negotiated {handshake.group}")
-        # Real key shares for the PQ candidates the handshake did not confirm; the ones we can build
-        # ourselves first (their answer shows a contradiction precisely); one at a time, so a
-        # contradicting server is caught after one connection.
-        to_confirm = sorted((BY_CODE[c] for c in chosen if BY_CODE[c].quantum_safe and c != negotiated),
+        for code, answer in elim13.confirmations:
+            conf = _in_place(BY_CODE[code], answer)
+            if code in chosen and code not in confirmations and conf is not None:
+                confirmations[code] = conf
+        # Real key shares for the PQ candidates not confirmed yet; the ones we can build ourselves first
+        # (their answer shows a contradiction precisely); one at a time, so a contradicting server is
+        # caught after one connection.
+        to_confirm = sorted((BY_CODE[c] for c in chosen if BY_CODE[c].quantum_safe and c not in confirmations),
                             key=lambda g: g.make_share is None)
         for group in to_confirm:
-            conf = await _confirm(endpoint, options, group)
-            confirmations[group.code] = conf
-            if conf.contradiction:
+            if any(c.contradiction for c in confirmations.values()):
                 break
+            confirmations[group.code] = await _confirm(endpoint, options, group)
         contradiction = next((c for c in confirmations.values() if c.contradiction), None)
         groups = _verdicts(chosen, others, confirmations, contradiction)
         upgrade = await upgrade_task if upgrade_task is not None else None
     finally:
-        if upgrade_task is not None:
-            upgrade_task.cancel()
+        upgrade_probe.cancel()
     supported = {r.group.code for r in groups if r.verdict is pr.Verdict.SUPPORTED}
-    if upgrade_task is not None and not (pq[0].code in supported and classical[0].code in supported):
+    if pair is not None and not (pair[0].code in supported and pair[1].code in supported):
         upgrade = None  # probed on candidates that did not all hold up
     return _Tls13(elim13, tls13, groups, note, confirmations, contradiction, upgrade)
+
+
+def _in_place(group: TlsGroup, answer: pr.Exchange) -> Confirmation | None:
+    """The answer to the share sent on the connection whose HelloRetryRequest picked ``group``: a
+    confirmation, or a second HRR for the same group (a contradiction); None otherwise (e.g. the
+    connection closed), and a connection of its own decides."""
+    check = pr.read_key_share(group, answer, "second ClientHello with a real share, on the HelloRetryRequest's "
+                                             "connection: ")
+    sh = answer.answer.server_hello if answer.answer else None
+    again = sh is not None and sh.is_hrr and sh.key_share_group == group.code
+    if not (check.confirmed or again):
+        return None
+    return Confirmation(group, check.confirmed, check.server_share_len, check.evidence, contradiction=again)
 
 
 async def _tls12_branch(endpoint: Endpoint, options: NetOptions, *, rsa_probe: bool

@@ -21,8 +21,10 @@ step, stops the loop ``consistent=False``: the collector then falls back to one 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from pqscan.collect.net.netscan import NetOptions
@@ -71,6 +73,8 @@ class Elimination:
     fallback_suite: pr.LegacyResult | None = None  # TLS 1.2: the non-ECDHE suite chosen at the end
     all_suites_refused: bool = False  # TLS 1.2: the last hello offered every suite and was refused
     error_kind: ErrorKind | None = None
+    # TLS 1.3, ``confirm_pq``: (group, the answer to its real key share sent after the HRR that picked it)
+    confirmations: tuple[tuple[int, pr.Exchange], ...] = ()
 
     @property
     def codes(self) -> list[int]:
@@ -89,15 +93,80 @@ async def _tls13_step(endpoint: Endpoint, options: NetOptions, codes: Sequence[i
     return await pr.exchange(endpoint, options, pr.hrr_hello(endpoint, codes))
 
 
-async def tls13_first_step(endpoint: Endpoint, options: NetOptions, offer: Sequence[int] = TLS13_OFFER) -> pr.Exchange:
-    """The loop's first connection: every group offered (the endpoint's baseline)."""
-    return await _tls13_step(endpoint, options, offer)
+async def tls13_first_step(endpoint: Endpoint, options: NetOptions, offer: Sequence[int] = TLS13_OFFER, *,
+                           connected: asyncio.Event | None = None) -> pr.Exchange:
+    """The loop's first connection: every group offered (the endpoint's baseline). ``connected`` is set
+    once its connection is ready for the hello."""
+    return await pr.exchange(endpoint, options, pr.hrr_hello(endpoint, offer), connected=connected)
+
+
+def _confirm_in_place(hello: pr.Tls13Hello) -> pr.FollowUp:
+    """Answer a HelloRetryRequest that selects a PQ group with a real share for it, on the same connection."""
+
+    def follow_up(answer: ch.ServerAnswer) -> bytes | None:
+        sh = answer.server_hello
+        group = BY_CODE.get(sh.key_share_group or -1) if sh is not None and sh.is_hrr else None
+        if sh is None or group is None or not group.quantum_safe or group.make_share is None:
+            return None
+        if sh.selected_version != ch.TLS13 or group.code not in hello.groups:
+            return None
+        return hello.answer_hrr(sh, pr.key_share(group))
+
+    return follow_up
+
+
+class _Steps:
+    """The loop's connections after the first: each step's first answer goes on at once; a PQ pick's
+    key-share confirmation (the second hello on that connection) finishes beside the next steps."""
+
+    def __init__(self, endpoint: Endpoint, options: NetOptions, confirm: bool) -> None:
+        self.endpoint, self.options, self.confirm = endpoint, options, confirm
+        self.tasks: list[asyncio.Task[tuple[pr.Exchange, pr.Exchange | None]]] = []
+
+    async def step(self, codes: Sequence[int]) -> pr.Exchange:
+        if not self.confirm:
+            return await _tls13_step(self.endpoint, self.options, codes)
+        hello = pr.Tls13Hello(self.endpoint.sni, tuple(codes))
+        answered: asyncio.Future[pr.Exchange] = asyncio.get_running_loop().create_future()
+        task = asyncio.ensure_future(pr.converse(self.endpoint, self.options, hello.encode(), answered=answered,
+                                                 follow_up=_confirm_in_place(hello)))
+        self.tasks.append(task)
+        await asyncio.wait({answered, task}, return_when=asyncio.FIRST_COMPLETED)
+        return answered.result() if answered.done() else task.result()[0]
+
+    async def confirmations(self) -> tuple[tuple[int, pr.Exchange], ...]:
+        """(group, answer to its share) for every HRR answered in place."""
+        out = []
+        for task in self.tasks:
+            first, second = await task
+            sh = first.answer.server_hello if first.answer else None
+            if second is not None and sh is not None and sh.key_share_group is not None:
+                out.append((sh.key_share_group, second))
+        return tuple(out)
+
+    def cancel(self) -> None:
+        for task in self.tasks:
+            task.cancel()
 
 
 async def eliminate_tls13(endpoint: Endpoint, options: NetOptions, offer: Sequence[int] = TLS13_OFFER, *,
-                          first: pr.Exchange | None = None) -> Elimination:
+                          first: pr.Exchange | None = None, confirm_pq: bool = False,
+                          on_pick: Callable[[Sequence[int]], None] | None = None) -> Elimination:
     """The TLS 1.3 loop (module docstring), continuing from ``first`` when given. Bounded by len(offer) + 2
-    connections."""
+    connections. ``confirm_pq``: a PQ group picked after the first step (the first pick is what the
+    collector's full handshake negotiates and confirms) is confirmed on its own connection, by answering
+    the HelloRetryRequest with a real share (:attr:`Elimination.confirmations`). ``on_pick`` sees the
+    picks so far after each pick."""
+    steps = _Steps(endpoint, options, confirm_pq)
+    try:
+        el = await _eliminate_tls13(endpoint, options, offer, first, steps, on_pick)
+        return replace(el, confirmations=await steps.confirmations())
+    finally:
+        steps.cancel()
+
+
+async def _eliminate_tls13(endpoint: Endpoint, options: NetOptions, offer: Sequence[int], first: pr.Exchange | None,
+                           steps: _Steps, on_pick: Callable[[Sequence[int]], None] | None) -> Elimination:
     remaining = list(offer)
     if first is None:
         first = await _tls13_step(endpoint, options, remaining)
@@ -107,7 +176,7 @@ async def eliminate_tls13(endpoint: Endpoint, options: NetOptions, offer: Sequen
 
     async def refused(why: str) -> Elimination:
         el = Elimination("TLS1.3", first, tuple(picks), True, True, why, connections)
-        return await _with_order(endpoint, options, el, offer)
+        return await _with_order(el, offer, partial(_tls13_pick, endpoint, options))
 
     while True:
         sh = ex.answer.server_hello if ex.answer else None
@@ -137,9 +206,11 @@ async def eliminate_tls13(endpoint: Endpoint, options: NetOptions, offer: Sequen
                                connections, error_kind=ErrorKind.PROTOCOL_VIOLATION)
         picks.append(Pick(group, sh.is_hrr, ex.describe()))
         remaining.remove(group)
+        if on_pick is not None:
+            on_pick(picks_codes(picks))
         if not remaining:
             return await refused("every offered group was chosen")
-        ex = await _tls13_step(endpoint, options, remaining)
+        ex = await steps.step(remaining)
         connections += 1
 
 
@@ -147,26 +218,30 @@ def picks_codes(picks: Sequence[Pick]) -> list[int]:
     return [p.code for p in picks]
 
 
-async def _with_order(endpoint: Endpoint, options: NetOptions, el: Elimination, offer: Sequence[int]) -> Elimination:
-    """Server order or ours? Proven by the picks when they differ from our offer order; else one more step."""
+async def _with_order(el: Elimination, offer: Sequence[int], pick_of: Callable[[list[int]], Awaitable[int | None]]
+                      ) -> Elimination:
+    """Server order or ours? Proven by the picks when they differ from our offer order; else one more
+    step: the top two offered in reverse (``pick_of`` sends it and reads the group chosen)."""
     if len(el.picks) < 2:
         return el
     codes = el.codes
     if not _follows_offer(codes, offer):
-        return _replace(el, server_order=True)
+        return replace(el, server_order=True)
     top, second = codes[0], codes[1]
-    ex = await _tls13_step(endpoint, options, [second, top])
+    chosen = await pick_of([second, top])
+    order = chosen == top if chosen in (top, second) else None
+    return replace(el, server_order=order, connections=el.connections + 1)
+
+
+async def _tls13_pick(endpoint: Endpoint, options: NetOptions, codes: list[int]) -> int | None:
+    ex = await _tls13_step(endpoint, options, codes)
     sh = ex.answer.server_hello if ex.answer else None
-    order = None
-    if sh is not None and sh.selected_version == ch.TLS13 and sh.key_share_group in (top, second):
-        order = sh.key_share_group == top
-    return _replace(el, server_order=order, connections=el.connections + 1)
+    return sh.key_share_group if sh is not None and sh.selected_version == ch.TLS13 else None
 
 
-def _replace(el: Elimination, **kw: Any) -> Elimination:
-    from dataclasses import replace
-
-    return replace(el, **kw)
+async def _tls12_pick(endpoint: Endpoint, options: NetOptions, codes: list[int]) -> int | None:
+    _ex, check = await _tls12_step(endpoint, options, ECDHE_SUITES, codes)
+    return check.kx_group if check.supported else None
 
 
 # -- TLS 1.2 ------------------------------------------------------------------------------------
@@ -182,6 +257,7 @@ async def _tls12_step(endpoint: Endpoint, options: NetOptions, suites: Sequence[
 async def eliminate_tls12(endpoint: Endpoint, options: NetOptions, offer: Sequence[int] = TLS12_OFFER) -> Elimination:
     """The TLS 1.2 loop: every suite pqscan's probe knows, the remaining curves; ECDHE picks name a curve."""
     remaining = list(offer)
+    pick12 = partial(_tls12_pick, endpoint, options)
     suites: Sequence[int] = ALL_TLS12_SUITES
     first, result = await _tls12_step(endpoint, options, suites, remaining)
     ex = first
@@ -202,12 +278,12 @@ async def eliminate_tls12(endpoint: Endpoint, options: NetOptions, offer: Sequen
             if first_result.leaf_key == "EC":
                 note = (" (the certificate is ECDSA: its curve must be offered, RFC 8422 §5.1, so curves the"
                         " server ranks below it are never negotiated in TLS 1.2)")
-            return await _with_order12(endpoint, options, Elimination(
+            return await _with_order(Elimination(
                 "TLS1.2", first, tuple(picks), done, True,
                 f"{len(remaining)} other curve(s) refused: {result.evidence}{note}", connections,
                 fallback_suite=first_result if first_result.supported and first_result.suite
                 and first_result.suite.kx != "ECDHE" else None,
-                all_suites_refused=suites is ALL_TLS12_SUITES), offer)
+                all_suites_refused=suites is ALL_TLS12_SUITES), offer, pick12)
         is_ecdhe = result.suite is not None and result.suite.kx == "ECDHE"
         if not is_ecdhe:
             if not picks and not tried_ecdhe_only:
@@ -217,9 +293,9 @@ async def eliminate_tls12(endpoint: Endpoint, options: NetOptions, offer: Sequen
                 connections += 1
                 continue
             fallback = result if not tried_ecdhe_only else first_result
-            return await _with_order12(endpoint, options, Elimination(
+            return await _with_order(Elimination(
                 "TLS1.2", first, tuple(picks), True, True,
-                f"no other curve accepted: {result.evidence}", connections, fallback_suite=fallback), offer)
+                f"no other curve accepted: {result.evidence}", connections, fallback_suite=fallback), offer, pick12)
         group = result.kx_group
         if group is None or group not in remaining:
             return Elimination("TLS1.2", first, tuple(picks), False, False,
@@ -229,21 +305,10 @@ async def eliminate_tls12(endpoint: Endpoint, options: NetOptions, offer: Sequen
         picks.append(Pick(group, False, result.evidence))
         remaining.remove(group)
         if not remaining:
-            return await _with_order12(endpoint, options, Elimination(
-                "TLS1.2", first, tuple(picks), True, True, "every offered curve was chosen", connections), offer)
+            return await _with_order(Elimination(
+                "TLS1.2", first, tuple(picks), True, True, "every offered curve was chosen", connections), offer, pick12)
         ex, result = await _tls12_step(endpoint, options, suites, remaining)
         connections += 1
-
-
-async def _with_order12(endpoint: Endpoint, options: NetOptions, el: Elimination, offer: Sequence[int]) -> Elimination:
-    if len(el.picks) < 2:
-        return el
-    codes = el.codes
-    if not _follows_offer(codes, offer):
-        return _replace(el, server_order=True)
-    _ex, check = await _tls12_step(endpoint, options, ECDHE_SUITES, [codes[1], codes[0]])
-    order = check.kx_group == codes[0] if check.supported and check.kx_group in codes[:2] else None
-    return _replace(el, server_order=order, connections=el.connections + 1)
 
 
 def first_legacy(el: Elimination) -> pr.LegacyResult:

@@ -17,7 +17,7 @@ from cryptography import x509
 from OpenSSL import SSL
 from OpenSSL._util import lib as _lib
 
-from pqscan.collect.net.netscan import Connection, NetError
+from pqscan.collect.net.netscan import Connection, KindError, NetError
 from pqscan.model import ErrorKind
 
 # Offered in this order: what a modern client offers, then every other group of the catalogue the
@@ -47,10 +47,8 @@ def client_groups(only: str | None = None) -> str:
     return ":".join(n for n in names if _openssl_accepts(n))
 
 
-class HandshakeError(Exception):
-    def __init__(self, kind: ErrorKind, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
+class HandshakeError(KindError):
+    """The full handshake failed (OpenSSL's reason), took too long or grew too large."""
 
 
 @dataclass(frozen=True)

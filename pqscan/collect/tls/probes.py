@@ -8,12 +8,16 @@
 * :func:`probe_hrr_upgrade` — whether a classical-only share is upgraded to PQ with a HRR (the
   group order itself comes from :mod:`~pqscan.collect.tls.elimination`).
 * :func:`probe_legacy` — TLS 1.2 (chosen suite and its key exchange, RSA key transport) and TLS 1.0/1.1.
+* :func:`converse` — one connection: a hello, its answer and, after a HelloRetryRequest, the second
+  hello with a real share (:class:`Tls13Hello` repeats the first), so a PQ pick is confirmed in place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import asyncio
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -70,20 +74,47 @@ class Exchange:
         return f"{kind} {version}, suite 0x{sh.cipher_suite:04X}{chosen}"
 
 
-async def exchange(endpoint: Endpoint, options: NetOptions, hello: bytes, **kw: int) -> Exchange:
-    """Send one ClientHello on a fresh connection and read the answer; never raises for the peer's faults."""
-    connected = False
+async def exchange(endpoint: Endpoint, options: NetOptions, hello: bytes, *, connected: asyncio.Event | None = None,
+                   **kw: int) -> Exchange:
+    """Send one ClientHello on a fresh connection and read the answer; never raises for the peer's faults.
+    ``connected`` is set once the connection is ready for the hello (TCP, and STARTTLS when configured)."""
+    first, _second = await converse(endpoint, options, hello, connected=connected, **kw)
+    return first
+
+
+# What to send after the first answer on the same connection (None: nothing, close).
+FollowUp = Callable[[ch.ServerAnswer], bytes | None]
+
+
+async def converse(endpoint: Endpoint, options: NetOptions, hello: bytes, *, connected: asyncio.Event | None = None,
+                   answered: asyncio.Future[Exchange] | None = None, follow_up: FollowUp | None = None,
+                   **kw: int) -> tuple[Exchange, Exchange | None]:
+    """One connection: a ClientHello and its answer, then, when ``follow_up`` returns a second hello for
+    that answer (the one answering a HelloRetryRequest), that hello and its answer. The first answer also
+    goes to ``answered`` as soon as it is read, so the caller can go on while the second is under way."""
+    is_up = False
+    first: Exchange | None = None
     try:
         async with tls_stream(endpoint, options) as conn:
-            connected = True
+            is_up = True
+            if connected is not None:
+                connected.set()
             answer = await ch.exchange(conn, hello, **kw)
-            return Exchange(answer, received=conn.received, connected=True)
-    except NetError as exc:
-        return Exchange(error_kind=exc.kind, error=str(exc), connected=connected)
-    except ch.TlsParseError as exc:
-        return Exchange(error_kind=exc.kind, error=str(exc), connected=connected)
-    except StarttlsError as exc:
-        return Exchange(error_kind=exc.kind, error=f"STARTTLS: {exc}", connected=True)
+            first = Exchange(answer, received=conn.received, connected=True)
+            if answered is not None:
+                answered.set_result(first)
+            second = follow_up(answer) if follow_up is not None else None
+            if second is None:
+                return first, None
+            return first, Exchange(await ch.exchange(conn, second), received=conn.received, connected=True)
+    except (NetError, ch.TlsParseError, StarttlsError) as exc:
+        failed = Exchange(error_kind=exc.kind, connected=is_up or isinstance(exc, StarttlsError),
+                          error=f"STARTTLS: {exc}" if isinstance(exc, StarttlsError) else str(exc))
+    if first is None:
+        if answered is not None:
+            answered.set_result(failed)
+        return failed, None
+    return first, failed
 
 
 @dataclass(frozen=True)
@@ -119,8 +150,48 @@ def classify(group: TlsGroup, ex: Exchange) -> tuple[Verdict, str]:
     return Verdict.PROTOCOL_VIOLATION, evidence + f"; only {group.name} was offered"
 
 
+@dataclass(frozen=True)
+class Tls13Hello:
+    """A TLS 1.3 ClientHello kept as its parts, so that the hello answering a HelloRetryRequest can repeat it."""
+
+    sni: str | None
+    groups: tuple[int, ...]
+    shares: tuple[tuple[int, bytes], ...] = ()
+    random: bytes = field(default_factory=lambda: os.urandom(32))
+    session_id: bytes = field(default_factory=lambda: os.urandom(32))
+
+    def encode(self) -> bytes:
+        return ch.build_client_hello(sni=self.sni, groups=self.groups, key_shares=self.shares, random=self.random,
+                                     session_id=self.session_id)
+
+    def answer_hrr(self, hrr: ch.ServerHello, share: bytes) -> bytes:
+        """The second ClientHello: this one with a share for the group the HRR selected, and its cookie
+        (RFC 8446 §4.1.2; record version 0x0303 as §5.1 asks of every record but the first hello)."""
+        group = hrr.key_share_group
+        assert group is not None
+        return ch.build_client_hello(sni=self.sni, groups=self.groups, key_shares=[(group, share)], random=self.random,
+                                     session_id=self.session_id, cookie=hrr.ext(ch.EXT_COOKIE),
+                                     record_version=ch.TLS12)
+
+
 def hrr_hello(endpoint: Endpoint, codes: Sequence[int], shares: Sequence[tuple[int, bytes]] = ()) -> bytes:
-    return ch.build_client_hello(sni=endpoint.sni, groups=codes, key_shares=shares)
+    return Tls13Hello(endpoint.sni, tuple(codes), tuple(shares)).encode()
+
+
+_SHARES: dict[int, bytes] = {}
+
+
+def key_share(group: TlsGroup) -> bytes:
+    """A real client key share for ``group`` (it must have ``make_share``), made once per group per process.
+
+    The raw probes that send shares never finish a handshake (they read the ServerHello and close),
+    so the private half is never used and one share can serve every probe: no key generation per
+    connection (an ML-KEM-1024 + P-384 share costs about a millisecond)."""
+    share = _SHARES.get(group.code)
+    if share is None:
+        assert group.make_share is not None
+        share = _SHARES[group.code] = group.make_share()
+    return share
 
 
 async def probe_group(endpoint: Endpoint, options: NetOptions, group: TlsGroup) -> GroupResult:
@@ -128,7 +199,7 @@ async def probe_group(endpoint: Endpoint, options: NetOptions, group: TlsGroup) 
     verdict, evidence = classify(group, ex)
     if verdict is Verdict.INCONCLUSIVE and ex.answer is not None and group.make_share is not None:
         # An odd alert to the empty key_share: ask again with a real share before concluding (Probe B).
-        retry = await exchange(endpoint, options, hrr_hello(endpoint, [group.code], [(group.code, group.make_share())]))
+        retry = await exchange(endpoint, options, hrr_hello(endpoint, [group.code], [(group.code, key_share(group))]))
         verdict2, evidence2 = classify(group, retry)
         if verdict2 in (Verdict.SUPPORTED, Verdict.REJECTED):
             return GroupResult(group, verdict2, f"{evidence}; with a real key share: {evidence2}")
@@ -137,6 +208,8 @@ async def probe_group(endpoint: Endpoint, options: NetOptions, group: TlsGroup) 
 
 @dataclass(frozen=True)
 class KeyShareCheck:
+    """A real key share for ``group``: did a ServerHello select it, with a share of the right length?"""
+
     group: TlsGroup
     confirmed: bool
     server_share_len: int | None
@@ -151,44 +224,49 @@ async def confirm_key_share(endpoint: Endpoint, options: NetOptions, group: TlsG
     """Probe B: a real client share; the server must answer a ServerHello with a share of the right length."""
     if group.make_share is None:
         return None
-    ex = await exchange(endpoint, options, hrr_hello(endpoint, [group.code], [(group.code, group.make_share())]))
+    ex = await exchange(endpoint, options, hrr_hello(endpoint, [group.code], [(group.code, key_share(group))]))
+    return read_key_share(group, ex)
+
+
+def read_key_share(group: TlsGroup, ex: Exchange, how: str = "") -> KeyShareCheck:
+    """How the answer to a real ``group`` share reads: confirmed when a TLS 1.3 ServerHello selects
+    ``group`` with a share of the right length."""
     sh = ex.answer.server_hello if ex.answer else None
     if sh is None or sh.is_hrr:
-        return KeyShareCheck(group, False, None, ex.describe())
+        return KeyShareCheck(group, False, None, how + ex.describe())
     length = sh.key_share_length
     ok = sh.selected_version == ch.TLS13 and sh.key_share_group == group.code and length == group.server_share_len
-    detail = f"{ex.describe()}, server share {length} bytes (expected {group.server_share_len})"
+    detail = f"{how}{ex.describe()}, server share {length} bytes (expected {group.server_share_len})"
     return KeyShareCheck(group, ok, length, detail)
 
 
 @dataclass(frozen=True)
-class SplitHello:
+class _Observation:
+    """A yes / no / unknown observation with its evidence; ``to_dict`` names the answer as the field does."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SplitHello(_Observation):
     """tldr.fail check: does the server still answer when the (large, PQ) ClientHello arrives in two pieces?"""
 
     tolerant: bool | None
     evidence: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"tolerant": self.tolerant, "evidence": self.evidence}
-
-
-async def probe_baseline(endpoint: Endpoint, options: NetOptions, codes: Sequence[int]) -> Exchange:
-    """Every group offered with an empty key_share: does the endpoint speak TLS 1.3, and which group does it pick?"""
-    return await exchange(endpoint, options, hrr_hello(endpoint, codes))
-
 
 async def _pick(endpoint: Endpoint, options: NetOptions, order: Sequence[TlsGroup], shares: Sequence[TlsGroup]) -> Exchange:
-    made = [(g.code, g.make_share()) for g in shares if g.make_share is not None]
+    made = [(g.code, key_share(g)) for g in shares if g.make_share is not None]
     return await exchange(endpoint, options, hrr_hello(endpoint, [g.code for g in order], made))
 
 
 @dataclass(frozen=True)
-class HrrUpgrade:
+class HrrUpgrade(_Observation):
+    """Does a server that could take our classical share ask for the PQ group instead (HelloRetryRequest)?"""
+
     forces_pq: bool | None
     evidence: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"forces_pq": self.forces_pq, "evidence": self.evidence}
 
 
 async def probe_hrr_upgrade(endpoint: Endpoint, options: NetOptions, classical: TlsGroup = X25519,
@@ -324,4 +402,4 @@ def supported(results: Sequence[GroupResult]) -> list[TlsGroup]:
     return [r.group for r in results if r.verdict is Verdict.SUPPORTED]
 
 
-__all__ = ["BY_CODE", "Verdict", "GroupResult", "probe_group", "confirm_key_share", "probe_hrr_upgrade", "probe_legacy", "probe_baseline", "Exchange", "classify"]
+__all__ = ["BY_CODE", "Verdict", "GroupResult", "probe_group", "confirm_key_share", "probe_hrr_upgrade", "probe_legacy", "Exchange", "classify"]

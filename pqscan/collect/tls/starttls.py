@@ -13,7 +13,7 @@ import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from pqscan.collect.net.netscan import Connection, NetError, NetOptions, connect
+from pqscan.collect.net.netscan import Connection, KindError, NetError, NetOptions, connect
 from pqscan.collect.net.targets import Endpoint
 from pqscan.model import ErrorKind
 
@@ -23,10 +23,8 @@ MAX_XMPP_FEATURES = 64 * 1024
 CLIENT_NAME = "pqscan.invalid"  # RFC 2606 reserved name, used in EHLO / stream headers
 
 
-class StarttlsError(Exception):
-    def __init__(self, kind: ErrorKind, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
+class StarttlsError(KindError):
+    """The server refused STARTTLS or answered something else."""
 
 
 def _show(data: bytes) -> str:
