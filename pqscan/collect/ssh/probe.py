@@ -110,6 +110,11 @@ Start = kexinit_client.KexStart | gex.GexStart
 async def run_kex(conn: Connection, start: Start, before: bytes = b"") -> bytes:
     """Send ``before`` and the first KEX message; answer a GEX group; return the reply payload."""
     await conn.send(before + wire.encode_packet(start.payload))
+    return await finish_kex(conn, start)
+
+
+async def finish_kex(conn: Connection, start: Start) -> bytes:
+    """After the first KEX message went out: answer a GEX group; return the reply payload."""
     if isinstance(start, gex.GexStart):
         group = await read_message(conn, gex.MSG_KEX_DH_GEX_GROUP)
         await conn.send(wire.encode_packet(start.on_group(group)))
@@ -148,27 +153,35 @@ def _group_seen(start: Start) -> gex.GexObservation | None:
 
 async def _fetch_host_key(endpoint: Endpoint, options: NetOptions, kex: str, host_key_alg: str,
                           server: wire.KexInit) -> tuple[SshPublicKey, gex.GexObservation | None]:
-    """A fresh connection offering only ``host_key_alg``; the server's lists for everything else."""
+    """A fresh connection offering only ``host_key_alg``; the server's lists for everything else.
+
+    Identification, KEXINIT and the first KEX message go out in one write, before the server's
+    KEXINIT arrives: ours names one method and one host-key algorithm, both from the server's own
+    lists, so the negotiation's outcome is known in advance (RFC 4253 §7.1) and the fetch costs one
+    round trip less (two with group exchange instead of three).
+    """
+    ours = _client_kexinit(kex, (host_key_alg,), server)
+    start = kexinit_client.start_kex(kex)
     async with connect(endpoint.host, endpoint.port, options, stream_limit=8192) as conn:
-        await conn.send(wire.CLIENT_IDENT)
+        await conn.send(wire.CLIENT_IDENT + wire.encode_packet(ours) + wire.encode_packet(start.payload))
         ident = await read_identification(conn)
         server_kexinit = await read_message(conn, wire.MSG_KEXINIT)
-        ours = _client_kexinit(kex, (host_key_alg,), server)
-        start = kexinit_client.start_kex(kex)
-        reply = await run_kex(conn, start, wire.encode_packet(ours))
+        reply = await finish_kex(conn, start)
         key = _host_key(start, reply, _Transcript(ident.raw.encode("ascii"), ours, server_kexinit))
         return key, _group_seen(start)
 
 
 async def _probe_group(endpoint: Endpoint, options: NetOptions, method: str, request: gex.GexRequest,
                        server: wire.KexInit) -> gex.GexObservation:
-    """One connection that asks for a group of ``request`` sizes and stops at the server's answer."""
+    """One connection that asks for a group of ``request`` sizes and stops at the server's answer.
+
+    Everything up to the request goes out in one write, as in :func:`_fetch_host_key`.
+    """
+    ours = _client_kexinit(method, server.server_host_key_algorithms[:MAX_HOST_KEY_TYPES], server)
     async with connect(endpoint.host, endpoint.port, options, stream_limit=8192) as conn:
-        await conn.send(wire.CLIENT_IDENT)
+        await conn.send(wire.CLIENT_IDENT + wire.encode_packet(ours) + wire.encode_packet(request.payload()))
         await read_identification(conn)
         await read_message(conn, wire.MSG_KEXINIT)
-        ours = _client_kexinit(method, server.server_host_key_algorithms[:MAX_HOST_KEY_TYPES], server)
-        await conn.send(wire.encode_packet(ours) + wire.encode_packet(request.payload()))
         try:
             group = await read_message(conn, gex.MSG_KEX_DH_GEX_GROUP)
         except wire.SshDisconnected as exc:
