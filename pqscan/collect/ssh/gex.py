@@ -35,7 +35,7 @@ MSG_KEX_DH_GEX_REQUEST = 34
 # RFC 4419 §3: the server's group is at most 8192 bits. Below 512 bits is no longer a real group.
 MAX_P_BITS = 8192
 MIN_P_BITS = 512
-PRIVATE_EXPONENT_BITS = 128
+PRIVATE_EXPONENT_BITS = 64
 # Groups whose (x, e) are kept for the scan: servers draw from a few dozen primes per size (moduli(5)).
 MAX_CACHED_GROUPS = 256
 
