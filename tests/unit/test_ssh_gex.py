@@ -51,14 +51,20 @@ def test_absurd_groups_are_protocol_errors(p, g, match):
         gex.parse_group(_group(p, g))
 
 
-def test_private_exponent_is_random_and_in_range():
-    xs = set()
-    for _ in range(4):
-        start = gex.GexStart("diffie-hellman-group-exchange-sha256")
-        start.on_group(_group(P2048, 2))
-        assert 1 < start._x < (P2048 - 1) // 2
-        xs.add(start._x)
-    assert len(xs) == 4
+def test_private_exponent_is_random_in_range_and_made_once_per_group():
+    gex.share_for.cache_clear()
+    starts = [gex.GexStart("diffie-hellman-group-exchange-sha256") for _ in range(3)]
+    inits = {start.on_group(_group(P2048, 2)) for start in starts}
+    assert len(inits) == 1  # one e for every exchange that gets this group: one 2048-bit pow, not three
+    x = starts[0]._x
+    assert 1 < x < (P2048 - 1) // 2 and x.bit_length() <= gex.PRIVATE_EXPONENT_BITS
+    other = gex.GexStart("diffie-hellman-group-exchange-sha256")
+    other.on_group(_group(P2048, 5))
+    assert other._x != x  # another group, another share
+    gex.share_for.cache_clear()
+    again = gex.GexStart("diffie-hellman-group-exchange-sha256")
+    again.on_group(_group(P2048, 2))
+    assert again._x != x  # random, not a constant
 
 
 def _server_reply(start: gex.GexStart, init: bytes, key: ed25519.Ed25519PrivateKey, hash_fn) -> bytes:

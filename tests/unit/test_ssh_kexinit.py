@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from pqscan.collect.ssh import wire
+from pqscan.collect.ssh import kexinit_client, wire
 from pqscan.collect.ssh.assets import endpoint_result, is_pseudo
 from pqscan.collect.ssh.keys import fingerprint_sha256, key_type_for, parse_public_key_blob
 from pqscan.collect.ssh.openssh import OPENSSH_10_CLIENT_KEX, openssh10_negotiation
@@ -211,3 +211,10 @@ def test_unknown_host_key_type_signature_is_not_judged():
 
     blob = wire.string(b"ssh-mldsa-65") + wire.string(b"\x01" * 1952)
     assert verify_signature(blob, _ssh_signature(b"ssh-mldsa-65", b"\x00" * 3309), b"h") is None
+
+
+@pytest.mark.parametrize("kex", ["curve25519-sha256", "ecdh-sha2-nistp384", "mlkem768x25519-sha256",
+                                 "sntrup761x25519-sha512@openssh.com", "diffie-hellman-group14-sha256"])
+def test_client_share_is_made_once_per_process_and_reused_by_every_connection(kex):
+    # Nothing is ever derived from it (no NEWKEYS), so one key pair per method serves the whole scan.
+    assert kexinit_client.start_kex(kex).payload == kexinit_client.start_kex(kex).payload

@@ -8,8 +8,11 @@ mpint p || mpint g || mpint e || mpint f || mpint K), SHA-256 for ``-sha256``, S
 The group comes from the server and is untrusted: p must be odd and between
 :data:`MIN_P_BITS` and :data:`MAX_P_BITS` bits (RFC 4419 §3: at most 8192), g must be in
 (1, p-1), f in (1, p-1). The private exponent x is random with 1 < x < (p-1)/2 (RFC 4419 §3) and
-at most 512 bits: RFC 4419 §6.2 asks for at least twice the bits of the key material it protects,
-and no SSH cipher needs more than 256.
+:data:`PRIVATE_EXPONENT_BITS` long. RFC 4419 §6.2 sizes x by the key material it protects; pqscan
+derives none (it stops at the reply, before NEWKEYS): x only has to give the server a valid e and
+us K for checking the host key's signature. So x is short, and one (x, e) per group serves every
+exchange of the process that gets the same group (:func:`share_for`): each exchange then costs one
+modular exponentiation (K = f^x), not two with a 512-bit exponent.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from pqscan.collect.ssh.wire import KexReply, Reader, SshProtocolError, mpint, string
 
@@ -31,7 +35,9 @@ MSG_KEX_DH_GEX_REQUEST = 34
 # RFC 4419 §3: the server's group is at most 8192 bits. Below 512 bits is no longer a real group.
 MAX_P_BITS = 8192
 MIN_P_BITS = 512
-PRIVATE_EXPONENT_BITS = 512
+PRIVATE_EXPONENT_BITS = 64
+# Groups whose (x, e) are kept for the scan: servers draw from a few dozen primes per size (moduli(5)).
+MAX_CACHED_GROUPS = 256
 
 GEX_METHODS: dict[str, Callable[..., object]] = {
     "diffie-hellman-group-exchange-sha256": hashlib.sha256,
@@ -117,9 +123,7 @@ class GexStart:
     def on_group(self, payload: bytes) -> bytes:
         """The GEX_INIT answering the server's GEX_GROUP."""
         self.p, self.g = parse_group(payload)
-        upper = min(1 << PRIVATE_EXPONENT_BITS, (self.p - 1) // 2)
-        self._x = 2 + secrets.randbelow(upper - 2)  # 1 < x < (p-1)/2
-        self._e = pow(self.g, self._x, self.p)
+        self._x, self._e = share_for(self.p, self.g)
         return bytes([MSG_KEX_DH_GEX_INIT]) + mpint(self._e)
 
     def read_reply(self, payload: bytes, v_c: bytes, v_s: bytes, i_c: bytes, i_s: bytes) -> KexReply:
@@ -138,6 +142,14 @@ class GexStart:
         h_in = (string(v_c) + string(v_s) + string(i_c) + string(i_s) + string(k_s) + self.request.encoded()
                 + mpint(self.p) + mpint(self.g) + mpint(self._e) + mpint(f) + mpint(k))
         return KexReply(k_s, sig, GEX_METHODS[self.name](h_in).digest())  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=MAX_CACHED_GROUPS)
+def share_for(p: int, g: int) -> tuple[int, int]:
+    """(x, e = g^x mod p) for this group, made once per process: 1 < x < (p-1)/2, random (RFC 4419 §3)."""
+    upper = min(1 << PRIVATE_EXPONENT_BITS, (p - 1) // 2)
+    x = 2 + secrets.randbelow(upper - 2)
+    return x, pow(g, x, p)
 
 
 class GexOutcome(StrEnum):

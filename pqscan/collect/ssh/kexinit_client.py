@@ -7,20 +7,25 @@ holds that host key's private half (RFC 4253 §8, RFC 5656 §4, RFC 8731 §3, RF
 there: no NEWKEYS, no session keys, no authentication. sntrup761 hybrids are started with a
 random public key (the server only encapsulates to it), so their signature cannot be checked.
 Diffie-Hellman group exchange (RFC 4419) takes one more round trip: see :mod:`.gex`.
+
+Since no exchange is ever finished, the client's ephemeral share protects nothing: each method's
+share is made once per process and reused by every connection (:func:`_share`), so a fleet scan
+makes one X25519, ECDH or ML-KEM key pair per method, and Diffie-Hellman one (x, e) per group.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, x25519
 
-from pqscan.collect.ssh.gex import GEX_METHODS, GexRequest, GexStart
+from pqscan.collect.ssh.gex import GEX_METHODS, GexRequest, GexStart, share_for
 from pqscan.collect.ssh.wire import (
     MSG_KEX_ECDH_INIT,
     MSG_KEX_ECDH_REPLY,
@@ -70,8 +75,25 @@ class KexStart:
         return KexReply(k_s, sig, h)
 
 
+@cache
+def _share(kind: str) -> Any:
+    """The client's ephemeral private value for ``kind``, made once per process (see the module doc)."""
+    if kind == "x25519":
+        return x25519.X25519PrivateKey.generate()
+    if kind == "mlkem768":
+        from cryptography.hazmat.primitives.asymmetric import mlkem
+
+        return mlkem.MLKEM768PrivateKey.generate()
+    if kind == "sntrup761":  # random bytes: the server encapsulates to them, nobody decapsulates
+        return os.urandom(SNTRUP761_PUBLIC_KEY_BYTES)
+    return ec.generate_private_key(_CURVES[kind])
+
+
+_CURVES: dict[str, ec.EllipticCurve] = {"P-256": ec.SECP256R1(), "P-384": ec.SECP384R1(), "P-521": ec.SECP521R1()}
+
+
 def _x25519_start(name: str) -> KexStart:
-    priv = x25519.X25519PrivateKey.generate()
+    priv = _share("x25519")
     q_c = priv.public_key().public_bytes_raw()
 
     def shared(q_s: bytes) -> bytes:
@@ -83,8 +105,9 @@ def _x25519_start(name: str) -> KexStart:
     return KexStart(name, bytes([MSG_KEX_ECDH_INIT]) + string(q_c), q_c, shared, _sha(hashlib.sha256))
 
 
-def _ecdh_start(name: str, curve: ec.EllipticCurve, hash_fn: Callable[..., object]) -> KexStart:
-    priv = ec.generate_private_key(curve)
+def _ecdh_start(name: str, curve_name: str, hash_fn: Callable[..., object]) -> KexStart:
+    curve = _CURVES[curve_name]
+    priv = _share(curve_name)
     q_c = priv.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
 
     def shared(q_s: bytes) -> bytes:
@@ -98,10 +121,8 @@ def _ecdh_start(name: str, curve: ec.EllipticCurve, hash_fn: Callable[..., objec
 
 
 def _mlkem768_x25519_start(name: str) -> KexStart:
-    from cryptography.hazmat.primitives.asymmetric import mlkem
-
-    kem = mlkem.MLKEM768PrivateKey.generate()
-    xpriv = x25519.X25519PrivateKey.generate()
+    kem = _share("mlkem768")
+    xpriv = _share("x25519")
     # RFC 10042 (draft-ietf-sshm-mlkem-hybrid-kex): C_INIT = ML-KEM-768 encapsulation key || X25519 key.
     c_init = kem.public_key().public_bytes_raw() + xpriv.public_key().public_bytes_raw()
 
@@ -118,7 +139,7 @@ def _mlkem768_x25519_start(name: str) -> KexStart:
 
 
 def _sntrup761_x25519_start(name: str) -> KexStart:
-    c_init = os.urandom(SNTRUP761_PUBLIC_KEY_BYTES) + x25519.X25519PrivateKey.generate().public_key().public_bytes_raw()
+    c_init = _share("sntrup761") + _share("x25519").public_key().public_bytes_raw()
     return KexStart(name, bytes([MSG_KEX_ECDH_INIT]) + string(c_init), c_init, None, _sha(hashlib.sha512))
 
 
@@ -128,8 +149,7 @@ def _dh_start(name: str, group: str, hash_fn: Callable[..., object]) -> KexStart
         from paramiko.kex_group14 import KexGroup14SHA256 as G
     else:
         from paramiko.kex_group16 import KexGroup16SHA512 as G  # type: ignore[assignment]
-    x = secrets.randbits(512) | 1
-    e = pow(G.G, x, G.P)
+    x, e = share_for(G.P, G.G)  # a short exponent, once per process: see gex's module doc
     e_bytes = e.to_bytes((e.bit_length() + 7) // 8, "big")
 
     def shared(f_bytes: bytes) -> bytes:
@@ -150,9 +170,9 @@ def _sha(fn: Callable[..., object]) -> Callable[[bytes], bytes]:
 _STARTERS: dict[str, Callable[[], KexStart | GexStart]] = {
     "curve25519-sha256": lambda: _x25519_start("curve25519-sha256"),
     "curve25519-sha256@libssh.org": lambda: _x25519_start("curve25519-sha256@libssh.org"),
-    "ecdh-sha2-nistp256": lambda: _ecdh_start("ecdh-sha2-nistp256", ec.SECP256R1(), hashlib.sha256),
-    "ecdh-sha2-nistp384": lambda: _ecdh_start("ecdh-sha2-nistp384", ec.SECP384R1(), hashlib.sha384),
-    "ecdh-sha2-nistp521": lambda: _ecdh_start("ecdh-sha2-nistp521", ec.SECP521R1(), hashlib.sha512),
+    "ecdh-sha2-nistp256": lambda: _ecdh_start("ecdh-sha2-nistp256", "P-256", hashlib.sha256),
+    "ecdh-sha2-nistp384": lambda: _ecdh_start("ecdh-sha2-nistp384", "P-384", hashlib.sha384),
+    "ecdh-sha2-nistp521": lambda: _ecdh_start("ecdh-sha2-nistp521", "P-521", hashlib.sha512),
     "mlkem768x25519-sha256": lambda: _mlkem768_x25519_start("mlkem768x25519-sha256"),
     "sntrup761x25519-sha512": lambda: _sntrup761_x25519_start("sntrup761x25519-sha512"),
     "sntrup761x25519-sha512@openssh.com": lambda: _sntrup761_x25519_start("sntrup761x25519-sha512@openssh.com"),

@@ -19,8 +19,8 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 
 from pqscan.algorithms import Algorithm, IdKind, lookup
+from pqscan.collect.pubkey import describe_spki, spki_of
 from pqscan.collect.ssh.wire import Reader, SshProtocolError
-from pqscan.collect.x509 import describe_spki, spki_of
 from pqscan.model import Asset, AssetKind, Evidence, Finding, Usage
 from pqscan.textsafe import clean
 
@@ -74,12 +74,13 @@ class SshPublicKey:
     def fingerprint(self) -> str:
         return fingerprint_sha256(self.blob)
 
+    def _size(self) -> dict[str, Any]:
+        """Key size and curve where known: the finding's parameters and the asset's attributes carry the same."""
+        known = (("key_bits", self.key_bits), ("curve", self.curve))
+        return {name: value for name, value in known if value not in (None, "")}
+
     def parameters(self) -> dict[str, Any]:
-        p: dict[str, Any] = {"ssh_key_type": self.key_type}
-        if self.key_bits is not None:
-            p["key_bits"] = self.key_bits
-        if self.curve:
-            p["curve"] = self.curve
+        p: dict[str, Any] = {"ssh_key_type": self.key_type, **self._size()}
         if self.algorithm.is_unknown:
             p["raw_identifier"] = self.key_type
             p["unknown_reason"] = self.note or "SSH key type not in the catalogue"
@@ -87,11 +88,7 @@ class SshPublicKey:
 
     def attributes(self) -> dict[str, Any]:
         a: dict[str, Any] = {"algorithm": self.algorithm.id, "ssh_key_type": self.key_type,
-                             "fingerprint_sha256": self.fingerprint}
-        if self.key_bits is not None:
-            a["key_bits"] = self.key_bits
-        if self.curve:
-            a["curve"] = self.curve
+                             "fingerprint_sha256": self.fingerprint, **self._size()}
         if self.certificate:
             a["openssh_certificate"] = True
             if self.certificate_info:

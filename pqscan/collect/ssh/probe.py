@@ -110,6 +110,11 @@ Start = kexinit_client.KexStart | gex.GexStart
 async def run_kex(conn: Connection, start: Start, before: bytes = b"") -> bytes:
     """Send ``before`` and the first KEX message; answer a GEX group; return the reply payload."""
     await conn.send(before + wire.encode_packet(start.payload))
+    return await finish_kex(conn, start)
+
+
+async def finish_kex(conn: Connection, start: Start) -> bytes:
+    """After the first KEX message went out: answer a GEX group; return the reply payload."""
     if isinstance(start, gex.GexStart):
         group = await read_message(conn, gex.MSG_KEX_DH_GEX_GROUP)
         await conn.send(wire.encode_packet(start.on_group(group)))
@@ -148,27 +153,35 @@ def _group_seen(start: Start) -> gex.GexObservation | None:
 
 async def _fetch_host_key(endpoint: Endpoint, options: NetOptions, kex: str, host_key_alg: str,
                           server: wire.KexInit) -> tuple[SshPublicKey, gex.GexObservation | None]:
-    """A fresh connection offering only ``host_key_alg``; the server's lists for everything else."""
+    """A fresh connection offering only ``host_key_alg``; the server's lists for everything else.
+
+    Identification, KEXINIT and the first KEX message go out in one write, before the server's
+    KEXINIT arrives: ours names one method and one host-key algorithm, both from the server's own
+    lists, so the negotiation's outcome is known in advance (RFC 4253 §7.1) and the fetch costs one
+    round trip less (two with group exchange instead of three).
+    """
+    ours = _client_kexinit(kex, (host_key_alg,), server)
+    start = kexinit_client.start_kex(kex)
     async with connect(endpoint.host, endpoint.port, options, stream_limit=8192) as conn:
-        await conn.send(wire.CLIENT_IDENT)
+        await conn.send(wire.CLIENT_IDENT + wire.encode_packet(ours) + wire.encode_packet(start.payload))
         ident = await read_identification(conn)
         server_kexinit = await read_message(conn, wire.MSG_KEXINIT)
-        ours = _client_kexinit(kex, (host_key_alg,), server)
-        start = kexinit_client.start_kex(kex)
-        reply = await run_kex(conn, start, wire.encode_packet(ours))
+        reply = await finish_kex(conn, start)
         key = _host_key(start, reply, _Transcript(ident.raw.encode("ascii"), ours, server_kexinit))
         return key, _group_seen(start)
 
 
 async def _probe_group(endpoint: Endpoint, options: NetOptions, method: str, request: gex.GexRequest,
                        server: wire.KexInit) -> gex.GexObservation:
-    """One connection that asks for a group of ``request`` sizes and stops at the server's answer."""
+    """One connection that asks for a group of ``request`` sizes and stops at the server's answer.
+
+    Everything up to the request goes out in one write, as in :func:`_fetch_host_key`.
+    """
+    ours = _client_kexinit(method, server.server_host_key_algorithms[:MAX_HOST_KEY_TYPES], server)
     async with connect(endpoint.host, endpoint.port, options, stream_limit=8192) as conn:
-        await conn.send(wire.CLIENT_IDENT)
+        await conn.send(wire.CLIENT_IDENT + wire.encode_packet(ours) + wire.encode_packet(request.payload()))
         await read_identification(conn)
         await read_message(conn, wire.MSG_KEXINIT)
-        ours = _client_kexinit(method, server.server_host_key_algorithms[:MAX_HOST_KEY_TYPES], server)
-        await conn.send(wire.encode_packet(ours) + wire.encode_packet(request.payload()))
         try:
             group = await read_message(conn, gex.MSG_KEX_DH_GEX_GROUP)
         except wire.SshDisconnected as exc:
@@ -198,75 +211,102 @@ async def probe_ssh(endpoint: Endpoint, options: NetOptions, ssh: SshProbeOption
     keys: list[SshPublicKey] = []
     groups: list[gex.GexObservation] = []  # group sizes seen in host-key exchanges and modulus probes
     silent_kex: _Failure | None = None
+    jobs: list[_Job] = []
+    tasks: list[asyncio.Future[object]] = []
     try:
-        async with connect(endpoint.host, endpoint.port, options, stream_limit=8192) as conn:
-            ours = wire.build_kexinit(survey_kex, _SURVEY_HOST_KEYS, _SURVEY_CIPHERS, _SURVEY_MACS,
-                                      _SURVEY_COMPRESSION)
-            await _stage("connect", conn.send(wire.CLIENT_IDENT + wire.encode_packet(ours)))
-            ident = await _stage("identification", read_identification(conn))
-            payload = await _stage("kexinit", read_message(conn, wire.MSG_KEXINIT))
-            try:
-                server = wire.parse_kexinit(payload)
-            except wire.SshProtocolError as exc:
-                raise _Failure("kexinit", ErrorKind.MALFORMED, str(exc)) from None
-            first_type: str | None = None
-            kex = kexinit_client.pick_kex(server.kex_algorithms)
-            if ssh.host_keys and kex is not None:
-                first_type = wire.negotiate(_SURVEY_HOST_KEYS, server.server_host_key_algorithms)
+        try:
+            async with connect(endpoint.host, endpoint.port, options, stream_limit=8192) as conn:
+                ours = wire.build_kexinit(survey_kex, _SURVEY_HOST_KEYS, _SURVEY_CIPHERS, _SURVEY_MACS,
+                                          _SURVEY_COMPRESSION)
+                await _stage("connect", conn.send(wire.CLIENT_IDENT + wire.encode_packet(ours)))
+                ident = await _stage("identification", read_identification(conn))
+                payload = await _stage("kexinit", read_message(conn, wire.MSG_KEXINIT))
+                try:
+                    server = wire.parse_kexinit(payload)
+                except wire.SshProtocolError as exc:
+                    raise _Failure("kexinit", ErrorKind.MALFORMED, str(exc)) from None
+                kex = kexinit_client.pick_kex(server.kex_algorithms)
+                gex_method = next((m for m in gex.GEX_METHODS if m in server.kex_algorithms), None)
+                first_type = (wire.negotiate(_SURVEY_HOST_KEYS, server.server_host_key_algorithms)
+                              if ssh.host_keys and kex is not None else None)
+                # The other connections need only the server's lists: they start now, alongside this
+                # connection's own key exchange, not after it (one round trip less per endpoint).
+                jobs = _plan(endpoint, options, ssh, server, kex, first_type, gex_method)
+                tasks = [asyncio.ensure_future(job.coro) for job in jobs]
                 if first_type is not None:
                     try:
-                        start = kexinit_client.start_kex(kex)
+                        start = kexinit_client.start_kex(kex)  # type: ignore[arg-type]  # kex is set here
                         reply = await _stage(f"ssh-host-key:{first_type}", run_kex(conn, start))
                         keys.append(_host_key(start, reply, _Transcript(ident.raw.encode("ascii"), ours, payload)))
                         groups.extend(filter(None, [_group_seen(start)]))
                     except _Failure as f:
                         if f.kind is ErrorKind.TIMEOUT:
-                            # Sent its KEXINIT, then silence: every other key exchange would wait the
-                            # same timeout, so the endpoint costs one timeout, not one per connection.
+                            # Sent its KEXINIT, then silence: the other key exchanges, started at the same
+                            # time, wait for the same silence, so the endpoint costs one timeout.
                             silent_kex = f
-                        first_type = None
-                    except Exception:  # noqa: BLE001 - any failure here is retried and recorded below
-                        first_type = None  # retried below on its own connection, where errors are recorded
-    except _Failure as f:
-        result.error(f.stage, f.kind, f.message)
-        return result
-    except NetError as exc:
-        result.error("connect", exc.kind, str(exc))
-        return result
-    gex_method = next((m for m in gex.GEX_METHODS if m in server.kex_algorithms), None)
-    if silent_kex is not None:
-        result.error(silent_kex.stage, silent_kex.kind,
-                     f"{silent_kex.message}; no further key exchange tried (host keys and group sizes not observed)")
-        return endpoint_result(endpoint.key, location, ident, server, keys, result, (), gex_method)
-    jobs: list[_Job] = []
-    gex_seen_by_host_key = False  # a host-key exchange asks for 2048/2048/8192: no extra connection for it
-    if ssh.host_keys:
-        if kex is None:
+                        else:
+                            jobs, tasks = _retry_first(endpoint, options, kex, first_type, server, jobs, tasks)
+                    except Exception:  # noqa: BLE001 - retried on its own connection, where errors are recorded
+                        jobs, tasks = _retry_first(endpoint, options, kex, first_type, server, jobs, tasks)
+        except _Failure as f:
+            result.error(f.stage, f.kind, f.message)
+            return result
+        except NetError as exc:
+            result.error("connect", exc.kind, str(exc))
+            return result
+        if ssh.host_keys and kex is None:
             result.error("ssh-host-key", ErrorKind.UNSUPPORTED,
                          "no offered KEX method that pqscan can start; host keys not retrieved")
-        else:
-            done = {key_type_for(first_type)} if first_type else set()
-            todo = [t for t in host_key_types(server) if key_type_for(t) not in done]
-            # One of the extra host-key fetches runs the group exchange itself (2048/2048/8192, what
-            # the modulus probe would ask): the key and the group size in one connection, not two.
-            kexes = [kex] * len(todo)
-            if todo and ssh.gex_moduli and gex_method is not None and kex not in gex.GEX_METHODS:
-                kexes[0] = gex_method
-            gex_seen_by_host_key = (kex in gex.GEX_METHODS or gex_method in kexes) and bool(groups or todo)
-            jobs += [_Job(f"ssh-host-key:{t}", _fetch_host_key(endpoint, options, k, t, server))
-                     for t, k in zip(todo, kexes, strict=True)]
-    if ssh.gex_moduli and gex_method is not None:
-        requests = [r for r in gex.MODULUS_PROBE_REQUESTS
-                    if not (gex_seen_by_host_key and r == gex.HOST_KEY_REQUEST)]
-        jobs += [_Job(f"ssh-gex-group:{r.label}", _probe_group(endpoint, options, gex_method, r, server), r)
-                 for r in requests]
-    await _run_jobs(jobs, options, keys, groups, result, started)
+        if silent_kex is not None:
+            await _collect(jobs, tasks, options, keys, groups, result, started, stop=True)
+            result.error(silent_kex.stage, silent_kex.kind,
+                         f"{silent_kex.message}; the other key exchanges were stopped with it (host keys and "
+                         "group sizes they had not observed are missing)")
+            return endpoint_result(endpoint.key, location, ident, server, keys, result, (), gex_method)
+        await _collect(jobs, tasks, options, keys, groups, result, started)
+    finally:
+        for task in tasks:  # cancelled from outside (the endpoint budget): leave no connection behind
+            task.cancel()
     for key in keys:
         if key.signature_verified is False:
             result.error(f"ssh-host-key:{key.key_type}", ErrorKind.PROTOCOL_VIOLATION,
                          f"the key-exchange signature does not verify with the host key sent ({key.fingerprint})")
     gex_seen = _one_per_request(groups) if gex_method is not None else ()
     return endpoint_result(endpoint.key, location, ident, server, keys, result, gex_seen, gex_method)
+
+
+def _plan(endpoint: Endpoint, options: NetOptions, ssh: SshProbeOptions, server: wire.KexInit, kex: str | None,
+          first_type: str | None, gex_method: str | None) -> list[_Job]:
+    """The connections after the first: one per other host-key type, and the GEX modulus probes."""
+    jobs: list[_Job] = []
+    gex_seen_by_host_key = False  # a host-key exchange asks for 2048/2048/8192: no extra connection for it
+    if ssh.host_keys and kex is not None:
+        done = {key_type_for(first_type)} if first_type else set()
+        todo = [t for t in host_key_types(server) if key_type_for(t) not in done]
+        # One of the extra host-key fetches runs the group exchange itself (2048/2048/8192, what
+        # the modulus probe would ask): the key and the group size in one connection, not two.
+        kexes = [kex] * len(todo)
+        if todo and ssh.gex_moduli and gex_method is not None and kex not in gex.GEX_METHODS:
+            kexes[0] = gex_method
+        # With kex a GEX method, the first connection's exchange sees the group (or its retry does).
+        gex_seen_by_host_key = (kex in gex.GEX_METHODS or gex_method in kexes) and bool(first_type or todo)
+        jobs += [_Job(f"ssh-host-key:{t}", _fetch_host_key(endpoint, options, k, t, server))
+                 for t, k in zip(todo, kexes, strict=True)]
+    if ssh.gex_moduli and gex_method is not None:
+        requests = [r for r in gex.MODULUS_PROBE_REQUESTS
+                    if not (gex_seen_by_host_key and r == gex.HOST_KEY_REQUEST)]
+        jobs += [_Job(f"ssh-gex-group:{r.label}", _probe_group(endpoint, options, gex_method, r, server), r)
+                 for r in requests]
+    return jobs
+
+
+def _retry_first(endpoint: Endpoint, options: NetOptions, kex: str | None, first_type: str, server: wire.KexInit,
+                 jobs: list[_Job], tasks: list[asyncio.Future[object]]
+                 ) -> tuple[list[_Job], list[asyncio.Future[object]]]:
+    """The first connection's key exchange failed: fetch that host key again on its own connection."""
+    assert kex is not None
+    job = _Job(f"ssh-host-key:{first_type}", _fetch_host_key(endpoint, options, kex, first_type, server))
+    return [*jobs, job], [*tasks, asyncio.ensure_future(job.coro)]
 
 
 @dataclass
@@ -288,21 +328,30 @@ def _one_per_request(groups: list[gex.GexObservation]) -> tuple[gex.GexObservati
     return tuple(sorted(by_request.values(), key=lambda o: order.get(o.request, len(order))))
 
 
-async def _run_jobs(jobs: list[_Job], options: NetOptions, keys: list[SshPublicKey],
-                    groups: list[gex.GexObservation], result: ScanResult, started: float) -> None:
-    if not jobs:
+async def _collect(jobs: list[_Job], tasks: list[asyncio.Future[object]], options: NetOptions,
+                   keys: list[SshPublicKey], groups: list[gex.GexObservation], result: ScanResult, started: float,
+                   *, stop: bool = False) -> None:
+    """Wait for the extra connections within the endpoint budget and record each outcome.
+
+    ``stop``: do not wait; what has not finished is cancelled without an error of its own.
+    """
+    if not tasks:
         return
-    # Leave time to return what we have before netscan's per-endpoint budget runs out.
-    remaining = max(1.0, options.budget() - (time.monotonic() - started) - 1.0)
-    tasks = [asyncio.ensure_future(job.coro) for job in jobs]
-    done, pending = await asyncio.wait(tasks, timeout=remaining)
+    if stop:
+        pending = {task for task in tasks if not task.done()}
+    else:
+        # Leave time to return what we have before netscan's per-endpoint budget runs out.
+        remaining = max(1.0, options.budget() - (time.monotonic() - started) - 1.0)
+        _, pending = await asyncio.wait(tasks, timeout=remaining)
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
     for job, task in zip(jobs, tasks, strict=True):
         what = "group size not observed" if job.request else "host key not retrieved"
         if task in pending:
-            _failed(job.stage, job.request, groups, result, ErrorKind.TIMEOUT, f"{what} within the endpoint budget")
+            if not stop:
+                _failed(job.stage, job.request, groups, result, ErrorKind.TIMEOUT,
+                        f"{what} within the endpoint budget")
             continue
         exc = task.exception()
         if exc is None:

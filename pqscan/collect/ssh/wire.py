@@ -99,23 +99,38 @@ def parse_identification(line: bytes, pre_banner: tuple[str, ...] = ()) -> Ident
 # -- primitives (RFC 4251 §5) ----------------------------------------------------------------
 
 
+_BYTE = struct.Struct(">B")
+_UINT32 = struct.Struct(">I")
+
+
 class Reader:
+    """A cursor over one whole message; a field that would run past its end is a protocol error."""
+
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.pos = 0
 
-    def take(self, n: int) -> bytes:
-        if n < 0 or self.pos + n > len(self.data):
+    def _check(self, n: int) -> int:
+        """The end of an ``n``-byte field starting here, after checking that the message holds it."""
+        end = self.pos + n
+        if n < 0 or end > len(self.data):
             raise SshProtocolError(f"field of {n} bytes runs past the end of the message")
-        out = self.data[self.pos : self.pos + n]
-        self.pos += n
-        return out
+        return end
+
+    def take(self, n: int) -> bytes:
+        start, self.pos = self.pos, self._check(n)
+        return self.data[start : self.pos]
+
+    def _fixed(self, layout: struct.Struct) -> int:
+        """A fixed-size integer, decoded in place (RFC 4251 §5: byte, uint32)."""
+        start, self.pos = self.pos, self._check(layout.size)
+        return int(layout.unpack_from(self.data, start)[0])
 
     def byte(self) -> int:
-        return self.take(1)[0]
+        return self._fixed(_BYTE)
 
     def uint32(self) -> int:
-        return int(struct.unpack(">I", self.take(4))[0])
+        return self._fixed(_UINT32)
 
     def string(self, limit: int = MAX_PACKET_LENGTH) -> bytes:
         n = self.uint32()
@@ -132,7 +147,7 @@ class Reader:
             text = raw.decode("ascii")
         except UnicodeDecodeError:
             raise SshProtocolError("name-list is not US-ASCII") from None
-        if any(c < " " or c > "~" for c in text):
+        if not text.isprintable():  # in US-ASCII: every control character and DEL
             raise SshProtocolError("name-list contains control characters")
         return tuple(n for n in text.split(",") if n) if text else ()
 
