@@ -56,3 +56,25 @@ def test_quiet_and_verbose_are_accepted_after_the_subcommand(tmp_path: Path) -> 
     assert before.returncode == after.returncode == loud.returncode == 0
     assert before.stderr == after.stderr == "" and "inventory written" in loud.stderr
     assert _pqscan("profiles", "list", "-v").returncode == 0
+
+
+def _option_names(command: object) -> list[str]:
+    return [p.opts[-1] for p in command.params if p.opts[-1].startswith("-")]  # type: ignore[attr-defined]
+
+
+def test_the_endpoint_commands_share_one_set_of_network_and_inventory_options_in_one_order() -> None:
+    from pqscan.commands import ssh, tls
+
+    network = ["--timeout", "--concurrency", "--per-host", "--rate", "--allow-large"]
+    tail = ["--output", "--resume", "--format", "--store", "--profile", "--all", "--cluster", "--segment"]
+    assert _option_names(tls.command) == ["--port", "--sni", "--starttls", *network, "--no-suites", *tail]
+    assert _option_names(ssh.command) == ["--port", *network, "--no-host-keys", "--no-gex-probe", *tail]
+
+
+def test_the_path_commands_end_with_the_same_inventory_options_without_resume() -> None:
+    from pqscan.commands import certs, code
+
+    for command in (certs.command, code.command):
+        assert _option_names(command)[-7:] == ["--output", "--format", "--store", "--profile", "--all", "--cluster",
+                                               "--segment"]
+        assert "--resume" not in _option_names(command)
