@@ -32,6 +32,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict, Unpack
 from urllib.parse import urlsplit
 
 from pqscan.errors import TargetSpecError
@@ -359,23 +360,24 @@ def iter_targets(
             on_error(err)
 
 
-def parse_targets(
-    specs: Iterable[str],
-    *,
-    default_port: int = 443,
-    ports: Sequence[int] | None = None,
-    sni: str | None = None,
-    starttls: str | None = "auto",
-    allow_large: bool = False,
-    scheme: str = "tls",
-) -> list[Endpoint]:
+class TargetOptions(TypedDict, total=False):
+    """The keyword arguments :func:`parse_targets` hands to :func:`iter_targets` (defaults there)."""
+
+    default_port: int
+    ports: Sequence[int] | None
+    sni: str | None
+    starttls: str | None
+    allow_large: bool
+    scheme: str
+
+
+def parse_targets(specs: Iterable[str], **options: Unpack[TargetOptions]) -> list[Endpoint]:
     """Expand specs into unique endpoints, in the order given, all validated before any traffic.
 
     ``ports`` applies to specs without an explicit port (or URL scheme); ``starttls`` is ``"auto"``
     (by well-known port), ``None``/``"none"`` or a protocol name forced on every endpoint.
     """
-    out = list(iter_targets(specs, default_port=default_port, ports=ports, sni=sni, starttls=starttls,
-                            allow_large=allow_large, scheme=scheme))
+    out = list(iter_targets(specs, **options))
     if not out:
         raise TargetSpecError("no targets given")
     return out
