@@ -10,6 +10,7 @@ All values are immutable (frozen dataclasses) and serialise to plain JSON throug
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import json
@@ -400,6 +401,16 @@ SYMBOL_PUBLIC_KEY_INFO = "subjectPublicKeyInfo"
 ATTR_NOT_AFTER = "not_after"  # ISO 8601 date-time
 ATTR_SELF_SIGNED = "self_signed"  # bool
 ATTR_IS_CA = "is_ca"  # bool
+
+
+def attribute_date(value: object) -> datetime.date | None:
+    """The date of an ISO 8601 date or date-time attribute (``ATTR_NOT_AFTER``); None when absent or not a date."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return datetime.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 # -- the contract between collectors and assessment: declared once, in the inventory schema ------------

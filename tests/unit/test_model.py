@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
@@ -19,6 +20,7 @@ from pqscan.model import (
     ScanResult,
     Severity,
     Usage,
+    attribute_date,
     findings_by_asset,
 )
 
@@ -106,3 +108,10 @@ def test_severity_parse_accepts_any_case_and_names_choices_on_error() -> None:
 def test_findings_group_by_asset() -> None:
     a, b = finding(), finding(asset_id="file:other.py")
     assert findings_by_asset([a, b, a]) == {"file:src/keys.py": [a, a], "file:other.py": [b]}
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("2031-01-02T03:04:05Z", datetime.date(2031, 1, 2)), ("2031-01-02", datetime.date(2031, 1, 2)),
+    ("2031-13-40", None), ("2031", None), (None, None), (20310102, None)])
+def test_a_date_attribute_reads_as_its_day_or_as_nothing(value: object, expected: datetime.date | None) -> None:
+    assert attribute_date(value) == expected
