@@ -24,15 +24,19 @@ import functools
 import math
 from collections import deque
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pqscan import algorithms
 from pqscan.assess.exposure import Harvest, harvest
 from pqscan.assess.ownership import Ownership
-from pqscan.graph.build import MISSING, MigrationGraph, Node, VerdictLike
+from pqscan.graph.build import MISSING, MigrationGraph, Node
 from pqscan.graph.defaults import SIGNATURE_LIFETIME_YEARS, lead_time_years
 from pqscan.graph.services import Exposure, host_is_internal, host_of
 from pqscan.graph.topology import Topology, blast_radius, build_topology
 from pqscan.model import ATTR_NOT_AFTER, AssetKind, Finding, QuantumStatus, Usage, attribute_date
+
+if TYPE_CHECKING:
+    from pqscan.assess.verdicts import Verdict
 
 # Z default: 2035. Sources (shared/reference/standards.md §5C and §4): the OpenSSH project puts a
 # CRQC 5-20 years away "with many expecting the mid-2030s" (https://www.openssh.com/pq.html);
@@ -76,7 +80,7 @@ class FindingView:
     reason: str
 
 
-def view_finding(f: Finding, v: VerdictLike | None, cache: dict[str, algorithms.Algorithm] | None = None) -> FindingView:
+def view_finding(f: Finding, v: Verdict | None, cache: dict[str, algorithms.Algorithm] | None = None) -> FindingView:
     cached = cache.get(f.algorithm) if cache is not None else None  # one catalogue lookup per algorithm name
     alg = cached if cached is not None else algorithms.get(f.algorithm)
     if cache is not None and cached is None:
