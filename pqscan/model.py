@@ -15,7 +15,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -165,6 +165,13 @@ def _freeze(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(_freeze(v) for v in value)
     return value
+
+
+def plain_fields(record: Any) -> dict[str, Any]:
+    """A dataclass record as a JSON-ready dict, field by field in declaration order: enums as their
+    values, dates in ISO 8601, tuples as lists."""
+    return {f.name: _plain(v.isoformat() if isinstance(v := getattr(record, f.name), datetime.date) else v)
+            for f in fields(record)}
 
 
 def _plain(value: Any) -> Any:

@@ -22,6 +22,7 @@ from pqscan.model import (
     Usage,
     attribute_date,
     findings_by_asset,
+    plain_fields,
 )
 
 
@@ -115,3 +116,19 @@ def test_findings_group_by_asset() -> None:
     ("2031-13-40", None), ("2031", None), (None, None), (20310102, None)])
 def test_a_date_attribute_reads_as_its_day_or_as_nothing(value: object, expected: datetime.date | None) -> None:
     assert attribute_date(value) == expected
+
+
+def test_a_record_reads_as_json_field_by_field_with_enums_dates_and_tuples_made_plain() -> None:
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Record:
+        name: str
+        severity: Severity | None
+        due: datetime.date | None
+        tags: tuple[str, ...]
+
+    assert plain_fields(Record("a", Severity.HIGH, datetime.date(2030, 12, 31), ("x", "y"))) == {
+        "name": "a", "severity": "high", "due": "2030-12-31", "tags": ["x", "y"]}
+    assert json.dumps(plain_fields(Record("b", None, None, ()))) == (
+        '{"name": "b", "severity": null, "due": null, "tags": []}')
