@@ -1,6 +1,8 @@
-"""What the endpoint commands share: run a session (``pqscan.pipeline.session``), show progress, print.
+"""What the scanner commands share: their options, a session (``pqscan.pipeline.session``), progress, print.
 
-Streaming, resume and saving live in the session; this module only wires a command to it.
+Endpoint commands (``pqscan tls``, ``ssh``) and path commands (``certs``, ``code``) take their common
+options from :func:`network_options` and :func:`inventory_options`. Streaming, resume and saving live in
+the session; this module only wires a command to it.
 """
 
 from __future__ import annotations
@@ -206,7 +208,8 @@ def inventory_options(*, endpoints: bool) -> Callable[[F], F]:
                    else "Write the inventory here (.json, or .jsonl for one record per line).")
 
     def decorate(f: F) -> F:
-        for option in (cluster_options(), view_options, store_option(), format_option([OutputFormat.TABLE, OutputFormat.JSON])):
+        table_or_json = format_option([OutputFormat.TABLE, OutputFormat.JSON])
+        for option in (cluster_options(), view_options, store_option(), table_or_json):
             f = option(f)  # bottom up: listed as --format, --store, --profile/--all, --cluster/--segment
         if endpoints:
             f = click.option("--resume", is_flag=True,
