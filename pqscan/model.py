@@ -10,11 +10,12 @@ All values are immutable (frozen dataclasses) and serialise to plain JSON throug
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -164,6 +165,13 @@ def _freeze(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(_freeze(v) for v in value)
     return value
+
+
+def plain_fields(record: Any) -> dict[str, Any]:
+    """A dataclass record as a JSON-ready dict, field by field in declaration order: enums as their
+    values, dates in ISO 8601, tuples as lists."""
+    return {f.name: _plain(v.isoformat() if isinstance(v := getattr(record, f.name), datetime.date) else v)
+            for f in fields(record)}
 
 
 def _plain(value: Any) -> Any:
@@ -400,6 +408,16 @@ SYMBOL_PUBLIC_KEY_INFO = "subjectPublicKeyInfo"
 ATTR_NOT_AFTER = "not_after"  # ISO 8601 date-time
 ATTR_SELF_SIGNED = "self_signed"  # bool
 ATTR_IS_CA = "is_ca"  # bool
+
+
+def attribute_date(value: object) -> datetime.date | None:
+    """The date of an ISO 8601 date or date-time attribute (``ATTR_NOT_AFTER``); None when absent or not a date."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return datetime.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 # -- the contract between collectors and assessment: declared once, in the inventory schema ------------

@@ -66,6 +66,7 @@ from pqscan.algorithms import Algorithm
 from pqscan.assess.combined import acceptable_everywhere
 from pqscan.assess.exposure import Harvest, harvest
 from pqscan.assess.ownership import Override, Ownership, Role, classify, role_of
+from pqscan.assess.profile_model import protocol_key
 from pqscan.assess.profiles import Category, CategoryPolicy, ComplianceStatus, Profile, Rule, date_text
 from pqscan.assess.verdicts import Assessment, MatrixRow, Verdict
 from pqscan.inventory import Inventory
@@ -197,14 +198,6 @@ def category_for(usage: Usage, alg: Algorithm) -> Category | None:
     return by_primitive
 
 
-def _protocol_key(text: str) -> str:
-    key = text.strip().lower().replace(" ", "").replace("_", "").replace("-", "")
-    for prefix in ("dtls", "tls", "ssl", "ssh"):
-        if key.startswith(prefix + "v"):
-            key = prefix + key[len(prefix) + 1:]
-    return key
-
-
 # Protocol versions, as collectors name them ("TLS1.0", "TLSv1.1", "SSLv3", "SSH-1"); not algorithms,
 # so they are judged here. True = prohibited or deprecated: SSL 2.0 (RFC 6176), SSL 3.0 (RFC 7568),
 # TLS 1.0/1.1 and DTLS 1.0 (RFC 8996); SSH protocol 1 (obsolete; RFC 4251 defines version 2).
@@ -219,7 +212,7 @@ def _protocol_verdict(finding: Finding, profile: Profile, rest: str, today: date
     params = finding.parameters or {}
     names = [finding.algorithm, str(params.get("protocol") or ""), str(params.get(PARAM_RAW_IDENTIFIER) or "")]
     for name in names:
-        broken = PROTOCOL_VERSIONS.get(_protocol_key(name)) if name else None
+        broken = PROTOCOL_VERSIONS.get(protocol_key(name)) if name else None
         if broken is None:
             continue
         head = f"{name} {rest}"

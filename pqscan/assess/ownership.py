@@ -40,28 +40,25 @@ from enum import StrEnum
 from typing import Any
 
 from pqscan.errors import InputError
-from pqscan.model import ATTR_NOT_AFTER, Asset, AssetKind, RelationKind
+from pqscan.model import ATTR_NOT_AFTER, Asset, AssetKind, RelationKind, attribute_date
 
 
 class Ownership(StrEnum):
-    OPERATED = "operated"
-    VENDOR = "vendor-managed"
-    THIRD_PARTY = "third-party"
-    TEST = "test-material"
-    EXPIRED = "expired"
+    """Who migrates an asset; ``label`` is how a report says it."""
 
-    @property
-    def label(self) -> str:
-        return _LABELS[self]
+    label: str
 
+    def __new__(cls, value: str, label: str) -> Ownership:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
 
-_LABELS = {
-    Ownership.OPERATED: "operated by you",
-    Ownership.VENDOR: "vendor-managed",
-    Ownership.THIRD_PARTY: "third-party dependency",
-    Ownership.TEST: "test material",
-    Ownership.EXPIRED: "expired",
-}
+    OPERATED = "operated", "operated by you"
+    VENDOR = "vendor-managed", "vendor-managed"
+    THIRD_PARTY = "third-party", "third-party dependency"
+    TEST = "test-material", "test material"
+    EXPIRED = "expired", "expired"
 
 
 @dataclass(frozen=True)
@@ -194,7 +191,7 @@ def evidence_role(asset: Asset, today: datetime.date, roots: Mapping[str, str] |
     third = next((p for p in parts[:-1] if p.lower() in _THIRD_PARTY_DIRS), None)
     if third is not None:
         return Role(Ownership.THIRD_PARTY, f"under {third}/: third-party code, its maintainers own it")
-    expiry = _date(asset.attributes.get(ATTR_NOT_AFTER)) if asset.kind is AssetKind.CERTIFICATE else None
+    expiry = attribute_date(asset.attributes.get(ATTR_NOT_AFTER)) if asset.kind is AssetKind.CERTIFICATE else None
     if expiry is not None and expiry < today:
         return Role(Ownership.EXPIRED, f"expired on {expiry.isoformat()}: remove it, or renew it with a post-quantum algorithm")
     return Role(Ownership.OPERATED, _operated_words(asset))
@@ -206,15 +203,6 @@ def _operated_words(asset: Asset) -> str:
     if asset.kind in (AssetKind.SOURCE_FILE, AssetKind.CONFIG):
         return "your code or configuration"
     return "key material you deploy (not in a trust store, test tree or dependency)"
-
-
-def _date(value: object) -> datetime.date | None:
-    if not isinstance(value, str) or len(value) < 10:
-        return None
-    try:
-        return datetime.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 _PRESENTING = {RelationKind.PRESENTS, RelationKind.HAS_HOST_KEY}

@@ -67,21 +67,14 @@ from pathlib import Path
 from typing import Any
 
 from pqscan.assess.profile_model import (  # noqa: F401 - the profile types, re-exported
-    _STATUS_RANK,
-    BOOL_MATCHERS,
     DEFAULT_PROFILE,
     ID_RE,
-    INT_MATCHERS,
-    KNOWN_PROTOCOLS,
-    LIST_MATCHERS,
     MAX_PROFILE_BYTES,
-    OUTCOME_KEYS,
     Category,
     CategoryPolicy,
     ComplianceStatus,
     Profile,
     Rule,
-    protocol_key,
 )
 from pqscan.assess.profile_parser import parse
 from pqscan.errors import ProfileError

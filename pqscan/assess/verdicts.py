@@ -15,7 +15,7 @@ from pqscan.assess.combined import Combined, combine
 from pqscan.assess.ownership import Override, Ownership, Role, role_of
 from pqscan.assess.profiles import ComplianceStatus, Profile
 from pqscan.assess.readiness import ALL, Readiness, readiness
-from pqscan.model import Severity
+from pqscan.model import Severity, plain_fields
 
 
 @dataclass(frozen=True)
@@ -31,17 +31,7 @@ class Verdict:
     covered: bool = True  # False: the profile does not cover this use (status unknown, no vote)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "finding_id": self.finding_id,
-            "profile": self.profile,
-            "status": self.status.value,
-            "severity": self.severity.value,
-            "reason": self.reason,
-            "deadline": self.deadline.isoformat() if self.deadline else None,
-            "hndl": self.hndl,
-            "classically_broken": self.classically_broken,
-            "covered": self.covered,
-        }
+        return plain_fields(self)
 
 
 @dataclass(frozen=True)
@@ -58,16 +48,7 @@ class MatrixRow:
     worst_severity: Severity | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "profile": self.profile,
-            "name": self.name,
-            "compliant": self.compliant,
-            "deprecated": self.deprecated,
-            "disallowed": self.disallowed,
-            "unknown": self.unknown,
-            "next_deadline": self.next_deadline.isoformat() if self.next_deadline else None,
-            "worst_severity": self.worst_severity.value if self.worst_severity else None,
-        }
+        return plain_fields(self)
 
 
 def _verdict_key(v: Verdict) -> tuple[int, int, int]:

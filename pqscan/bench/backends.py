@@ -151,7 +151,20 @@ _MLKEM_SEED_BYTES = 64
 _MLDSA_SEED_BYTES = 32
 
 
-class _CryptographyKem:
+def verified(verify: Callable[..., object], *args: Any) -> bool:
+    """``verify(*args)`` of a ``cryptography`` public key as a bool: False when it raises InvalidSignature."""
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        verify(*args)
+    except InvalidSignature:
+        return False
+    return True
+
+
+class _CryptographyKeys:
+    """A ``cryptography`` private key class with raw encodings (ML-KEM, ML-DSA, Ed25519, X25519)."""
+
     def __init__(self, private_cls: Any) -> None:
         self._cls = private_cls
 
@@ -159,6 +172,14 @@ class _CryptographyKem:
         sk = self._cls.generate()
         return sk.public_key(), sk
 
+    def public_bytes(self, public: Any) -> bytes:
+        return bytes(public.public_bytes_raw())
+
+    def secret_bytes(self, secret: Any) -> bytes:
+        return bytes(secret.private_bytes_raw())
+
+
+class _CryptographyKem(_CryptographyKeys):
     def encaps(self, public: Any) -> tuple[bytes, bytes]:
         shared, ciphertext = public.encapsulate()
         return ciphertext, shared
@@ -166,38 +187,13 @@ class _CryptographyKem:
     def decaps(self, secret: Any, ciphertext: bytes) -> bytes:
         return bytes(secret.decapsulate(ciphertext))
 
-    def public_bytes(self, public: Any) -> bytes:
-        return bytes(public.public_bytes_raw())
 
-    def secret_bytes(self, secret: Any) -> bytes:
-        return bytes(secret.private_bytes_raw())
-
-
-class _CryptographySig:
-    def __init__(self, private_cls: Any) -> None:
-        self._cls = private_cls
-
-    def keypair(self) -> tuple[Any, Any]:
-        sk = self._cls.generate()
-        return sk.public_key(), sk
-
+class _CryptographySig(_CryptographyKeys):
     def sign(self, secret: Any, message: bytes) -> bytes:
         return bytes(secret.sign(message))
 
     def verify(self, public: Any, message: bytes, signature: bytes) -> bool:
-        from cryptography.exceptions import InvalidSignature
-
-        try:
-            public.verify(signature, message)
-        except InvalidSignature:
-            return False
-        return True
-
-    def public_bytes(self, public: Any) -> bytes:
-        return bytes(public.public_bytes_raw())
-
-    def secret_bytes(self, secret: Any) -> bytes:
-        return bytes(secret.private_bytes_raw())
+        return verified(public.verify, signature, message)
 
 
 # (name, module, private key class, family, seed bytes)

@@ -221,15 +221,22 @@ def run_case(case: BenchCase, settings: Settings) -> CaseResult:
         return CaseResult(case, errors=(f"{type(exc).__name__}: {exc}",))
 
 
+def _key_sizes(case: BenchCase, scheme: KemScheme | SigScheme, public: Any, secret: Any) -> dict[str, Any]:
+    """What every case reports of its keys: encoded public and secret key sizes, and the secret key's form."""
+    return {
+        "public_key_bytes": len(scheme.public_bytes(public)),
+        "secret_key_bytes": len(scheme.secret_bytes(secret)),
+        "secret_key_form": case.secret_key_form,
+    }
+
+
 def _run_kem(case: BenchCase, scheme: KemScheme, settings: Settings) -> CaseResult:
     public, secret = scheme.keypair()
     ciphertext, shared = scheme.encaps(public)
     decapsulated = scheme.decaps(secret, ciphertext)
     checks = [check_shared_secret(shared, decapsulated), _wrong_ciphertext_check(scheme, secret, ciphertext, shared)]
     sizes = {
-        "public_key_bytes": len(scheme.public_bytes(public)),
-        "secret_key_bytes": len(scheme.secret_bytes(secret)),
-        "secret_key_form": case.secret_key_form,
+        **_key_sizes(case, scheme, public, secret),
         "ciphertext_bytes": len(ciphertext),
         "shared_secret_bytes": len(shared),
     }
@@ -250,9 +257,7 @@ def _run_sig(case: BenchCase, scheme: SigScheme, settings: Settings) -> CaseResu
         # Possibly variable-length (ECDSA DER, Falcon): sign a few more to see the spread.
         lengths |= {len(scheme.sign(secret, MESSAGE)) for _ in range(7)}
     sizes = {
-        "public_key_bytes": len(scheme.public_bytes(public)),
-        "secret_key_bytes": len(scheme.secret_bytes(secret)),
-        "secret_key_form": case.secret_key_form,
+        **_key_sizes(case, scheme, public, secret),
         "signature_bytes": len(signature),
         "signature_bytes_min_measured": min(lengths),
         "signature_bytes_max_measured": max(lengths),

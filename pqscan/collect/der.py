@@ -8,6 +8,7 @@ never recursing more than a few levels and never reading past the buffer it was 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 TAG_INTEGER = 0x02
@@ -102,24 +103,31 @@ def algorithm_identifier_oid(data: bytes, alg_id: Tlv) -> str:
     return decode_oid(items[0].value(data))
 
 
+def _elements(data: bytes, max_items: int, fits: Callable[[list[Tlv]], bool], error: str) -> list[Tlv]:
+    """The elements directly inside the structure ``data`` starts with, when ``fits`` accepts them;
+    otherwise ``DerError(error)``."""
+    items = children(data, read_tlv(data), max_items=max_items)
+    if not fits(items):
+        raise DerError(error)
+    return items
+
+
+def _spki_elements(spki: bytes) -> list[Tlv]:
+    """(AlgorithmIdentifier, subjectPublicKey BIT STRING) of a DER SubjectPublicKeyInfo."""
+    return _elements(spki, 4, lambda items: len(items) == 2 and items[1].tag == TAG_BIT_STRING,
+                     "SubjectPublicKeyInfo is not (AlgorithmIdentifier, BIT STRING)")
+
+
 def spki_algorithm_oid(spki: bytes) -> str:
     """The algorithm OID of a DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7)."""
-    outer = read_tlv(spki)
-    if outer.tag != TAG_SEQUENCE:
+    if read_tlv(spki).tag != TAG_SEQUENCE:
         raise DerError("SubjectPublicKeyInfo is not a SEQUENCE")
-    items = children(spki, outer, max_items=4)
-    if len(items) != 2 or items[1].tag != TAG_BIT_STRING:
-        raise DerError("SubjectPublicKeyInfo is not (AlgorithmIdentifier, BIT STRING)")
-    return algorithm_identifier_oid(spki, items[0])
+    return algorithm_identifier_oid(spki, _spki_elements(spki)[0])
 
 
 def spki_public_key_bytes(spki: bytes) -> bytes:
     """The subjectPublicKey BIT STRING contents (without the unused-bits byte)."""
-    outer = read_tlv(spki)
-    items = children(spki, outer, max_items=4)
-    if len(items) != 2 or items[1].tag != TAG_BIT_STRING:
-        raise DerError("SubjectPublicKeyInfo is not (AlgorithmIdentifier, BIT STRING)")
-    return items[1].value(spki)[1:]
+    return _spki_elements(spki)[1].value(spki)[1:]
 
 
 def spki_from_tbs_certificate(tbs: bytes) -> bytes:
@@ -138,29 +146,23 @@ def spki_from_tbs_certificate(tbs: bytes) -> bytes:
 
 def spki_from_csr_info(info: bytes) -> bytes:
     """The SubjectPublicKeyInfo of a DER CertificationRequestInfo (RFC 2986 §4.1)."""
-    outer = read_tlv(info)
-    items = children(info, outer, max_items=8)
     # version, subject, subjectPKInfo, [0] attributes
-    if len(items) < 3 or items[2].tag != TAG_SEQUENCE:
-        raise DerError("CertificationRequestInfo has no SubjectPublicKeyInfo")
+    items = _elements(info, 8, lambda items: len(items) >= 3 and items[2].tag == TAG_SEQUENCE,
+                      "CertificationRequestInfo has no SubjectPublicKeyInfo")
     return items[2].raw(info)
 
 
 def private_key_info_oid(pkcs8: bytes) -> str:
     """The algorithm OID of a DER PKCS#8 PrivateKeyInfo / OneAsymmetricKey (RFC 5958 §2)."""
-    outer = read_tlv(pkcs8)
-    items = children(pkcs8, outer, max_items=8)
-    if len(items) < 3 or items[0].tag != TAG_INTEGER:
-        raise DerError("not a PKCS#8 PrivateKeyInfo")
+    items = _elements(pkcs8, 8, lambda items: len(items) >= 3 and items[0].tag == TAG_INTEGER,
+                      "not a PKCS#8 PrivateKeyInfo")
     return algorithm_identifier_oid(pkcs8, items[1])
 
 
 def encrypted_private_key_info_oid(data: bytes) -> str:
     """The *encryption* scheme OID of a PKCS#8 EncryptedPrivateKeyInfo (RFC 5958 §3)."""
-    outer = read_tlv(data)
-    items = children(data, outer, max_items=4)
-    if len(items) != 2 or items[1].tag != TAG_OCTET_STRING:
-        raise DerError("not a PKCS#8 EncryptedPrivateKeyInfo")
+    items = _elements(data, 4, lambda items: len(items) == 2 and items[1].tag == TAG_OCTET_STRING,
+                      "not a PKCS#8 EncryptedPrivateKeyInfo")
     return algorithm_identifier_oid(data, items[0])
 
 

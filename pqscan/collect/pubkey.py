@@ -10,31 +10,31 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 
-from pqscan.algorithms import Algorithm, IdKind, get, lookup, unknown
+from pqscan.algorithms import Algorithm, IdKind, all_algorithms, lookup, unknown
 from pqscan.collect import der
 from pqscan.model import Asset, AssetKind, Evidence, Finding, Primitive, Usage
 
 # RFC 5480 §2.1.1: id-ecPublicKey; the curve, not this OID, names the algorithm.
 EC_PUBLIC_KEY_OID = "1.2.840.10045.2.1"
 
-# cryptography's curve name -> (catalogue id of the ECDSA algorithm, curve as the catalogue spells it).
-_EC_CURVES: Mapping[str, tuple[str, str]] = {
-    "secp256r1": ("ECDSA-P256", "P-256"),
-    "secp384r1": ("ECDSA-P384", "P-384"),
-    "secp521r1": ("ECDSA-P521", "P-521"),
-    "secp224r1": ("ECDSA-P224", "P-224"),
-    "secp192r1": ("ECDSA-P192", "P-192"),
-    "secp256k1": ("ECDSA-secp256k1", "secp256k1"),
-    "brainpoolP256r1": ("ECDSA-brainpoolP256r1", "brainpoolP256r1"),
-    "brainpoolP384r1": ("ECDSA-brainpoolP384r1", "brainpoolP384r1"),
-    "brainpoolP512r1": ("ECDSA-brainpoolP512r1", "brainpoolP512r1"),
-}
+# cryptography names the NIST curves as SEC 2 does, the catalogue as FIPS 186 does; other curves
+# (secp256k1, brainpool) have one name in both.
+_NIST_CURVE_NAMES: Mapping[str, str] = {"secp192r1": "P-192", "secp224r1": "P-224", "secp256r1": "P-256",
+                                        "secp384r1": "P-384", "secp521r1": "P-521"}
+
+
+@cache
+def _ecdsa_by_curve() -> dict[str, Algorithm]:
+    """The catalogue's ECDSA algorithm of each curve (ECDSA-P256, ECDSA-brainpoolP256r1 ...)."""
+    return {alg.curve: alg for alg in all_algorithms() if alg.family == "ECDSA" and alg.curve}
+
 
 # -- public keys ----------------------------------------------------------------------------
 
@@ -51,12 +51,13 @@ class PublicKeyInfo:
     public_key_bytes: int | None = None
     note: str = ""  # why part of the key could not be read
 
+    def _size(self) -> dict[str, Any]:
+        """key_bits and curve where known: a finding's parameters and the key's attributes alike."""
+        size: dict[str, Any] = {} if self.key_bits is None else {"key_bits": self.key_bits}
+        return {**size, "curve": self.curve} if self.curve else size
+
     def parameters(self) -> dict[str, Any]:
-        params: dict[str, Any] = {}
-        if self.key_bits is not None:
-            params["key_bits"] = self.key_bits
-        if self.curve:
-            params["curve"] = self.curve
+        params = self._size()
         if self.oid:
             params["oid"] = self.oid
         if self.algorithm.is_unknown:
@@ -66,11 +67,7 @@ class PublicKeyInfo:
 
     def attributes(self) -> dict[str, Any]:
         attrs: dict[str, Any] = {"public_key_algorithm": self.algorithm.id, "public_key_oid": self.oid,
-                                 "spki_sha256": self.spki_sha256}
-        if self.key_bits is not None:
-            attrs["key_bits"] = self.key_bits
-        if self.curve:
-            attrs["curve"] = self.curve
+                                 "spki_sha256": self.spki_sha256, **self._size()}
         if self.public_key_bytes is not None:
             attrs["public_key_bytes"] = self.public_key_bytes
         if self.algorithm.is_unknown:
@@ -79,11 +76,9 @@ class PublicKeyInfo:
 
 
 def _ec_algorithm(curve_name: str) -> tuple[Algorithm, str]:
-    alg_id, curve = _EC_CURVES.get(curve_name, ("", curve_name))
-    if alg_id:
-        alg = get(alg_id)
-        if not alg.is_unknown:
-            return alg, curve
+    curve = _NIST_CURVE_NAMES.get(curve_name, curve_name)
+    if (alg := _ecdsa_by_curve().get(curve)) is not None:
+        return alg, curve
     generic = lookup(IdKind.OID, EC_PUBLIC_KEY_OID)
     if not generic.is_unknown:
         return generic, curve

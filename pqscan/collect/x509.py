@@ -137,14 +137,11 @@ def _field(read: Callable[[], Any], default: Any, what: str, notes: list[str]) -
 def _self_signed(cert: x509.Certificate) -> bool:
     if cert.issuer != cert.subject:
         return False
-    try:
-        cert.verify_directly_issued_by(cert)
-        return True
-    except (InvalidSignature, ValueError, TypeError):
-        return False
-    except UnsupportedAlgorithm:
+    signed_by_itself = _issued(cert, cert)
+    if signed_by_itself is None:  # a signature algorithm cryptography cannot check: the key identifiers decide
         ski, aki = _key_ids(cert)
         return aki is None or aki == ski
+    return signed_by_itself
 
 
 def _key_ids(cert: x509.Certificate) -> tuple[str | None, str | None]:

@@ -11,16 +11,7 @@ from pathlib import Path
 
 import click
 
-from pqscan.commands.common import (
-    OutputFormat,
-    fail_exit,
-    fail_on_option,
-    format_option,
-    note,
-    output_option,
-    profile_option,
-    write_output,
-)
+from pqscan.commands.common import OutputFormat, fail_exit, judge_options, note, write_output
 from pqscan.errors import UsageError
 
 FORMATS = (OutputFormat.TABLE, OutputFormat.JSON)
@@ -49,10 +40,7 @@ def terminal(output: Path | None) -> tuple[int, bool]:
 
 @click.command("assess")
 @click.argument("inventories", nargs=-1, type=click.Path(path_type=Path))
-@profile_option()
-@format_option(FORMATS, default=OutputFormat.TABLE)
-@output_option()
-@fail_on_option()
+@judge_options(FORMATS)
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None,
               help="Judge as if today were this date (what changes after 2030?). Default: today.")
 @click.option("--sample", is_flag=True, help="Assess the small sample inventory shipped with pqscan.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -10,10 +9,9 @@ from pathlib import Path
 import click
 
 from pqscan.collect.paths import PathScanOptions
-from pqscan.commands.cluster import cluster_options
-from pqscan.commands.common import OutputFormat, format_option, make_walk, store_option, walk_options, write_output
+from pqscan.commands.common import make_walk, walk_options
 from pqscan.commands.options import EXISTING_PATH
-from pqscan.commands.streaming import View, scan_paths_to_inventory, view_options, write_skip_summary
+from pqscan.commands.streaming import View, inventory_options, scan_paths_to_inventory, write_json, write_skip_summary
 from pqscan.errors import InputError
 from pqscan.inventory import Inventory
 from pqscan.model import AssetKind
@@ -47,12 +45,7 @@ def _passwords(given: tuple[str, ...], password_file: Path | None) -> tuple[byte
               help="Password to try on encrypted keys, PKCS#12 and Java keystores (repeatable).")
 @click.option("--password-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File with one password per line to try.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the inventory here (.json, or .jsonl for one record per line).")
-@format_option([OutputFormat.TABLE, OutputFormat.JSON])
-@store_option()
-@view_options
-@cluster_options()
+@inventory_options(endpoints=False)
 @click.pass_context
 def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ...], max_size: int,
             no_gitignore: bool, follow_symlinks: bool, passwords: tuple[str, ...], password_file: Path | None,
@@ -70,10 +63,7 @@ def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ..
                               passwords=_passwords(passwords, password_file))
     inv = scan_paths_to_inventory(ctx, paths, options, output)
     files_seen = inv.attachments.get("path_scan", {}).get("certs", {}).get("files_seen", 0)
-    if OutputFormat(output_format) is OutputFormat.JSON:
-        if output is None:  # with -o the inventory is in the file; one copy is enough
-            write_output(json.dumps(inv.to_dict(), indent=1, ensure_ascii=False), None)
-    else:
+    if not write_json(inv, output_format, output):
         render_table(inv, files_seen, View(profiles, show_all))
     return 0
 

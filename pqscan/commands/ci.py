@@ -9,18 +9,7 @@ from pathlib import Path
 
 import click
 
-from pqscan.commands.common import (
-    OutputFormat,
-    fail_on_option,
-    format_option,
-    note,
-    output_option,
-    profile_option,
-    store_of,
-    store_option,
-    walk_options,
-    write_output,
-)
+from pqscan.commands.common import OutputFormat, judge_options, note, store_of, store_option, walk_options, write_output
 from pqscan.errors import UsageError
 from pqscan.inventory import Inventory
 from pqscan.model import Finding, Severity
@@ -99,10 +88,7 @@ def render_table(outcome: CiOutcome, prefix: str, floor: Severity = Severity.LOW
 
 @click.command("ci")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@profile_option()
-@format_option(FORMATS, default=OutputFormat.TABLE)
-@output_option()
-@fail_on_option()
+@judge_options(FORMATS)
 @click.option("--sarif", "sarif_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write SARIF 2.1.0 to this file (for github/codeql-action/upload-sarif).")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,

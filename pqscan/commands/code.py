@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections import Counter
@@ -13,10 +12,9 @@ import click
 from pqscan.collect.code import CodeScanOptions
 from pqscan.collect.code.files import LANGUAGES, RULESET_OF
 from pqscan.collect.paths import PathScanOptions
-from pqscan.commands.cluster import cluster_options
-from pqscan.commands.common import OutputFormat, format_option, make_walk, store_option, walk_options, write_output
+from pqscan.commands.common import make_walk, walk_options
 from pqscan.commands.options import EXISTING_PATH
-from pqscan.commands.streaming import View, scan_paths_to_inventory, view_options, write_skip_summary
+from pqscan.commands.streaming import View, inventory_options, scan_paths_to_inventory, write_json, write_skip_summary
 from pqscan.inventory import Inventory
 from pqscan.model import Finding
 from pqscan.report.terminal import Column, Terminal
@@ -38,12 +36,7 @@ _LANGUAGE_CHOICES = sorted({*LANGUAGES, *RULESET_OF.values()})
               help="Also parse files that name no crypto API (slower; reports their syntax errors too).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True, metavar="N",
               help="Worker processes (0: one per CPU, at most 8). Same results, same order.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the inventory here (.json, or .jsonl for one record per line).")
-@format_option([OutputFormat.TABLE, OutputFormat.JSON])
-@store_option()
-@view_options
-@cluster_options()
+@inventory_options(endpoints=False)
 @click.pass_context
 def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ...], max_size: int,
             no_gitignore: bool, follow_symlinks: bool, languages: tuple[str, ...], include_vendored: bool,
@@ -67,10 +60,9 @@ def command(ctx: click.Context, paths: tuple[Path, ...], excludes: tuple[str, ..
     options = PathScanOptions(walk=walk, collectors=("code",), code=code, jobs=jobs or _cpus())
     inv = scan_paths_to_inventory(ctx, paths, options, output)
     files = inv.attachments["path_scan"]["results"]
-    if OutputFormat(output_format) is OutputFormat.JSON:
-        if output is None:  # with -o the inventory is in the file; one copy is enough
-            write_output(json.dumps(inv.to_dict(), indent=1, ensure_ascii=False), None)
-    elif output is not None:
+    if write_json(inv, output_format, output):
+        return 0
+    if output is not None:
         render_summary(inv, files, output)  # every finding is in the file: one row per algorithm here
     else:
         render_table(inv, files, View(profiles, show_all))

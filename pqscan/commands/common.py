@@ -53,6 +53,19 @@ def profile_option() -> Callable[[F], F]:
     )
 
 
+def judge_options(formats: Iterable[OutputFormat]) -> Callable[[F], F]:
+    """-p/--profile, -f/--format (table by default), -o/--output and --fail-on, in that order: the options
+    of the commands that judge inventories and gate on the result (``pqscan assess``, ``ci``)."""
+
+    def decorate(f: F) -> F:
+        for option in (fail_on_option(), output_option(), format_option(formats, default=OutputFormat.TABLE),
+                       profile_option()):
+            f = option(f)  # bottom up
+        return f
+
+    return decorate
+
+
 STORE_META = "pqscan.store"
 
 

@@ -9,22 +9,9 @@ import click
 
 from pqscan.algorithms import IdKind, lookup
 from pqscan.assess.exposure import protects
-from pqscan.collect.net.netscan import NetOptions
 from pqscan.collect.net.targets import parse_ports, parse_targets
 from pqscan.collect.ssh import SshProbeOptions, make_probe
-from pqscan.commands.cluster import cluster_options
-from pqscan.commands.common import OutputFormat, endpoints_exit, format_option, store_of, store_option
-from pqscan.commands.options import RATE, TIMEOUT
-
-# The streaming / resume plumbing is shared with `pqscan tls` (one implementation).
-from pqscan.commands.streaming import (
-    View,
-    emit_inventory,
-    print_endpoint_table,
-    scan_endpoints_to_inventory,
-    view_options,
-)
-from pqscan.errors import UsageError
+from pqscan.commands import streaming
 from pqscan.inventory import Inventory
 from pqscan.model import Asset, AssetKind
 from pqscan.report.terminal import Column
@@ -33,21 +20,11 @@ from pqscan.report.terminal import Column
 @click.command("ssh", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("targets", nargs=-1, required=True, metavar="TARGET...")
 @click.option("--port", "ports", default=None, metavar="LIST", help="Ports for targets without one (default 22), e.g. 22,2222.")
-@click.option("--timeout", default=5.0, show_default=True, type=TIMEOUT, help="Connect and read timeout, seconds.")
-@click.option("--concurrency", default=128, show_default=True, type=click.IntRange(1, 4096), help="Endpoints scanned at once.")
-@click.option("--per-host", default=8, show_default=True, type=click.IntRange(1, 256), help="Simultaneous connections to one host.")
-@click.option("--rate", default=None, type=RATE, help="At most this many new connections per second.")
-@click.option("--allow-large", is_flag=True, help="Allow CIDR ranges larger than 4096 addresses.")
+@streaming.network_options
 @click.option("--no-host-keys", is_flag=True, help="Only read KEXINIT; do not fetch each host key (one connection per key type).")
 @click.option("--no-gex-probe", is_flag=True,
               help="Do not ask group-exchange (RFC 4419) servers which DH group sizes they hand out (up to 2 connections).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Inventory file: .jsonl is streamed as endpoints finish; .json is written at the end.")
-@click.option("--resume", is_flag=True, help="Skip endpoints already finished in --output and append to it.")
-@format_option([OutputFormat.TABLE, OutputFormat.JSON])
-@store_option()
-@view_options
-@cluster_options()
+@streaming.inventory_options(endpoints=True)
 @click.pass_context
 def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, timeout: float, concurrency: int,
             per_host: int, rate: float | None, allow_large: bool, no_host_keys: bool, no_gex_probe: bool,
@@ -63,15 +40,11 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, tim
     """
     endpoints = parse_targets(targets, default_port=22, ports=parse_ports(ports) if ports else None,
                               starttls=None, allow_large=allow_large, scheme="ssh")
-    if resume and output is None and store_of(ctx) is None:
-        raise UsageError("--resume needs --output or --store (where the scan to resume is)")
-    options = NetOptions(connect_timeout=timeout, read_timeout=timeout, concurrency=concurrency,
-                         per_host=per_host, rate=rate, collector="ssh")
     probe = make_probe(SshProbeOptions(host_keys=not no_host_keys, gex_moduli=not no_gex_probe))
-    inventory = scan_endpoints_to_inventory(ctx, endpoints, probe, options, output, resume)
-    emit_inventory(inventory, output_format, render_table, [e.key for e in endpoints], output=output,
-                   view=View(profiles, show_all))
-    return endpoints_exit(inventory, [e.key for e in endpoints])
+    return streaming.scan_endpoints_command(ctx, endpoints, probe, "ssh", timeout=timeout, concurrency=concurrency,
+                                            per_host=per_host, rate=rate, output=output, resume=resume,
+                                            output_format=output_format, render_table=render_table,
+                                            view=streaming.View(profiles, show_all))
 
 
 # -- presentation -------------------------------------------------------------------------------
@@ -115,14 +88,14 @@ def _both(attrs: dict[str, Any], prefix: str) -> list[str]:
                                *(attrs.get(f"{prefix}_client_to_server") or [])]))
 
 
-def render_table(inventory: Inventory, keys: list[str], view: View = View()) -> None:
+def render_table(inventory: Inventory, keys: list[str], view: streaming.View = streaming.View()) -> None:
     columns = (*_COLUMNS, *_ALL_COLUMNS) if view.show_all else _COLUMNS
 
     def row(asset: Asset, inv: Inventory) -> list[str]:
         return _cells(asset, inv, view.show_all)[: len(columns)]
 
-    print_endpoint_table(inventory, keys, title="SSH endpoints", kind=AssetKind.SSH_ENDPOINT, row=row,
-                         columns=columns, view=view)
+    streaming.print_endpoint_table(inventory, keys, title="SSH endpoints", kind=AssetKind.SSH_ENDPOINT,
+                                   row=row, columns=columns, view=view)
 
 
 def _cells(asset: Asset, inventory: Inventory, show_all: bool) -> list[str]:

@@ -1,6 +1,8 @@
-"""What the endpoint commands share: run a session (``pqscan.pipeline.session``), show progress, print.
+"""What the scanner commands share: their options, a session (``pqscan.pipeline.session``), progress, print.
 
-Streaming, resume and saving live in the session; this module only wires a command to it.
+Endpoint commands (``pqscan tls``, ``ssh``) and path commands (``certs``, ``code``) take their common
+options from :func:`network_options` and :func:`inventory_options`. Streaming, resume and saving live in
+the session; this module only wires a command to it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,18 @@ from typing import Any, TypeVar
 
 import click
 
-from pqscan.commands.common import OutputFormat, note, store_of, write_output
+from pqscan.commands.cluster import cluster_options
+from pqscan.commands.common import (
+    OutputFormat,
+    endpoints_exit,
+    format_option,
+    note,
+    store_of,
+    store_option,
+    write_output,
+)
+from pqscan.commands.options import RATE, TIMEOUT
+from pqscan.errors import UsageError
 from pqscan.inventory import Inventory
 from pqscan.model import ErrorKind, ScanError, ScanResult
 from pqscan.report.terminal import Column, Terminal
@@ -175,14 +188,70 @@ def view_options(f: F) -> F:
                         help="Judge under this policy profile (repeatable). Default: nist-ir-8547.")(f)
 
 
+def network_options(f: F) -> F:
+    """--timeout, --concurrency, --per-host, --rate and --allow-large: how the endpoint commands (``pqscan tls``,
+    ``ssh``) reach their targets (see :func:`scan_endpoints_command`)."""
+    f = click.option("--allow-large", is_flag=True, help="Allow CIDR ranges larger than 4096 addresses.")(f)
+    f = click.option("--rate", default=None, type=RATE, help="At most this many new connections per second.")(f)
+    f = click.option("--per-host", default=8, show_default=True, type=click.IntRange(1, 256),
+                     help="Simultaneous connections to one host.")(f)
+    f = click.option("--concurrency", default=128, show_default=True, type=click.IntRange(1, 4096),
+                     help="Endpoints scanned at once.")(f)
+    return click.option("--timeout", default=5.0, show_default=True, type=TIMEOUT,
+                        help="Connect and read timeout, seconds.")(f)
+
+
+def inventory_options(*, endpoints: bool) -> Callable[[F], F]:
+    """The options every scanner command ends with: -o/--output (streamed, with --resume, for the
+    ``endpoints`` commands), --format table|json, --store, --profile/--all, --cluster/--segment."""
+    output_help = ("Inventory file: .jsonl is streamed as endpoints finish; .json is written at the end." if endpoints
+                   else "Write the inventory here (.json, or .jsonl for one record per line).")
+
+    def decorate(f: F) -> F:
+        table_or_json = format_option([OutputFormat.TABLE, OutputFormat.JSON])
+        for option in (cluster_options(), view_options, store_option(), table_or_json):
+            f = option(f)  # bottom up: listed as --format, --store, --profile/--all, --cluster/--segment
+        if endpoints:
+            f = click.option("--resume", is_flag=True,
+                             help="Skip endpoints already finished in --output and append to it.")(f)
+        return click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                            help=output_help)(f)
+
+    return decorate
+
+
+def write_json(inventory: Inventory, output_format: str, output: Path | None) -> bool:
+    """With ``--format json``: the inventory on stdout, unless it went to ``--output`` (one copy is
+    enough); True. Otherwise nothing: False (the command shows its table)."""
+    if OutputFormat(output_format) is not OutputFormat.JSON:
+        return False
+    if output is None:
+        write_output(json.dumps(inventory.to_dict(), indent=1, ensure_ascii=False), None)
+    return True
+
+
 def emit_inventory(inventory: Inventory, output_format: str, render_table: Callable[..., None],
                    keys: list[str], *, output: Path | None = None, view: View = View()) -> None:
     """JSON on stdout (unless it went to ``--output``: one copy is enough), or the command's table."""
-    if OutputFormat(output_format) is OutputFormat.JSON:
-        if output is None:
-            write_output(json.dumps(inventory.to_dict(), indent=1, ensure_ascii=False), None)
-    else:
+    if not write_json(inventory, output_format, output):
         render_table(inventory, keys, view)
+
+
+def scan_endpoints_command(ctx: click.Context, endpoints: Sequence[Any], probe: Any, collector: str, *,
+                           timeout: float, concurrency: int, per_host: int, rate: float | None, output: Path | None,
+                           resume: bool, output_format: str, render_table: Callable[..., None], view: View) -> int:
+    """The rest of ``pqscan tls`` / ``ssh`` once the targets are parsed and the probe is chosen: scan with the
+    :func:`network_options`, show the result (:func:`emit_inventory`), and the exit code."""
+    from pqscan.collect.net.netscan import NetOptions
+
+    if resume and output is None and store_of(ctx) is None:
+        raise UsageError("--resume needs --output or --store (where the scan to resume is)")
+    options = NetOptions(connect_timeout=timeout, read_timeout=timeout, concurrency=concurrency,
+                         per_host=per_host, rate=rate, collector=collector)
+    inventory = scan_endpoints_to_inventory(ctx, endpoints, probe, options, output, resume)
+    keys = [e.key for e in endpoints]
+    emit_inventory(inventory, output_format, render_table, keys, output=output, view=view)
+    return endpoints_exit(inventory, keys)
 
 
 def print_endpoint_table(inventory: Inventory, keys: list[str], *, title: str, columns: Sequence[Column],

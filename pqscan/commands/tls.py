@@ -8,20 +8,10 @@ from typing import Any
 
 import click
 
-from pqscan.collect.net.netscan import NetOptions
 from pqscan.collect.net.targets import STARTTLS_PROTOCOLS, parse_ports, parse_targets
 from pqscan.collect.tls.collector import scan_tls_endpoint
 from pqscan.collect.tls.groups import BY_CODE, GroupKind
-from pqscan.commands.cluster import cluster_options
-from pqscan.commands.common import OutputFormat, endpoints_exit, format_option, store_of, store_option
-from pqscan.commands.options import RATE, TIMEOUT
-from pqscan.commands.streaming import (
-    View,
-    emit_inventory,
-    print_endpoint_table,
-    scan_endpoints_to_inventory,
-    view_options,
-)
+from pqscan.commands import streaming
 from pqscan.errors import UsageError
 from pqscan.inventory import Inventory
 from pqscan.model import Asset, AssetKind
@@ -35,21 +25,11 @@ from pqscan.report.terminal import Column
 @click.option("--starttls", default="auto", show_default=True,
               type=click.Choice(["auto", "none", *sorted(STARTTLS_PROTOCOLS)]),
               help="Upgrade plaintext protocols first; auto = by well-known port (25, 587, 143, 110, 21, 389, 5432, 5222).")
-@click.option("--timeout", default=5.0, show_default=True, type=TIMEOUT, help="Connect and read timeout, seconds.")
-@click.option("--concurrency", default=128, show_default=True, type=click.IntRange(1, 4096), help="Endpoints scanned at once.")
-@click.option("--per-host", default=8, show_default=True, type=click.IntRange(1, 256), help="Simultaneous connections to one host.")
-@click.option("--rate", default=None, type=RATE, help="At most this many new connections per second.")
-@click.option("--allow-large", is_flag=True, help="Allow CIDR ranges larger than 4096 addresses.")
+@streaming.network_options
 @click.option("--no-suites", is_flag=True,
               help="Skip the TLS 1.2/1.1/1.0 accepted-suite enumeration (one connection per accepted suite "
                    "and version); one probe per version instead.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Inventory file: .jsonl is streamed as endpoints finish; .json is written at the end.")
-@click.option("--resume", is_flag=True, help="Skip endpoints already finished in --output and append to it.")
-@format_option([OutputFormat.TABLE, OutputFormat.JSON])
-@store_option()
-@view_options
-@cluster_options()
+@streaming.inventory_options(endpoints=True)
 @click.pass_context
 def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, sni: str | None, starttls: str,
             timeout: float, concurrency: int, per_host: int, rate: float | None, allow_large: bool,
@@ -70,15 +50,11 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, sni
             sni.encode("ascii")
         except UnicodeEncodeError:
             raise UsageError(f"--sni {sni!r}: use the ASCII (punycode) form of the name") from None
-    if resume and output is None and store_of(ctx) is None:
-        raise UsageError("--resume needs --output or --store (where the scan to resume is)")
-    options = NetOptions(connect_timeout=timeout, read_timeout=timeout, concurrency=concurrency,
-                         per_host=per_host, rate=rate, collector="tls")
     probe = functools.partial(scan_tls_endpoint, suites=not no_suites)
-    inventory = scan_endpoints_to_inventory(ctx, endpoints, probe, options, output, resume)
-    emit_inventory(inventory, output_format, render_table, [e.key for e in endpoints], output=output,
-                   view=View(profiles, show_all))
-    return endpoints_exit(inventory, [e.key for e in endpoints])
+    return streaming.scan_endpoints_command(ctx, endpoints, probe, "tls", timeout=timeout, concurrency=concurrency,
+                                            per_host=per_host, rate=rate, output=output, resume=resume,
+                                            output_format=output_format, render_table=render_table,
+                                            view=streaming.View(profiles, show_all))
 
 
 # -- presentation -------------------------------------------------------------------------------
@@ -123,15 +99,15 @@ def _hndl(attrs: dict[str, Any]) -> str:
     return "PQ" + ("\n+fallback" if verdict is Harvest.FALLBACK else "")
 
 
-def render_table(inventory: Inventory, keys: list[str], view: View = View()) -> None:
+def render_table(inventory: Inventory, keys: list[str], view: streaming.View = streaming.View()) -> None:
     columns = (*_COLUMNS, *_ALL_COLUMNS) if view.show_all else _COLUMNS
 
     def row(asset: Asset, inv: Inventory) -> list[str]:
         cells = _cells(asset, inv)
         return cells[: len(columns)]
 
-    print_endpoint_table(inventory, keys, title="TLS endpoints", kind=AssetKind.TLS_ENDPOINT, row=row,
-                         columns=columns, view=view)
+    streaming.print_endpoint_table(inventory, keys, title="TLS endpoints", kind=AssetKind.TLS_ENDPOINT,
+                                   row=row, columns=columns, view=view)
 
 
 def _suites_cell(attrs: dict[str, Any]) -> str:

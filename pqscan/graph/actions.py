@@ -12,26 +12,33 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pqscan.graph.build import MISSING, MigrationGraph, Node
 from pqscan.graph.risk import FindingView, Risk
 from pqscan.model import RelationKind, Usage
 
-# library name (lower case, as in dep:<ecosystem>/<name>@<version>) -> (minimum version, what it brings)
-LIBRARY_FLOORS: Mapping[str, tuple[str, str]] = {
-    "cryptography": (">= 48", "ML-KEM and ML-DSA with the bundled OpenSSL 3.5+"),
-    "openssl": (">= 3.5", "ML-KEM, ML-DSA, SLH-DSA and the X25519MLKEM768 TLS group"),
-    "libssl3": (">= 3.5", "ML-KEM, ML-DSA and X25519MLKEM768"),
-    "go": (">= 1.24", "crypto/mlkem and X25519MLKEM768 by default"),
-    "golang": (">= 1.24", "crypto/mlkem and X25519MLKEM768 by default"),
-    "rustls": (">= 0.23.27", "X25519MLKEM768 preferred by default with aws-lc-rs"),
-    "aws-lc-rs": (">= 1.12", "ML-KEM for rustls' X25519MLKEM768"),
-    "bcprov-jdk18on": (">= 1.80", "ML-KEM, ML-DSA, SLH-DSA and X25519MLKEM768 in BCJSSE"),
-    "org.bouncycastle:bcprov-jdk18on": (">= 1.80", "ML-KEM, ML-DSA, SLH-DSA and X25519MLKEM768 in BCJSSE"),
-    "node": (">= 24.7.0", "ML-KEM and ML-DSA in node:crypto; OpenSSL 3.5 groups"),
-    "caddy": (">= 2.10.0", "X25519MLKEM768 by default"),
-    "openssh": (">= 9.9", "mlkem768x25519-sha256 (default from 10.0)"),
+
+class Floor(NamedTuple):
+    """The first release of a library with post-quantum support, and what that support is."""
+
+    minimum: str
+    brings: str
+
+
+# library name (lower case, as in dep:<ecosystem>/<name>@<version>; a Maven name without its group) -> its floor
+LIBRARY_FLOORS: Mapping[str, Floor] = {
+    "cryptography": Floor(">= 48", "ML-KEM and ML-DSA with the bundled OpenSSL 3.5+"),
+    "openssl": Floor(">= 3.5", "ML-KEM, ML-DSA, SLH-DSA and the X25519MLKEM768 TLS group"),
+    "libssl3": Floor(">= 3.5", "ML-KEM, ML-DSA and X25519MLKEM768"),
+    "go": Floor(">= 1.24", "crypto/mlkem and X25519MLKEM768 by default"),
+    "golang": Floor(">= 1.24", "crypto/mlkem and X25519MLKEM768 by default"),
+    "rustls": Floor(">= 0.23.27", "X25519MLKEM768 preferred by default with aws-lc-rs"),
+    "aws-lc-rs": Floor(">= 1.12", "ML-KEM for rustls' X25519MLKEM768"),
+    "bcprov-jdk18on": Floor(">= 1.80", "ML-KEM, ML-DSA, SLH-DSA and X25519MLKEM768 in BCJSSE"),
+    "node": Floor(">= 24.7.0", "ML-KEM and ML-DSA in node:crypto; OpenSSL 3.5 groups"),
+    "caddy": Floor(">= 2.10.0", "X25519MLKEM768 by default"),
+    "openssh": Floor(">= 9.9", "mlkem768x25519-sha256 (default from 10.0)"),
 }
 
 # software name fragment -> what the software must be for post-quantum key exchange
@@ -305,7 +312,7 @@ def _dependency(node: Node, prefix: str) -> tuple[str, str]:
     floor = LIBRARY_FLOORS.get(name.lower()) or LIBRARY_FLOORS.get(name.lower().split(":")[-1])
     at = f" (now {version})" if version else ""
     if floor:
-        return (f"Upgrade {name}", f"{prefix}upgrade {name}{at} to {floor[0]}: {floor[1]}")
+        return (f"Upgrade {name}", f"{prefix}upgrade {name}{at} to {floor.minimum}: {floor.brings}")
     return (f"Upgrade or replace {name}",
             f"{prefix}upgrade {name}{at} to a release with ML-KEM / ML-DSA support, or replace it")
 

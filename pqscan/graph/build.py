@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -29,6 +29,9 @@ from pqscan.assess.ownership import Ownership, classify, role_of
 from pqscan.graph.services import Service, Services
 from pqscan.graph.topology import cyclic_gc_paused
 from pqscan.model import Asset, AssetKind, Finding, RelationKind
+
+if TYPE_CHECKING:  # what the graph reads of an assessment (tests may hand it any object with these fields)
+    from pqscan.assess.verdicts import Assessment, Verdict
 
 MISSING = "missing"
 INFERRED_CONFIG_NEEDS_SOFTWARE = "inferred:config-needs-software"
@@ -48,33 +51,6 @@ EDGE_FROM_ASSET: Mapping[RelationKind, bool] = {
 }
 
 
-class VerdictLike(Protocol):
-    """What the graph reads from ``pqscan.assess.engine.Verdict`` (duck-typed so tests need no assessor)."""
-
-    @property
-    def finding_id(self) -> str: ...
-    @property
-    def profile(self) -> str: ...
-    @property
-    def status(self) -> Any: ...
-    @property
-    def severity(self) -> Any: ...
-    @property
-    def reason(self) -> str: ...
-    @property
-    def deadline(self) -> Any: ...
-    @property
-    def hndl(self) -> bool: ...
-    @property
-    def classically_broken(self) -> bool: ...
-
-
-class AssessmentLike(Protocol):
-    def worst(self, finding_id: str) -> VerdictLike | None: ...
-    @property
-    def today(self) -> Any: ...
-
-
 @dataclass(frozen=True, slots=True)
 class Node:
     id: str
@@ -84,7 +60,7 @@ class Node:
     location: str = ""
     missing: bool = False
     findings: tuple[Finding, ...] = ()
-    verdicts: tuple[VerdictLike | None, ...] = ()  # aligned with findings; None when not assessed
+    verdicts: tuple[Verdict | None, ...] = ()  # aligned with findings; None when not assessed
     service: Service | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict)
     ownership: Ownership = Ownership.OPERATED  # only operated assets become migration steps
@@ -174,7 +150,7 @@ def bench_costs_of(attachments: Mapping[str, Any]) -> tuple[Mapping[str, Any], .
     return tuple(c for c in costs if isinstance(c, Mapping) and c.get("from") and c.get("to"))
 
 
-def build_graph(inventory: Any, assessment: AssessmentLike | None = None,
+def build_graph(inventory: Any, assessment: Assessment | None = None,
                 services: Services | None = None) -> MigrationGraph:
     """Nodes for every asset (and placeholders for missing ones), typed dependency edges, findings
     and their worst verdict per finding attached to each node."""
@@ -182,7 +158,7 @@ def build_graph(inventory: Any, assessment: AssessmentLike | None = None,
         return _build_graph(inventory, assessment, services)
 
 
-def _build_graph(inventory: Any, assessment: AssessmentLike | None, services: Services | None) -> MigrationGraph:
+def _build_graph(inventory: Any, assessment: Assessment | None, services: Services | None) -> MigrationGraph:
     services = services or Services()
     assets: Mapping[str, Asset] = inventory.assets
     # The assessment's ownership, re-decided here only when the services file overrides some of it

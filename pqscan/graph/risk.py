@@ -24,15 +24,19 @@ import functools
 import math
 from collections import deque
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pqscan import algorithms
 from pqscan.assess.exposure import Harvest, harvest
 from pqscan.assess.ownership import Ownership
-from pqscan.graph.build import MISSING, MigrationGraph, Node, VerdictLike
+from pqscan.graph.build import MISSING, MigrationGraph, Node
 from pqscan.graph.defaults import SIGNATURE_LIFETIME_YEARS, lead_time_years
 from pqscan.graph.services import Exposure, host_is_internal, host_of
 from pqscan.graph.topology import Topology, blast_radius, build_topology
-from pqscan.model import AssetKind, Finding, QuantumStatus, Usage
+from pqscan.model import ATTR_NOT_AFTER, AssetKind, Finding, QuantumStatus, Usage, attribute_date
+
+if TYPE_CHECKING:
+    from pqscan.assess.verdicts import Verdict
 
 # Z default: 2035. Sources (shared/reference/standards.md §5C and §4): the OpenSSH project puts a
 # CRQC 5-20 years away "with many expecting the mid-2030s" (https://www.openssh.com/pq.html);
@@ -76,7 +80,7 @@ class FindingView:
     reason: str
 
 
-def view_finding(f: Finding, v: VerdictLike | None, cache: dict[str, algorithms.Algorithm] | None = None) -> FindingView:
+def view_finding(f: Finding, v: Verdict | None, cache: dict[str, algorithms.Algorithm] | None = None) -> FindingView:
     cached = cache.get(f.algorithm) if cache is not None else None  # one catalogue lookup per algorithm name
     alg = cached if cached is not None else algorithms.get(f.algorithm)
     if cache is not None and cached is None:
@@ -148,7 +152,7 @@ def signature_lifetime_years(node: Node, views: tuple[FindingView, ...], today: 
     if any(v.finding.usage is Usage.CODE_SIGNING for v in views):
         return SIGNATURE_LIFETIME_YEARS["code-signing"], "code signing"
     if node.role == "leaf-certificate":
-        not_after = _parse_date(node.attributes.get("not_after"))
+        not_after = attribute_date(node.attributes.get(ATTR_NOT_AFTER))
         if not_after is not None:
             left = max(0.0, years_between(today, not_after))
             return left, f"a leaf certificate valid until {not_after.isoformat()}"
@@ -166,15 +170,6 @@ ROLE_WORDS = {
 
 def _years(x: float) -> str:
     return f"{_fmt(x)} year{'' if _fmt(x) == '1' else 's'}"
-
-
-def _parse_date(value: object) -> dt.date | None:
-    if not isinstance(value, str) or len(value) < 10:
-        return None
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 def _internet_exposure(graph: MigrationGraph, topo: Topology) -> dict[int, int]:

@@ -368,7 +368,7 @@ def test_classically_broken_is_critical_even_when_a_profile_says_compliant() -> 
 # -- protocol versions, composites, drafts ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["TLS1.0", "TLSv1.1", "SSLv3", "SSLv2"])
+@pytest.mark.parametrize("name", ["TLS1.0", "TLSv1.1", "SSLv3", "SSLv2", "TLSv1_1", "tls1_0"])
 def test_tls_below_1_2_is_critical(name: str) -> None:
     v = verdict(one(name, Usage.PROTOCOL, params={"protocol": name}), "nist-ir-8547")
     assert (v.status, v.severity, v.classically_broken) == (ComplianceStatus.DISALLOWED, Severity.CRITICAL, True)

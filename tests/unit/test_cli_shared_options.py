@@ -56,3 +56,30 @@ def test_quiet_and_verbose_are_accepted_after_the_subcommand(tmp_path: Path) -> 
     assert before.returncode == after.returncode == loud.returncode == 0
     assert before.stderr == after.stderr == "" and "inventory written" in loud.stderr
     assert _pqscan("profiles", "list", "-v").returncode == 0
+
+
+def _option_names(command: object, among: list[str]) -> list[str]:
+    """The command's options that are ``among`` these, in --help order (pqscan.cli adds its global ones)."""
+    return [p.opts[-1] for p in command.params if p.opts[-1] in among]  # type: ignore[attr-defined]
+
+
+NETWORK = ["--timeout", "--concurrency", "--per-host", "--rate", "--allow-large"]
+TAIL = ["--output", "--resume", "--format", "--store", "--profile", "--all", "--cluster", "--segment"]
+
+
+def test_the_endpoint_commands_share_one_set_of_network_and_inventory_options_in_one_order() -> None:
+    from pqscan.commands import ssh, tls
+
+    tls_own, ssh_own = ["--port", "--sni", "--starttls", "--no-suites"], ["--port", "--no-host-keys", "--no-gex-probe"]
+    assert _option_names(tls.command, tls_own + NETWORK + TAIL) == ["--port", "--sni", "--starttls", *NETWORK,
+                                                                    "--no-suites", *TAIL]
+    assert _option_names(ssh.command, ssh_own + NETWORK + TAIL) == ["--port", *NETWORK, "--no-host-keys",
+                                                                    "--no-gex-probe", *TAIL]
+
+
+def test_the_path_commands_end_with_the_same_inventory_options_without_resume() -> None:
+    from pqscan.commands import certs, code
+
+    for command, own in ((certs.command, "--password-file"), (code.command, "--jobs")):
+        assert _option_names(command, TAIL) == [name for name in TAIL if name != "--resume"]
+        assert _option_names(command, [own, "--output"]) == [own, "--output"]  # after the command's own options

@@ -51,6 +51,16 @@ def test_library_upgrade_precedes_every_code_file_that_uses_it() -> None:
         in plan.steps[1].action
 
 
+def test_a_maven_library_is_upgraded_to_its_floor_whatever_its_group() -> None:
+    dep = "dep:maven/org.bouncycastle:bcprov-jdk18on@1.78.1"
+    assets = [asset(dep, AssetKind.DEPENDENCY, name="org.bouncycastle:bcprov-jdk18on"),
+              asset("file:src/A.java", AssetKind.SOURCE_FILE, ("uses", dep))]
+    fs = [finding("file:src/A.java", "RSA", Usage.KEY_GENERATION, line=3, symbol="KeyPairGenerator", key_bits=2048)]
+    plan = _plan(inventory(assets, fs))
+    assert plan.steps[0].action == ("upgrade org.bouncycastle:bcprov-jdk18on (now 1.78.1) to >= 1.80: ML-KEM, ML-DSA, "
+                                    "SLH-DSA and X25519MLKEM768 in BCJSSE")
+
+
 def test_server_software_precedes_its_tls_config_and_the_endpoint() -> None:
     assets = [asset("tls://h.example.com:443", AssetKind.TLS_ENDPOINT, ("runs", "sw:nginx"), ("configured-by", "file:n.conf")),
               asset("sw:nginx", AssetKind.SOFTWARE, name="nginx/1.22.1"), asset("file:n.conf", AssetKind.CONFIG)]

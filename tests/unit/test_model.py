@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
@@ -19,7 +20,9 @@ from pqscan.model import (
     ScanResult,
     Severity,
     Usage,
+    attribute_date,
     findings_by_asset,
+    plain_fields,
 )
 
 
@@ -106,3 +109,26 @@ def test_severity_parse_accepts_any_case_and_names_choices_on_error() -> None:
 def test_findings_group_by_asset() -> None:
     a, b = finding(), finding(asset_id="file:other.py")
     assert findings_by_asset([a, b, a]) == {"file:src/keys.py": [a, a], "file:other.py": [b]}
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("2031-01-02T03:04:05Z", datetime.date(2031, 1, 2)), ("2031-01-02", datetime.date(2031, 1, 2)),
+    ("2031-13-40", None), ("2031", None), (None, None), (20310102, None)])
+def test_a_date_attribute_reads_as_its_day_or_as_nothing(value: object, expected: datetime.date | None) -> None:
+    assert attribute_date(value) == expected
+
+
+def test_a_record_reads_as_json_field_by_field_with_enums_dates_and_tuples_made_plain() -> None:
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Record:
+        name: str
+        severity: Severity | None
+        due: datetime.date | None
+        tags: tuple[str, ...]
+
+    assert plain_fields(Record("a", Severity.HIGH, datetime.date(2030, 12, 31), ("x", "y"))) == {
+        "name": "a", "severity": "high", "due": "2030-12-31", "tags": ["x", "y"]}
+    assert json.dumps(plain_fields(Record("b", None, None, ()))) == (
+        '{"name": "b", "severity": null, "due": null, "tags": []}')

@@ -14,21 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from pqscan import model
 from pqscan.algorithms import IdKind, lookup
 from pqscan.assess.exposure import protects
-from pqscan.model import (
-    PARAM_REPEATED,
-    Asset,
-    AssetKind,
-    Confidence,
-    ErrorKind,
-    Evidence,
-    Finding,
-    Relation,
-    RelationKind,
-    ScanResult,
-    Usage,
-)
+from pqscan.model import PARAM_REPEATED, Confidence, ErrorKind, Evidence, Finding, ScanResult, Usage
 
 COLLECTOR = "config"
 MAX_SNIPPET = 240
@@ -172,9 +161,11 @@ class Emitter:
                               f"line {line}: {dropped} more algorithm names not recorded "
                               f"(at most {MAX_FINDINGS_PER_LINE} findings per line)")
         self._dropped.clear()
-        contains = tuple(Relation(RelationKind.CONTAINS, cid) for cid in self.attributes.get("certificates", ()))
-        self.result.assets.insert(0, Asset(self.asset_id, AssetKind.CONFIG, self.relpath, self.relpath.rsplit("/", 1)[-1],
-                                           {"format": self.fmt, **self.attributes}, contains))
+        certificates = self.attributes.get("certificates", ())
+        contains = tuple(model.Relation(model.RelationKind.CONTAINS, cid) for cid in certificates)
+        name = self.relpath.rsplit("/", 1)[-1]
+        self.result.assets.insert(0, model.Asset(self.asset_id, model.AssetKind.CONFIG, self.relpath, name,
+                                                 {"format": self.fmt, **self.attributes}, contains))
         return self.result
 
 

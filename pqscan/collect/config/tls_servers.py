@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pqscan.collect.config.cipherstring import add_cipher_string
 from pqscan.collect.config.common import PROTOCOLS, Emitter, protocol_name, protocols_from, strip_comment
 from pqscan.collect.config.openssl_java import conf_command
+from pqscan.collect.lines import continued_lines
 
 _NGINX_PROTOCOL_KEYS = ("ssl_protocols", "proxy_ssl_protocols", "grpc_ssl_protocols", "uwsgi_ssl_protocols")
 _NGINX_CIPHER_KEYS = ("ssl_ciphers", "proxy_ssl_ciphers", "grpc_ssl_ciphers", "uwsgi_ssl_ciphers")
@@ -75,16 +76,8 @@ def parse_nginx(em: Emitter, text: str) -> None:
 
 
 def _apache_lines(text: str) -> Iterator[tuple[int, str]]:
-    pending, start = "", 0
-    for lineno, raw in enumerate(text.splitlines(), 1):
-        if not pending:
-            start = lineno
-        stripped = raw.rstrip()
-        if stripped.endswith("\\"):
-            pending += stripped[:-1] + " "
-            continue
-        full = (pending + stripped).strip()
-        pending = ""
+    for start, line in continued_lines(text):
+        full = line.strip()
         if full and not full.startswith("#"):
             yield start, full
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from typing import Any
 
-from pqscan.collect.deps.manifest import Dependency, LineIndex, ManifestError
+from pqscan.collect.deps.manifest import Dependency, LineIndex, ManifestError, load_toml
 from pqscan.collect.deps.versions import LooseVersion
 
 _GO_REQ_RE = re.compile(r"^\s*(?:require\s+)?([^\s()]+)\s+(v[^\s]+)(\s*//\s*indirect)?")
@@ -70,15 +69,8 @@ def parse_go_sum(text: str, path: str) -> list[Dependency]:
     return [Dependency("golang", m, v, v, path, ln, False, False, True) for m, (v, ln) in best.items()]
 
 
-def _toml(text: str, path: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ManifestError(f"{path}: not valid TOML: {exc}") from exc
-
-
 def parse_cargo_toml(text: str, path: str) -> list[Dependency]:
-    data = _toml(text, path)
+    data = load_toml(text, path)
     idx = LineIndex(text)
     tables: list[tuple[Mapping[str, Any], bool]] = []
     for key, dev in (("dependencies", False), ("dev-dependencies", True), ("build-dependencies", True)):
@@ -98,7 +90,7 @@ def parse_cargo_toml(text: str, path: str) -> list[Dependency]:
 
 
 def parse_cargo_lock(text: str, path: str) -> list[Dependency]:
-    data = _toml(text, path)
+    data = load_toml(text, path)
     idx = LineIndex(text)
     out = []
     for pkg in data.get("package") or []:

@@ -3,12 +3,11 @@ pnpm-lock.yaml (v5-v9). Lock files are read line by line or as JSON: no YAML eva
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
-from pqscan.collect.deps.manifest import Dependency, LineIndex, ManifestError
+from pqscan.collect.deps.manifest import Dependency, LineIndex, ManifestError, load_json
 from pqscan.collect.deps.versions import exact_version
 
 ECO = "npm"
@@ -16,17 +15,8 @@ _SECTIONS = (("dependencies", False), ("optionalDependencies", False), ("peerDep
              ("devDependencies", True))
 
 
-def _json(text: str, path: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ManifestError(f"{path}: not valid JSON: {exc}") from exc
-
-
 def parse_package_json(text: str, path: str) -> list[Dependency]:
-    data = _json(text, path)
-    if not isinstance(data, dict):
-        raise ManifestError(f"{path}: not a package.json (top level is not an object)")
+    data = load_json(text, path, "package.json")
     idx = LineIndex(text)
     out = []
     for section, dev in _SECTIONS:
@@ -45,7 +35,7 @@ def parse_package_json(text: str, path: str) -> list[Dependency]:
 
 
 def parse_package_lock(text: str, path: str) -> list[Dependency]:
-    data = _json(text, path)
+    data = load_json(text, path)
     if not isinstance(data, dict):
         raise ManifestError(f"{path}: not a package-lock.json")
     idx = LineIndex(text)

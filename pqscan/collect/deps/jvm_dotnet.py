@@ -6,7 +6,6 @@ programs: they are *read* with patterns for the common dependency notations, nev
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from xml.etree.ElementTree import Element
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from pqscan.collect.deps.manifest import Dependency, LineIndex, ManifestError
+from pqscan.collect.deps.manifest import Dependency, LineIndex, ManifestError, load_json, load_toml
 
 
 def _xml(text: str, path: str) -> Element:
@@ -273,12 +272,7 @@ def parse_gradle(text: str, path: str) -> list[Dependency]:
 
 def parse_version_catalog(text: str, path: str) -> list[Dependency]:
     """Gradle version catalog (gradle/libs.versions.toml): [versions] and [libraries]."""
-    import tomllib
-
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ManifestError(f"{path}: not valid TOML: {exc}") from exc
+    data = load_toml(text, path)
     idx = LineIndex(text)
     versions = {k: v for k, v in (data.get("versions") or {}).items() if isinstance(v, str)}
     out = []
@@ -332,10 +326,7 @@ def parse_csproj(text: str, path: str) -> list[Dependency]:
 
 
 def parse_packages_lock(text: str, path: str) -> list[Dependency]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ManifestError(f"{path}: not valid JSON: {exc}") from exc
+    data = load_json(text, path)
     deps = data.get("dependencies") if isinstance(data, dict) else None
     if not isinstance(deps, Mapping):
         raise ManifestError(f"{path}: not a NuGet packages.lock.json (no dependencies object)")

@@ -3,11 +3,34 @@
 from __future__ import annotations
 
 import bisect
+import json
+import tomllib
 from dataclasses import dataclass
+from typing import Any
 
 
 class ManifestError(ValueError):
     """A manifest or lock file that cannot be parsed (recorded as a ScanError, the scan goes on)."""
+
+
+def load_json(text: str, path: str, what: str = "") -> Any:
+    """The JSON document of a manifest; ManifestError when it is not JSON, or (when ``what`` names the
+    format) when its top level is not an object."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ManifestError(f"{path}: not valid JSON: {exc}") from exc
+    if what and not isinstance(data, dict):
+        raise ManifestError(f"{path}: not a {what} (top level is not an object)")
+    return data
+
+
+def load_toml(text: str, path: str) -> dict[str, Any]:
+    """The TOML document of a manifest; ManifestError when it is not TOML."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ManifestError(f"{path}: not valid TOML: {exc}") from exc
 
 
 # purl types (https://github.com/package-url/purl-spec) for our ecosystem names.

@@ -3,16 +3,15 @@ poetry.lock, uv.lock. Files are read as text and parsed as data; nothing is buil
 
 from __future__ import annotations
 
-import json
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from pqscan.collect.deps.manifest import Dependency, LineIndex, ManifestError
+from pqscan.collect.deps.manifest import Dependency, LineIndex, load_json, load_toml
 from pqscan.collect.deps.versions import exact_version
+from pqscan.collect.lines import continued_lines
 
 ECO = "pypi"
 
@@ -36,17 +35,7 @@ def parse_requirements(text: str, path: str) -> list[Dependency]:
     """pip requirements format: one requirement per line, '#' comments, '\\' continuations, options skipped."""
     out: list[Dependency] = []
     dev = bool(re.search(r"(dev|test|lint|doc)", path.rsplit("/", 1)[-1], re.I))
-    logical = ""
-    start_line = 0
-    for lineno, raw in enumerate(text.splitlines(), 1):
-        if not logical:
-            start_line = lineno
-        stripped = raw.rstrip()
-        if stripped.endswith("\\"):
-            logical += stripped[:-1] + " "
-            continue
-        logical += stripped
-        line, logical = logical, ""
+    for start_line, line in continued_lines(text):
         line = re.sub(r"(^|\s)#.*$", "", line).strip()
         if not line or line.startswith("-") or "://" in line.split(";")[0] and "@" not in line:
             continue  # -r, -c, -e, --hash-only options and bare URLs name no package we can read
@@ -65,13 +54,6 @@ def parse_constraints(text: str, path: str) -> list[Dependency]:
             for d in parse_requirements(text, path)]
 
 
-def _toml(text: str, path: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ManifestError(f"{path}: not valid TOML: {exc}") from exc
-
-
 def _poetry_spec(value: Any) -> str:
     if isinstance(value, str):
         return value
@@ -88,7 +70,7 @@ def _poetry_exact(spec: str) -> str | None:
 
 
 def parse_pyproject(text: str, path: str) -> list[Dependency]:
-    data = _toml(text, path)
+    data = load_toml(text, path)
     idx = LineIndex(text)
     out: list[Dependency] = []
     project = data.get("project") or {}
@@ -135,16 +117,16 @@ def _lock_packages(packages: Iterable[Any], path: str, idx: LineIndex) -> list[D
 
 
 def parse_poetry_lock(text: str, path: str) -> list[Dependency]:
-    return _lock_packages(_toml(text, path).get("package") or [], path, LineIndex(text))
+    return _lock_packages(load_toml(text, path).get("package") or [], path, LineIndex(text))
 
 
 def parse_uv_lock(text: str, path: str) -> list[Dependency]:
-    return _lock_packages(_toml(text, path).get("package") or [], path, LineIndex(text))
+    return _lock_packages(load_toml(text, path).get("package") or [], path, LineIndex(text))
 
 
 def parse_pipfile(text: str, path: str) -> list[Dependency]:
     """Pipfile (TOML): [packages] and [dev-packages], values "*", "==1.2" or {version = "..."}."""
-    data = _toml(text, path)
+    data = load_toml(text, path)
     idx = LineIndex(text)
     out = []
     for section, dev in (("packages", False), ("dev-packages", True)):
@@ -156,12 +138,7 @@ def parse_pipfile(text: str, path: str) -> list[Dependency]:
 
 
 def parse_pipfile_lock(text: str, path: str) -> list[Dependency]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ManifestError(f"{path}: not valid JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ManifestError(f"{path}: not a Pipfile.lock (top level is not an object)")
+    data = load_json(text, path, "Pipfile.lock")
     idx = LineIndex(text)
     out = []
     for section, dev in (("default", False), ("develop", True)):

@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pqscan import model
 from pqscan.algorithms import get as get_algorithm
 from pqscan.collect.deps import go_rust, javascript, jvm_dotnet, python
 from pqscan.collect.deps.imports import LANG_BY_SUFFIX, MAX_IMPORT_SCAN_BYTES, ImportIndex, index_source, is_vendored
@@ -16,18 +17,7 @@ from pqscan.collect.deps.libraries import LibraryCapabilities, capabilities, imp
 from pqscan.collect.deps.manifest import Dependency, LineIndex, ManifestError
 from pqscan.collect.dispatch import Source, dispatch, run, skip_result
 from pqscan.collect.walk import FileEntry, Skipped, WalkOptions
-from pqscan.model import (
-    Asset,
-    AssetKind,
-    Confidence,
-    ErrorKind,
-    Evidence,
-    Finding,
-    Relation,
-    RelationKind,
-    ScanResult,
-    Usage,
-)
+from pqscan.model import Asset, AssetKind, Confidence, ErrorKind, Evidence, Finding, ScanResult, Usage
 
 COLLECTOR = "deps"
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024  # lock files of big monorepos reach tens of MB
@@ -265,7 +255,7 @@ def _importers(d: Dependency, caps: LibraryCapabilities, index: ImportIndex) -> 
     migration graph). They merge with the code collector's asset for the same file."""
     files = sorted({place.rsplit(":", 1)[0] for place in index.where_imported(caps.library.imports)})
     return [Asset(f"file:{rel}", AssetKind.SOURCE_FILE, rel, rel.rsplit("/", 1)[-1], {},
-                  (Relation(RelationKind.USES, d.asset_id),)) for rel in files]
+                  (model.Relation(model.RelationKind.USES, d.asset_id),)) for rel in files]
 
 
 def _library_finding(d: Dependency, caps: LibraryCapabilities, m: _Manifest, index: ImportIndex | None,

@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ParamSpec
+from typing import TypedDict, Unpack
 from urllib.parse import urlsplit
 
 from pqscan.errors import TargetSpecError
@@ -360,27 +360,27 @@ def iter_targets(
             on_error(err)
 
 
-P = ParamSpec("P")
+class TargetOptions(TypedDict, total=False):
+    """The keyword arguments :func:`parse_targets` hands to :func:`iter_targets` (defaults there)."""
+
+    default_port: int
+    ports: Sequence[int] | None
+    sni: str | None
+    starttls: str | None
+    allow_large: bool
+    scheme: str
 
 
-def _all_at_once(targets: Callable[P, Iterator[Endpoint]]) -> Callable[P, list[Endpoint]]:
-    def parse(*args: P.args, **kwargs: P.kwargs) -> list[Endpoint]:
-        out = list(targets(*args, **kwargs))
-        if not out:
-            raise TargetSpecError("no targets given")
-        return out
+def parse_targets(specs: Iterable[str], **options: Unpack[TargetOptions]) -> list[Endpoint]:
+    """Expand specs into unique endpoints, in the order given, all validated before any traffic.
 
-    return parse
-
-
-parse_targets = _all_at_once(iter_targets)
-parse_targets.__name__ = parse_targets.__qualname__ = "parse_targets"  # found by name (pickle, docs)
-parse_targets.__doc__ = """Expand specs into unique endpoints, in the order given, all validated before any traffic
-(:func:`iter_targets`' arguments); no endpoint at all is a :class:`TargetSpecError`.
-
-``ports`` applies to specs without an explicit port (or URL scheme); ``starttls`` is ``"auto"``
-(by well-known port), ``None``/``"none"`` or a protocol name forced on every endpoint.
-"""
+    ``ports`` applies to specs without an explicit port (or URL scheme); ``starttls`` is ``"auto"``
+    (by well-known port), ``None``/``"none"`` or a protocol name forced on every endpoint.
+    """
+    out = list(iter_targets(specs, **options))
+    if not out:
+        raise TargetSpecError("no targets given")
+    return out
 
 
 def _is_ip(host: str) -> bool:
