@@ -19,6 +19,8 @@ from pqscan.commands.common import (
     write_output,
 )
 from pqscan.commands.options import RATE, TIMEOUT, check_scan_targets
+from pqscan.errors import ExitCode
+from pqscan.model import AssetKind
 from pqscan.outfile import check_output
 from pqscan.report.formats import format_for_path
 
@@ -66,7 +68,7 @@ def command(ctx: click.Context, targets: tuple[str, ...], output: Path, resume: 
         check_output(report_path)  # before the scan, not after it
     from pqscan.collect.net.netscan import NetOptions
     from pqscan.collect.net.targets import parse_ports
-    from pqscan.pipeline.scan import ScanOptions, scan
+    from pqscan.pipeline.scan import ScanOptions, scan, split_targets
     from pqscan.pipeline.session import ScanSession
 
     options = ScanOptions(
@@ -96,4 +98,9 @@ def command(ctx: click.Context, targets: tuple[str, ...], output: Path, resume: 
         from pqscan.report.assessment import summary_line
 
         note(ctx, summary_line(inventory, inputs.assessment).plain)
+    if not split_targets(targets).paths and not any(
+            a.kind in (AssetKind.TLS_ENDPOINT, AssetKind.SSH_ENDPOINT) for a in inventory.assets.values()):
+        # Only network targets, and not one of them answered: as `tls` / `ssh` say it (exit 4).
+        click.echo("pqscan: none of the network targets could be scanned (errors are in the inventory)", err=True)
+        return ExitCode.NOTHING_SCANNED
     return fail_exit(inputs.assessment.worst_severity(), fail_on)

@@ -62,10 +62,18 @@ def test_one_good_endpoint_among_failures_exits_0(tmp_path: Path) -> None:
     assert f"tls://127.0.0.1:{good.port}" in {a["id"] for a in json.loads(proc.stdout)["assets"]}
 
 
-def test_every_refused_endpoint_exits_4_for_tls_and_ssh() -> None:
+def test_every_refused_endpoint_exits_4_for_tls_ssh_and_scan(tmp_path: Path) -> None:
     for command in ("tls", "ssh"):
         proc = pqscan(command, "127.0.0.1:9", "--timeout", "0.5")
         assert proc.returncode == NOTHING_SCANNED, (command, proc.stderr)
+    # `scan` of network targets only, none of which answers, says so the same way...
+    proc = pqscan("scan", "127.0.0.1:9", "ssh://127.0.0.1:9", "--timeout", "0.5", "-o", tmp_path / "x.json")
+    assert proc.returncode == NOTHING_SCANNED, proc.stderr
+    assert "none of the network targets could be scanned" in proc.stderr
+    # ...but a directory beside them was scanned: the run stands (exit by --fail-on only).
+    (tmp_path / "empty").mkdir()
+    proc = pqscan("scan", "127.0.0.1:9", tmp_path / "empty", "--timeout", "0.5", "-o", tmp_path / "y.json")
+    assert proc.returncode == OK, proc.stderr
 
 
 def test_hello_retry_request_forever_is_never_rated_pq_ready_through_the_cli(tmp_path: Path) -> None:
