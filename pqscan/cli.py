@@ -99,7 +99,7 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
     \b
     Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or input error,
-                3 internal error, 4 tls/ssh: no endpoint could be scanned,
+                3 internal error, 4 tls/ssh (scan of network targets only): no endpoint could be scanned,
                 130 interrupted (Ctrl-C), 143 terminated (SIGTERM); partial results are kept.
     """
     ctx.ensure_object(dict)
