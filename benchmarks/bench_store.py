@@ -18,6 +18,7 @@ import argparse
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -116,14 +117,21 @@ def main() -> None:
     ap.add_argument("--scans", type=int, default=100)
     ap.add_argument("--per-target", type=int, default=100)
     ap.add_argument("--backends", default="sqlite,postgresql")
+    ap.add_argument("--keep", action="store_true", help="keep the SQLite store (its path is printed)")
     args = ap.parse_args()
     rows = []
     for backend in args.backends.split(","):
         if backend == "sqlite":
             d = tempfile.mkdtemp(prefix="pqscan-bench-store-")
             path = Path(d) / "estate.db"
-            rows.append(run_backend("sqlite", f"sqlite:///{path}", args.findings, args.scans, args.per_target,
-                                    lambda p=path: sqlite_size(p)))
+            try:
+                rows.append(run_backend("sqlite", f"sqlite:///{path}", args.findings, args.scans, args.per_target,
+                                        lambda p=path: sqlite_size(p)))
+            finally:
+                if args.keep:
+                    print(f"sqlite store kept: {path}")
+                else:
+                    shutil.rmtree(d, ignore_errors=True)
         elif backend == "postgresql":
             from tests.integration.store_fixtures import start_postgres, stop_postgres
 
