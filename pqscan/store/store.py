@@ -422,18 +422,19 @@ class Store:
                 exists().where(run.c.observation_id == observations.c.id, run.c.first_scan <= latest.c.at,
                                run.c.last_scan >= latest.c.at),
             )
-            rows = conn.execute(select(observations.c.kind, observations.c.data)
-                                .join(latest, latest.c.target_hash == observations.c.target_hash)
-                                .where(present).order_by(observations.c.id))
+            rows = conn.execute(select(o.c.kind, o.c.ref, o.c.data).join(latest, latest.c.target_hash == o.c.target_hash)
+                                .where(present).order_by(o.c.id))
             inv = Inventory(started=head["started_at"], finished=head["finished_at"],
                             tool_version=head["tool_version"], targets=list(json.loads(head["targets"])),
                             attachments=json.loads(head["attachments"] or "{}"))
-            for kind, data in rows:
+            for kind, ref, data in rows:
                 record = json.loads(data)
                 if kind == "asset":
                     inv.add_asset(Asset.from_dict(record))
                 else:
-                    inv.add_finding(Finding.from_dict(record))
+                    finding = Finding.from_dict(record)
+                    finding.__dict__["id"] = ref  # the id it was recorded under (Finding.id's cache: not hashed again)
+                    inv.add_finding(finding)
             errors_at = [scan_id] if not estate else None
             query = select(scan_errors.c.data).order_by(scan_errors.c.id)
             query = query.where(scan_errors.c.scan_id.in_(errors_at)) if errors_at else query.where(

@@ -146,3 +146,25 @@ def test_a_0003_store_is_upgraded_with_its_history_intact(store_url: str) -> Non
     fourth = write_scan(store_url, source_file("a.py", "RSA", "SHA1"))
     assert algorithms_of(store_url, fourth) == ["RSA", "SHA1"]
     assert algorithms_of(store_url, 3) == ["RSA"]
+
+
+def test_downgrading_to_the_first_schema_keeps_every_history_row(store_url: str) -> None:
+    # SQLite: a migration that copies a table would drop the old one, and DROP TABLE with foreign keys on
+    # deletes its rows first, cascading into observation_runs and scan_targets.
+    write_scan(store_url, source_file("a.py", "RSA", "MD5"))
+    write_scan(store_url, source_file("a.py", "RSA"))
+    write_scan(store_url, source_file("a.py", "RSA", "MD5"))
+    seen = [algorithms_of(store_url, scan) for scan in (1, 2, 3)]
+    tables = ("scans", "scan_targets", "observations", "observation_runs")
+
+    def counts(store) -> dict[str, int]:  # noqa: ANN001
+        with store.engine.connect() as conn:
+            return {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in tables}
+
+    with open_store(store_url) as store:
+        before = counts(store)
+        assert before["observation_runs"] == 1
+        store.downgrade("0001")
+        assert store.schema_revision() == "0001" and counts(store) == before
+        store.migrate()
+    assert [algorithms_of(store_url, scan) for scan in (1, 2, 3)] == seen
