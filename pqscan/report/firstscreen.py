@@ -55,16 +55,27 @@ def endpoint_address(asset_id: str) -> str:
     return asset_id.split("://", 1)[1] if "://" in asset_id else asset_id
 
 
-def asset_words(inventory: Inventory, asset_id: str) -> tuple[str, str]:
-    """(what it is, where it is): certificate CN and the endpoints serving it, host:port, a path, a package."""
+def serving(inventory: Inventory) -> dict[str, list[str]]:
+    """asset id -> the endpoints (host:port) with a relation to it: one pass over the assets."""
+    out: dict[str, list[str]] = {}
+    for a in inventory.assets.values():
+        if "://" in a.id:
+            for target in {r.target for r in a.relations}:
+                out.setdefault(target, []).append(endpoint_address(a.id))
+    return out
+
+
+def asset_words(inventory: Inventory, asset_id: str, served: Mapping[str, Sequence[str]] | None = None
+                ) -> tuple[str, str]:
+    """(what it is, where it is): certificate CN and the endpoints serving it, host:port, a path, a package.
+    ``served``: :func:`serving` of the inventory, when called for many assets."""
     asset = inventory.assets.get(asset_id)
     if asset is None:
         return endpoint_address(asset_id), ""
     kind = asset.kind.value
     if "://" in asset.id:
         return endpoint_address(asset.id), asset.name if asset.name and asset.name != asset.location else ""
-    served_by = sorted(endpoint_address(a.id) for a in inventory.assets.values()
-                       if any(r.target == asset_id for r in a.relations) and "://" in a.id)
+    served_by = sorted((served if served is not None else serving(inventory)).get(asset_id, ()))
     name = asset.name or asset.location or asset.id
     if kind == "certificate":
         name = f"certificate {name}"
@@ -109,17 +120,18 @@ def first_steps(summary: ReportSummary, inventory: Inventory, limit: int | None 
     steps.sort(key=lambda st: (int(_get(st, "wave", 99) or 99), int(_get(st, "order", 0) or 0)))
     chosen = steps if limit is None else steps[:limit]
     deadlines = asset_deadlines(summary)
+    served = serving(inventory)
     # An enabler (a library, the software) has no deadline of its own: it inherits the earliest of what waits for it.
     for st in steps:
         for dep in _get(st, "depends_on", ()) or ():
             mine = deadlines.get(str(_get(st, "asset_id")))
             if mine is not None and (dep not in deadlines or mine[0] < deadlines[dep][0]):
-                deadlines[str(dep)] = (mine[0], mine[1] + f" via {asset_words(inventory, str(_get(st, 'asset_id')))[0]}")
+                deadlines[str(dep)] = (mine[0], mine[1] + f" via {asset_words(inventory, str(_get(st, 'asset_id')), served)[0]}")
     titles = Counter(str(_get(st, "title") or _get(st, "asset_id")) for st in steps)
     out = []
     for st in chosen:
         aid = str(_get(st, "asset_id"))
-        what, where = asset_words(inventory, aid)
+        what, where = asset_words(inventory, aid, served)
         title = str(_get(st, "title") or aid)
         if titles[title] > 1:  # identical-looking steps: say which asset each one is
             title = f"{title} [{where or aid}]"

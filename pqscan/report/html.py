@@ -28,7 +28,7 @@ from typing import Any
 from pqscan import __version__
 from pqscan.inventory import Inventory, now_iso
 from pqscan.report import svg
-from pqscan.report.firstscreen import first_steps, next_deadlines
+from pqscan.report.firstscreen import TOP_STEPS, FirstStep, first_steps, next_deadlines
 from pqscan.report.summary import SEVERITY_ORDER, ReportSummary, summarize
 from pqscan.textsafe import clean
 
@@ -152,7 +152,7 @@ def _not_operated_lists(s: ReportSummary) -> str:
     return "".join(parts)
 
 
-def _first_screen(s: ReportSummary, inventory: Inventory, today: date) -> str:
+def _first_screen(s: ReportSummary, inventory: Inventory, today: date, plan_steps: Sequence[FirstStep]) -> str:
     """Three answers side by side, all inside a 1366x768 viewport: how exposed, what first, by when."""
     all_ready = s.readiness_by_profile[-1] if s.readiness_by_profile else None
     basis = (f"{all_ready.ready} of {all_ready.judged} findings on what you operate are already where every "
@@ -162,7 +162,7 @@ def _first_screen(s: ReportSummary, inventory: Inventory, today: date) -> str:
     exposed, fallback = s.hndl_split
     exposed_line = (f"{len(exposed)} asset(s) exposed to harvest-now-decrypt-later today"
                     + (f", {len(fallback)} more still accept a classical fallback" if fallback else ""))
-    steps = first_steps(s, inventory)
+    steps = plan_steps[:TOP_STEPS]
     if steps:
         items = "".join(
             f'<li data-step="{st.order}"><div class="st-title">{_e(st.title)}</div>'
@@ -195,9 +195,8 @@ def _first_screen(s: ReportSummary, inventory: Inventory, today: date) -> str:
 </section>"""
 
 
-def _plan_section(s: ReportSummary, inventory: Inventory) -> str:
+def _plan_section(s: ReportSummary, steps: Sequence[FirstStep]) -> str:
     """The plan, wave by wave, with a plain reason per step and the Mosca arithmetic one click away."""
-    steps = first_steps(s, inventory, limit=None)
     if not steps:
         return '<section id="plan-steps"><h2>Migration plan</h2><p>No migration plan was attached.</p></section>'
     waves = {int(_step(w, "number", 0) or 0): str(_step(w, "name", "")) for w in (_step(s.plan, "waves", []) or [])}
@@ -320,22 +319,27 @@ def _tables_data(s: ReportSummary, inventory: Inventory) -> tuple[list[dict[str,
 
 def _encode_columns(rows: list[list[Any]]) -> dict[str, Any]:
     """Dictionary-encode columns with repeated values (reasons, algorithms, kinds): 100k findings share
-    a few hundred distinct reasons, so the page shrinks several-fold. report.js decodes it."""
+    a few hundred distinct reasons, so the page shrinks several-fold. report.js decodes it.
+
+    Column by column, each distinct text cleaned once (control/bidi characters shown, not obeyed)."""
     if not rows:
         return {"dict": [], "rows": []}
-    rows = [[clean(v) if isinstance(v, str) else v for v in r] for r in rows]  # control/bidi chars shown, not obeyed
-    dicts: list[list[Any] | None] = []
-    for j in range(len(rows[0])):
-        distinct = {str(r[j]) if r[j] is not None else "" for r in rows}
-        dicts.append(sorted(distinct) if len(distinct) * 4 <= len(rows) else None)
-    index: list[dict[str, int] | None] = [{v: i for i, v in enumerate(d)} if d is not None else None for d in dicts]
-
-    def cell(j: int, v: Any) -> Any:
-        lookup = index[j]
-        return lookup[str(v) if v is not None else ""] if lookup is not None else v
-
-    encoded = [[cell(j, v) for j, v in enumerate(r)] for r in rows]
-    return {"dict": dicts, "rows": encoded}
+    dicts: list[list[str] | None] = []
+    columns: list[list[Any]] = []
+    for column in zip(*rows, strict=True):
+        memo: dict[str, str] = {}
+        values = [(memo[v] if v in memo else memo.setdefault(v, clean(v))) if isinstance(v, str) else v
+                  for v in column]
+        distinct = {v if isinstance(v, str) else "" if v is None else str(v) for v in values}
+        if len(distinct) * 4 <= len(values):
+            ordered = sorted(distinct)
+            index = {v: i for i, v in enumerate(ordered)}
+            values = [index[v if isinstance(v, str) else "" if v is None else str(v)] for v in values]
+            dicts.append(ordered)
+        else:
+            dicts.append(None)
+        columns.append(values)
+    return {"dict": dicts, "rows": [list(r) for r in zip(*columns, strict=True)]}
 
 
 def _progress_section(progress: Any | None) -> str:
@@ -352,6 +356,7 @@ def render_html(inventory: Inventory, assessment: Any, plan: Any | None = None,
     s = summarize(inventory, assessment, plan, bench if bench is not None else inventory.attachments.get("bench"))
     today = getattr(assessment, "today", date.today())
     specs, blobs = _tables_data(s, inventory)
+    steps = first_steps(s, inventory, limit=None)  # once: the first screen shows the first TOP_STEPS of them
     script = _template("report.js")
     script_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
     csp = (f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-{script_hash}'")
@@ -366,9 +371,9 @@ def render_html(inventory: Inventory, assessment: Any, plan: Any | None = None,
 <header><h1>{_e(title)}</h1>
 <p>Profiles: {_e(profiles)} · scope: {_e(targets) or "—"} · scanned {_e(inventory.started)} · generated {_e(now_iso())} by pqscan {_e(__version__)}</p></header>
 <main>
-{_first_screen(s, inventory, today)}
+{_first_screen(s, inventory, today, steps)}
 {_summary_section(s, inventory)}
-{_plan_section(s, inventory)}
+{_plan_section(s, steps)}
 {_matrix_section(s)}
 {_bench_section(s)}
 {_charts_section(s, inventory, today)}

@@ -30,17 +30,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, create_engine, delete, event, exists, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, case, create_engine, delete, event, exists, func, or_, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from pqscan import __version__
 from pqscan.errors import InputError, PqscanError
 from pqscan.inventory import Inventory, now_iso
 from pqscan.model import Asset, Finding, ScanError, ScanResult
+from pqscan.store.batch import Batch, chunks, lock_targets
 from pqscan.store.tables import observation_runs, observations, scan_errors, scan_targets, scans
 
 STORE_ENV = "PQSCAN_STORE"
-_CHUNK = 500  # rows per IN (...) lookup: well under SQLite's variable limit
 
 
 class StoreError(PqscanError):
@@ -278,16 +278,26 @@ class Store:
             raise StoreError(f"{self._where()}: could not write results: {_db_message(exc)}") from exc
 
     def _record_targets(self, conn: Connection, scan_id: int, by_target: Mapping[str, list[ScanResult]]) -> None:
-        """A batch of targets in a few statements (not a few per target): the store's hot path."""
+        """A batch of targets in a few statements (not a few per target): the store's hot path.
+
+        An observation whose current run is open (``disappeared`` NULL) is present in every scan that
+        finished its target since ``run_first``, so seeing it again writes nothing: a scan writes rows
+        only for what changed (new, changed, gone, back) and its ``scan_targets`` rows."""
         hashes = {target: _sha(target) for target in by_target}
+        ths = sorted(set(hashes.values()))
+        if self.dialect == "postgresql":
+            lock_targets(conn, ths)  # concurrent writers of one target take turns (until commit)
         done: set[str] = set()
         prev: dict[str, int] = {}
-        for chunk in _chunks(sorted(set(hashes.values())), _CHUNK):
-            done.update(conn.execute(select(scan_targets.c.target_hash).where(
-                scan_targets.c.scan_id == scan_id, scan_targets.c.target_hash.in_(chunk))).scalars())
-            prev.update(conn.execute(select(scan_targets.c.target_hash, func.max(scan_targets.c.scan_id))
-                                     .where(scan_targets.c.target_hash.in_(chunk), scan_targets.c.scan_id < scan_id)
-                                     .group_by(scan_targets.c.target_hash)).all())
+        later: dict[str, int] = {}
+        st = scan_targets
+        for chunk in chunks(ths):
+            done.update(conn.execute(select(st.c.target_hash).where(
+                st.c.scan_id == scan_id, st.c.target_hash.in_(chunk))).scalars())
+            prev.update(conn.execute(select(st.c.target_hash, func.max(st.c.scan_id)).where(
+                st.c.target_hash.in_(chunk), st.c.scan_id < scan_id).group_by(st.c.target_hash)).all())
+            later.update(conn.execute(select(st.c.target_hash, func.min(st.c.scan_id)).where(
+                st.c.target_hash.in_(chunk), st.c.scan_id > scan_id).group_by(st.c.target_hash)).all())
         rows: dict[str, dict[str, Any]] = {}
         errors: list[dict[str, Any]] = []
         finished: list[dict[str, Any]] = []
@@ -304,61 +314,12 @@ class Store:
                 errors += [{"scan_id": scan_id, "data": _dumps(e.to_dict())} for e in r.errors]
             finished.append({"scan_id": scan_id, "target_hash": th, "target": target,
                              "collector": group[0].collector[:32]})
-        if rows:
-            self._upsert(conn, scan_id, prev, rows)
+        if finished:
+            Batch(conn, scan_id, prev, later).write(sorted(f["target_hash"] for f in finished), rows)
         if errors:
             conn.execute(scan_errors.insert(), errors)
-        by_prev: dict[int, list[str]] = {}
-        for f in finished:
-            if f["target_hash"] in prev:
-                by_prev.setdefault(prev[f["target_hash"]], []).append(f["target_hash"])
-        for before, ths in by_prev.items():  # seen by the previous scan of its target, not by this one
-            for chunk in _chunks(ths, _CHUNK):
-                conn.execute(update(observations).where(
-                    observations.c.target_hash.in_(chunk), observations.c.last_seen == before,
-                    observations.c.disappeared.is_(None)).values(disappeared=scan_id))
         if finished:
             conn.execute(scan_targets.insert(), finished)
-
-    def _upsert(self, conn: Connection, scan_id: int, prev: Mapping[str, int],
-                rows: Mapping[str, Mapping[str, Any]]) -> None:
-        keys = sorted(rows)
-        insert = _insert_ignore(self.dialect)
-        for chunk in _chunks(keys, _CHUNK):
-            conn.execute(insert(observations), [
-                {"key_hash": k, **rows[k], "first_seen": scan_id, "run_first": scan_id, "last_seen": scan_id}
-                for k in chunk])
-        extend: list[int] = []
-        o = observations
-        for chunk in _chunks(keys, _CHUNK):
-            query = (select(o.c.id, o.c.key_hash, o.c.run_first, o.c.last_seen, o.c.data_digest, o.c.disappeared)
-                     .where(o.c.key_hash.in_(chunk)).order_by(o.c.key_hash))
-            if self.dialect == "postgresql":
-                query = query.with_for_update()
-            for oid, key, run_first, last_seen, digest, gone in conn.execute(query):
-                row = rows[key]
-                same = digest == row["data_digest"]
-                if last_seen >= scan_id and run_first <= scan_id:
-                    if not same:  # inserted just now by a concurrent batch: keep the latest data
-                        conn.execute(update(o).where(o.c.id == oid).values(data=row["data"],
-                                                                          data_digest=row["data_digest"]))
-                    continue
-                before = prev.get(row["target_hash"])
-                if before is not None and last_seen >= before:
-                    if same and gone is None:
-                        extend.append(oid)
-                    else:
-                        conn.execute(update(o).where(o.c.id == oid).values(
-                            last_seen=scan_id, disappeared=None, data=row["data"], data_digest=row["data_digest"]))
-                    continue
-                # back after a gap: close the earlier run, start a new one
-                conn.execute(_insert_ignore(self.dialect)(observation_runs).values(
-                    observation_id=oid, first_scan=run_first, last_scan=last_seen))
-                conn.execute(update(o).where(o.c.id == oid).values(
-                    run_first=scan_id, last_seen=scan_id, disappeared=None, data=row["data"],
-                    data_digest=row["data_digest"]))
-        for chunk in _chunks(extend, _CHUNK):
-            conn.execute(update(o).where(o.c.id.in_(chunk)).values(last_seen=scan_id))
 
     def attach(self, scan_id: int, name: str, value: Any) -> None:
         with self.engine.begin() as conn:
@@ -433,23 +394,25 @@ class Store:
                 latest = (select(scan_targets.c.target_hash, scan_targets.c.scan_id.label("at"))
                           .where(scan_targets.c.scan_id == scan_id).subquery())
             run = observation_runs
-            present = or_(
-                and_(observations.c.run_first <= latest.c.at, observations.c.last_seen >= latest.c.at),
+            o = observations
+            present = or_(  # in its current run (open: through the latest scan of its target), or an earlier one
+                and_(o.c.run_first <= latest.c.at, or_(o.c.disappeared.is_(None), o.c.last_seen >= latest.c.at)),
                 exists().where(run.c.observation_id == observations.c.id, run.c.first_scan <= latest.c.at,
                                run.c.last_scan >= latest.c.at),
             )
-            rows = conn.execute(select(observations.c.kind, observations.c.data)
-                                .join(latest, latest.c.target_hash == observations.c.target_hash)
-                                .where(present).order_by(observations.c.id))
+            rows = conn.execute(select(o.c.kind, o.c.ref, o.c.data).join(latest, latest.c.target_hash == o.c.target_hash)
+                                .where(present).order_by(o.c.id))
             inv = Inventory(started=head["started_at"], finished=head["finished_at"],
                             tool_version=head["tool_version"], targets=list(json.loads(head["targets"])),
                             attachments=json.loads(head["attachments"] or "{}"))
-            for kind, data in rows:
+            for kind, ref, data in rows:
                 record = json.loads(data)
                 if kind == "asset":
                     inv.add_asset(Asset.from_dict(record))
                 else:
-                    inv.add_finding(Finding.from_dict(record))
+                    finding = Finding.from_dict(record)
+                    finding.__dict__["id"] = ref  # the id it was recorded under (Finding.id's cache: not hashed again)
+                    inv.add_finding(finding)
             errors_at = [scan_id] if not estate else None
             query = select(scan_errors.c.data).order_by(scan_errors.c.id)
             query = query.where(scan_errors.c.scan_id.in_(errors_at)) if errors_at else query.where(
@@ -471,14 +434,14 @@ class Store:
 
     def lifetimes(self, refs: Iterable[str]) -> dict[str, tuple[int, int, int | None]]:
         """(first seen, last seen, disappeared) scan ids per asset or finding id."""
+        o = observations
         out: dict[str, tuple[int, int, int | None]] = {}
         wanted = list(dict.fromkeys(refs))
         with self.engine.connect() as conn:
-            for chunk in _chunks(wanted, _CHUNK):
+            for chunk in chunks(wanted):
                 for ref, first, last, gone in conn.execute(select(
-                        observations.c.ref, func.min(observations.c.first_seen), func.max(observations.c.last_seen),
-                        func.max(observations.c.disappeared)).where(observations.c.ref.in_(chunk))
-                        .group_by(observations.c.ref)):
+                        o.c.ref, func.min(o.c.first_seen), func.max(_last_seen()), func.max(o.c.disappeared))
+                        .where(o.c.ref.in_(chunk)).group_by(o.c.ref)):
                     out[ref] = (first, last, gone)
         return out
 
@@ -517,7 +480,7 @@ class Store:
         self.acquire_writer()
         try:
             with self.engine.begin() as conn:
-                for chunk in _chunks(sorted(doomed), _CHUNK):
+                for chunk in chunks(sorted(doomed)):
                     conn.execute(delete(scan_errors).where(scan_errors.c.scan_id.in_(chunk)))
                     conn.execute(delete(scan_targets).where(scan_targets.c.scan_id.in_(chunk)))
                     conn.execute(delete(scans).where(scans.c.id.in_(chunk)))
@@ -527,9 +490,14 @@ class Store:
                     conn.execute(delete(observations))
                 else:
                     conn.execute(delete(observation_runs).where(observation_runs.c.last_scan < oldest))
-                    gone = select(observations.c.id).where(observations.c.last_seen < oldest)
-                    conn.execute(delete(observation_runs).where(observation_runs.c.observation_id.in_(gone)))
-                    conn.execute(delete(observations).where(observations.c.last_seen < oldest))
+                    # closed before the oldest kept scan, or open on a target no kept scan finished
+                    o = observations
+                    unseen = or_(and_(o.c.disappeared.is_not(None), o.c.last_seen < oldest),
+                                 and_(o.c.disappeared.is_(None), ~exists().where(
+                                     scan_targets.c.target_hash == o.c.target_hash)))
+                    conn.execute(delete(observation_runs).where(observation_runs.c.observation_id.in_(
+                        select(o.c.id).where(unseen))))
+                    conn.execute(delete(o).where(unseen))
         finally:
             self.release_writer()
         return len(doomed)
@@ -537,6 +505,14 @@ class Store:
     def _where(self) -> str:
         path = _sqlite_path(self.url)
         return str(path) if path is not None else _redact(self.url)
+
+
+def _last_seen() -> Any:
+    """An observation's last sighting: the latest scan of its target while its run is open."""
+    o = observations
+    latest = (select(func.max(scan_targets.c.scan_id)).where(scan_targets.c.target_hash == o.c.target_hash)
+              .scalar_subquery())
+    return case((o.c.disappeared.is_(None), func.coalesce(latest, o.c.last_seen)), else_=o.c.last_seen)
 
 
 _MIGRATE_LOCK = threading.Lock()
@@ -557,21 +533,6 @@ def _db_message(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None)
     text = str(orig if orig is not None else exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
-
-
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
-def _insert_ignore(dialect: str) -> Any:
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return lambda table: pg_insert(table).on_conflict_do_nothing()
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return lambda table: sqlite_insert(table).on_conflict_do_nothing()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -1,11 +1,13 @@
 """The store's tables (SQLAlchemy Core): scans, the targets each scan finished, and history rows.
 
 History without copies: an asset or finding is one row per (target, id) in ``observations``, with
-the scan that first saw it, the current run of consecutive sightings (``run_first`` ..
-``last_seen``) and the scan in which it disappeared. Earlier runs (it disappeared, then came back)
-are closed into ``observation_runs``. A scan's inventory is rebuilt from these rows: an observation
-belongs to scan N when N finished its target and N lies inside one of its runs. Errors are facts of
-one scan and are kept per scan.
+the scan that first saw it and its current run of consecutive sightings. A run starts at
+``run_first``; while it is open (``disappeared`` NULL) it lasts through the latest scan that finished
+its target, so an unchanged observation costs no row write per scan; once closed, it ends at
+``last_seen`` and ``disappeared`` is the scan that finished its target without it. Earlier runs (it
+disappeared, then came back) are kept in ``observation_runs``. A scan's inventory is rebuilt from
+these rows: an observation belongs to scan N when N finished its target and N lies inside one of its
+runs. Errors are facts of one scan and are kept per scan.
 
 Changing these tables means a new Alembic revision in ``pqscan/store/migrations/versions``.
 """
@@ -52,10 +54,10 @@ observations = Table(
     Column("data_digest", String(32)),  # sha256 of data (prefix): a rescan compares this, not the JSON
     Column("first_seen", Integer, nullable=False),  # scan id
     Column("run_first", Integer, nullable=False),  # first scan of the current run of sightings
-    Column("last_seen", Integer, nullable=False),  # last scan that saw it
+    Column("last_seen", Integer, nullable=False),  # closed run: its last scan; open run: the scan that opened it
     Column("disappeared", Integer),  # scan that finished its target without it (NULL while present)
     UniqueConstraint("key_hash", name="uq_observations_key"),
-    Index("ix_observations_target", "target_hash", "last_seen"),
+    Index("ix_observations_open", "target_hash", "disappeared"),
 )
 
 observation_runs = Table(

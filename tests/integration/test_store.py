@@ -80,11 +80,11 @@ def test_a_finding_that_disappears_is_dated_and_one_that_returns_starts_a_new_ru
 
 def test_a_fresh_database_gets_the_newest_schema_and_can_be_downgraded_and_upgraded_again(store_url: str) -> None:
     with open_store(store_url) as store:
-        assert store.schema_revision() == "0003"
+        assert store.schema_revision() == "0004"
         store.downgrade("base")
         assert store.schema_revision() is None
         store.migrate()
-        assert store.schema_revision() == "0003"
+        assert store.schema_revision() == "0004"
 
 
 def test_a_store_written_by_the_previous_schema_is_upgraded_in_place(store_url: str) -> None:
@@ -95,7 +95,7 @@ def test_a_store_written_by_the_previous_schema_is_upgraded_in_place(store_url: 
                               "summary, attachments) VALUES ('2026-01-05T10:00:00Z', '2026-01-05T10:01:00Z', "
                               "'complete', '0.0.9', '[\"repo\"]', NULL, '{}')"))
     with open_store(store_url) as store:  # opening upgrades
-        assert store.schema_revision() == "0003"
+        assert store.schema_revision() == "0004"
         (old,) = store.list_scans()
         assert (old.started_at, old.profiles, old.status) == ("2026-01-05T10:00:00Z", ("nist-ir-8547",), "complete")
 
@@ -117,7 +117,7 @@ def test_history_written_before_the_digest_column_still_reads_and_extends_after_
                               "last_seen) VALUES (:k, 'finding', :ref, :th, :data, :s, :s, :s)"),
                          {"k": "x" * 64, "ref": finding.id, "th": th, "data": json.dumps(finding.to_dict()), "s": scan_id})
     with open_store(store_url) as store:
-        assert store.schema_revision() == "0003"
+        assert store.schema_revision() == "0004"
         assert [f.algorithm for f in store.scan_inventory(1).findings] == ["RSA"]
 
 

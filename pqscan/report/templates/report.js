@@ -10,6 +10,14 @@
     return el ? JSON.parse(el.textContent) : null;
   }
   var SEV_RANK = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
+  // A new element (class and text optional), appended to parent when one is given.
+  function add(parent, tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    if (parent) parent.appendChild(node);
+    return node;
+  }
 
   function makeTable(spec) {
     var root = document.getElementById(spec.root);
@@ -22,60 +30,36 @@
     var cols = spec.columns;
     var state = { sort: spec.sort || 0, dir: spec.dir || -1, page: 0, filter: "", sev: "" };
 
-    var controls = document.createElement("div");
-    controls.className = "controls";
-    var search = document.createElement("input");
+    var controls = add(root, "div", "controls");
+    var search = add(controls, "input");
     search.type = "search";
     search.placeholder = "Filter (any column)…";
     search.setAttribute("aria-label", "Filter " + spec.label);
-    controls.appendChild(search);
     var sevSel = null;
     if (spec.severityCol !== undefined) {
-      sevSel = document.createElement("select");
+      sevSel = add(controls, "select");
       sevSel.setAttribute("aria-label", "Severity");
       ["", "critical", "high", "medium", "low", "info"].forEach(function (s) {
-        var o = document.createElement("option");
-        o.value = s;
-        o.textContent = s ? s : "all severities";
-        sevSel.appendChild(o);
+        add(sevSel, "option", "", s ? s : "all severities").value = s;
       });
-      controls.appendChild(sevSel);
     }
-    var count = document.createElement("span");
-    count.className = "count";
-    controls.appendChild(count);
-    root.appendChild(controls);
+    var count = add(controls, "span", "count");
 
-    var table = document.createElement("table");
-    table.className = "data";
-    var thead = table.createTHead();
-    var hr = thead.insertRow();
+    var table = add(add(root, "div", "tablewrap"), "table", "data");
+    var hr = table.createTHead().insertRow();
     cols.forEach(function (c, i) {
-      var th = document.createElement("th");
-      th.textContent = c;
+      var th = add(hr, "th", "", c);
       th.tabIndex = 0;
       th.setAttribute("role", "button");
       th.addEventListener("click", function () { sortBy(i); });
       th.addEventListener("keydown", function (e) { if (e.key === "Enter") sortBy(i); });
-      hr.appendChild(th);
     });
     var tbody = table.createTBody();
-    var wrap = document.createElement("div");
-    wrap.className = "tablewrap";
-    wrap.appendChild(table);
-    root.appendChild(wrap);
 
-    var pager = document.createElement("div");
-    pager.className = "pager";
-    var prev = document.createElement("button");
-    prev.textContent = "‹ Previous";
-    var next = document.createElement("button");
-    next.textContent = "Next ›";
-    var where = document.createElement("span");
-    pager.appendChild(prev);
-    pager.appendChild(where);
-    pager.appendChild(next);
-    root.appendChild(pager);
+    var pager = add(root, "div", "pager");
+    var prev = add(pager, "button", "", "‹ Previous");
+    var where = add(pager, "span");
+    var next = add(pager, "button", "", "Next ›");
 
     function fillCell(td, v, j) {
       var text = v === null || v === undefined ? "" : String(v);
@@ -85,20 +69,14 @@
     }
     // Print: every row, in the current order, in a table only print shows (the pager is screen-only).
     var printTable = null;
-    var printNote = document.createElement("p");
-    printNote.className = "print-note count";
-    printNote.textContent = "Printed: all " + rows.length + " " + spec.label + " rows.";
-    root.appendChild(printNote);
+    add(root, "p", "print-note count", "Printed: all " + rows.length + " " + spec.label + " rows.");
     function buildPrint() {
       if (printTable) return;
-      printTable = document.createElement("table");
-      printTable.className = "data print-all";
+      printTable = add(null, "table", "data print-all");
       printTable.setAttribute("data-rows", String(rows.length));
       var ph = printTable.createTHead().insertRow();
-      var nth = document.createElement("th");
-      nth.textContent = "#";
-      ph.appendChild(nth);
-      cols.forEach(function (c) { var th = document.createElement("th"); th.textContent = c; ph.appendChild(th); });
+      add(ph, "th", "", "#");
+      cols.forEach(function (c) { add(ph, "th", "", c); });
       var pb = printTable.createTBody();
       var frag = document.createDocumentFragment();
       view.forEach(function (r, i) {

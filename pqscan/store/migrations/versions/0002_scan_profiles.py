@@ -17,12 +17,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("scans") as batch:
-        batch.add_column(sa.Column("profiles", sa.Text, nullable=False, server_default='["nist-ir-8547"]'))
+    op.add_column("scans", sa.Column("profiles", sa.Text, nullable=False, server_default='["nist-ir-8547"]'))
     op.create_index("ix_observations_target", "observations", ["target_hash", "last_seen"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_observations_target", table_name="observations")
-    with op.batch_alter_table("scans") as batch:
-        batch.drop_column("profiles")
+    op.drop_column("scans", "profiles")  # in place (SQLite >= 3.35), never by copying the table: see 0003

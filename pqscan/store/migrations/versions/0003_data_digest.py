@@ -16,10 +16,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("observations") as batch:
-        batch.add_column(sa.Column("data_digest", sa.String(32)))
+    op.add_column("observations", sa.Column("data_digest", sa.String(32)))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("observations") as batch:
-        batch.drop_column("data_digest")
+    # In place (SQLite >= 3.35 drops a column itself). Alembic's batch mode would copy the table and drop
+    # the old one, and with foreign keys on, SQLite's DROP TABLE deletes the rows first: ON DELETE
+    # CASCADE took every observation_runs row with it (and 0002's, every scan_targets row).
+    op.drop_column("observations", "data_digest")
