@@ -66,16 +66,20 @@ class Assessment:
     finding_assets: dict[str, str] = field(default_factory=dict)  # finding id -> asset id
     acceptable: dict[str, tuple[str, ...]] = field(default_factory=dict)  # finding id -> ok under all profiles
     overrides: tuple[Override, ...] = ()  # the ownership overrides the roles were decided with
+    # Each finding's combined verdict, decided once: summaries, tables and the plan all ask for it.
+    _combined: dict[str, Combined | None] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def role(self, finding_id: str) -> Role:
         """The ownership of the finding's asset (operated when the assessment did not classify it)."""
         return role_of(self.roles, self.finding_assets.get(finding_id, ""))
 
     def combined(self, finding_id: str) -> Combined | None:
+        if finding_id in self._combined:
+            return self._combined[finding_id]
         vs = self.verdicts.get(finding_id)
-        if not vs:
-            return None
-        return combine(finding_id, vs, self.today, self.acceptable.get(finding_id, ()))
+        joint = combine(finding_id, vs, self.today, self.acceptable.get(finding_id, ())) if vs else None
+        self._combined[finding_id] = joint
+        return joint
 
     def readiness(self) -> list[Readiness]:
         """Per profile, then "all selected profiles" (see :mod:`pqscan.assess.readiness`)."""
