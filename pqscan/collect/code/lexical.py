@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
-from pqscan.algorithms import IdKind, all_algorithms, get, lookup
+from pqscan.algorithms import IdKind, all_algorithms, get, known
 from pqscan.collect.code import names
 from pqscan.collect.code.families import families_of
 from pqscan.collect.code.oids import EC_KEY_ARCS, numeric_oids
@@ -357,8 +357,8 @@ def _literal_algorithm(text: str) -> tuple[str, dict[str, object]] | None:
     if s in ("EC", "ECC"):
         return _EC_ID, dict(_EC_PARAMS)
     if re.fullmatch(r"\d+(?:\.\d+){3,}", s):
-        alg = lookup(IdKind.OID, s)
-        return (alg.id, {"oid": s}) if not alg.is_unknown and alg.family in _SCORED_FAMILIES else None
+        alg = known(IdKind.OID, s)
+        return (alg.id, {"oid": s}) if alg is not None and alg.family in _SCORED_FAMILIES else None
     if not re.fullmatch(r"[A-Za-z0-9][\w.+@/-]*", s):
         return None
     if s in _KEY_TYPES:
@@ -368,8 +368,8 @@ def _literal_algorithm(text: str) -> tuple[str, dict[str, object]] | None:
         return names.with_curve("ECDSA", c), {**_EC_PARAMS, "curve": c}
     for kind in _NAME_KINDS:
         for candidate in (s, s + "@openssh.com"):
-            alg = lookup(kind, candidate)
-            if not alg.is_unknown:
+            alg = known(kind, candidate)
+            if alg is not None:
                 return (alg.id, {}) if alg.family in _SCORED_FAMILIES else None
     for reader in (names.signature, names.jca_transformation if "/" in s else names.cipher, names.hash_name,
                    lambda t: names.resolve("keytype", t), lambda t: names.resolve("keyagreement", t),
@@ -380,8 +380,8 @@ def _literal_algorithm(text: str) -> tuple[str, dict[str, object]] | None:
         alg_id = hit.algorithm or (names.with_curve(hit.family, None) if hit.family else None)
         if alg_id is None:
             continue
-        alg = get(names.canonical(alg_id))
-        if alg.is_unknown or alg.family not in _SCORED_FAMILIES:
+        alg = known(IdKind.NAME, names.canonical(alg_id))
+        if alg is None or alg.family not in _SCORED_FAMILIES:
             return None
         params = {k: v for k, v in hit.params.items() if isinstance(v, (str, int))}
         if hit.family == "EC":
@@ -415,7 +415,7 @@ def _strong_name(name: str) -> bool:
     written as a key or member of a table or enum (``{HS256: ...}``, ``OKP = 1``)."""
     if not (any(ch.isdigit() for ch in name) or name.isupper()) or len(name) < 2:
         return False
-    if not any(not lookup(kind, name).is_unknown for kind in _CATALOGUE_ONLY):
+    if not any(known(kind, name) is not None for kind in _CATALOGUE_ONLY):
         return False
     return literal_algorithm(name) is not None
 
@@ -1322,8 +1322,8 @@ class _FileNames:
         for a in algs:
             if a.startswith(("SHA-", "MD5")):
                 hmac_id = "HMAC-" + a.replace("SHA-", "SHA")
-                if not get(hmac_id).is_unknown:
-                    out.append(get(hmac_id).id)
+                if (hmac := known(IdKind.NAME, hmac_id)) is not None:
+                    out.append(hmac.id)
                     continue
             out.append(a)
         if any(a.startswith("HMAC-") for a in out):
