@@ -135,6 +135,11 @@ def _first_char_groups(words: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
 
 
 _GATE_RES = _first_char_groups(_GATE_ANCHORS)
+# "EC", "DH", "SHA" anywhere in the original text; "ec" and "dh" as whole lower-case parts ([^\W_] is a character
+# str.isalnum() accepts). One literal-led pattern each: the regex engine skips to the literal (an alternation or a
+# leading look-behind would be tried at every offset).
+_UPPER_ANCHORS = tuple(re.compile(w) for w in ("EC", "DH", "SHA"))
+_SHORT_WORDS = tuple(re.compile(rf"{w}(?<![^\W_]{w})(?![^\W_])") for w in ("ec", "dh"))
 _ALL_TOKENS = re.compile(r"[A-Za-z0-9_$.+@/:-]+")
 _ID_RUN = re.compile(r"[A-Za-z0-9_$]+")
 _LIT_TOKEN = re.compile(r"[\w.+@/:-]*")
@@ -167,12 +172,8 @@ def anchor_positions(text: str, gate: bool = True) -> list[int]:
         return sorted({m.start() for regex in (_ALL_TOKENS, _ID_RUN) for m in regex.finditer(text)})
     low = text.lower()
     hits = [m.start() for regex in _GATE_RES for m in regex.finditer(low)]
-    for spelling, hay in (("EC", text), ("DH", text), ("SHA", text), ("ec", low), ("dh", low)):
-        i = hay.find(spelling)
-        while i >= 0:
-            if hay is text or ((i == 0 or not hay[i - 1].isalnum()) and not hay[i + 2:i + 3].isalnum()):
-                hits.append(i)
-            i = hay.find(spelling, i + 1)
+    hits.extend(m.start() for regex in _UPPER_ANCHORS for m in regex.finditer(text))
+    hits.extend(m.start() for regex in _SHORT_WORDS for m in regex.finditer(low))
     out = []
     for p in hits:
         ident = _token(text, p, _ID_TOKEN, "_$")
