@@ -1,6 +1,6 @@
 """Code scanning throughput and yield on large real corpora, pqscan against the PyPI peers.
 
-Usage: python benchmarks/bench_code.py [--prepare] [--only NAME ...] [--timeout 900] [--no-peers]
+Usage: python benchmarks/bench_code.py [--prepare] [--only NAME ...] [--timeout 900] [--no-peers] [--repeat 3]
 
 Corpora (each skipped with a note when absent; ``--prepare`` fetches the PyPI/npm ones):
 
@@ -15,18 +15,29 @@ Corpora (each skipped with a note when absent; ``--prepare`` fetches the PyPI/np
 Every tool runs as a subprocess on the same directory, one after the other, in this run: pqscan
 with its defaults (``pqscan code``: vendored, generated and minified files skipped with a recorded
 reason; one worker process per CPU, ``-j``; with ``-o`` the terminal gets a per-algorithm summary,
-the file every finding), ``pqscan-all`` (``--include-vendored --include-generated --include-minified``: every file
-the peers read), and each peer of benchmarks/code_peers.py that is installed, with its defaults.
-Ratios are against pqscan with its defaults. Printed per corpus:
-wall seconds, MB/s and files/s over the corpus's source files (the extensions pqscan reads), peak
-RSS of the process (wait4), findings and findings per MB, and the ratios pqscan/peer. bandit counts
-only its cryptography tests (B303-B305, B324, B413, B502-B505); its time covers all its tests.
+the file every finding), ``pqscan-j1`` (the same in one process), ``pqscan-all``
+(``--include-vendored --include-generated --include-minified``: every file the peers read), and each
+peer of benchmarks/code_peers.py that is installed, with its defaults. ``--repeat N`` runs all of them
+N times in turn (A B C A B C ...) and keeps each tool's median. pqscan's modules are byte-compiled first
+(``compileall``), as ``pip install`` does for the peers: with ``PYTHONDONTWRITEBYTECODE`` set and an
+editable install, every run would otherwise compile pqscan's source again (0.15-0.2 s of CPU).
+
+Printed per corpus, with the load average before and after: wall seconds, CPU seconds (user + system
+of the tool and every worker process it started, from ``getrusage(RUSAGE_CHILDREN)``), MB/s and
+files/s over the corpus's source files (the extensions pqscan reads, wall time), peak RSS of the
+process (wait4), findings and findings per MB, and the ratios peer/pqscan for wall and CPU time
+(above 1: pqscan is faster) against pqscan with its defaults. bandit counts only its cryptography
+tests (B303-B305, B324, B413, B502-B505); its time covers all its tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
+import os
+import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -34,11 +45,13 @@ import sysconfig
 import tempfile
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.code_peers import PEERS, Run, run_measured, run_peer  # noqa: E402
+from benchmarks.code_peers import PEERS, Peer, Run, run_measured, run_peer  # noqa: E402
 from pqscan.collect.code.files import LANGUAGE_BY_SUFFIX  # noqa: E402
 
 PQSCAN = Path(sys.executable).with_name("pqscan")
@@ -115,8 +128,10 @@ def source_size(root: Path) -> tuple[int, int]:
     return files, size
 
 
-def run_pqscan(root: Path, out: Path, timeout: float, everything: bool = False) -> Run:
+def run_pqscan(root: Path, out: Path, timeout: float, everything: bool = False, jobs: int = 0) -> Run:
     argv = [str(PQSCAN), "-q", "code", str(root), "-o", str(out)]
+    if jobs:
+        argv += ["-j", str(jobs)]
     if everything:
         argv += ["--include-vendored", "--include-generated", "--include-minified"]
     seconds, rss, code, err = run_measured(argv, timeout)
@@ -126,6 +141,29 @@ def run_pqscan(root: Path, out: Path, timeout: float, everything: bool = False) 
     return Run(seconds, rss, [(f["evidence"]["location"], f["evidence"].get("line", 0)) for f in doc["findings"]])
 
 
+@dataclass(frozen=True)
+class Timed:
+    """A tool's median run over the rounds: wall and CPU seconds (the tool and its worker processes)."""
+
+    run: Run
+    wall: float
+    cpu: float
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(rounds: list[tuple[Run, float]]) -> Timed:
+    """The median of a tool's rounds (wall, CPU); the findings of its last round."""
+    return Timed(rounds[-1][0], median(r.seconds for r, _ in rounds), median(c for _, c in rounds))
+
+
+def _load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> int:
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]  # progress when redirected
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -133,11 +171,14 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", choices=list(CORPORA), help="only these corpora")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per tool and corpus")
     parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of every tool in turn (median kept)")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
+    # as pip install does; not the lab's sample repository (data: a __pycache__ there would be one more folder)
+    compileall.compile_dir(Path(__file__).resolve().parents[1] / "pqscan", quiet=1, rx=re.compile(r"sample_repo"))
     peers = [] if args.no_peers else [p for p in PEERS if p.available()]
     missing = [p.name for p in PEERS if not p.available()]
-    print(f"pqscan: {PQSCAN}; peers: {', '.join(p.name for p in peers) or 'none'}"
+    print(f"pqscan: {PQSCAN} (defaults: -j {_default_jobs()}); peers: {', '.join(p.name for p in peers) or 'none'}"
           + (f" (not installed: {', '.join(missing)})" if missing else ""))
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.only or list(CORPORA):
@@ -147,26 +188,53 @@ def main() -> int:
                 continue
             files, size = source_size(root)
             mb = size / 1e6
-            print(f"\n== {name}: {root}  ({files} source files, {mb:.1f} MB)")
-            print(f"{'tool':10} {'seconds':>8} {'MB/s':>7} {'files/s':>8} {'peak MB':>8} {'findings':>9} "
-                  f"{'per MB':>7} {'pqscan speed x':>15} {'pqscan findings x':>18}")
-            ours = run_pqscan(root, Path(tmp) / "pqscan.json", args.timeout)
-            rows = [("pqscan", ours), ("pqscan-all", run_pqscan(root, Path(tmp) / "all.json", args.timeout, True))]
-            rows += [(p.name, run_peer(p, root, Path(tmp) / f"{p.name}.json", args.timeout)) for p in peers]
-            for tool, r in rows:
+            print(f"\n== {name}: {root}  ({files} source files, {mb:.1f} MB), load average {_load()}")
+            tools = _tools(root, Path(tmp), peers, args.timeout)
+            rounds: dict[str, list[tuple[Run, float]]] = {t: [] for t in tools}
+            for _ in range(max(1, args.repeat)):
+                for tool, go in tools.items():  # in turn: a load change hits every tool alike
+                    before = _children_cpu()
+                    r = go()
+                    rounds[tool].append((r, _children_cpu() - before))
+            rows = {tool: timed(rs) for tool, rs in rounds.items()}
+            print(f"{'tool':10} {'wall s':>7} {'CPU s':>6} {'MB/s':>6} {'files/s':>8} {'peak MB':>8} {'findings':>9} "
+                  f"{'per MB':>7} {'wall x':>7} {'CPU x':>6} {'findings x':>11}")
+            ours = rows["pqscan"]
+            for tool, t in rows.items():
+                r = t.run
                 if r.error:
-                    print(f"{tool:10} {r.seconds:8.1f}  {r.error[:100]}")
+                    print(f"{tool:10} {t.wall:7.2f} {t.cpu:6.2f}  {r.error[:100]}")
                     continue
                 n = len(r.locations)
                 peer = not tool.startswith("pqscan")
-                speed = f"{r.seconds / ours.seconds:14.2f}x" if peer and not ours.error else ""
-                yield_ratio = (f"{len(ours.locations) / n:17.2f}x" if peer and n else
-                               ("        (peer: 0)" if peer else ""))
-                print(f"{tool:10} {r.seconds:8.1f} {mb / r.seconds:7.2f} {files / r.seconds:8.0f} "
-                      f"{r.peak_rss_mb:8.0f} {n:9} {n / mb if mb else 0:7.1f} {speed:>15} {yield_ratio:>18}")
-    print("\n'pqscan speed x' = peer seconds / pqscan seconds (above 1: pqscan is faster); "
-          "'pqscan findings x' = pqscan findings / peer findings.")
+                ok = peer and not ours.run.error
+                wall_x = f"{t.wall / ours.wall:6.2f}x" if ok else ""
+                cpu_x = f"{t.cpu / ours.cpu:5.2f}x" if ok else ""
+                yield_x = f"{len(ours.run.locations) / n:10.2f}x" if ok and n else ("  (peer: 0)" if peer else "")
+                print(f"{tool:10} {t.wall:7.2f} {t.cpu:6.2f} {mb / t.wall:6.2f} {files / t.wall:8.0f} "
+                      f"{r.peak_rss_mb:8.0f} {n:9} {n / mb if mb else 0:7.1f} {wall_x:>7} {cpu_x:>6} {yield_x:>11}")
+            print(f"   load average after: {_load()}")
+    print("\n'wall x' / 'CPU x' = peer seconds / pqscan seconds (above 1: pqscan is faster); "
+          "'findings x' = pqscan findings / peer findings; medians of the rounds.")
     return 0
+
+
+def _tools(root: Path, tmp: Path, peers: list[Peer], timeout: float) -> dict[str, Callable[[], Run]]:
+    """Each tool's run on ``root`` (pqscan with its defaults first: the ratios are against it)."""
+    tools: dict[str, Callable[[], Run]] = {
+        "pqscan": lambda: run_pqscan(root, tmp / "pqscan.json", timeout),
+        "pqscan-j1": lambda: run_pqscan(root, tmp / "j1.json", timeout, jobs=1),
+        "pqscan-all": lambda: run_pqscan(root, tmp / "all.json", timeout, True),
+    }
+    for p in peers:
+        tools[p.name] = lambda p=p: run_peer(p, root, tmp / f"{p.name}.json", timeout)
+    return tools
+
+
+def _default_jobs() -> int:
+    from pqscan.commands.code import _cpus
+
+    return _cpus()
 
 
 if __name__ == "__main__":

@@ -349,21 +349,24 @@ def get(algorithm_id: str) -> Algorithm:
 
 def lookup(kind: IdKind, identifier: str | int) -> Algorithm:
     """The one lookup: identifier of a given kind -> canonical algorithm (or explicit unknown)."""
+    found = known(kind, identifier)
+    return unknown(kind, identifier) if found is None else found
+
+
+def known(kind: IdKind, identifier: str | int) -> Algorithm | None:
+    """:func:`lookup` without building the unknown entry: None when the catalogue does not know the identifier
+    (a caller that tries several kinds for one name misses far more often than it hits)."""
     cat = catalogue()
     if kind is IdKind.TLS_CIPHER_SUITE:
         # A suite maps to its key-exchange part; TLS 1.3 suites fix none (the group does): unknown.
         suite = cipher_suite(identifier)
-        if suite is not None and suite.key_exchange is not None:
-            return cat.by_id[suite.key_exchange]
-        return unknown(kind, identifier)
+        return cat.by_id[suite.key_exchange] if suite is not None and suite.key_exchange is not None else None
     norm = _norm(kind, identifier)
     alg_id = cat.index.get((kind, norm))
     if alg_id is None and kind is IdKind.OID and isinstance(norm, str):
         # Prototype arcs whose numbering changed between drafts (composite signatures / KEMs).
         alg_id = next((a for prefix, a in cat.oid_prefixes if norm.startswith(prefix)), None)
-    if alg_id is None:
-        return unknown(kind, identifier)
-    return cat.by_id[alg_id]
+    return None if alg_id is None else cat.by_id[alg_id]
 
 
 def cipher_suite(code_or_name: int | str) -> CipherSuite | None:

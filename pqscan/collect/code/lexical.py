@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
-from pqscan.algorithms import IdKind, all_algorithms, get, lookup
+from pqscan.algorithms import IdKind, all_algorithms, get, known
 from pqscan.collect.code import names
 from pqscan.collect.code.families import families_of
 from pqscan.collect.code.oids import EC_KEY_ARCS, numeric_oids
@@ -135,6 +135,11 @@ def _first_char_groups(words: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
 
 
 _GATE_RES = _first_char_groups(_GATE_ANCHORS)
+# "EC", "DH", "SHA" anywhere in the original text; "ec" and "dh" as whole lower-case parts ([^\W_] is a character
+# str.isalnum() accepts). One literal-led pattern each: the regex engine skips to the literal (an alternation or a
+# leading look-behind would be tried at every offset).
+_UPPER_ANCHORS = tuple(re.compile(w) for w in ("EC", "DH", "SHA"))
+_SHORT_WORDS = tuple(re.compile(rf"{w}(?<![^\W_]{w})(?![^\W_])") for w in ("ec", "dh"))
 _ALL_TOKENS = re.compile(r"[A-Za-z0-9_$.+@/:-]+")
 _ID_RUN = re.compile(r"[A-Za-z0-9_$]+")
 _LIT_TOKEN = re.compile(r"[\w.+@/:-]*")
@@ -167,12 +172,8 @@ def anchor_positions(text: str, gate: bool = True) -> list[int]:
         return sorted({m.start() for regex in (_ALL_TOKENS, _ID_RUN) for m in regex.finditer(text)})
     low = text.lower()
     hits = [m.start() for regex in _GATE_RES for m in regex.finditer(low)]
-    for spelling, hay in (("EC", text), ("DH", text), ("SHA", text), ("ec", low), ("dh", low)):
-        i = hay.find(spelling)
-        while i >= 0:
-            if hay is text or ((i == 0 or not hay[i - 1].isalnum()) and not hay[i + 2:i + 3].isalnum()):
-                hits.append(i)
-            i = hay.find(spelling, i + 1)
+    hits.extend(m.start() for regex in _UPPER_ANCHORS for m in regex.finditer(text))
+    hits.extend(m.start() for regex in _SHORT_WORDS for m in regex.finditer(low))
     out = []
     for p in hits:
         ident = _token(text, p, _ID_TOKEN, "_$")
@@ -357,8 +358,8 @@ def _literal_algorithm(text: str) -> tuple[str, dict[str, object]] | None:
     if s in ("EC", "ECC"):
         return _EC_ID, dict(_EC_PARAMS)
     if re.fullmatch(r"\d+(?:\.\d+){3,}", s):
-        alg = lookup(IdKind.OID, s)
-        return (alg.id, {"oid": s}) if not alg.is_unknown and alg.family in _SCORED_FAMILIES else None
+        alg = known(IdKind.OID, s)
+        return (alg.id, {"oid": s}) if alg is not None and alg.family in _SCORED_FAMILIES else None
     if not re.fullmatch(r"[A-Za-z0-9][\w.+@/-]*", s):
         return None
     if s in _KEY_TYPES:
@@ -368,8 +369,8 @@ def _literal_algorithm(text: str) -> tuple[str, dict[str, object]] | None:
         return names.with_curve("ECDSA", c), {**_EC_PARAMS, "curve": c}
     for kind in _NAME_KINDS:
         for candidate in (s, s + "@openssh.com"):
-            alg = lookup(kind, candidate)
-            if not alg.is_unknown:
+            alg = known(kind, candidate)
+            if alg is not None:
                 return (alg.id, {}) if alg.family in _SCORED_FAMILIES else None
     for reader in (names.signature, names.jca_transformation if "/" in s else names.cipher, names.hash_name,
                    lambda t: names.resolve("keytype", t), lambda t: names.resolve("keyagreement", t),
@@ -380,8 +381,8 @@ def _literal_algorithm(text: str) -> tuple[str, dict[str, object]] | None:
         alg_id = hit.algorithm or (names.with_curve(hit.family, None) if hit.family else None)
         if alg_id is None:
             continue
-        alg = get(names.canonical(alg_id))
-        if alg.is_unknown or alg.family not in _SCORED_FAMILIES:
+        alg = known(IdKind.NAME, names.canonical(alg_id))
+        if alg is None or alg.family not in _SCORED_FAMILIES:
             return None
         params = {k: v for k, v in hit.params.items() if isinstance(v, (str, int))}
         if hit.family == "EC":
@@ -415,7 +416,7 @@ def _strong_name(name: str) -> bool:
     written as a key or member of a table or enum (``{HS256: ...}``, ``OKP = 1``)."""
     if not (any(ch.isdigit() for ch in name) or name.isupper()) or len(name) < 2:
         return False
-    if not any(not lookup(kind, name).is_unknown for kind in _CATALOGUE_ONLY):
+    if not any(known(kind, name) is not None for kind in _CATALOGUE_ONLY):
         return False
     return literal_algorithm(name) is not None
 
@@ -1322,8 +1323,8 @@ class _FileNames:
         for a in algs:
             if a.startswith(("SHA-", "MD5")):
                 hmac_id = "HMAC-" + a.replace("SHA-", "SHA")
-                if not get(hmac_id).is_unknown:
-                    out.append(get(hmac_id).id)
+                if (hmac := known(IdKind.NAME, hmac_id)) is not None:
+                    out.append(hmac.id)
                     continue
             out.append(a)
         if any(a.startswith("HMAC-") for a in out):

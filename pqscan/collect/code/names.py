@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from pqscan.algorithms import get
+from pqscan.algorithms import IdKind, known
 from pqscan.model import Usage
 
 _STRIP = re.compile(r"[-_ /.:()]")
@@ -68,12 +68,12 @@ def tables() -> _Tables:
 
 def canonical(algorithm_id: str) -> str:
     """The catalogue's id for ``algorithm_id`` when the catalogue knows it (by id or alias), else itself."""
-    alg = get(algorithm_id)
-    return algorithm_id if alg.is_unknown else alg.id
+    alg = known(IdKind.NAME, algorithm_id)
+    return algorithm_id if alg is None else alg.id
 
 
 def _known(algorithm_id: str) -> bool:
-    return not get(algorithm_id).is_unknown
+    return known(IdKind.NAME, algorithm_id) is not None
 
 
 def refine(algorithm_id: str, usage: Usage, params: Mapping[str, Any]) -> str:

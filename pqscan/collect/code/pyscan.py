@@ -10,8 +10,9 @@
 from __future__ import annotations
 
 import ast
+import gc
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pqscan.collect.code.rules import RuleSet
@@ -51,47 +52,88 @@ def _target_names(target: ast.expr) -> Iterator[str]:
 
 _FUNC_TYPES = frozenset(_FUNCS)
 _RECORDED_TYPES = frozenset(_RECORDED)
-_CANDIDATE_TYPES = frozenset({ast.Call, ast.Attribute, ast.Name})
 # Fields never walked: expression contexts, and type annotations (they name types, they do not use
 # them: ``def f(p: padding.PSS) -> hashes.MD5`` holds no finding). Parameters (ast.arg) carry only
 # annotations; their defaults live in ast.arguments.defaults / kw_defaults, which are walked.
 _SKIPPED_FIELDS = frozenset({"ctx", "returns", "annotation", "type_comment", "type_ignores", "type_params"})
 _PARAMETER_FIELDS = frozenset({"args", "posonlyargs", "kwonlyargs", "vararg", "kwarg"})
+# Field types (the ASDL grammar's) that never hold a node with children: names, strings, constants, and
+# the operator and context singletons (ast.Add(), ast.Load()). Walking them would find nothing.
+_LEAF_TYPES = frozenset({"identifier", "string", "constant", "int", "expr_context", "boolop", "operator", "unaryop",
+                         "cmpop", "type_ignore"})
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")  # where statements are (imports too)
+_BLOCKS_CACHE: dict[type, tuple[str, ...]] = {}
+_SIGNATURE = re.compile(r"(\w+)\((.*)\)")
 _FIELDS_CACHE: dict[type, tuple[str, ...]] = {}
 
 
+def _field_types(cls: type) -> dict[str, str] | None:
+    """Each field's ASDL type (``Call(expr func, expr* args, keyword* keywords)``), None when not known."""
+    types = getattr(cls, "_field_types", None)  # Python 3.13+
+    if isinstance(types, dict):
+        return {f: getattr(t, "__name__", str(t)) for f, t in types.items()}
+    m = _SIGNATURE.fullmatch((cls.__doc__ or "").split("\n", 1)[0].strip())
+    if m is None or m.group(1) != cls.__name__:
+        return None
+    pairs = [f.strip().rsplit(" ", 1) for f in m.group(2).split(",") if f.strip()]
+    if any(len(p) != 2 for p in pairs) or [p[1] for p in pairs] != list(getattr(cls, "_fields", ())):
+        return None
+    return {name: kind.rstrip("*?") for kind, name in pairs}
+
+
 def _child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of ``cls`` that may hold nodes worth walking (empty: a leaf, never pushed on the stack)."""
     fields = _FIELDS_CACHE.get(cls)
     if fields is None:
         skipped = _SKIPPED_FIELDS | _PARAMETER_FIELDS if cls is ast.arguments else _SKIPPED_FIELDS
-        fields = _FIELDS_CACHE[cls] = tuple(f for f in getattr(cls, "_fields", ()) if f not in skipped)
+        types = _field_types(cls) if isinstance(cls, type) and issubclass(cls, ast.AST) else None
+        fields = _FIELDS_CACHE[cls] = tuple(f for f in getattr(cls, "_fields", ()) if f not in skipped and (
+            types is None or types.get(f) not in _LEAF_TYPES))
     return fields
 
 
 class _ScopeBuilder:
     """One walk of the tree: which names each function/module assigns what, and the candidate
-    nodes (calls and names a rule may match), so the tree is walked once."""
+    nodes (calls and names a rule may match), so the tree is walked once. It keeps no reference to the
+    predicate (a bound method of the front end): a cycle through it would leave each file's whole tree
+    for the cyclic garbage collector instead of freeing it when the file is done."""
 
-    def __init__(self, is_candidate: Callable[[ast.AST], bool]) -> None:
+    def __init__(self) -> None:
         self.scopes: dict[int, _Scope] = {}
-        self.is_candidate = is_candidate
         self.candidates: list[tuple[ast.AST, ast.AST, _Scope]] = []  # (node, parent, scope)
 
-    def build(self, tree: ast.Module) -> None:
+    def build(self, tree: ast.Module, wanted: set[str], imports: dict[str, str]) -> None:
+        """Walk ``tree``; candidates are calls of a ``wanted`` name (or of an imported one), loads of a
+        ``wanted`` attribute and loads of an imported name."""
         module = _Scope("<module>", None)
         self.scopes[id(tree)] = module
         stack: list[tuple[ast.AST, _Scope]] = [(tree, module)]
-        candidate = self.is_candidate
         candidates = self.candidates
+        fields_of = _FIELDS_CACHE
+        name_cls, attribute_cls, call_cls, load_cls = ast.Name, ast.Attribute, ast.Call, ast.Load
         while stack:
             node, scope = stack.pop()
-            for field_name in _child_fields(node.__class__):
+            for field_name in fields_of.get(node.__class__) or _child_fields(node.__class__):
                 value = getattr(node, field_name, None)
                 if value is None:
                     continue
                 for child in (value if value.__class__ is list else (value,)):
                     cls = child.__class__
-                    if cls in _FUNC_TYPES:
+                    if cls is name_cls:  # the commonest node; it holds no node
+                        if child.id in imports and child.ctx.__class__ is load_cls:
+                            candidates.append((child, node, scope))
+                    elif cls is attribute_cls:
+                        if child.attr in wanted and child.ctx.__class__ is load_cls:
+                            candidates.append((child, node, scope))
+                        stack.append((child, scope))
+                    elif cls is call_cls:
+                        func = child.func
+                        fcls = func.__class__
+                        if (fcls is attribute_cls and func.attr in wanted) or (
+                                fcls is name_cls and (func.id in wanted or func.id in imports)):
+                            candidates.append((child, node, scope))
+                        stack.append((child, scope))
+                    elif cls in _FUNC_TYPES:
                         inner = _Scope(getattr(child, "name", "<lambda>"), scope)
                         self._params(child, inner)
                         if cls is not ast.Lambda:
@@ -104,11 +146,7 @@ class _ScopeBuilder:
                     elif cls in _RECORDED_TYPES:
                         self._record(child, scope)
                         stack.append((child, scope))
-                    elif cls in _CANDIDATE_TYPES:
-                        if candidate(child):
-                            candidates.append((child, node, scope))
-                        stack.append((child, scope))
-                    elif _child_fields(cls):
+                    elif fields_of.get(cls) or _child_fields(cls):
                         stack.append((child, scope))
 
     @staticmethod
@@ -155,27 +193,19 @@ class PythonFrontEnd:
         self.imports: dict[str, str] = {}
         self.wanted = set(ruleset.by_api) | set(ruleset.by_method) | set(ruleset.modifiers_by_method)
         self._collect_imports()
-        self.builder = _ScopeBuilder(self._is_candidate)
-        self.builder.build(tree)
+        self.builder = _ScopeBuilder()
+        self.builder.build(tree, self.wanted, self.imports)
         self.scopes = self.builder.scopes
-
-    def _is_candidate(self, node: ast.AST) -> bool:
-        if isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Attribute):
-                return func.attr in self.wanted
-            return isinstance(func, ast.Name) and (func.id in self.wanted or func.id in self.imports)
-        if isinstance(node, ast.Attribute):
-            return node.attr in self.wanted and isinstance(node.ctx, ast.Load)
-        return isinstance(node, ast.Name) and node.id in self.imports and isinstance(node.ctx, ast.Load)
 
     # -- imports ---------------------------------------------------------------------------
     def _collect_imports(self) -> None:
         """Import statements anywhere (module, function, class, if/try bodies); expressions are not walked."""
         stack: list[ast.AST] = [self.tree]
+        blocks_of = _BLOCKS_CACHE
         while stack:
             node = stack.pop()
-            if isinstance(node, ast.Import):
+            cls = node.__class__
+            if cls is ast.Import:
                 for alias in node.names:
                     full = self._rooted(alias.name)
                     if alias.asname:
@@ -183,15 +213,18 @@ class PythonFrontEnd:
                     else:
                         root = alias.name.split(".")[0]
                         self.imports[root] = self._rooted(root)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            elif cls is ast.ImportFrom and node.module and node.level == 0:
                 base = self._rooted(node.module)
                 for alias in node.names:
                     if alias.name != "*":
                         self.imports[alias.asname or alias.name] = f"{base}.{alias.name}"
-            for field_name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            fields = blocks_of.get(cls)
+            if fields is None:
+                fields = blocks_of[cls] = tuple(f for f in _BLOCK_FIELDS if f in getattr(cls, "_fields", ()))
+            for field_name in fields:
                 block = getattr(node, field_name, None)
-                if isinstance(block, list):
-                    stack.extend(b for b in block if isinstance(b, ast.AST))
+                if block.__class__ is list:  # statements (IfExp's and Lambda's body is one expression)
+                    stack.extend(block)
 
     @staticmethod
     def _rooted(name: str) -> str:
@@ -397,6 +430,24 @@ def _modexp_like(args: tuple[Value, ...]) -> bool:
     if modulus.kind is ValueKind.INT and isinstance(modulus.value, int):
         return modulus.value.bit_length() >= _MIN_DH_MODULUS_BITS
     return any(_DH_NAMES.search(v.text) for v in (exponent, modulus) if v.kind is ValueKind.UNKNOWN and v.text)
+
+
+def parse(text: str, filename: str) -> ast.Module:
+    """``ast.parse`` with the cyclic garbage collector paused: the tree is hundreds of thousands of new
+    objects, every one alive, and each burst of allocations would otherwise start a collection that walks
+    the tree built so far and finds nothing (about a tenth of the parse). The tree holds no cycle (the
+    front end keeps none either), so reference counting frees it when the file is done."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return ast.parse(text, filename=filename)
+    finally:
+        if was_enabled:
+            # the new objects are past the youngest generation's threshold: the next allocation would walk
+            # them all; freeze() + unfreeze() moves them to the oldest generation without a walk
+            gc.freeze()
+            gc.unfreeze()
+            gc.enable()
 
 
 def call_sites(tree: ast.Module, ruleset: RuleSet) -> list[CallSite]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import re
 import time
 from bisect import bisect_right
@@ -84,11 +83,11 @@ def scan_source(text: str, path: str, language: str | None = None, options: Code
     try:
         if language == "python":
             if relevant:
-                sites = pyscan.call_sites(ast.parse(text, filename=relpath), rules)
+                sites = pyscan.call_sites(pyscan.parse(text, relpath), rules)
             else:
                 sites = []
                 if opts.parse_all:
-                    ast.parse(text, filename=relpath)
+                    pyscan.parse(text, relpath)
         elif not relevant:
             sites = []
         else:
