@@ -577,25 +577,33 @@ _CRYPTO_NAMESPACES = frozenset({"Cryptography", "crypto", "security", "bouncycas
 _KEYWORDS = frozenset({"import", "package", "using", "from", "include", "use", "func", "def", "class", "struct",
                        "interface", "enum", "type", "fn", "function", "define", "ifdef", "ifndef", "undef", "if",
                        "elif", "record", "namespace", "impl", "trait", "mod"})
-_CRYPTO_CLASS_NAME = re.compile(r"^[A-Z]\w*(?:Algorithm|Key|Signer|Verifier|Cipher|Engine|Digest|Mac|Padding|KeyPair|"
-                                r"Encryption|Decryption|Encryptor|Decryptor|Agreement|Generator|Parameters|Spec)$")
-_NOT_CRYPTO_CLASS = re.compile(r"(?:Test|Tests|TestCase|Exception|Error|Message|Panel|Dialog|View)$|"
-                               r"^(?:Invalid|Unsupported|Missing|Bad|Wrong|Unknown|Failed|Illegal)")
+
+
+def _any(alternatives: str) -> str:
+    """A regex group matching any of the whitespace-separated ``alternatives`` (each itself a regex)."""
+    return "(?:" + "|".join(alternatives.split()) + ")"
+
+
+_CRYPTO_CLASS_NAME = re.compile(r"^[A-Z]\w*" + _any("Algorithm Key Signer Verifier Cipher Engine Digest Mac Padding KeyPair "
+                                                   "Encryption Decryption Encryptor Decryptor Agreement Generator "
+                                                   "Parameters Spec") + "$")
+_NOT_CRYPTO_CLASS = re.compile(_any("Test Tests TestCase Exception Error Message Panel Dialog View") + "$|^"
+                               + _any("Invalid Unsupported Missing Bad Wrong Unknown Failed Illegal"))
 _C_CONSTANT = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]*[a-z0-9_]*\w*")
-_C_NOT_USE = re.compile(r"(?i)(?:SIZE|BYTES|_LEN|LENGTH|_MAX|_MIN|BITS|_SZ|_free|_cleanup|_clear|_destroy|_dispose|"
-                        r"_reset|_zero)$|^(?:USE_|HAVE_|OPENSSL_NO_|WITH_|ENABLE_|SSH_ERR_|ERR_|get_|set_)")
+_C_NOT_USE = re.compile("(?i)" + _any("SIZE BYTES _LEN LENGTH _MAX _MIN BITS _SZ _free _cleanup _clear _destroy _dispose "
+                                      "_reset _zero") + "$|^" + _any("USE_ HAVE_ OPENSSL_NO_ WITH_ ENABLE_ SSH_ERR_ ERR_ get_ set_"))
 # a call that encrypts or signs a length of bytes is an operation, not a size (aesctr_encrypt_bytes(ctx, ...))
 _C_SIZED_OP = re.compile(r"(?i)(?:crypt|sign|verify)_(?:bytes|len)$")
-_C_CRYPTO_CALL = re.compile(r"(?i)sign|verify|encrypt|decrypt|keygen|gen_?key|generate|compute|derive|shared|agree|"
-                            r"exchange|_new|new_|init|update|final|key|pub|priv|seal|open|encap|decap|_enc|_dec|"
-                            r"kex|mac|digest|hash|cipher|cbc|gcm|ctr|ecb|cfb|ofb|ccm|curve|param|point|group|"
-                            r"read|write|load|blob|crypt|wrap")
+_C_CRYPTO_CALL = re.compile("(?i)" + _any("sign verify encrypt decrypt keygen gen_?key generate compute derive shared agree "
+                                          "exchange _new new_ init update final key pub priv seal open encap decap _enc _dec "
+                                          "kex mac digest hash cipher cbc gcm ctr ecb cfb ofb ccm curve param point group "
+                                          "read write load blob crypt wrap"))
 _C_TYPE_USE = re.compile(r"\s*(?:\*|[A-Za-z_]\w*\s*[;=,)\[])")
-_DECLARED_NAME = re.compile(r"\b(?:package|func|def|class|struct|type|interface|enum|namespace|fn|mod|trait|impl|"
-                            r"function|var|let|const|val|record)\s+$")
-_PP_CONDITION = re.compile(r"[ \t]*#[ \t]*(?:if|ifdef|ifndef|elif|endif|undef|else|error|warning)\b")
-_FACTORY = re.compile(r"(?i)create\w*|getinstance|newinstance|generate\w*|new\w*|import\w*|load\w*|parse\w*|"
-                      r"from\w+|derive\w*|sign\w*|verify\w*|encrypt\w*|decrypt\w*")
+_DECLARED_NAME = re.compile(r"\b" + _any("package func def class struct type interface enum namespace fn mod trait impl "
+                                         "function var let const val record") + r"\s+$")
+_PP_CONDITION = re.compile(r"[ \t]*#[ \t]*" + _any("if ifdef ifndef elif endif undef else error warning") + r"\b")
+_FACTORY = re.compile("(?i)" + _any(r"create\w* getinstance newinstance generate\w* new\w* import\w* load\w* parse\w* "
+                                    r"from\w+ derive\w* sign\w* verify\w* encrypt\w* decrypt\w*"))
 _GO_IMPORT_BLOCK = re.compile(r"^import\s*\(([^)]*)\)", re.M)
 _DECL_TYPED = re.compile(r"\b([A-Z][\w.]*)(?:<[^<>;\n]*>)?(?:\[\])?[ \t]+([a-zA-Z_]\w*)[ \t]*(?=[=;,)])")
 _DECL_GO = re.compile(r"\b([a-zA-Z_]\w*)[ \t]+\*?([a-z]\w*\.[A-Z]\w*)")
