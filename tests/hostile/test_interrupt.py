@@ -80,7 +80,9 @@ def test_sigterm_during_a_path_scan_keeps_the_stream(tmp_path: Path) -> None:
 
 def test_sigkill_at_random_moments_then_resume_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     rng = random.Random(17)
-    with servers_in_thread([slow_alert(0.05) for _ in range(12)]) as ports:
+    # 12 endpoints, 2 at a time, 0.25 s each: a scan outlives the longest wait below (1.5 s), so the
+    # first run of each format is always killed mid-way, however fast pqscan starts.
+    with servers_in_thread([slow_alert(0.25) for _ in range(12)]) as ports:
         targets = [f"127.0.0.1:{p}" for p in ports]
         keys = {f"tls://{t}" for t in targets}
         reference = tmp_path / "reference.jsonl"
