@@ -103,7 +103,7 @@ class Run:
 def measured(fleet: Fleet, cmd: list[str], env: dict[str, str]) -> tuple[Run, str, str]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     c0, s0 = fleet.total_connections(), fleet.sshd_cpu()
-    wall, rss, stdout, stderr = timed(cmd, env)
+    wall, rss, stdout, stderr, _ = timed(cmd, env)  # CPU below: the tool and every process it reaped
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     threading.Event().wait(0.5)  # the last sshd children exit and are reaped; their log lines drain
