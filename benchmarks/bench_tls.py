@@ -146,28 +146,9 @@ class HrrForever(Raw):
     """A HelloRetryRequest for the first group offered, to every hello, key share or not."""
 
     def serve(self, c: socket.socket) -> None:
-        hello = _read_hello(c)
-        first = b"\x00\x1d"
-        try:
-            pos = 5 + 4 + 2 + 32
-            pos += 1 + hello[pos]
-            pos += 2 + struct.unpack("!H", hello[pos:pos + 2])[0]
-            pos += 1 + hello[pos]
-            end = pos + 2 + struct.unpack("!H", hello[pos:pos + 2])[0]
-            pos += 2
-            while pos < end:
-                code, length = struct.unpack("!HH", hello[pos:pos + 4])
-                if code == 0x000A:
-                    first = hello[pos + 6:pos + 8]
-                    break
-                pos += 4 + length
-        except (IndexError, struct.error):
-            pass
-        hrr_random = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
-        exts = struct.pack("!HHH", 0x002B, 2, 0x0304) + struct.pack("!HH", 0x0033, 2) + first
-        body = b"\x03\x03" + hrr_random + b"\x00" + b"\x13\x01" + b"\x00" + struct.pack("!H", len(exts)) + exts
-        msg = b"\x02" + struct.pack("!I", len(body))[1:] + body
-        c.sendall(struct.pack("!BHH", 22, 0x0303, len(msg)) + msg)
+        from pqscan.lab.hostile_tls import first_offered_group, hello_retry_request
+
+        c.sendall(hello_retry_request(first_offered_group(_read_hello(c))))
         time.sleep(0.1)
         c.close()
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import datetime
 import json
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.hostile.helpers import RAW_CONTROLS, SAMPLE, pqscan
+from tests.integration.ssh_fixtures import canned_ssh_server
 
 pytestmark = pytest.mark.integration
 
@@ -101,32 +100,8 @@ def hostile_ssh_port() -> Iterator[int]:
 
     payload = f"SSH-2.0-Evil_1.0 {BANNER_PAYLOAD}\r\n".encode() + wire.encode_packet(
         wire.build_kexinit(("curve25519-sha256",), ("ssh-ed25519",), ("aes128-ctr",), ("hmac-sha2-256",)))
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    listener.settimeout(0.2)
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                conn.sendall(payload)
-                conn.settimeout(1.0)
-                try:
-                    conn.recv(65536)
-                except OSError:
-                    pass
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1]
-    stop.set()
-    thread.join(5)
-    listener.close()
+    with canned_ssh_server(payload) as port:
+        yield port
 
 
 @pytest.fixture(scope="module")

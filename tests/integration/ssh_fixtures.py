@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -159,19 +160,16 @@ class _NoAuth:
 
 
 @contextmanager
-def paramiko_server(kex: tuple[str, ...], host_keys: list) -> Iterator[int]:
-    """paramiko in server mode on a loopback port, offering only ``kex``; yields the port."""
+def _loopback_server(handle: Callable[[Any], None]) -> Iterator[int]:
+    """A thread accepting on a loopback port and handing each connection to ``handle``; yields the port."""
     import socket
     import threading
 
-    import paramiko
-
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
     listener.settimeout(0.2)
     stop = threading.Event()
-    transports: list[paramiko.Transport] = []
 
     def serve() -> None:
         while not stop.is_set():
@@ -179,15 +177,7 @@ def paramiko_server(kex: tuple[str, ...], host_keys: list) -> Iterator[int]:
                 conn, _ = listener.accept()
             except OSError:
                 continue
-            t = paramiko.Transport(conn)
-            t.get_security_options().kex = kex
-            for key in host_keys:
-                t.add_server_key(key)
-            transports.append(t)
-            try:
-                t.start_server(server=_NoAuth())
-            except (paramiko.SSHException, EOFError, OSError):
-                pass
+            handle(conn)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -196,6 +186,48 @@ def paramiko_server(kex: tuple[str, ...], host_keys: list) -> Iterator[int]:
     finally:
         stop.set()
         thread.join(timeout=5)
+        listener.close()
+
+
+@contextmanager
+def paramiko_server(kex: tuple[str, ...], host_keys: list) -> Iterator[int]:
+    """paramiko in server mode on a loopback port, offering only ``kex``; yields the port."""
+    import paramiko
+
+    transports: list[paramiko.Transport] = []
+
+    def handle(conn: Any) -> None:
+        t = paramiko.Transport(conn)
+        t.get_security_options().kex = kex
+        for key in host_keys:
+            t.add_server_key(key)
+        transports.append(t)
+        try:
+            t.start_server(server=_NoAuth())
+        except (paramiko.SSHException, EOFError, OSError):
+            pass
+
+    try:
+        with _loopback_server(handle) as port:
+            yield port
+    finally:
         for t in transports:
             t.close()
-        listener.close()
+
+
+@contextmanager
+def canned_ssh_server(payload: bytes) -> Iterator[int]:
+    """A loopback port whose server sends ``payload`` (identification, KEXINIT ...) to every client, reads
+    the client's first packet and hangs up; yields the port."""
+
+    def handle(conn: Any) -> None:
+        with conn:
+            conn.sendall(payload)
+            conn.settimeout(1.0)
+            try:
+                conn.recv(65536)  # the client's KEXINIT; then we hang up
+            except OSError:
+                pass
+
+    with _loopback_server(handle) as port:
+        yield port

@@ -4,8 +4,6 @@ the ``pqscan ssh`` table and JSON, and every report format, show them as inert t
 from __future__ import annotations
 
 import json
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from click.testing import CliRunner
 
 from pqscan.cli import cli
 from pqscan.collect.ssh import wire
+from tests.integration.ssh_fixtures import canned_ssh_server
 
 pytestmark = pytest.mark.integration
 
@@ -26,36 +25,12 @@ KEX = ("curve25519-sha256", "[blink]evil-kex<i>")
 RAW_CONTROLS = ("\x1b", "\x07", "\r", "\x9b", "\u202e")
 
 
-def _serve(listener: socket.socket, stop: threading.Event) -> None:
-    payload = b"".join(PRE_BANNER) + IDENT + wire.encode_packet(
-        wire.build_kexinit(KEX, ("ssh-ed25519", "[red]x"), ("aes128-ctr",), ("hmac-sha2-256",)))
-    listener.settimeout(0.2)
-    while not stop.is_set():
-        try:
-            conn, _ = listener.accept()
-        except TimeoutError:
-            continue
-        with conn:
-            conn.sendall(payload)
-            conn.settimeout(1.0)
-            try:
-                conn.recv(65536)  # the client's KEXINIT; then we hang up
-            except OSError:
-                pass
-
-
 @pytest.fixture(scope="module")
 def hostile_ssh_port() -> Iterator[int]:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    stop = threading.Event()
-    thread = threading.Thread(target=_serve, args=(listener, stop), daemon=True)
-    thread.start()
-    yield listener.getsockname()[1]
-    stop.set()
-    thread.join(5)
-    listener.close()
+    payload = b"".join(PRE_BANNER) + IDENT + wire.encode_packet(
+        wire.build_kexinit(KEX, ("ssh-ed25519", "[red]x"), ("aes128-ctr",), ("hmac-sha2-256",)))
+    with canned_ssh_server(payload) as port:
+        yield port
 
 
 @pytest.fixture(scope="module")

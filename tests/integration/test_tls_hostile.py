@@ -14,6 +14,7 @@ import pytest
 from pqscan.collect.net.netscan import scan_endpoints
 from pqscan.collect.net.targets import parse_targets
 from pqscan.collect.tls.collector import scan_tls_endpoint
+from pqscan.lab.hostile_tls import X25519, client_hello_extensions, first_offered_group, hello_retry_request
 from pqscan.lab.tls_servers import LAB_CONFIGS, TlsServer
 from pqscan.model import AssetKind, ErrorKind, ScanResult, Usage
 from tests.integration.tls_fixtures import FAST, Handler, endpoint, tcp_server
@@ -110,13 +111,8 @@ async def accept_then_close(reader: asyncio.StreamReader, writer: asyncio.Stream
 
 async def wrong_group_hrr(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """A HelloRetryRequest that always selects x25519, whatever was offered."""
-    from pqscan.collect.tls.clienthello import HRR_RANDOM
-
     await _read_hello(reader)
-    exts = struct.pack("!HHH", 0x002B, 2, 0x0304) + struct.pack("!HHH", 0x0033, 2, 0x001D)
-    body = b"\x03\x03" + HRR_RANDOM + b"\x00" + b"\x13\x01" + b"\x00" + struct.pack("!H", len(exts)) + exts
-    msg = b"\x02" + struct.pack("!I", len(body))[1:] + body
-    writer.write(struct.pack("!BHH", 22, 0x0303, len(msg)) + msg)
+    writer.write(hello_retry_request(X25519))
     await writer.drain()
 
 
@@ -139,31 +135,9 @@ def test_server_answering_every_hello_with_an_alert_is_a_failed_endpoint() -> No
     assert err.stage == "tls-hello" and "no TLS version accepted" in err.message and "handshake_failure" in err.message
 
 
-def _first_offered_group(hello: bytes) -> bytes:
-    """The first entry of a ClientHello's supported_groups (record and handshake headers skipped)."""
-    pos = 5 + 4 + 2 + 32
-    pos += 1 + hello[pos]  # session id
-    pos += 2 + struct.unpack("!H", hello[pos : pos + 2])[0]  # cipher suites
-    pos += 1 + hello[pos]  # compression methods
-    end = pos + 2 + struct.unpack("!H", hello[pos : pos + 2])[0]
-    pos += 2
-    while pos < end:
-        code, length = struct.unpack("!HH", hello[pos : pos + 4])
-        if code == 0x000A:
-            return hello[pos + 6 : pos + 8]
-        pos += 4 + length
-    return b"\x00\x1d"
-
-
 async def hrr_forever(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """A HelloRetryRequest for the first group offered, to every hello, key share or not (never a ServerHello)."""
-    from pqscan.collect.tls.clienthello import HRR_RANDOM
-
-    first = _first_offered_group(await _read_hello(reader))
-    exts = struct.pack("!HHH", 0x002B, 2, 0x0304) + struct.pack("!HH", 0x0033, 2) + first
-    body = b"\x03\x03" + HRR_RANDOM + b"\x00" + b"\x13\x01" + b"\x00" + struct.pack("!H", len(exts)) + exts
-    msg = b"\x02" + struct.pack("!I", len(body))[1:] + body
-    writer.write(struct.pack("!BHH", 22, 0x0303, len(msg)) + msg)
+    writer.write(hello_retry_request(first_offered_group(await _read_hello(reader))))
     await writer.drain()
     await asyncio.sleep(0.2)
 
@@ -326,24 +300,9 @@ def test_ipv6_loopback_endpoint_is_scanned(tmp_path) -> None:  # type: ignore[no
     assert result.assets[0].attributes["groups"]["X25519MLKEM768"]["verdict"] == "supported"
 
 
-def _extensions(hello: bytes) -> dict[int, bytes]:
-    pos = 5 + 4 + 2 + 32
-    pos += 1 + hello[pos]
-    pos += 2 + struct.unpack("!H", hello[pos : pos + 2])[0]
-    pos += 1 + hello[pos]
-    end = pos + 2 + struct.unpack("!H", hello[pos : pos + 2])[0]
-    pos += 2
-    out = {}
-    while pos < end:
-        code, length = struct.unpack("!HH", hello[pos : pos + 4])
-        out[code] = hello[pos + 4 : pos + 4 + length]
-        pos += 4 + length
-    return out
-
-
 async def empty_share_intolerant(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """TLS 1.3 with x25519 only, answering missing_extension(109) to an empty key_share."""
-    exts = _extensions(await _read_hello(reader))
+    exts = client_hello_extensions(await _read_hello(reader))
     shares = exts.get(0x0033, b"\x00\x00")[2:]
     groups = []
     while len(shares) >= 4:
