@@ -49,14 +49,13 @@ signals to skip) and :func:`is_grease` (RFC 8701 values to skip).
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
-from importlib import resources
 from typing import Any
 
+from pqscan.datafiles import shipped_toml
 from pqscan.model import Primitive, QuantumStatus
 
 
@@ -214,8 +213,7 @@ _CURVE_FAMILIES = ("ECDSA", "ECDH", "EdDSA")
 def _read_data() -> dict[str, list[Any]]:
     merged: dict[str, list[Any]] = {}
     for name in _DATA_FILES:
-        raw = resources.files("pqscan").joinpath(name).read_text(encoding="utf-8")
-        for key, value in tomllib.loads(raw).items():
+        for key, value in shipped_toml(name).items():
             merged.setdefault(key, []).extend(value)
     return merged
 

@@ -7,14 +7,13 @@ library version (a server banner naming OpenSSL, for example).
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from pqscan.collect.deps.versions import in_range, lower_bound, parse_version
+from pqscan.datafiles import shipped_toml
 
 CAPABILITY_KEYS = ("ml_kem", "ml_dsa", "slh_dsa", "hybrid_tls_default", "hybrid_ssh_default")
 Capability = bool | str  # True, False or "unknown"
@@ -75,8 +74,7 @@ def normalise_name(ecosystem: str, name: str) -> str:
 
 @cache
 def _table() -> dict[tuple[str, str], Library]:
-    raw = resources.files("pqscan").joinpath("data/crypto_libraries.toml").read_text(encoding="utf-8")
-    data = tomllib.loads(raw)
+    data = shipped_toml("data/crypto_libraries.toml")
     out: dict[tuple[str, str], Library] = {}
     for entry in data.get("library", []):
         eco = str(entry["ecosystem"])
