@@ -91,6 +91,9 @@ class Limiter:
         self.interval = 1.0 / rate if rate and rate > 0 else 0.0
         self._next_slot = 0.0
         self._hosts: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
+        # Connections opened ahead of need and idle now, per host: closed (oldest first) when a probe
+        # would otherwise wait for a slot they hold.
+        self._idle: dict[str, dict[Callable[[], None], None]] = {}
         self.connections = 0  # connections opened (for benchmarks: connections per endpoint)
 
     @asynccontextmanager
@@ -100,6 +103,11 @@ class Limiter:
             entry = self._hosts[host] = (asyncio.Semaphore(self.per_host), [0])
         sem, users = entry
         users[0] += 1
+        idle = self._idle.get(host)
+        if sem.locked() and idle:
+            evict = next(iter(idle))
+            del idle[evict]
+            evict()
         try:
             async with sem:
                 await self._pace()
@@ -109,6 +117,23 @@ class Limiter:
             users[0] -= 1
             if users[0] == 0:
                 self._hosts.pop(host, None)
+
+    def has_room(self, host: str, keep_free: int = 1) -> bool:
+        """More than ``keep_free`` of ``host``'s connection slots free, nobody waiting: room for a
+        connection opened ahead of need (pqscan.collect.tls.warm), which must never make a probe wait."""
+        entry = self._hosts.get(host)
+        return (entry[1][0] if entry is not None else 0) + keep_free < self.per_host
+
+    def park(self, host: str, evict: Callable[[], None]) -> None:
+        """An idle connection opened ahead of need: ``evict`` closes it when a probe needs its slot."""
+        self._idle.setdefault(host, {})[evict] = None
+
+    def unpark(self, host: str, evict: Callable[[], None]) -> None:
+        idle = self._idle.get(host)
+        if idle is not None:
+            idle.pop(evict, None)
+            if not idle:
+                del self._idle[host]
 
     async def _pace(self) -> None:
         if not self.interval:

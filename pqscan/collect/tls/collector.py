@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -41,11 +41,13 @@ from pqscan.collect.net.targets import Endpoint
 from pqscan.collect.tls import clienthello as ch
 from pqscan.collect.tls import elimination as el
 from pqscan.collect.tls import probes as pr
+from pqscan.collect.tls import warm
 from pqscan.collect.tls.groups import BY_CODE, GROUPS, TlsGroup, group_algorithm, group_name, openssl_group_code
 from pqscan.collect.tls.handshake import HandshakeError, HandshakeInfo, client_groups, full_handshake
-from pqscan.collect.tls.starttls import StarttlsError, tls_stream
+from pqscan.collect.tls.starttls import StarttlsError
 from pqscan.collect.tls.suite_findings import suite_findings
 from pqscan.collect.tls.suites import SuiteEnumeration, enumerate_suites
+from pqscan.collect.tls.warm import tls_stream
 from pqscan.collect.x509 import CertificateSet
 from pqscan.model import Asset, AssetKind, ErrorKind, Evidence, Finding, Relation, RelationKind, ScanResult, Usage
 
@@ -78,6 +80,21 @@ async def _split_handshake(endpoint: Endpoint, options: NetOptions) -> tuple[Han
     return whole, None
 
 
+async def _handshake_branch(endpoint: Endpoint, options: NetOptions, first_task: asyncio.Future[pr.Exchange]
+                            ) -> tuple[HandshakeInfo | pr.Exchange, pr.SplitHello | None]:
+    """The full handshake, once the first hello is answered. When the server's first choice is a classical
+    group it waits for an elimination loop to end and takes its leftover connection: such a server often
+    has no PQ group, so no HRR-upgrade probe to take it, and the TLS 1.1/1.0 probe takes the other loop's."""
+    first = await asyncio.shield(first_task)
+    sh = first.answer.server_hello if first.answer else None
+    top = BY_CODE.get(sh.key_share_group or -1) if sh is not None and sh.selected_version == ch.TLS13 else None
+    if top is None or top.quantum_safe:
+        return await _split_handshake(endpoint, options)
+    await warm.chain_ended()
+    with warm.leftover():
+        return await _split_handshake(endpoint, options)
+
+
 # Share of the endpoint's budget the (sequential) suite enumerations may use before they stop early.
 SUITE_BUDGET_SHARE = 0.5
 LEGACY_VERSIONS = (ch.TLS12, ch.TLS11, ch.TLS10)
@@ -85,7 +102,13 @@ LEGACY_VERSIONS = (ch.TLS12, ch.TLS11, ch.TLS10)
 
 async def _old_versions(endpoint: Endpoint, options: NetOptions) -> list[pr.LegacyResult]:
     """TLS 1.1 and 1.0: one hello at TLS 1.1 (a server without 1.1 answers 1.0 or refuses); a second only
-    when 1.1 is accepted."""
+    when 1.1 is accepted. Once an elimination loop has ended, on its leftover connection."""
+    await warm.chain_ended()
+    with warm.leftover():
+        return await _old_versions_now(endpoint, options)
+
+
+async def _old_versions_now(endpoint: Endpoint, options: NetOptions) -> list[pr.LegacyResult]:
     ex = await pr.legacy_exchange(endpoint, options, ch.TLS11, pr.OLD_SUITES)
     t11 = pr.legacy_result(ch.TLS11, ex)
     if t11.supported:
@@ -131,6 +154,11 @@ async def _confirm(endpoint: Endpoint, options: NetOptions, group: TlsGroup) -> 
 
 async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions, *, suites: bool = True) -> ScanResult:
     """Probe one endpoint; ``suites=False`` skips the accepted-suite enumeration (fewer connections)."""
+    with warm.warm_connections(endpoint, options) as pool:
+        return await _scan(endpoint, options, suites, pool)
+
+
+async def _scan(endpoint: Endpoint, options: NetOptions, suites: bool, pool: warm.WarmPool) -> ScanResult:
     result = ScanResult(endpoint.key, COLLECTOR)
     connected = asyncio.Event()
     first_task = asyncio.ensure_future(el.tls13_first_step(endpoint, options, connected=connected))
@@ -138,20 +166,25 @@ async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions, *, suites: 
     try:
         # The branches that need no answer from the first hello start once its connection is up: a
         # refused or unreachable endpoint costs one connection attempt, a live one no extra round trip.
+        # From then on the elimination loops open each step's successor ahead (warm), the TLS 1.3 loop's
+        # second step beside its first.
         up = asyncio.ensure_future(connected.wait())
         side.append(up)
         await asyncio.wait({first_task, up}, return_when=asyncio.FIRST_COMPLETED)
+        pool.start()
+        t13_chain = pool.chain()
         if connected.is_set():
-            side += _start_side_branches(endpoint, options, suites)
+            t13_chain.prefetch()
+            side += _start_side_branches(endpoint, options, suites, first_task)
         first = await first_task
         dead = _dead(first)
         if dead is not None:
             result.error(*dead)
             return result
         if len(side) == 1:
-            side += _start_side_branches(endpoint, options, suites)
+            side += _start_side_branches(endpoint, options, suites, first_task)
         handshake_task, tls12_task, old_task = side[1:4]
-        t13 = await _tls13_branch(endpoint, options, first, handshake_task)
+        t13 = await _tls13_branch(endpoint, options, first, handshake_task, t13_chain)
         elim12, rsa_kx = await tls12_task
         old: list[pr.LegacyResult] = await old_task
         enums: list[SuiteEnumeration] | None = await side[4] if suites else None
@@ -164,7 +197,8 @@ async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions, *, suites: 
     tls12 = el.first_legacy(elim12)
     tls13 = t13.tls13
     if rsa_kx is None:
-        rsa_kx = await _rsa_kx_probe(endpoint, options, tls12, elim12, enums)
+        with warm.leftover():
+            rsa_kx = await _rsa_kx_probe(endpoint, options, tls12, elim12, enums)
     legacy = [tls12, *old]
     if not tls13 and not any(lr.supported for lr in legacy) and not isinstance(handshake, HandshakeInfo):
         # Alert-only, or TLS-looking answers to nothing: a failed endpoint, not an empty row.
@@ -176,10 +210,11 @@ async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions, *, suites: 
     return result
 
 
-def _start_side_branches(endpoint: Endpoint, options: NetOptions, suites: bool) -> list[asyncio.Future[Any]]:
+def _start_side_branches(endpoint: Endpoint, options: NetOptions, suites: bool,
+                         first_task: asyncio.Future[pr.Exchange]) -> list[asyncio.Future[Any]]:
     """The full handshake, the TLS 1.2 branch, TLS 1.1/1.0 and (``suites``) the suite enumerations."""
-    work: list[Any] = [_split_handshake(endpoint, options), _tls12_branch(endpoint, options, rsa_probe=not suites),
-                       _old_versions(endpoint, options)]
+    work: list[Any] = [_handshake_branch(endpoint, options, first_task),
+                       _tls12_branch(endpoint, options, rsa_probe=not suites), _old_versions(endpoint, options)]
     if suites:
         work.append(_suite_enumerations(endpoint, options))
     return [asyncio.ensure_future(w) for w in work]
@@ -204,56 +239,40 @@ def _upgrade_pair(codes: Iterable[int]) -> tuple[TlsGroup, TlsGroup] | None:
     return (classical, pq) if classical is not None and pq is not None else None
 
 
-class _Upgrade:
-    """The HRR-upgrade probe, started as soon as the elimination has picked a PQ and a classical group
-    (beside the rest of the loop); restarted on other groups if the final candidates differ."""
-
-    def __init__(self, endpoint: Endpoint, options: NetOptions) -> None:
-        self.endpoint, self.options = endpoint, options
-        self.pair: tuple[TlsGroup, TlsGroup] | None = None
-        self.task: asyncio.Future[pr.HrrUpgrade] | None = None
-
-    def on_pick(self, picks: Sequence[int]) -> None:
-        if self.task is None:
-            self.use(_upgrade_pair(picks))
-
-    def use(self, pair: tuple[TlsGroup, TlsGroup] | None) -> asyncio.Future[pr.HrrUpgrade] | None:
-        if pair != self.pair:
-            self.cancel()
-            self.pair, self.task = pair, None
-            if pair is not None:
-                self.task = asyncio.ensure_future(pr.probe_hrr_upgrade(self.endpoint, self.options, *pair))
-        return self.task
-
-    def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
+def _start_upgrade(endpoint: Endpoint, options: NetOptions, pair: tuple[TlsGroup, TlsGroup] | None
+                   ) -> asyncio.Future[pr.HrrUpgrade] | None:
+    """The HRR-upgrade probe on the final (classical, PQ) candidates, on a leftover connection if one is free."""
+    if pair is None:
+        return None
+    with warm.leftover():
+        return asyncio.ensure_future(pr.probe_hrr_upgrade(endpoint, options, *pair))
 
 
 async def _tls13_branch(endpoint: Endpoint, options: NetOptions, first: pr.Exchange,
-                        handshake_task: asyncio.Future[tuple[HandshakeInfo | pr.Exchange, pr.SplitHello | None]]
-                        ) -> _Tls13:
+                        handshake_task: asyncio.Future[tuple[HandshakeInfo | pr.Exchange, pr.SplitHello | None]],
+                        t13_chain: warm.Chain) -> _Tls13:
     """Elimination (PQ picks confirmed on their own connections), then the remaining key-share
     confirmations; the HRR-upgrade probe beside them."""
-    upgrade_probe = _Upgrade(endpoint, options)
+    upgrade_task: asyncio.Future[pr.HrrUpgrade] | None = None
     try:
-        elim13 = await el.eliminate_tls13(endpoint, options, first=first, confirm_pq=True,
-                                          on_pick=upgrade_probe.on_pick)
+        with warm.chain(t13_chain):
+            elim13 = await el.eliminate_tls13(endpoint, options, first=first, confirm_pq=True)
         alert = first.answer.alert if first.answer else None
         if alert is not None and alert.description not in pr.REJECT_ALERTS | pr.NO_TLS13_ALERTS:
             # An odd alert (missing_extension, decode_error ...) may come from a TLS 1.3 server that
             # mishandles an empty key_share: one hello with a real X25519 share tells; if it speaks TLS
             # 1.3, the per-group probes (which retry with real shares) decide instead of the loop.
             x25519 = BY_CODE[0x001D]
-            retry = await pr.exchange(endpoint, options, pr.hrr_hello(endpoint, [g.code for g in GROUPS],
-                                                                      [(x25519.code, pr.key_share(x25519))]))
+            with warm.leftover():
+                retry = await pr.exchange(endpoint, options, pr.hrr_hello(endpoint, [g.code for g in GROUPS],
+                                                                          [(x25519.code, pr.key_share(x25519))]))
             if _is_tls13(retry):
                 elim13 = replace(elim13, complete=False, consistent=False,
                                  stop=f"{elim13.stop} to an empty key_share, {retry.describe()} with an X25519 share")
         tls13 = bool(elim13.picks) or _is_tls13(elim13.first) or not elim13.consistent
         chosen, others, note = await _candidates(endpoint, options, elim13, tls13)
         pair = _upgrade_pair(chosen)
-        upgrade_task = upgrade_probe.use(pair)
+        upgrade_task = _start_upgrade(endpoint, options, pair)
         handshake, _split = await asyncio.shield(handshake_task)
         negotiated = openssl_group_code(handshake.group) if isinstance(handshake, HandshakeInfo) else None
         confirmations: dict[int, Confirmation] = {}
@@ -272,12 +291,14 @@ async def _tls13_branch(endpoint: Endpoint, options: NetOptions, first: pr.Excha
         for group in to_confirm:
             if any(c.contradiction for c in confirmations.values()):
                 break
-            confirmations[group.code] = await _confirm(endpoint, options, group)
+            with warm.leftover():
+                confirmations[group.code] = await _confirm(endpoint, options, group)
         contradiction = next((c for c in confirmations.values() if c.contradiction), None)
         groups = _verdicts(chosen, others, confirmations, contradiction)
         upgrade = await upgrade_task if upgrade_task is not None else None
     finally:
-        upgrade_probe.cancel()
+        if upgrade_task is not None:
+            upgrade_task.cancel()
     supported = {r.group.code for r in groups if r.verdict is pr.Verdict.SUPPORTED}
     if pair is not None and not (pair[0].code in supported and pair[1].code in supported):
         upgrade = None  # probed on candidates that did not all hold up
@@ -300,10 +321,12 @@ def _in_place(group: TlsGroup, answer: pr.Exchange) -> Confirmation | None:
 async def _tls12_branch(endpoint: Endpoint, options: NetOptions, *, rsa_probe: bool
                         ) -> tuple[el.Elimination, pr.LegacyResult | None]:
     """The TLS 1.2 curve loop, then (without the suite enumeration) the RSA key-transport answer."""
-    elim12 = await el.eliminate_tls12(endpoint, options)
+    with warm.chain():
+        elim12 = await el.eliminate_tls12(endpoint, options)
     if not rsa_probe:
         return elim12, None
-    return elim12, await _rsa_kx_probe(endpoint, options, el.first_legacy(elim12), elim12, None)
+    with warm.leftover():
+        return elim12, await _rsa_kx_probe(endpoint, options, el.first_legacy(elim12), elim12, None)
 
 
 def _hs_error(handshake: HandshakeInfo | pr.Exchange) -> str:
@@ -508,7 +531,7 @@ def _record(result: ScanResult, endpoint: Endpoint, f: _Facts) -> None:
         attrs["negotiated"] = None
         result.error("tls-handshake", handshake.error_kind or ErrorKind.INTERNAL,
                      f"no certificate chain: the full handshake (offering every group this OpenSSL can make a "
-                     f"share for: {client_groups()}) failed: {handshake.error}")
+                     f"share for: {client_groups().replace('*', '')}) failed: {handshake.error}")
     result.assets.insert(0, Asset(aid, AssetKind.TLS_ENDPOINT, loc, endpoint.sni or endpoint.host, attrs,
                                   tuple(relations)))
     result.findings[:0] = findings

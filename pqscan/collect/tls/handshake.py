@@ -23,12 +23,15 @@ from pqscan.model import ErrorKind
 # Offered in this order: what a modern client offers, then every other group of the catalogue the
 # bundled OpenSSL can make a share for (MLKEM512 and curveSM2MLKEM768 included: OpenSSL generates
 # those shares itself, where cryptography has no ML-KEM-512). A server that supports none of the
-# first ones answers with a HelloRetryRequest and OpenSSL sends the share it asks for.
+# first ones answers with a HelloRetryRequest and OpenSSL sends the share it asks for. Shares go out
+# for the first two (OpenSSL's "*" marks them), so a server with X25519 but no hybrid answers at once.
 FIRST_GROUPS = ("X25519MLKEM768", "X25519", "secp256r1", "secp384r1")
+KEY_SHARES = ("X25519MLKEM768", "X25519")
 MAX_HANDSHAKE_BYTES = 512 * 1024
-# tldr.fail check: the ClientHello goes out in two TCP segments, SPLIT_AT bytes then the rest.
+# tldr.fail check: the ClientHello goes out in two TCP segments, SPLIT_AT bytes then the rest, far enough
+# apart that the server reads the first alone (TCP_NODELAY is set: each send is a segment of its own).
 SPLIT_AT = 64
-SPLIT_PAUSE = 0.05
+SPLIT_PAUSE = 0.01
 
 
 def _openssl_accepts(name: str) -> bool:
@@ -38,13 +41,14 @@ def _openssl_accepts(name: str) -> bool:
 
 @cache
 def client_groups(only: str | None = None) -> str:
-    """The OpenSSL group list: ``only`` that group, or every catalogue group OpenSSL knows, modern first."""
+    """The OpenSSL group list: ``only`` that group, or every catalogue group OpenSSL knows, modern first
+    (``*``: a key share goes out for it)."""
     from pqscan.collect.tls.groups import GROUPS
 
     if only is not None:
         return only
     names = list(FIRST_GROUPS) + [g.openssl_name for g in GROUPS if g.openssl_name and g.openssl_name not in FIRST_GROUPS]
-    return ":".join(n for n in names if _openssl_accepts(n))
+    return ":".join(("*" if n in KEY_SHARES else "") + n for n in names if _openssl_accepts(n))
 
 
 class HandshakeError(KindError):

@@ -29,7 +29,8 @@ from pqscan.collect.net.netscan import NetError, NetOptions
 from pqscan.collect.net.targets import Endpoint
 from pqscan.collect.tls import clienthello as ch
 from pqscan.collect.tls.groups import BY_CODE, X25519, X25519MLKEM768, TlsGroup, group_name
-from pqscan.collect.tls.starttls import StarttlsError, tls_stream
+from pqscan.collect.tls.starttls import StarttlsError
+from pqscan.collect.tls.warm import tls_stream
 from pqscan.model import ErrorKind
 
 
