@@ -28,6 +28,7 @@ import logging
 import resource
 import signal
 import socket
+import struct
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -154,6 +155,9 @@ def current_limiter() -> Limiter | None:
 
 # -- connections --------------------------------------------------------------------------------
 
+# struct tcp_info (linux/tcp.h): eight one-byte fields, then u32s; tcpi_rtt (microseconds) is the 16th.
+_TCPI_RTT_OFFSET = 8 + 15 * 4
+
 
 class Connection:
     """A TCP stream with bounded, deadline-based reads. Every read raises :class:`NetError` on failure."""
@@ -208,6 +212,16 @@ class Connection:
             return line
 
         return await self._guard(_line(), what, timeout)
+
+    def rtt(self) -> float | None:
+        """The kernel's round-trip estimate for this connection, in seconds (Linux TCP_INFO ``tcpi_rtt``,
+        from the handshake's SYN / SYN-ACK at least); None where the kernel does not say."""
+        sock = self.writer.get_extra_info("socket")
+        try:
+            info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+            return float(struct.unpack_from("=I", info, _TCPI_RTT_OFFSET)[0]) / 1e6
+        except (AttributeError, OSError, struct.error):
+            return None
 
     def close(self) -> None:
         transport = self.writer.transport

@@ -30,9 +30,12 @@ The collector observes; :mod:`pqscan.assess.engine` judges the findings.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 from pqscan.algorithms import cipher_suite
@@ -48,7 +51,6 @@ from pqscan.collect.tls.starttls import StarttlsError
 from pqscan.collect.tls.suite_findings import suite_findings
 from pqscan.collect.tls.suites import SuiteEnumeration, enumerate_suites
 from pqscan.collect.tls.warm import tls_stream
-from pqscan.collect.x509 import CertificateSet
 from pqscan.model import Asset, AssetKind, ErrorKind, Evidence, Finding, Relation, RelationKind, ScanResult, Usage
 
 COLLECTOR = "tls"
@@ -152,6 +154,31 @@ async def _confirm(endpoint: Endpoint, options: NetOptions, group: TlsGroup) -> 
                         contradiction="unexpected message" in hs.error.lower())
 
 
+# What the answers need and the first hellos do not (about 60 ms of imports): pyOpenSSL for the full
+# handshake, cryptography for certificates and key shares.
+PRELOAD = ("cryptography.x509", "cryptography.hazmat.primitives.asymmetric.mlkem",
+           "cryptography.hazmat.primitives.asymmetric.x25519", "cryptography.hazmat.primitives.asymmetric.ec",
+           "OpenSSL.SSL", "pqscan.collect.x509")
+
+
+def _import_all() -> None:
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001, S112 - the first real use imports it again and reports the failure
+            continue
+
+
+@cache
+def preload() -> threading.Thread:
+    """Import :data:`PRELOAD` on a thread of its own, once per process, as soon as an endpoint's first
+    connection is up: while the first hellos are under way (the event loop waits on the network then),
+    instead of before any connection (nor at all when no endpoint answers)."""
+    thread = threading.Thread(target=_import_all, name="pqscan-tls-preload", daemon=True)
+    thread.start()
+    return thread
+
+
 async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions, *, suites: bool = True) -> ScanResult:
     """Probe one endpoint; ``suites=False`` skips the accepted-suite enumeration (fewer connections)."""
     with warm.warm_connections(endpoint, options) as pool:
@@ -160,7 +187,7 @@ async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions, *, suites: 
 
 async def _scan(endpoint: Endpoint, options: NetOptions, suites: bool, pool: warm.WarmPool) -> ScanResult:
     result = ScanResult(endpoint.key, COLLECTOR)
-    connected = asyncio.Event()
+    connected = pr.Connected()
     first_task = asyncio.ensure_future(el.tls13_first_step(endpoint, options, connected=connected))
     side: list[asyncio.Future[Any]] = []
     try:
@@ -171,9 +198,10 @@ async def _scan(endpoint: Endpoint, options: NetOptions, suites: bool, pool: war
         up = asyncio.ensure_future(connected.wait())
         side.append(up)
         await asyncio.wait({first_task, up}, return_when=asyncio.FIRST_COMPLETED)
-        pool.start()
         t13_chain = pool.chain()
         if connected.is_set():
+            preload()
+            pool.start(connected.rtt)
             t13_chain.prefetch()
             side += _start_side_branches(endpoint, options, suites, first_task)
         first = await first_task
@@ -518,6 +546,8 @@ def _record(result: ScanResult, endpoint: Endpoint, f: _Facts) -> None:
                                 {"cipher_suite": handshake.cipher, "protocol": handshake.protocol,
                                  "key_bits": handshake.cipher_bits},
                                 Evidence(loc, symbol="negotiated cipher", detail=handshake.cipher)))
+        from pqscan.collect.x509 import CertificateSet
+
         certs = CertificateSet()
         leaf_id = None
         for i, cert in enumerate(handshake.chain):

@@ -12,13 +12,17 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from functools import cache
-
-from cryptography import x509
-from OpenSSL import SSL
-from OpenSSL._util import lib as _lib
+from typing import TYPE_CHECKING
 
 from pqscan.collect.net.netscan import Connection, KindError, NetError
 from pqscan.model import ErrorKind
+
+if TYPE_CHECKING:
+    from cryptography import x509
+    from OpenSSL import SSL
+
+# pyOpenSSL (and cryptography's x509 it loads) is imported where first used: ``pqscan tls`` starts its
+# connections without waiting for it (pqscan.collect.tls.collector preloads it beside them).
 
 # Offered in this order: what a modern client offers, then every other group of the catalogue the
 # bundled OpenSSL can make a share for (MLKEM512 and curveSM2MLKEM768 included: OpenSSL generates
@@ -35,8 +39,11 @@ SPLIT_PAUSE = 0.01
 
 
 def _openssl_accepts(name: str) -> bool:
+    from OpenSSL import SSL
+    from OpenSSL._util import lib
+
     ctx = SSL.Context(SSL.TLS_METHOD)
-    return bool(_lib.SSL_CTX_set1_curves_list(ctx._context, name.encode()) == 1)  # noqa: SLF001 - no public API
+    return bool(lib.SSL_CTX_set1_curves_list(ctx._context, name.encode()) == 1)  # noqa: SLF001 - no public API
 
 
 @cache
@@ -67,18 +74,26 @@ class HandshakeInfo:
     split: bool = False  # the ClientHello went out in two TCP segments (tldr.fail check)
 
 
+@cache
 def _context(groups: str) -> SSL.Context:
+    """One client context per group list, shared by every handshake offering it (no session is cached
+    on the client side, so nothing is resumed from one endpoint to another)."""
+    from OpenSSL import SSL
+    from OpenSSL._util import lib
+
     ctx = SSL.Context(SSL.TLS_METHOD)
     ctx.set_verify(SSL.VERIFY_NONE)
     ctx.set_min_proto_version(SSL.TLS1_VERSION)
     # Observe old servers too: security level 0 lets the handshake complete with weak parameters.
     ctx.set_cipher_list(b"ALL:@SECLEVEL=0")
-    if _lib.SSL_CTX_set1_curves_list(ctx._context, groups.encode()) != 1:  # noqa: SLF001 - no public API
+    if lib.SSL_CTX_set1_curves_list(ctx._context, groups.encode()) != 1:  # noqa: SLF001 - no public API
         raise HandshakeError(ErrorKind.INTERNAL, "this OpenSSL does not accept the client group list")
     return ctx
 
 
 def _drain(tls: SSL.Connection) -> bytes:
+    from OpenSSL import SSL
+
     out = b""
     while True:
         try:
@@ -96,6 +111,8 @@ async def full_handshake(conn: Connection, sni: str | None, timeout: float, *, o
 
     ``only_group`` offers that one OpenSSL group (a key-share confirmation OpenSSL computes itself);
     ``split`` sends the ClientHello in two TCP segments."""
+    from OpenSSL import SSL
+
     tls = SSL.Connection(_context(client_groups(only_group)), None)
     tls.set_connect_state()
     if sni:

@@ -11,7 +11,8 @@ endpoint's *leftovers*: the probes that can wait for a chain to end (TLS 1.1/1.0
 probe, key-share confirmations on a connection of their own, the RSA key-transport probe) take it
 instead of opening one, so the chains cost no extra connection when such a probe follows.
 
-Nothing is opened ahead before the endpoint's first connection is up (:meth:`WarmPool.start`): a
+Nothing is opened ahead before the endpoint's first connection is up (:meth:`WarmPool.start`), nor when its
+round trip is under :data:`MIN_RTT` (loopback, a LAN: little to save, CPU to spend on both sides). A
 refused or silent endpoint still costs one connection attempt. A spare the server closed or wrote
 to while it waited, or that waited longer than :data:`MAX_IDLE`, is not used: a fresh connection is
 opened instead, so that "closed without an answer" stays the server's reaction to the hello sent.
@@ -30,6 +31,9 @@ from pqscan.collect.net.targets import Endpoint
 from pqscan.collect.tls.starttls import open_tls_stream
 
 MAX_IDLE = 1.0  # seconds a spare may wait before it is no longer trusted to be fresh
+# Below this round trip (loopback, a LAN) a connection opened ahead saves almost nothing and costs CPU on
+# both sides: connections are opened when needed, and the probes that could wait for a leftover do not.
+MIN_RTT = 0.002
 
 
 class _Spare:
@@ -121,9 +125,10 @@ class WarmPool:
         self.opened = 0  # connections opened ahead (used or not), for tests and benchmarks
         self._spares: list[_Spare] = []
 
-    def start(self) -> None:
-        """The endpoint's first connection is up: from now on chains open their next connection ahead."""
-        self.live = True
+    def start(self, rtt: float | None) -> None:
+        """The endpoint's first connection is up, ``rtt`` its round trip (None: unknown): from now on
+        chains open their next connection ahead, unless the round trip is too short to matter."""
+        self.live = rtt is None or rtt >= MIN_RTT
 
     def open_spare(self) -> _Spare | None:
         """A connection opened ahead, when the host has room for it beside the probes' own."""
