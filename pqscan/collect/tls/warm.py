@@ -123,6 +123,7 @@ class WarmPool:
         self.chain_ended = asyncio.Event()  # set (and replaced) each time a loop ends
         self.running = 0  # loops not ended yet
         self.opened = 0  # connections opened ahead (used or not), for tests and benchmarks
+        self.used = 0  # of those, the ones a probe sent its hello on
         self._spares: list[_Spare] = []
 
     def start(self, rtt: float | None) -> None:
@@ -224,12 +225,14 @@ async def _spare_for(endpoint: Endpoint) -> _Spare | None:
 async def tls_stream(endpoint: Endpoint, options: NetOptions) -> AsyncIterator[Connection]:
     """A connection ready for a ClientHello: a spare opened ahead for this step when there is a fresh
     one, else a new one (connected, and upgraded with STARTTLS when configured)."""
+    pool = _POOL.get()
     spare = await _spare_for(endpoint)
-    if spare is not None:
+    if spare is not None and pool is not None:
         try:
             conn = await asyncio.shield(spare.conn)
             spare.taken()
             if spare.fresh(conn):
+                pool.used += 1
                 yield conn
                 return
         finally:
