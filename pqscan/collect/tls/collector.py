@@ -7,16 +7,20 @@ Order of work (connections run concurrently, bounded by netscan's per-host limit
 * beside it, from the moment that first connection is up (so a refused or unreachable endpoint costs
   one connection attempt, a live one no round trip of waiting): the TLS 1.2 curve elimination (whose
   first step is the TLS 1.2 version probe and whose last tells the non-ECDHE fallback: RSA key
-  transport, DHE), one TLS 1.1/1.0 probe, and one full pyOpenSSL handshake offering every group
-  OpenSSL can make a share for, X25519MLKEM768 first, its ClientHello sent in two TCP segments (the
-  tldr.fail check). The handshake gives the chain, the negotiated parameters and a real key-share
-  confirmation of the group it lands on;
+  transport, DHE), and, once the first hello is answered, one full pyOpenSSL handshake offering every
+  group OpenSSL can make a share for, X25519MLKEM768 first (shares for it and X25519), its ClientHello
+  sent in two TCP segments (the tldr.fail check). The handshake gives the chain, the negotiated
+  parameters and a real key-share confirmation of the group it lands on;
 * a PQ group the elimination picks later with a HelloRetryRequest is confirmed on that same
   connection: the second ClientHello carries a real share for it (RFC 8446 §4.1.2), while the loop
-  goes on; the HRR-upgrade probe starts as soon as a PQ and a classical group are picked;
-* then a real key share on a connection of its own for any PQ group still unconfirmed (cryptography's
-  shares, or OpenSSL's for MLKEM512 / curveSM2MLKEM768). With ``suites=True`` the TLS <= 1.2
-  accepted-suite enumeration too.
+  goes on;
+* when the round trip is long enough to matter (:mod:`~pqscan.collect.tls.warm`), each elimination
+  step's successor is connected while the step is answered (one round trip per step, not two), and
+  the probes that can wait take a loop's last spare when it ends instead of a connection of their own:
+  the TLS 1.1/1.0 probe, the HRR-upgrade probe on the final candidates, a real key share on a
+  connection of its own for any PQ group still unconfirmed (cryptography's shares, or OpenSSL's for
+  MLKEM512 / curveSM2MLKEM768), the RSA key-transport probe, and the full handshake when the first
+  pick is classical. With ``suites=True`` the TLS <= 1.2 accepted-suite enumeration too.
 
 A PQ group counts as supported only once a real share is answered by a ServerHello selecting it.
 A server that answers a share it asked for with another HelloRetryRequest (the HRR-forever
