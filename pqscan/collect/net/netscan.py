@@ -171,7 +171,8 @@ class Connection:
     async def send(self, data: bytes) -> None:
         try:
             self.writer.write(data)
-            await asyncio.wait_for(self.writer.drain(), self.options.read_timeout)
+            async with asyncio.timeout(self.options.read_timeout):  # (inline: no task per send, as wait_for makes)
+                await self.writer.drain()
         except TimeoutError:
             raise NetError(ErrorKind.TIMEOUT, "timed out sending") from None
         except OSError as exc:
@@ -179,7 +180,8 @@ class Connection:
 
     async def _guard(self, coro: Awaitable[bytes], what: str, timeout: float | None) -> bytes:
         try:
-            data = await asyncio.wait_for(coro, self.options.read_timeout if timeout is None else timeout)
+            async with asyncio.timeout(self.options.read_timeout if timeout is None else timeout):
+                data = await coro
         except TimeoutError:
             raise NetError(ErrorKind.TIMEOUT, f"no complete {what} within {self.options.read_timeout:g}s") from None
         except asyncio.IncompleteReadError as exc:
@@ -281,9 +283,8 @@ async def connect(
     async with slot:
         addr = await _resolve(host, port, options.connect_timeout)
         try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(addr, port, limit=stream_limit), options.connect_timeout
-            )
+            async with asyncio.timeout(options.connect_timeout):
+                reader, writer = await asyncio.open_connection(addr, port, limit=stream_limit)
         except TimeoutError:
             raise NetError(ErrorKind.TIMEOUT, f"connect timed out after {options.connect_timeout:g}s") from None
         except OSError as exc:

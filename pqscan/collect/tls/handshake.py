@@ -157,7 +157,8 @@ async def full_handshake(conn: Connection, sni: str | None, timeout: float, *, o
             tls.bio_write(data)
 
     try:
-        await asyncio.wait_for(drive(), timeout)
+        async with asyncio.timeout(timeout):
+            await drive()
     except TimeoutError:
         raise HandshakeError(ErrorKind.TIMEOUT, f"handshake not finished within {timeout:g}s") from None
     chain = tls.get_peer_cert_chain(as_cryptography=True) or []
