@@ -22,7 +22,9 @@ the hostile kinds garbage, silent, alert-only and HelloRetryRequest-forever.
    kernel has no ``sch_netem``, so ``benchmarks/netns_delay.py`` adds the delay per packet with a
    TUN relay instead of ``tc netem`` (see there). Addresses are from 198.18.0.0/15 (RFC 2544,
    benchmarking) and exist only inside those namespaces, deleted afterwards. Needs root and
-   iproute2 (``--no-netns`` skips).
+   iproute2 (``--no-netns`` skips). Here pqscan opens each elimination step's connection while the
+   previous step is answered (pqscan.collect.tls.warm: only at round trips of 2 ms or more, so not on
+   loopback), so its connection counts per kind differ between the two fleets; both are printed.
 4. **1M-target scheduling**: a one-million-line ``@file`` of loopback endpoints (1000 addresses x
    1000 ports with nothing listening: each refused at once) streamed by ``iter_targets`` into
    ``run_scan(keep_results=False)`` for ``--schedule-seconds``: time to the first result, results/s,

@@ -14,7 +14,7 @@ instead of opening one, so the chains cost no extra connection when such a probe
 Nothing is opened ahead before the endpoint's first connection is up (:meth:`WarmPool.start`), nor when its
 round trip is under :data:`MIN_RTT` (loopback, a LAN: little to save, CPU to spend on both sides). A
 refused or silent endpoint still costs one connection attempt. A spare the server closed or wrote
-to while it waited, or that waited longer than :data:`MAX_IDLE`, is not used: a fresh connection is
+to while it waited, or that waited longer than :data:`MAX_IDLE` (or four round trips), is not used: a fresh connection is
 opened instead, so that "closed without an answer" stays the server's reaction to the hello sent.
 """
 
@@ -75,12 +75,12 @@ class _Spare:
         elif not self.conn.cancelled() and self.conn.exception() is None:  # (retrieved: no warning)
             self.conn.result().close()
 
-    def fresh(self, conn: Connection) -> bool:
+    def fresh(self, conn: Connection, max_idle: float = MAX_IDLE) -> bool:
         """Not closed, not written to, not idle too long: safe to send a hello on."""
         reader, transport = conn.reader, conn.writer.transport
         idle = asyncio.get_running_loop().time() - self.ready_at
         return not (transport.is_closing() or reader.at_eof() or reader.exception() is not None
-                    or len(getattr(reader, "_buffer", b"")) or idle > MAX_IDLE)
+                    or len(getattr(reader, "_buffer", b"")) or idle > max_idle)
 
 
 class Chain:
@@ -118,6 +118,7 @@ class WarmPool:
     def __init__(self, endpoint: Endpoint, options: NetOptions) -> None:
         self.endpoint, self.options = endpoint, options
         self.live = False
+        self.max_idle = MAX_IDLE
         self.closed = False
         self.leftovers: deque[_Spare] = deque()
         self.chain_ended = asyncio.Event()  # set (and replaced) each time a loop ends
@@ -130,6 +131,7 @@ class WarmPool:
         """The endpoint's first connection is up, ``rtt`` its round trip (None: unknown): from now on
         chains open their next connection ahead, unless the round trip is too short to matter."""
         self.live = rtt is None or rtt >= MIN_RTT
+        self.max_idle = max(MAX_IDLE, 4 * (rtt or 0.0))
 
     def open_spare(self) -> _Spare | None:
         """A connection opened ahead, when the host has room for it beside the probes' own."""
@@ -231,7 +233,7 @@ async def tls_stream(endpoint: Endpoint, options: NetOptions) -> AsyncIterator[C
         try:
             conn = await asyncio.shield(spare.conn)
             spare.taken()
-            if spare.fresh(conn):
+            if spare.fresh(conn, pool.max_idle):
                 pool.used += 1
                 yield conn
                 return
