@@ -437,6 +437,10 @@ def compare(label: str, fleet: Fleet, args: argparse.Namespace, work: Path, netn
         print(f"  {tool:<22}: {m['wall']:6.2f} s  {len(targets) / m['wall']:6.1f} endpoints/s  CPU {cpu:5.2f} s{servers}  "
               f"peak RSS {m['rss_kib'] / 1024:6.1f} MiB  connections/endpoint mean {mean:4.1f}")
         print("      per kind: " + ", ".join(f"{k} {c[k]:.1f}" for k in TLS_KINDS))
+    configs = kind_configs()
+    right = [sum(not check_endpoint(e["kind"], r["inventory"], f"tls://{e['host']}:{e['port']}", configs) for e in good)
+             for r in runs[pq]]
+    print(f"  pqscan facts right on {'/'.join(map(str, right))} of {len(good)} endpoints (each timed run checked)")
     if "sslyze" in med:
         ratio = med["sslyze"]["wall"] / med[pq]["wall"]
         pairs = sorted(b["wall"] / a["wall"] for a, b in zip(runs[pq], runs["sslyze"], strict=True))
