@@ -28,6 +28,7 @@ import logging
 import resource
 import signal
 import socket
+import struct
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -91,6 +92,9 @@ class Limiter:
         self.interval = 1.0 / rate if rate and rate > 0 else 0.0
         self._next_slot = 0.0
         self._hosts: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
+        # Connections opened ahead of need and idle now, per host: closed (oldest first) when a probe
+        # would otherwise wait for a slot they hold.
+        self._idle: dict[str, dict[Callable[[], None], None]] = {}
         self.connections = 0  # connections opened (for benchmarks: connections per endpoint)
 
     @asynccontextmanager
@@ -100,6 +104,11 @@ class Limiter:
             entry = self._hosts[host] = (asyncio.Semaphore(self.per_host), [0])
         sem, users = entry
         users[0] += 1
+        idle = self._idle.get(host)
+        if sem.locked() and idle:
+            evict = next(iter(idle))
+            del idle[evict]
+            evict()
         try:
             async with sem:
                 await self._pace()
@@ -109,6 +118,23 @@ class Limiter:
             users[0] -= 1
             if users[0] == 0:
                 self._hosts.pop(host, None)
+
+    def has_room(self, host: str, keep_free: int = 1) -> bool:
+        """More than ``keep_free`` of ``host``'s connection slots free, nobody waiting: room for a
+        connection opened ahead of need (pqscan.collect.tls.warm), which must never make a probe wait."""
+        entry = self._hosts.get(host)
+        return (entry[1][0] if entry is not None else 0) + keep_free < self.per_host
+
+    def park(self, host: str, evict: Callable[[], None]) -> None:
+        """An idle connection opened ahead of need: ``evict`` closes it when a probe needs its slot."""
+        self._idle.setdefault(host, {})[evict] = None
+
+    def unpark(self, host: str, evict: Callable[[], None]) -> None:
+        idle = self._idle.get(host)
+        if idle is not None:
+            idle.pop(evict, None)
+            if not idle:
+                del self._idle[host]
 
     async def _pace(self) -> None:
         if not self.interval:
@@ -129,6 +155,9 @@ def current_limiter() -> Limiter | None:
 
 # -- connections --------------------------------------------------------------------------------
 
+# struct tcp_info (linux/tcp.h): eight one-byte fields, then u32s; tcpi_rtt (microseconds) is the 16th.
+_TCPI_RTT_OFFSET = 8 + 15 * 4
+
 
 class Connection:
     """A TCP stream with bounded, deadline-based reads. Every read raises :class:`NetError` on failure."""
@@ -142,7 +171,8 @@ class Connection:
     async def send(self, data: bytes) -> None:
         try:
             self.writer.write(data)
-            await asyncio.wait_for(self.writer.drain(), self.options.read_timeout)
+            async with asyncio.timeout(self.options.read_timeout):  # (inline: no task per send, as wait_for makes)
+                await self.writer.drain()
         except TimeoutError:
             raise NetError(ErrorKind.TIMEOUT, "timed out sending") from None
         except OSError as exc:
@@ -150,7 +180,8 @@ class Connection:
 
     async def _guard(self, coro: Awaitable[bytes], what: str, timeout: float | None) -> bytes:
         try:
-            data = await asyncio.wait_for(coro, self.options.read_timeout if timeout is None else timeout)
+            async with asyncio.timeout(self.options.read_timeout if timeout is None else timeout):
+                data = await coro
         except TimeoutError:
             raise NetError(ErrorKind.TIMEOUT, f"no complete {what} within {self.options.read_timeout:g}s") from None
         except asyncio.IncompleteReadError as exc:
@@ -183,6 +214,16 @@ class Connection:
             return line
 
         return await self._guard(_line(), what, timeout)
+
+    def rtt(self) -> float | None:
+        """The kernel's round-trip estimate for this connection, in seconds (Linux TCP_INFO ``tcpi_rtt``,
+        from the handshake's SYN / SYN-ACK at least); None where the kernel does not say."""
+        sock = self.writer.get_extra_info("socket")
+        try:
+            info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+            return float(struct.unpack_from("=I", info, _TCPI_RTT_OFFSET)[0]) / 1e6
+        except (AttributeError, OSError, struct.error):
+            return None
 
     def close(self) -> None:
         transport = self.writer.transport
@@ -242,9 +283,8 @@ async def connect(
     async with slot:
         addr = await _resolve(host, port, options.connect_timeout)
         try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(addr, port, limit=stream_limit), options.connect_timeout
-            )
+            async with asyncio.timeout(options.connect_timeout):
+                reader, writer = await asyncio.open_connection(addr, port, limit=stream_limit)
         except TimeoutError:
             raise NetError(ErrorKind.TIMEOUT, f"connect timed out after {options.connect_timeout:g}s") from None
         except OSError as exc:

@@ -7,16 +7,20 @@ Order of work (connections run concurrently, bounded by netscan's per-host limit
 * beside it, from the moment that first connection is up (so a refused or unreachable endpoint costs
   one connection attempt, a live one no round trip of waiting): the TLS 1.2 curve elimination (whose
   first step is the TLS 1.2 version probe and whose last tells the non-ECDHE fallback: RSA key
-  transport, DHE), one TLS 1.1/1.0 probe, and one full pyOpenSSL handshake offering every group
-  OpenSSL can make a share for, X25519MLKEM768 first, its ClientHello sent in two TCP segments (the
-  tldr.fail check). The handshake gives the chain, the negotiated parameters and a real key-share
-  confirmation of the group it lands on;
+  transport, DHE), and, once the first hello is answered, one full pyOpenSSL handshake offering every
+  group OpenSSL can make a share for, X25519MLKEM768 first (shares for it and X25519), its ClientHello
+  sent in two TCP segments (the tldr.fail check). The handshake gives the chain, the negotiated
+  parameters and a real key-share confirmation of the group it lands on;
 * a PQ group the elimination picks later with a HelloRetryRequest is confirmed on that same
   connection: the second ClientHello carries a real share for it (RFC 8446 §4.1.2), while the loop
-  goes on; the HRR-upgrade probe starts as soon as a PQ and a classical group are picked;
-* then a real key share on a connection of its own for any PQ group still unconfirmed (cryptography's
-  shares, or OpenSSL's for MLKEM512 / curveSM2MLKEM768). With ``suites=True`` the TLS <= 1.2
-  accepted-suite enumeration too.
+  goes on;
+* when the round trip is long enough to matter (:mod:`~pqscan.collect.tls.warm`), each elimination
+  step's successor is connected while the step is answered (one round trip per step, not two), and
+  the probes that can wait take a loop's last spare when it ends instead of a connection of their own:
+  the TLS 1.1/1.0 probe, the HRR-upgrade probe on the final candidates, a real key share on a
+  connection of its own for any PQ group still unconfirmed (cryptography's shares, or OpenSSL's for
+  MLKEM512 / curveSM2MLKEM768), the RSA key-transport probe, and the full handshake when the first
+  pick is classical. With ``suites=True`` the TLS <= 1.2 accepted-suite enumeration too.
 
 A PQ group counts as supported only once a real share is answered by a ServerHello selecting it.
 A server that answers a share it asked for with another HelloRetryRequest (the HRR-forever
@@ -30,9 +34,12 @@ The collector observes; :mod:`pqscan.assess.engine` judges the findings.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import re
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 from pqscan.algorithms import cipher_suite
@@ -41,12 +48,13 @@ from pqscan.collect.net.targets import Endpoint
 from pqscan.collect.tls import clienthello as ch
 from pqscan.collect.tls import elimination as el
 from pqscan.collect.tls import probes as pr
+from pqscan.collect.tls import warm
 from pqscan.collect.tls.groups import BY_CODE, GROUPS, TlsGroup, group_algorithm, group_name, openssl_group_code
 from pqscan.collect.tls.handshake import HandshakeError, HandshakeInfo, client_groups, full_handshake
-from pqscan.collect.tls.starttls import StarttlsError, tls_stream
+from pqscan.collect.tls.starttls import StarttlsError
 from pqscan.collect.tls.suite_findings import suite_findings
 from pqscan.collect.tls.suites import SuiteEnumeration, enumerate_suites
-from pqscan.collect.x509 import CertificateSet
+from pqscan.collect.tls.warm import tls_stream
 from pqscan.model import Asset, AssetKind, ErrorKind, Evidence, Finding, Relation, RelationKind, ScanResult, Usage
 
 COLLECTOR = "tls"
@@ -78,6 +86,21 @@ async def _split_handshake(endpoint: Endpoint, options: NetOptions) -> tuple[Han
     return whole, None
 
 
+async def _handshake_branch(endpoint: Endpoint, options: NetOptions, first_task: asyncio.Future[pr.Exchange]
+                            ) -> tuple[HandshakeInfo | pr.Exchange, pr.SplitHello | None]:
+    """The full handshake, once the first hello is answered. When the server's first choice is a classical
+    group it waits for an elimination loop to end and takes its leftover connection: such a server often
+    has no PQ group, so no HRR-upgrade probe to take it, and the TLS 1.1/1.0 probe takes the other loop's."""
+    first = await asyncio.shield(first_task)
+    sh = first.answer.server_hello if first.answer else None
+    top = BY_CODE.get(sh.key_share_group or -1) if sh is not None and sh.selected_version == ch.TLS13 else None
+    if top is None or top.quantum_safe:
+        return await _split_handshake(endpoint, options)
+    await warm.chain_ended()
+    with warm.leftover():
+        return await _split_handshake(endpoint, options)
+
+
 # Share of the endpoint's budget the (sequential) suite enumerations may use before they stop early.
 SUITE_BUDGET_SHARE = 0.5
 LEGACY_VERSIONS = (ch.TLS12, ch.TLS11, ch.TLS10)
@@ -85,7 +108,13 @@ LEGACY_VERSIONS = (ch.TLS12, ch.TLS11, ch.TLS10)
 
 async def _old_versions(endpoint: Endpoint, options: NetOptions) -> list[pr.LegacyResult]:
     """TLS 1.1 and 1.0: one hello at TLS 1.1 (a server without 1.1 answers 1.0 or refuses); a second only
-    when 1.1 is accepted."""
+    when 1.1 is accepted. Once an elimination loop has ended, on its leftover connection."""
+    await warm.chain_ended()
+    with warm.leftover():
+        return await _old_versions_now(endpoint, options)
+
+
+async def _old_versions_now(endpoint: Endpoint, options: NetOptions) -> list[pr.LegacyResult]:
     ex = await pr.legacy_exchange(endpoint, options, ch.TLS11, pr.OLD_SUITES)
     t11 = pr.legacy_result(ch.TLS11, ex)
     if t11.supported:
@@ -129,29 +158,65 @@ async def _confirm(endpoint: Endpoint, options: NetOptions, group: TlsGroup) -> 
                         contradiction="unexpected message" in hs.error.lower())
 
 
+# What the answers need and the first hellos do not (about 60 ms of imports): pyOpenSSL for the full
+# handshake, cryptography for certificates and key shares.
+PRELOAD = ("cryptography.x509", "cryptography.hazmat.primitives.asymmetric.mlkem",
+           "cryptography.hazmat.primitives.asymmetric.x25519", "cryptography.hazmat.primitives.asymmetric.ec",
+           "OpenSSL.SSL", "pqscan.collect.x509")
+
+
+def _import_all() -> None:
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001, S112 - the first real use imports it again and reports the failure
+            continue
+
+
+@cache
+def preload() -> threading.Thread:
+    """Import :data:`PRELOAD` on a thread of its own, once per process, as soon as an endpoint's first
+    connection is up: while the first hellos are under way (the event loop waits on the network then),
+    instead of before any connection (nor at all when no endpoint answers)."""
+    thread = threading.Thread(target=_import_all, name="pqscan-tls-preload", daemon=True)
+    thread.start()
+    return thread
+
+
 async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions, *, suites: bool = True) -> ScanResult:
     """Probe one endpoint; ``suites=False`` skips the accepted-suite enumeration (fewer connections)."""
+    with warm.warm_connections(endpoint, options) as pool:
+        return await _scan(endpoint, options, suites, pool)
+
+
+async def _scan(endpoint: Endpoint, options: NetOptions, suites: bool, pool: warm.WarmPool) -> ScanResult:
     result = ScanResult(endpoint.key, COLLECTOR)
-    connected = asyncio.Event()
+    connected = pr.Connected()
     first_task = asyncio.ensure_future(el.tls13_first_step(endpoint, options, connected=connected))
     side: list[asyncio.Future[Any]] = []
     try:
         # The branches that need no answer from the first hello start once its connection is up: a
         # refused or unreachable endpoint costs one connection attempt, a live one no extra round trip.
+        # From then on the elimination loops open each step's successor ahead (warm), the TLS 1.3 loop's
+        # second step beside its first.
         up = asyncio.ensure_future(connected.wait())
         side.append(up)
         await asyncio.wait({first_task, up}, return_when=asyncio.FIRST_COMPLETED)
+        t13_chain = pool.chain()
         if connected.is_set():
-            side += _start_side_branches(endpoint, options, suites)
+            preload()
+            pool.start(connected.rtt)
+            t13_chain.prefetch()
+            side += _start_side_branches(endpoint, options, suites, first_task)
         first = await first_task
         dead = _dead(first)
         if dead is not None:
             result.error(*dead)
             return result
         if len(side) == 1:
-            side += _start_side_branches(endpoint, options, suites)
+            side += _start_side_branches(endpoint, options, suites, first_task)
         handshake_task, tls12_task, old_task = side[1:4]
-        t13 = await _tls13_branch(endpoint, options, first, handshake_task)
+        t13 = await _tls13_branch(endpoint, options, first, handshake_task, t13_chain)
         elim12, rsa_kx = await tls12_task
         old: list[pr.LegacyResult] = await old_task
         enums: list[SuiteEnumeration] | None = await side[4] if suites else None
@@ -164,7 +229,8 @@ async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions, *, suites: 
     tls12 = el.first_legacy(elim12)
     tls13 = t13.tls13
     if rsa_kx is None:
-        rsa_kx = await _rsa_kx_probe(endpoint, options, tls12, elim12, enums)
+        with warm.leftover():
+            rsa_kx = await _rsa_kx_probe(endpoint, options, tls12, elim12, enums)
     legacy = [tls12, *old]
     if not tls13 and not any(lr.supported for lr in legacy) and not isinstance(handshake, HandshakeInfo):
         # Alert-only, or TLS-looking answers to nothing: a failed endpoint, not an empty row.
@@ -176,10 +242,11 @@ async def scan_tls_endpoint(endpoint: Endpoint, options: NetOptions, *, suites: 
     return result
 
 
-def _start_side_branches(endpoint: Endpoint, options: NetOptions, suites: bool) -> list[asyncio.Future[Any]]:
+def _start_side_branches(endpoint: Endpoint, options: NetOptions, suites: bool,
+                         first_task: asyncio.Future[pr.Exchange]) -> list[asyncio.Future[Any]]:
     """The full handshake, the TLS 1.2 branch, TLS 1.1/1.0 and (``suites``) the suite enumerations."""
-    work: list[Any] = [_split_handshake(endpoint, options), _tls12_branch(endpoint, options, rsa_probe=not suites),
-                       _old_versions(endpoint, options)]
+    work: list[Any] = [_handshake_branch(endpoint, options, first_task),
+                       _tls12_branch(endpoint, options, rsa_probe=not suites), _old_versions(endpoint, options)]
     if suites:
         work.append(_suite_enumerations(endpoint, options))
     return [asyncio.ensure_future(w) for w in work]
@@ -204,56 +271,40 @@ def _upgrade_pair(codes: Iterable[int]) -> tuple[TlsGroup, TlsGroup] | None:
     return (classical, pq) if classical is not None and pq is not None else None
 
 
-class _Upgrade:
-    """The HRR-upgrade probe, started as soon as the elimination has picked a PQ and a classical group
-    (beside the rest of the loop); restarted on other groups if the final candidates differ."""
-
-    def __init__(self, endpoint: Endpoint, options: NetOptions) -> None:
-        self.endpoint, self.options = endpoint, options
-        self.pair: tuple[TlsGroup, TlsGroup] | None = None
-        self.task: asyncio.Future[pr.HrrUpgrade] | None = None
-
-    def on_pick(self, picks: Sequence[int]) -> None:
-        if self.task is None:
-            self.use(_upgrade_pair(picks))
-
-    def use(self, pair: tuple[TlsGroup, TlsGroup] | None) -> asyncio.Future[pr.HrrUpgrade] | None:
-        if pair != self.pair:
-            self.cancel()
-            self.pair, self.task = pair, None
-            if pair is not None:
-                self.task = asyncio.ensure_future(pr.probe_hrr_upgrade(self.endpoint, self.options, *pair))
-        return self.task
-
-    def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
+def _start_upgrade(endpoint: Endpoint, options: NetOptions, pair: tuple[TlsGroup, TlsGroup] | None
+                   ) -> asyncio.Future[pr.HrrUpgrade] | None:
+    """The HRR-upgrade probe on the final (classical, PQ) candidates, on a leftover connection if one is free."""
+    if pair is None:
+        return None
+    with warm.leftover():
+        return asyncio.ensure_future(pr.probe_hrr_upgrade(endpoint, options, *pair))
 
 
 async def _tls13_branch(endpoint: Endpoint, options: NetOptions, first: pr.Exchange,
-                        handshake_task: asyncio.Future[tuple[HandshakeInfo | pr.Exchange, pr.SplitHello | None]]
-                        ) -> _Tls13:
+                        handshake_task: asyncio.Future[tuple[HandshakeInfo | pr.Exchange, pr.SplitHello | None]],
+                        t13_chain: warm.Chain) -> _Tls13:
     """Elimination (PQ picks confirmed on their own connections), then the remaining key-share
     confirmations; the HRR-upgrade probe beside them."""
-    upgrade_probe = _Upgrade(endpoint, options)
+    upgrade_task: asyncio.Future[pr.HrrUpgrade] | None = None
     try:
-        elim13 = await el.eliminate_tls13(endpoint, options, first=first, confirm_pq=True,
-                                          on_pick=upgrade_probe.on_pick)
+        with warm.chain(t13_chain):
+            elim13 = await el.eliminate_tls13(endpoint, options, first=first, confirm_pq=True)
         alert = first.answer.alert if first.answer else None
         if alert is not None and alert.description not in pr.REJECT_ALERTS | pr.NO_TLS13_ALERTS:
             # An odd alert (missing_extension, decode_error ...) may come from a TLS 1.3 server that
             # mishandles an empty key_share: one hello with a real X25519 share tells; if it speaks TLS
             # 1.3, the per-group probes (which retry with real shares) decide instead of the loop.
             x25519 = BY_CODE[0x001D]
-            retry = await pr.exchange(endpoint, options, pr.hrr_hello(endpoint, [g.code for g in GROUPS],
-                                                                      [(x25519.code, pr.key_share(x25519))]))
+            with warm.leftover():
+                retry = await pr.exchange(endpoint, options, pr.hrr_hello(endpoint, [g.code for g in GROUPS],
+                                                                          [(x25519.code, pr.key_share(x25519))]))
             if _is_tls13(retry):
                 elim13 = replace(elim13, complete=False, consistent=False,
                                  stop=f"{elim13.stop} to an empty key_share, {retry.describe()} with an X25519 share")
         tls13 = bool(elim13.picks) or _is_tls13(elim13.first) or not elim13.consistent
         chosen, others, note = await _candidates(endpoint, options, elim13, tls13)
         pair = _upgrade_pair(chosen)
-        upgrade_task = upgrade_probe.use(pair)
+        upgrade_task = _start_upgrade(endpoint, options, pair)
         handshake, _split = await asyncio.shield(handshake_task)
         negotiated = openssl_group_code(handshake.group) if isinstance(handshake, HandshakeInfo) else None
         confirmations: dict[int, Confirmation] = {}
@@ -272,12 +323,14 @@ async def _tls13_branch(endpoint: Endpoint, options: NetOptions, first: pr.Excha
         for group in to_confirm:
             if any(c.contradiction for c in confirmations.values()):
                 break
-            confirmations[group.code] = await _confirm(endpoint, options, group)
+            with warm.leftover():
+                confirmations[group.code] = await _confirm(endpoint, options, group)
         contradiction = next((c for c in confirmations.values() if c.contradiction), None)
         groups = _verdicts(chosen, others, confirmations, contradiction)
         upgrade = await upgrade_task if upgrade_task is not None else None
     finally:
-        upgrade_probe.cancel()
+        if upgrade_task is not None:
+            upgrade_task.cancel()
     supported = {r.group.code for r in groups if r.verdict is pr.Verdict.SUPPORTED}
     if pair is not None and not (pair[0].code in supported and pair[1].code in supported):
         upgrade = None  # probed on candidates that did not all hold up
@@ -300,10 +353,12 @@ def _in_place(group: TlsGroup, answer: pr.Exchange) -> Confirmation | None:
 async def _tls12_branch(endpoint: Endpoint, options: NetOptions, *, rsa_probe: bool
                         ) -> tuple[el.Elimination, pr.LegacyResult | None]:
     """The TLS 1.2 curve loop, then (without the suite enumeration) the RSA key-transport answer."""
-    elim12 = await el.eliminate_tls12(endpoint, options)
+    with warm.chain():
+        elim12 = await el.eliminate_tls12(endpoint, options)
     if not rsa_probe:
         return elim12, None
-    return elim12, await _rsa_kx_probe(endpoint, options, el.first_legacy(elim12), elim12, None)
+    with warm.leftover():
+        return elim12, await _rsa_kx_probe(endpoint, options, el.first_legacy(elim12), elim12, None)
 
 
 def _hs_error(handshake: HandshakeInfo | pr.Exchange) -> str:
@@ -495,6 +550,8 @@ def _record(result: ScanResult, endpoint: Endpoint, f: _Facts) -> None:
                                 {"cipher_suite": handshake.cipher, "protocol": handshake.protocol,
                                  "key_bits": handshake.cipher_bits},
                                 Evidence(loc, symbol="negotiated cipher", detail=handshake.cipher)))
+        from pqscan.collect.x509 import CertificateSet
+
         certs = CertificateSet()
         leaf_id = None
         for i, cert in enumerate(handshake.chain):
@@ -508,7 +565,7 @@ def _record(result: ScanResult, endpoint: Endpoint, f: _Facts) -> None:
         attrs["negotiated"] = None
         result.error("tls-handshake", handshake.error_kind or ErrorKind.INTERNAL,
                      f"no certificate chain: the full handshake (offering every group this OpenSSL can make a "
-                     f"share for: {client_groups()}) failed: {handshake.error}")
+                     f"share for: {client_groups().replace('*', '')}) failed: {handshake.error}")
     result.assets.insert(0, Asset(aid, AssetKind.TLS_ENDPOINT, loc, endpoint.sni or endpoint.host, attrs,
                                   tuple(relations)))
     result.findings[:0] = findings

@@ -150,23 +150,21 @@ class _Steps:
 
 
 async def eliminate_tls13(endpoint: Endpoint, options: NetOptions, offer: Sequence[int] = TLS13_OFFER, *,
-                          first: pr.Exchange | None = None, confirm_pq: bool = False,
-                          on_pick: Callable[[Sequence[int]], None] | None = None) -> Elimination:
+                          first: pr.Exchange | None = None, confirm_pq: bool = False) -> Elimination:
     """The TLS 1.3 loop (module docstring), continuing from ``first`` when given. Bounded by len(offer) + 2
     connections. ``confirm_pq``: a PQ group picked after the first step (the first pick is what the
     collector's full handshake negotiates and confirms) is confirmed on its own connection, by answering
-    the HelloRetryRequest with a real share (:attr:`Elimination.confirmations`). ``on_pick`` sees the
-    picks so far after each pick."""
+    the HelloRetryRequest with a real share (:attr:`Elimination.confirmations`)."""
     steps = _Steps(endpoint, options, confirm_pq)
     try:
-        el = await _eliminate_tls13(endpoint, options, offer, first, steps, on_pick)
+        el = await _eliminate_tls13(endpoint, options, offer, first, steps)
         return replace(el, confirmations=await steps.confirmations())
     finally:
         steps.cancel()
 
 
 async def _eliminate_tls13(endpoint: Endpoint, options: NetOptions, offer: Sequence[int], first: pr.Exchange | None,
-                           steps: _Steps, on_pick: Callable[[Sequence[int]], None] | None) -> Elimination:
+                           steps: _Steps) -> Elimination:
     remaining = list(offer)
     if first is None:
         first = await _tls13_step(endpoint, options, remaining)
@@ -206,8 +204,6 @@ async def _eliminate_tls13(endpoint: Endpoint, options: NetOptions, offer: Seque
                                connections, error_kind=ErrorKind.PROTOCOL_VIOLATION)
         picks.append(Pick(group, sh.is_hrr, ex.describe()))
         remaining.remove(group)
-        if on_pick is not None:
-            on_pick(picks_codes(picks))
         if not remaining:
             return await refused("every offered group was chosen")
         ex = await steps.step(remaining)

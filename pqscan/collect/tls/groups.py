@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric import ec, mlkem, x448, x25519
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
 from pqscan.algorithms import Algorithm, IdKind, lookup
 from pqscan.model import QuantumStatus
 
@@ -64,28 +61,47 @@ class TlsGroup:
         return self.algorithm.is_quantum_safe
 
 
+# Key shares are made by cryptography, imported when the first share is made (pqscan tls starts its first
+# connections without waiting for it).
 def _x25519() -> bytes:
+    from cryptography.hazmat.primitives.asymmetric import x25519
+
     return x25519.X25519PrivateKey.generate().public_key().public_bytes_raw()
 
 
 def _x448() -> bytes:
+    from cryptography.hazmat.primitives.asymmetric import x448
+
     return x448.X448PrivateKey.generate().public_key().public_bytes_raw()
 
 
-def _ec(curve: ec.EllipticCurve) -> Callable[[], bytes]:
+def _ec(curve: str) -> Callable[[], bytes]:
+    """An uncompressed point on the named curve (``ec.SECP256R1`` ...)."""
+
     def make() -> bytes:
-        return ec.generate_private_key(curve).public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+        key = ec.generate_private_key(getattr(ec, curve)())
+        return key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
 
     return make
 
 
-def _mlkem768() -> bytes:
+def _mlkem(size: int) -> bytes:
     # A real encapsulation key: FIPS 203 servers run a modulus check and reject random bytes.
-    return mlkem.MLKEM768PrivateKey.generate().public_key().public_bytes_raw()
+    from cryptography.hazmat.primitives.asymmetric import mlkem
+
+    key = mlkem.MLKEM768PrivateKey.generate() if size == 768 else mlkem.MLKEM1024PrivateKey.generate()
+    return key.public_key().public_bytes_raw()
+
+
+def _mlkem768() -> bytes:
+    return _mlkem(768)
 
 
 def _mlkem1024() -> bytes:
-    return mlkem.MLKEM1024PrivateKey.generate().public_key().public_bytes_raw()
+    return _mlkem(1024)
 
 
 def _x25519mlkem768() -> bytes:
@@ -93,11 +109,11 @@ def _x25519mlkem768() -> bytes:
 
 
 def _p256mlkem768() -> bytes:
-    return _ec(ec.SECP256R1())() + _mlkem768()
+    return _ec("SECP256R1")() + _mlkem768()
 
 
 def _p384mlkem1024() -> bytes:
-    return _ec(ec.SECP384R1())() + _mlkem1024()
+    return _ec("SECP384R1")() + _mlkem1024()
 
 
 GROUPS: tuple[TlsGroup, ...] = (
@@ -112,9 +128,9 @@ GROUPS: tuple[TlsGroup, ...] = (
     TlsGroup(0x639A, "SecP256r1Kyber768Draft00", 1249, 1153),
     TlsGroup(0x001D, "x25519", 32, 32, _x25519, "X25519"),
     TlsGroup(0x001E, "x448", 56, 56, _x448, "X448"),
-    TlsGroup(0x0017, "secp256r1", 65, 65, _ec(ec.SECP256R1()), "secp256r1"),
-    TlsGroup(0x0018, "secp384r1", 97, 97, _ec(ec.SECP384R1()), "secp384r1"),
-    TlsGroup(0x0019, "secp521r1", 133, 133, _ec(ec.SECP521R1()), "secp521r1"),
+    TlsGroup(0x0017, "secp256r1", 65, 65, _ec("SECP256R1"), "secp256r1"),
+    TlsGroup(0x0018, "secp384r1", 97, 97, _ec("SECP384R1"), "secp384r1"),
+    TlsGroup(0x0019, "secp521r1", 133, 133, _ec("SECP521R1"), "secp521r1"),
     TlsGroup(0x0100, "ffdhe2048", 256, 256, None, "ffdhe2048"),
     TlsGroup(0x0101, "ffdhe3072", 384, 384, None, "ffdhe3072"),
     TlsGroup(0x0102, "ffdhe4096", 512, 512, None, "ffdhe4096"),

@@ -12,39 +12,50 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from functools import cache
-
-from cryptography import x509
-from OpenSSL import SSL
-from OpenSSL._util import lib as _lib
+from typing import TYPE_CHECKING
 
 from pqscan.collect.net.netscan import Connection, KindError, NetError
 from pqscan.model import ErrorKind
 
+if TYPE_CHECKING:
+    from cryptography import x509
+    from OpenSSL import SSL
+
+# pyOpenSSL (and cryptography's x509 it loads) is imported where first used: ``pqscan tls`` starts its
+# connections without waiting for it (pqscan.collect.tls.collector preloads it beside them).
+
 # Offered in this order: what a modern client offers, then every other group of the catalogue the
 # bundled OpenSSL can make a share for (MLKEM512 and curveSM2MLKEM768 included: OpenSSL generates
 # those shares itself, where cryptography has no ML-KEM-512). A server that supports none of the
-# first ones answers with a HelloRetryRequest and OpenSSL sends the share it asks for.
+# first ones answers with a HelloRetryRequest and OpenSSL sends the share it asks for. Shares go out
+# for the first two (OpenSSL's "*" marks them), so a server with X25519 but no hybrid answers at once.
 FIRST_GROUPS = ("X25519MLKEM768", "X25519", "secp256r1", "secp384r1")
+KEY_SHARES = ("X25519MLKEM768", "X25519")
 MAX_HANDSHAKE_BYTES = 512 * 1024
-# tldr.fail check: the ClientHello goes out in two TCP segments, SPLIT_AT bytes then the rest.
+# tldr.fail check: the ClientHello goes out in two TCP segments, SPLIT_AT bytes then the rest, far enough
+# apart that the server reads the first alone (TCP_NODELAY is set: each send is a segment of its own).
 SPLIT_AT = 64
-SPLIT_PAUSE = 0.05
+SPLIT_PAUSE = 0.01
 
 
 def _openssl_accepts(name: str) -> bool:
+    from OpenSSL import SSL
+    from OpenSSL._util import lib
+
     ctx = SSL.Context(SSL.TLS_METHOD)
-    return bool(_lib.SSL_CTX_set1_curves_list(ctx._context, name.encode()) == 1)  # noqa: SLF001 - no public API
+    return bool(lib.SSL_CTX_set1_curves_list(ctx._context, name.encode()) == 1)  # noqa: SLF001 - no public API
 
 
 @cache
 def client_groups(only: str | None = None) -> str:
-    """The OpenSSL group list: ``only`` that group, or every catalogue group OpenSSL knows, modern first."""
+    """The OpenSSL group list: ``only`` that group, or every catalogue group OpenSSL knows, modern first
+    (``*``: a key share goes out for it)."""
     from pqscan.collect.tls.groups import GROUPS
 
     if only is not None:
         return only
     names = list(FIRST_GROUPS) + [g.openssl_name for g in GROUPS if g.openssl_name and g.openssl_name not in FIRST_GROUPS]
-    return ":".join(n for n in names if _openssl_accepts(n))
+    return ":".join(("*" if n in KEY_SHARES else "") + n for n in names if _openssl_accepts(n))
 
 
 class HandshakeError(KindError):
@@ -63,18 +74,26 @@ class HandshakeInfo:
     split: bool = False  # the ClientHello went out in two TCP segments (tldr.fail check)
 
 
+@cache
 def _context(groups: str) -> SSL.Context:
+    """One client context per group list, shared by every handshake offering it (no session is cached
+    on the client side, so nothing is resumed from one endpoint to another)."""
+    from OpenSSL import SSL
+    from OpenSSL._util import lib
+
     ctx = SSL.Context(SSL.TLS_METHOD)
     ctx.set_verify(SSL.VERIFY_NONE)
     ctx.set_min_proto_version(SSL.TLS1_VERSION)
     # Observe old servers too: security level 0 lets the handshake complete with weak parameters.
     ctx.set_cipher_list(b"ALL:@SECLEVEL=0")
-    if _lib.SSL_CTX_set1_curves_list(ctx._context, groups.encode()) != 1:  # noqa: SLF001 - no public API
+    if lib.SSL_CTX_set1_curves_list(ctx._context, groups.encode()) != 1:  # noqa: SLF001 - no public API
         raise HandshakeError(ErrorKind.INTERNAL, "this OpenSSL does not accept the client group list")
     return ctx
 
 
 def _drain(tls: SSL.Connection) -> bytes:
+    from OpenSSL import SSL
+
     out = b""
     while True:
         try:
@@ -92,6 +111,8 @@ async def full_handshake(conn: Connection, sni: str | None, timeout: float, *, o
 
     ``only_group`` offers that one OpenSSL group (a key-share confirmation OpenSSL computes itself);
     ``split`` sends the ClientHello in two TCP segments."""
+    from OpenSSL import SSL
+
     tls = SSL.Connection(_context(client_groups(only_group)), None)
     tls.set_connect_state()
     if sni:
@@ -136,7 +157,8 @@ async def full_handshake(conn: Connection, sni: str | None, timeout: float, *, o
             tls.bio_write(data)
 
     try:
-        await asyncio.wait_for(drive(), timeout)
+        async with asyncio.timeout(timeout):
+            await drive()
     except TimeoutError:
         raise HandshakeError(ErrorKind.TIMEOUT, f"handshake not finished within {timeout:g}s") from None
     chain = tls.get_peer_cert_chain(as_cryptography=True) or []

@@ -21,15 +21,13 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
-
 from pqscan.algorithms import cipher_suite
 from pqscan.collect.net.netscan import NetError, NetOptions
 from pqscan.collect.net.targets import Endpoint
 from pqscan.collect.tls import clienthello as ch
 from pqscan.collect.tls.groups import BY_CODE, X25519, X25519MLKEM768, TlsGroup, group_name
-from pqscan.collect.tls.starttls import StarttlsError, tls_stream
+from pqscan.collect.tls.starttls import StarttlsError
+from pqscan.collect.tls.warm import tls_stream
 from pqscan.model import ErrorKind
 
 
@@ -74,6 +72,12 @@ class Exchange:
         return f"{kind} {version}, suite 0x{sh.cipher_suite:04X}{chosen}"
 
 
+class Connected(asyncio.Event):
+    """Set once a connection is ready for its hello; ``rtt``: the kernel's round-trip estimate for it."""
+
+    rtt: float | None = None
+
+
 async def exchange(endpoint: Endpoint, options: NetOptions, hello: bytes, *, connected: asyncio.Event | None = None,
                    **kw: int) -> Exchange:
     """Send one ClientHello on a fresh connection and read the answer; never raises for the peer's faults.
@@ -97,6 +101,8 @@ async def converse(endpoint: Endpoint, options: NetOptions, hello: bytes, *, con
     try:
         async with tls_stream(endpoint, options) as conn:
             is_up = True
+            if isinstance(connected, Connected):
+                connected.rtt = conn.rtt()
             if connected is not None:
                 connected.set()
             answer = await ch.exchange(conn, hello, **kw)
@@ -338,6 +344,9 @@ def leaf_key(answer: ch.ServerAnswer) -> tuple[str | None, int | None]:
     body = answer.message(ch.HS_CERTIFICATE)
     if body is None:
         return None, None
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
+
     try:
         der = ch.leaf_certificate(body)
         if der is None:

@@ -175,8 +175,9 @@ UPGRADERS: dict[str, Callable[[Connection, str], Awaitable[None]]] = {
 
 
 @asynccontextmanager
-async def tls_stream(endpoint: Endpoint, options: NetOptions) -> AsyncIterator[Connection]:
-    """A connection ready for a ClientHello: connected, and upgraded with STARTTLS when configured."""
+async def open_tls_stream(endpoint: Endpoint, options: NetOptions) -> AsyncIterator[Connection]:
+    """A new connection ready for a ClientHello: connected, and upgraded with STARTTLS when configured
+    (probes take theirs through :func:`pqscan.collect.tls.warm.tls_stream`)."""
     async with connect(endpoint.host, endpoint.port, options) as conn:
         if endpoint.starttls:
             upgrade = UPGRADERS.get(endpoint.starttls)

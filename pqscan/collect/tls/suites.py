@@ -23,6 +23,7 @@ from pqscan.collect.net.netscan import NetOptions
 from pqscan.collect.net.targets import Endpoint
 from pqscan.collect.tls import clienthello as ch
 from pqscan.collect.tls import probes as pr
+from pqscan.collect.tls import warm
 from pqscan.collect.tls.groups import group_name
 from pqscan.model import ErrorKind
 
@@ -105,15 +106,21 @@ async def enumerate_suites(
     offered: tuple[int, ...] = OFFERED,
 ) -> SuiteEnumeration:
     """The elimination loop for one protocol version (see the module docstring)."""
-    loop = asyncio.get_running_loop()
     limit = len(offered) + 1 if max_steps is None else min(max_steps, len(offered) + 1)
     remaining = list(offered)
     ex = await pr.legacy_exchange(endpoint, options, version, remaining)
     first = pr.legacy_result(version, ex)
-    connections = 1
     if not first.supported:
-        return SuiteEnumeration(version, first, (), first.supported is False, connections, None, first.evidence,
+        return SuiteEnumeration(version, first, (), first.supported is False, 1, None, first.evidence,
                                 None if first.supported is False else ex.error_kind)
+    with warm.chain():  # the version is spoken: each next step's connection is opened ahead
+        return await _eliminate(endpoint, options, version, first, remaining, limit, deadline)
+
+
+async def _eliminate(endpoint: Endpoint, options: NetOptions, version: int, first: pr.LegacyResult,
+                     remaining: list[int], limit: int, deadline: float | None) -> SuiteEnumeration:
+    loop = asyncio.get_running_loop()
+    connections = 1
     accepted: list[AcceptedSuite] = []
     current, stop, kind, complete = first, "", None, False
     while True:
