@@ -1,4 +1,4 @@
-from pqscan.cli import main
+from pqscan.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()
