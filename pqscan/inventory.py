@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from pqscan import __version__
+from pqscan import __version__, jsonout
 from pqscan.errors import InputError
 from pqscan.model import SCHEMA_VERSION, Asset, Finding, ScanError, ScanResult
 
@@ -184,7 +184,7 @@ class Inventory:
         from pqscan.outfile import atomic_text
 
         with atomic_text(path) as fh:
-            json.dump(self.to_dict(), fh, indent=1, ensure_ascii=False)
+            fh.write(jsonout.dumps(self.to_dict()))
             fh.write("\n")
 
 

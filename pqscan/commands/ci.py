@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import json
 import os
 from pathlib import Path
 
 import click
 
+from pqscan import jsonout
 from pqscan.commands.common import OutputFormat, judge_options, note, store_of, store_option, walk_options, write_output
 from pqscan.errors import UsageError
 from pqscan.inventory import Inventory
@@ -163,9 +163,9 @@ def command(ctx: click.Context, paths: tuple[Path, ...], profiles: tuple[str, ..
     if fmt is OutputFormat.SARIF:
         text = render_sarif_text(outcome.inventory, outcome.assessment, **sarif_kwargs)
     elif fmt is OutputFormat.JSON:
-        text = json.dumps({"ci": outcome.summary(), "new_finding_ids": sorted(outcome.new_ids),
+        text = jsonout.dumps({"ci": outcome.summary(), "new_finding_ids": sorted(outcome.new_ids),
                            "inventory": outcome.inventory.to_dict(), "assessment": outcome.assessment.to_dict()},
-                          indent=1, ensure_ascii=False, default=str)
+                          depth=3, default=str)
     elif fmt is OutputFormat.GITHUB:
         text = render_annotations([f for f in outcome.inventory.findings
                                    if outcome.is_new(f) and outcome.severities[f.id].rank >= floor.rank],

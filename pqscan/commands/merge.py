@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
+from pqscan import jsonout
 from pqscan.commands.common import note, output_option, write_output
 
 
@@ -28,5 +28,5 @@ def command(ctx: click.Context, inventories: tuple[Path, ...], output: Path | No
         note(ctx, f"merged {len(inventories)} inventories ({len(merged.assets)} assets, "
                   f"{len(merged.findings)} findings) into {output}")
     else:
-        write_output(json.dumps(merged.to_dict(), indent=1, ensure_ascii=False), None)
+        write_output(jsonout.dumps(merged.to_dict()), None)
     return 0

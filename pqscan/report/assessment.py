@@ -11,7 +11,6 @@ The JSON document (``pqscan assess --format json``) is described by
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pqscan import __version__
+from pqscan import __version__, jsonout
 from pqscan.assess.engine import Assessment, ComplianceStatus, Verdict
 from pqscan.inventory import Inventory, now_iso
 from pqscan.model import Asset, Finding, Severity
@@ -101,7 +100,7 @@ def report_dict(inventory: Inventory, assessment: Assessment) -> dict[str, Any]:
 
 
 def render_json(inventory: Inventory, assessment: Assessment) -> str:
-    return json.dumps(report_dict(inventory, assessment), indent=1, ensure_ascii=False)
+    return jsonout.dumps(report_dict(inventory, assessment))
 
 
 # -- terminal ------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from pqscan import jsonout
 from pqscan.inventory import Inventory, now_iso
 from pqscan.model import SCHEMA_VERSION
 from pqscan.report.formats import OutputFormat
@@ -80,7 +81,7 @@ def render(inputs: ReportInputs, fmt: OutputFormat, *, cbom_spec: str = "1.6") -
         }
         if inputs.progress is not None:
             doc["progress"] = inputs.progress.to_dict()
-        return json.dumps(doc, indent=1, ensure_ascii=False, default=str)
+        return jsonout.dumps(doc, depth=3, default=str)
     if fmt is OutputFormat.TABLE:
         from pqscan.report.assessment import render_table
 
