@@ -8,6 +8,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from pqscan.collect.code import engine, files, lexical, names, pyscan, tsscan, wrappers
@@ -398,6 +399,23 @@ def _scan_data(entry: FileEntry, data: bytes, language: str, opts: CodeScanOptio
     return result
 
 
+# A few lines of each language that go through every stage of scan_source (rules, tree-sitter grammar and
+# query, the catalogue, the name pass): scanning them loads what the language needs (see warm).
+_WARM_PYTHON = ('import hashlib\nfrom cryptography.hazmat.primitives.asymmetric import rsa, padding\n'
+                'KEY = "RSA"\n\ndef f(key):\n    k = rsa.generate_private_key(65537, 2048)\n'
+                '    return hashlib.md5(b"x"), key.sign(b"m", padding.PSS(), KEY)\n')
+_WARM_OTHER = ('import "crypto/rsa"\n#include <openssl/rsa.h>\nconst KEY = "RSA";\n'
+               'function f(key) { var k = new RSAEngine(); var c = Cipher.getInstance("AES/GCM/NoPadding");'
+               ' RSA_sign(k); return key.sign(KEY, crypto.createHash("md5")); }\n')
+
+
+def warm(language: str) -> None:
+    """Load what scanning ``language`` needs, by scanning a few lines of our own (parallel.py calls it before
+    forking workers, which inherit it)."""
+    text = _WARM_PYTHON if language == "python" else _WARM_OTHER
+    scan_source(text, "warm", language, CodeScanOptions(parse_all=True))
+
+
 class CodeCollector:
     """The walk's source-code collector: files in a supported language, parsed as jobs (``jobs`` workers).
 
@@ -410,6 +428,7 @@ class CodeCollector:
         self.max_bytes = self.options.walk.max_bytes
         self.prune_dirs = files.VENDORED_DIRS if self.options.skip_vendored else frozenset()
         self._vendored_seen: set[str] = set()
+        self._warm: dict[str, partial[None]] = {}
 
     def _language(self, path: Path) -> str | None:
         language = files.language_of(str(path))
@@ -445,7 +464,8 @@ class CodeCollector:
         if len(data) > self.max_bytes:
             yield _skip(relpath, "read", ErrorKind.TOO_LARGE, f"file grew past the {self.max_bytes}-byte limit")
             return
-        yield Job(_scan_data, (entry, data, language, self.options), relpath, COLLECTOR, len(data))
+        warm_up = self._warm.get(language) or self._warm.setdefault(language, partial(warm, language))
+        yield Job(_scan_data, (entry, data, language, self.options), relpath, COLLECTOR, len(data), warm_up)
 
     def finish(self) -> tuple[ScanResult, ...]:
         return ()
