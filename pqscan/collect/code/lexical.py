@@ -151,12 +151,9 @@ def _names_something(ident: str, literal: str) -> bool:
     return bool(_verb_words(ident)) or literal_algorithm(literal) is not None or bool(_PEM_TYPE.search(literal))
 
 
-def _token(text: str, p: int, regex: re.Pattern[str], chars: str) -> str:
-    a = p
-    while a > 0 and (text[a - 1].isalnum() or text[a - 1] in chars):
-        a -= 1
-    m = regex.match(text, a)
-    return m.group(0) if m else ""
+# the characters an identifier / a literal's token is made of, read backwards from a hit ([\w] is str.isalnum() or "_")
+_ID_BACK = re.compile(r"[\w$]*")
+_LIT_BACK = re.compile(r"[\w.+@/:-]*")
 
 
 def _ident_end(text: str, p: int) -> int:
@@ -175,9 +172,10 @@ def anchor_positions(text: str, gate: bool = True) -> list[int]:
     hits.extend(m.start() for regex in _UPPER_ANCHORS for m in regex.finditer(text))
     hits.extend(m.start() for regex in _SHORT_WORDS for m in regex.finditer(low))
     out = []
+    rev, n = text[::-1], len(text)  # the token around a hit starts where its characters, read backwards, end
     for p in hits:
-        ident = _token(text, p, _ID_TOKEN, "_$")
-        literal = _token(text, p, _LIT_TOKEN, "_.+@/:-")
+        ident = _ID_TOKEN.match(text, n - _ID_BACK.match(rev, n - p).end()).group()  # type: ignore[union-attr]
+        literal = _LIT_TOKEN.match(text, n - _LIT_BACK.match(rev, n - p).end()).group()  # type: ignore[union-attr]
         if len(ident) <= 80 and _names_something(ident, literal[:80]) or "PRIVATE KEY" in text[p:p + 30] or \
                 text.startswith((".", "::"), _ident_end(text, p)) or \
                 "PUBLIC KEY" in text[p:p + 30] or "PARAMETERS" in text[p:p + 30]:
@@ -443,20 +441,23 @@ _EC_PARAMS = {"family": "EC", "unknown_reason": "EC key or curve: purpose (ECDSA
 _NEWLINE = re.compile("\n")
 _CONTEXT = 300  # characters of a line read before a name (a minified file is one long line)
 _QUOTED = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
-_C_COMMENT = r"//[^\n]*|/\*[\s\S]*?\*/"
+_C_COMMENT = r"/(?:/[^\n]*|\*[\s\S]*?\*/)"
 _DQ = r'"(?:[^"\\\n]|\\.)*"'
 _SQ = r"'(?:[^'\\\n]|\\.)*'"
+# String literals and comments. Every alternative starts with a literal character and none is in a group, so the
+# regex engine skips to the next possible first character (a group around them makes it try every offset); a
+# comment is what starts with "/" or "#" (_COMMENT_START).
 _LEXERS = {
     # a literal starts at its quote (a prefix such as b'' or r"" stays in the code before it)
-    "python": re.compile(r"(?P<c>#[^\n]*)|(?P<s>\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|" + _DQ + "|" + _SQ + ")"),
-    "javascript": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>{_DQ}|{_SQ}|`[^`]*`)"),
-    "go": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>{_DQ}|`[^`]*`|'(?:[^'\\\n]|\\.)+')"),
-    "csharp": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>[@$]*\"(?:[^\"]|\"\")*\"(?<=[^\\]\")|{_DQ}|'(?:[^'\\\n]|\\.)+')"),
-    "rust": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>r(?P<h>#*)\"[\s\S]*?\"(?P=h)|b?{_DQ}|b?'(?:[^'\\\n]|\\.)')"),
-    "java": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>\"\"\"[\s\S]*?\"\"\"|{_DQ}|'(?:[^'\\\n]|\\.)+')"),
-    "c": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>{_DQ}|'(?:[^'\\\n]|\\.)+')"),
+    "python": re.compile(r"#[^\n]*|\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|" + _DQ + "|" + _SQ),
+    "javascript": re.compile(rf"{_C_COMMENT}|{_DQ}|{_SQ}|`[^`]*`"),
+    "go": re.compile(rf"{_C_COMMENT}|{_DQ}|`[^`]*`|'(?:[^'\\\n]|\\.)+'"),
+    "csharp": re.compile(rf"{_C_COMMENT}|@\"(?:[^\"]|\"\")*\"|\${_DQ}|{_DQ}|'(?:[^'\\\n]|\\.)+'"),
+    "rust": re.compile(rf"{_C_COMMENT}|r(?P<h>#*)\"[\s\S]*?\"(?P=h)|b{_DQ}|{_DQ}|b'(?:[^'\\\n]|\\.)'|'(?:[^'\\\n]|\\.)'"),
+    "java": re.compile(rf"{_C_COMMENT}|\"\"\"[\s\S]*?\"\"\"|{_DQ}|'(?:[^'\\\n]|\\.)+'"),
+    "c": re.compile(rf"{_C_COMMENT}|{_DQ}|'(?:[^'\\\n]|\\.)+'"),
 }
-_LEXERS["csharp"] = re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>@\"(?:[^\"]|\"\")*\"|\$?{_DQ}|'(?:[^'\\\n]|\\.)+')")
+_COMMENT_START = "/#"
 
 
 def _string_body(raw: str, language: str) -> str | None:
@@ -871,7 +872,7 @@ class _FileNames:
         text = self.text
         anchors = self.anchors
         # string literals and comments, in order (everything between them is code)
-        spans = [(m.start(), m.end(), m.group("c") is not None) for m in _LEXERS[self.language].finditer(text)]
+        spans = [(m.start(), m.end(), text[m.start()] in _COMMENT_START) for m in _LEXERS[self.language].finditer(text)]
         starts = [a for a, _, _ in spans]
 
         def where(p: int) -> tuple[int, int, int]:
