@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -693,11 +693,30 @@ def _balanced(seg: str, start: int, limit: int) -> str:
     return seg[start:end]
 
 
+def names_pattern(names: Iterable[str]) -> re.Pattern[str]:
+    """``names`` as whole words, for :func:`word_matches` (``\\b(?:a|b)\\b`` without its leading ``\\b``: a pattern
+    led by the names' first characters is searched fast, one led by ``\\b`` is tried at every offset)."""
+    return re.compile("(?:" + "|".join(map(re.escape, names)) + r")\b")
+
+
+def word_matches(regex: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The matches ``finditer`` gives for ``\\b`` + ``regex`` (:func:`names_pattern`): where a match of ``regex`` does not
+    start at a word boundary, the search goes on from the next character, as the engine would."""
+    pos, n = 0, len(text)
+    while (m := regex.search(text, pos)) is not None:
+        p = m.start()
+        if (p > 0 and (text[p - 1].isalnum() or text[p - 1] == "_")) != (p < n and (text[p].isalnum() or text[p] == "_")):
+            yield m
+            pos = m.end() if m.end() > p else p + 1
+        else:
+            pos = p + 1
+
+
 def _chains(seg: str, hits: list[int], extra_re: re.Pattern[str] | None) -> Iterator[re.Match[str]]:
     """The qualified names in ``seg`` at the anchor offsets ``hits`` (or naming ``extra_re``), each once."""
     starts: set[int] = set()
     if extra_re is not None:
-        extra = [m.start() for m in extra_re.finditer(seg)]
+        extra = [m.start() for m in word_matches(extra_re, seg)]
         hits = sorted({*hits, *extra, *(c for p in extra if (c := _callee_of(seg, p)) is not None)})
     for p in hits:
         i = p
@@ -899,9 +918,9 @@ class _FileNames:
         # names without an anchor of their own; receivers always (their calls: key.encrypt(m, oaep))
         extra = [n for n in dict.fromkeys((*defined, *aliases)) if n and not anchor_positions(n)]
         extra.extend(n for n in self.receivers if n not in extra)
-        extra_re = re.compile(r"\b(?:" + "|".join(map(re.escape, extra)) + r")\b") if extra else None
+        extra_re = names_pattern(extra) if extra else None
         if extra_re is not None:
-            for m in extra_re.finditer(text):
+            for m in word_matches(extra_re, text):
                 i, a, b = where(m.start())
                 if i < 0:
                     code_hits.setdefault((a, b), [])
@@ -983,9 +1002,9 @@ class _FileNames:
                     regex is _DECL_ASSERT and self.language != "go"):
                 continue  # each language's own declaration forms
             if round_ == 5 and self.receivers:  # second round: the lines that name a typed variable
-                names_re = re.compile(r"\b(?:" + "|".join(map(re.escape, self.receivers)) + r")\b")
+                names_re = names_pattern(self.receivers)
                 where = []
-                for hit in names_re.finditer(text):
+                for hit in word_matches(names_re, text):
                     a, b = text.rfind("\n", 0, hit.start()) + 1, text.find("\n", hit.start())
                     if not where or where[-1][0] != a:
                         where.append((a, len(text) if b < 0 else b))

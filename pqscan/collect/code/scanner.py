@@ -325,7 +325,7 @@ def _add_wrapper_calls(result: ScanResult, text: str, language: str, asset_id: s
                        lines: list[str]) -> None:
     """Calls of the file's own small wrappers around a finding (wrappers.py)."""
     seen = {(f.evidence.line, fam) for f in result.findings for fam in finding_families(f.algorithm, f.parameters)}
-    for line, column, name, inner in wrappers.wrapper_findings(text, language, result.findings):
+    for line, column, name, inner in wrappers.wrapper_findings(text, language, result.findings, lines):
         fams = finding_families(inner.algorithm, inner.parameters)
         if all((line, fam) in seen for fam in fams):
             continue
