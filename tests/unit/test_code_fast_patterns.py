@@ -1,0 +1,74 @@
+"""The scanner's fast pattern forms find exactly what the plain patterns they replace find.
+
+Each fast form (a pattern led by a literal, a word boundary checked in Python, a search from where a match can
+start) is compared with the plain pattern, written out here, on tricky text and on the fixture corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pqscan.collect.code import lexical, oids, wrappers
+
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "code_corpus"
+_C_COMMENT = r"//[^\n]*|/\*[\s\S]*?\*/"
+_DQ, _SQ = lexical._DQ, lexical._SQ
+# the string/comment lexers as written before: comments and strings in named groups
+PLAIN_LEXERS = {
+    "python": re.compile(r"(?P<c>#[^\n]*)|(?P<s>\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|" + _DQ + "|" + _SQ + ")"),
+    "javascript": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>{_DQ}|{_SQ}|`[^`]*`)"),
+    "go": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>{_DQ}|`[^`]*`|'(?:[^'\\\n]|\\.)+')"),
+    "csharp": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>@\"(?:[^\"]|\"\")*\"|\$?{_DQ}|'(?:[^'\\\n]|\\.)+')"),
+    "rust": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>r(?P<h>#*)\"[\s\S]*?\"(?P=h)|b?{_DQ}|b?'(?:[^'\\\n]|\\.)')"),
+    "java": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>\"\"\"[\s\S]*?\"\"\"|{_DQ}|'(?:[^'\\\n]|\\.)+')"),
+    "c": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>{_DQ}|'(?:[^'\\\n]|\\.)+')"),
+}
+TRICKY = [
+    'x = "a // b" // c "d"\n/* "e" */ \'f\' `g // h` r#"i"# b"j" @"k""l" $"m" b\'n\' \'\\\'\' """o\n"""',
+    "# not 'closed\nkey = 'RSA' # \"x\"\n'''doc \"q\" '''",
+    'a$b b $c xa$b _x x_ é1 éx xé key.key mykey key(key) "key" $',
+    "void f(); oid(1, 2, 840, 113549) oıd(1, 2, 3, 4) OİD (1,3,101,112) xobjectidentifier(1, 3, 101, 112, 1)",
+]
+
+
+def _texts() -> list[tuple[str, str]]:
+    out = [(t, lang) for t in TRICKY for lang in PLAIN_LEXERS]
+    for path in sorted(CORPUS.rglob("*")):
+        if path.is_file() and path.parent.name in PLAIN_LEXERS:
+            out.append((path.read_text(encoding="utf-8", errors="replace"), path.parent.name))
+    return out
+
+
+@pytest.mark.parametrize("language", sorted(PLAIN_LEXERS))
+def test_lexer_finds_the_strings_and_comments_the_grouped_pattern_finds(language: str) -> None:
+    for text, lang in _texts():
+        if lang != language:
+            continue
+        plain = [(m.start(), m.end(), m.group("c") is not None) for m in PLAIN_LEXERS[language].finditer(text)]
+        fast = [(m.start(), m.end(), text[m.start()] in lexical._COMMENT_START)
+                for m in lexical._LEXERS[language].finditer(text)]
+        assert fast == plain
+
+
+@pytest.mark.parametrize("names", [["key"], ["a$b", "b", "$c"], ["x_", "_x", "éx"], ["ab", "abc", "b"]])
+def test_whole_word_matches_are_those_of_a_word_boundary_pattern(names: list[str]) -> None:
+    plain = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b")
+    fast = lexical.names_pattern(names)
+    for text, _ in _texts():
+        assert [m.span() for m in lexical.word_matches(fast, text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_oid_arcs_found_from_their_possible_starts_are_those_of_the_pattern() -> None:
+    for text, _ in _texts():
+        assert [m.span() for m in oids._arcs(text)] == [m.span() for m in oids._ARCS.finditer(text)]
+
+
+def test_definitions_found_newline_to_newline_are_those_of_the_line_anchored_pattern() -> None:
+    for language, fast in wrappers._DEF.items():
+        plain = re.compile("^" + fast.pattern.removeprefix(r"\n"), re.M)  # the pattern as written before
+        for text, _ in _texts():
+            assert [(m.start(), m.groups()) for m in fast.finditer("\n" + text)] == \
+                [(m.start(), m.groups()) for m in plain.finditer(text)], language
