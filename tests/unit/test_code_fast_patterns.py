@@ -72,3 +72,12 @@ def test_definitions_found_newline_to_newline_are_those_of_the_line_anchored_pat
         for text, _ in _texts():
             assert [(m.start(), m.groups()) for m in fast.finditer("\n" + text)] == \
                 [(m.start(), m.groups()) for m in plain.finditer(text)], language
+
+
+@pytest.mark.parametrize("language", sorted(lexical._LINE_LED))
+def test_imports_found_newline_to_newline_are_those_of_the_line_anchored_pattern(language: str) -> None:
+    fast = lexical._IMPORT_RES[language]
+    plain = re.compile("^" + fast.pattern.removeprefix(r"\n"), re.M)  # the pattern as written before
+    for text, _ in _texts():
+        assert [(m.start(), m.groups()) for m in fast.finditer("\n" + text)] == \
+            [(m.start(), m.groups()) for m in plain.finditer(text)]

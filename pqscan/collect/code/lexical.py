@@ -509,13 +509,14 @@ _CRYPTO_ROOTS = frozenset({
     "JweAlgorithms", "Algs", "Alg", "hashes", "padding", "serialization", "asymmetric", "ciphers", "algorithms",
     "modes", "kdf", "keywrap",
 })
+# Statements at a line start are written "\n" + the line and searched in "\n" + the text (_LINE_LED): the regex engine
+# jumps from newline to newline (a ^ pattern is tried at every offset); a match's start is its line's offset in the text.
 _IMPORT_RES = {
-    "python": re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w ,\t]+)|import[ \t]+([\w., \t]+))",
-                         re.M),
-    "java": re.compile(r"^[ \t]*import[ \t]+(?:static[ \t]+)?([\w.]+?)(?:\.\*)?[ \t]*;", re.M),
-    "csharp": re.compile(r"^[ \t]*using[ \t]+(?:static[ \t]+)?(?:\w+[ \t]*=[ \t]*)?([\w.]+)[ \t]*;", re.M),
-    "c": re.compile(r"^[ \t]*#[ \t]*include[ \t]*[<\"]([^>\"]+)[>\"]", re.M),
-    "rust": re.compile(r"^[ \t]*(?:pub[ \t]+)?use[ \t]+([^;]+);", re.M),
+    "python": re.compile(r"\n[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w ,\t]+)|import[ \t]+([\w., \t]+))"),
+    "java": re.compile(r"\n[ \t]*import[ \t]+(?:static[ \t]+)?([\w.]+?)(?:\.\*)?[ \t]*;"),
+    "csharp": re.compile(r"\n[ \t]*using[ \t]+(?:static[ \t]+)?(?:\w+[ \t]*=[ \t]*)?([\w.]+)[ \t]*;"),
+    "c": re.compile(r"\n[ \t]*#[ \t]*include[ \t]*[<\"]([^>\"]+)[>\"]"),
+    "rust": re.compile(r"\n[ \t]*(?:pub[ \t]+)?use[ \t]+([^;]+);"),
     "javascript": re.compile(r"(?:require\(\s*['\"]([^'\"]+)['\"]\s*\)|from\s+['\"]([^'\"]+)['\"]|"
                              r"^[ \t]*import\s+['\"]([^'\"]+)['\"])", re.M),
     "go": re.compile(r"(?:^[ \t]*import[ \t]+(\w+[ \t]+)?\"([^\"]+)\"|^[ \t]*(\w+[ \t]+)?\"([^\"]+)\"[ \t]*$)", re.M),
@@ -523,6 +524,7 @@ _IMPORT_RES = {
 # the short variants of an enum of algorithm families / key types (``AlgorithmFamily::Ec``, ``KeyType.Ed``)
 _SHORT_VARIANTS = {"Ec": "EC", "EC": "EC", "Ed": "EdDSA", "ED": "EdDSA"}
 _VARIANT_ANCHOR = re.compile(r"(?:Algorithm|Key)(?:Family|Type|Kind)\s*(?:::|\.)\s*(Ec|EC|Ed|ED)\b")
+_LINE_LED = frozenset({"python", "java", "csharp", "c", "rust"})  # their _IMPORT_RES read "\n" + text
 _FAMILY_ENUM = re.compile(r"(?:Algorithm|Key)(?:Family|Type|Kind)$|^Kty$|^KeyAlgorithm$")
 _CRYPTO_CLASS = re.compile(r"Crypt|Cipher|Digest|Signature|Signer|Hash|Mac|Kex|KeyExchange|Jws|JWS|Jwe|JWE|Jwk|JWK|"
                            r"Jwt|JWT|Jose|JOSE|Cose|COSE|Ssh|SSH|Tls|TLS|Ssl|SSL|X509|Pkcs|PKCS|Algorithm|"
@@ -805,7 +807,7 @@ class _FileNames:
                         r"/v\d+$", "", path).rsplit("/", 1)[-1]
                     self._import(base + m.start(2), path, [local], loose_last=True)
             return
-        for m in regex.finditer(text):
+        for m in regex.finditer("\n" + text if lang in _LINE_LED else text):  # only m.start() and groups are read
             if lang == "python":
                 if m.group(1):
                     imported = [n.strip().split(" as ") for n in m.group(2).split(",") if n.strip()]
