@@ -81,3 +81,15 @@ def test_imports_found_newline_to_newline_are_those_of_the_line_anchored_pattern
     for text, _ in _texts():
         assert [(m.start(), m.groups()) for m in fast.finditer("\n" + text)] == \
             [(m.start(), m.groups()) for m in plain.finditer(text)]
+
+
+def test_function_starts_found_newline_to_newline_are_those_of_the_line_anchored_pattern() -> None:
+    fast = lexical._FUNC_START
+    plain = re.compile("|".join("^" + alt.removeprefix(r"\n") for alt in fast.pattern.split(r"|\n")), re.M)
+    assert plain.pattern.startswith("^") and plain.pattern.count("|^") == 1  # both alternatives at a line start
+    for text, _ in _texts():
+        assert [m.start() for m in fast.finditer("\n" + text)] == [m.start() for m in plain.finditer(text)]
+        newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+        for start in newlines[::7]:  # a search from the end of a line, as receiver() does: offset + 1 in "\n" + text
+            end = min(len(text), start + 400)
+            assert bool(fast.search("\n" + text, start + 1, end + 1)) == bool(plain.search(text, start, end))

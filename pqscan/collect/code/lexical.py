@@ -610,10 +610,11 @@ _FACTORY = re.compile("(?i)" + _any(r"create\w* getinstance newinstance generate
 _GO_IMPORT_BLOCK = re.compile(r"^import\s*\(([^)]*)\)", re.M)
 _DECL_TYPED = re.compile(r"\b([A-Z][\w.]*)(?:<[^<>;\n]*>)?(?:\[\])?[ \t]+([a-zA-Z_]\w*)[ \t]*(?=[=;,)])")
 _DECL_GO = re.compile(r"\b([a-zA-Z_]\w*)[ \t]+\*?([a-z]\w*\.[A-Z]\w*)")
-_FUNC_START = re.compile(r"^[ \t]*(?:(?:public|private|protected|internal|static|async|override|virtual|final|export|"
-                         r"pub|unsafe|abstract|synchronized)[ \t]+)*(?:def|func|function|fn)\b|^[ \t]*(?:public|private|"
-                         r"protected|internal)\b[^;=\n]*\(", re.M)
-FUNCTION_START = _FUNC_START  # where a function begins (scanner.py reads a function's names with it)
+# where a function begins, newline-led: searched in "\n" + the text (as _IMPORT_RES; scanner.py reads it too)
+_FUNC_START = re.compile(r"\n[ \t]*(?:(?:public|private|protected|internal|static|async|override|virtual|final|export|"
+                         r"pub|unsafe|abstract|synchronized)[ \t]+)*(?:def|func|function|fn)\b|\n[ \t]*(?:public|private|"
+                         r"protected|internal)\b[^;=\n]*\(")
+FUNCTION_START = _FUNC_START
 _DECL_ASSERT = re.compile(r"\b([a-zA-Z_]\w*)(?:\s*,\s*\w+)?\s*:?=\s*[\w.]+\.\(\*?([a-z]\w*\.[A-Z]\w*)\)")
 _DECL_FIELD = re.compile(r"\b([a-z_]\w*)[ \t]*:[ \t]*&?(?:mut[ \t]+|'\w+[ \t]+)?(?:(?:Arc|Rc|Box|Option|Mutex|RwLock)<)*"
                          r"([A-Z]\w*(?:(?:::|\.)\w+)*)")
@@ -763,6 +764,14 @@ class _FileNames:
         self._fields: set[int] = set()  # offsets of Rust struct-field declarations (not bound to a function)
         self._field_set: frozenset[str] | None = None
         self._newlines: list[int] | None = None
+        self._nl_text: str | None = None
+
+    @property
+    def nl_text(self) -> str:
+        """``"\\n" + text``, where newline-led patterns (_FUNC_START) are searched: offset + 1 is offset in it."""
+        if self._nl_text is None:
+            self._nl_text = "\n" + self.text
+        return self._nl_text
 
     def line_col(self, offset: int) -> tuple[int, int]:
         if self._newlines is None:
@@ -1142,7 +1151,7 @@ class _FileNames:
             if offset in self._fields:
                 return list(algs)
             line_end = self.text.find("\n", offset)
-            if not (0 <= line_end < at and _FUNC_START.search(self.text, line_end, at)):
+            if not (0 <= line_end < at and _FUNC_START.search(self.nl_text, line_end + 1, at + 1)):
                 return list(algs)  # a local declaration of this function
         later = [(offset, algs) for offset, algs in decls if offset in self._fields]
         return list(min(later)[1]) if later else []  # a field set further down (a method above __init__)

@@ -243,7 +243,7 @@ def _family_from_function(findings: list[Finding], text: str, language: str) -> 
             ((bisect_right(line_at, a), bisect_right(line_at, b)) for a, b in blocks if a < off < b),
             key=lambda r: r[1] - r[0])
     else:  # no braces (Python): the function (its class may hold keys of several types: kex_rsa's host key)
-        starts = [text.count("\n", 0, m.start()) + 1 for m in lexical.FUNCTION_START.finditer(text)]
+        starts = [text.count("\n", 0, m.start()) + 1 for m in lexical.FUNCTION_START.finditer("\n" + text)]
         src = text.split("\n")
 
         def regions_of(off: int) -> list[tuple[int, int]]:
