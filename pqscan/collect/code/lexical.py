@@ -144,6 +144,16 @@ _ALL_TOKENS = re.compile(r"[A-Za-z0-9_$.+@/:-]+")
 _ID_RUN = re.compile(r"[A-Za-z0-9_$]+")
 _LIT_TOKEN = re.compile(r"[\w.+@/:-]*")
 _ID_TOKEN = re.compile(r"[A-Za-z0-9_$]*")
+# patterns the hot paths use (precompiled: a module-level re.split/findall looks its pattern up on every call)
+_SPLIT_WORDS = re.compile(r"[_\W]+")
+_SPLIT_PATH = re.compile(r"[./:]+")
+_SPLIT_MEMBER = re.compile(r"\.|::")
+_SPLIT_CHAIN = re.compile(r"\s*(?:\.|::|->)\s*")
+_NEW_CLASS = re.compile(r"\bnew\s+([A-Z]\w*)")
+_BARE_ARG = re.compile(r"(?<![\w.])[A-Za-z_]\w*(?![\w.(])")
+_WORD = re.compile(r"[A-Za-z_]\w*")
+_PY_STRING_PREFIX = re.compile(r"(?i)^[rbuf]{0,2}")
+_CONCAT_AFTER = re.compile(r"\s*\+(?!\+)")
 
 
 @cache
@@ -195,7 +205,7 @@ def words_of(identifier: str, loose: bool = False) -> list[str]:
     (``describe``, ``rsplit``, ``DESCRIPTION`` name nothing)."""
     out: list[str] = []
     identifier = _JOINED.sub(lambda m: m.group(1) + m.group(2), identifier)
-    for part in re.split(r"[_\W]+", identifier):
+    for part in _SPLIT_WORDS.split(identifier):
         if part:
             out.extend(_part_words(part, loose))
     return out
@@ -463,7 +473,7 @@ _COMMENT_START = "/#"
 def _string_body(raw: str, language: str) -> str | None:
     s = raw
     if language == "python":
-        s = re.sub(r"(?i)^[rbuf]{0,2}", "", s)
+        s = _PY_STRING_PREFIX.sub("", s)
         if s[:3] in ('"""', "'''"):
             return None  # docstrings and multi-line text name no algorithm by themselves
     s = s.lstrip("@$b")
@@ -877,7 +887,7 @@ class _FileNames:
         for local in locals_:
             if local:
                 self.imports[local] = path
-        segs = [s for s in re.split(r"[./:]+", path) if s]
+        segs = [s for s in _SPLIT_PATH.split(path) if s]
         if not segs:
             return
         if path in _MODULE_FAMILY:
@@ -925,7 +935,7 @@ class _FileNames:
                 self._literal(a, b, consts, const_def_at)
         defined = {k: v[0] for k, v in consts.items() if len(v) == 1 and v[0] is not None}
         self._receivers()
-        aliases = [n for n, path in self.imports.items() if words_of(re.split(r"[./:]+", path)[-1], loose=True)]
+        aliases = [n for n, path in self.imports.items() if words_of(_SPLIT_PATH.split(path)[-1], loose=True)]
         # names without an anchor of their own; receivers always (their calls: key.encrypt(m, oaep))
         extra = [n for n in dict.fromkeys((*defined, *aliases)) if n and not anchor_positions(n)]
         extra.extend(n for n in self.receivers if n not in extra)
@@ -957,7 +967,7 @@ class _FileNames:
             return  # an expression statement: a docstring or a bare string
         if self._is_message(before) or self.line_col(a)[0] in self.import_lines:
             return
-        if before.rstrip().endswith("+") or re.match(r"\s*\+(?!\+)", text[b:b + 8]):
+        if before.rstrip().endswith("+") or _CONCAT_AFTER.match(text[b:b + 8]):
             return  # text being built (description + "rsa"), not a name handed to anything
         alg, params = found
         dm = _CONST_DEF.search(before)
@@ -1027,16 +1037,16 @@ class _FileNames:
                         type_name, var = m.group(1), m.group(2)
                     else:
                         var, type_name = m.group(1), m.group(2)
-                    algs = self._chain_words(re.split(r"\.|::", type_name), called=True)
+                    algs = self._chain_words(_SPLIT_MEMBER.split(type_name), called=True)
                     if regex is _DECL_INIT:  # new GcmBlockCipher(new AesEngine()): the engine inside says more
-                        inner = [a for n in re.findall(r"\bnew\s+([A-Z]\w*)", m.group(3)) for a in words_of(n)]
+                        inner = [a for n in _NEW_CLASS.findall(m.group(3)) for a in words_of(n)]
                         if inner and "HMAC" in algs:
                             algs = self._merge_hmac([*algs, *inner])  # new HMac(new SHA1Digest()): HMAC-SHA1
                         elif inner and not algs:
                             algs = inner
                     if not algs and regex is _DECL_INIT:  # gcm, err := cipher.NewGCM(block): block's family
                         # an argument that is the variable itself (block), not a value read from it (key.Size)
-                        for arg in re.findall(r"(?<![\w.])[A-Za-z_]\w*(?![\w.(])", m.group(3)):
+                        for arg in _BARE_ARG.findall(m.group(3)):
                             if arg != var and (found := self.receiver(arg, m.start())):
                                 algs = found
                                 break
@@ -1181,7 +1191,7 @@ class _FileNames:
         if algs:
             return algs  # des.NewTripleDESCipher is 3DES, ecdh.X25519() is X25519: the member says more
         if imported:
-            tail = re.split(r"[./:]+", self.imports[root])[-1]
+            tail = _SPLIT_PATH.split(self.imports[root])[-1]
             return words_of(tail, loose=True)
         return words_of(root) if root[:1].isupper() else []
 
@@ -1190,7 +1200,7 @@ class _FileNames:
         lang = self.language
         for m in _chains(seg, hits, extra_re):
             chain = m.group(2)
-            segs = [s for s in re.split(r"\s*(?:\.|::|->)\s*", chain) if s]
+            segs = [s for s in _SPLIT_CHAIN.split(chain) if s]
             if not segs or segs[0] in _KEYWORDS:
                 continue
             offset = base + m.start(2)
@@ -1298,7 +1308,7 @@ class _FileNames:
         if not self.receivers:
             return []
         args = _balanced(seg, start, 400)
-        for arg in re.findall(r"[A-Za-z_]\w*", args):
+        for arg in _WORD.findall(args):
             if arg in self.receivers and (found := self.receiver(arg, offset)):
                 return found
         return []
