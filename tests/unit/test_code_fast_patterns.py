@@ -93,3 +93,12 @@ def test_function_starts_found_newline_to_newline_are_those_of_the_line_anchored
         for start in newlines[::7]:  # a search from the end of a line, as receiver() does: offset + 1 in "\n" + text
             end = min(len(text), start + 400)
             assert bool(fast.search("\n" + text, start + 1, end + 1)) == bool(plain.search(text, start, end))
+
+
+def test_javascript_imports_found_apart_are_those_of_the_one_pattern() -> None:
+    plain = re.compile(r"(?:require\(\s*['\"]([^'\"]+)['\"]\s*\)|from\s+['\"]([^'\"]+)['\"]|"
+                       r"^[ \t]*import\s+['\"]([^'\"]+)['\"])", re.M)  # as written before
+    tricky = "import 'a'\nconst x = require( 'b' ) ; import c from \"c\"\n  import\n'd'\nx.require('e')from'f'\nimport 'g'"
+    for text in [tricky, *(t for t, lang in _texts() if lang == "javascript")]:
+        assert list(lexical._js_imports(text, "\n" + text)) == \
+            [(m.start(), m.end(), m.group(1) or m.group(2) or m.group(3)) for m in plain.finditer(text)]

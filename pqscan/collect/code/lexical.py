@@ -527,13 +527,14 @@ _IMPORT_RES = {
     "csharp": re.compile(r"\n[ \t]*using[ \t]+(?:static[ \t]+)?(?:\w+[ \t]*=[ \t]*)?([\w.]+)[ \t]*;"),
     "c": re.compile(r"\n[ \t]*#[ \t]*include[ \t]*[<\"]([^>\"]+)[>\"]"),
     "rust": re.compile(r"\n[ \t]*(?:pub[ \t]+)?use[ \t]+([^;]+);"),
-    "javascript": re.compile(r"(?:require\(\s*['\"]([^'\"]+)['\"]\s*\)|from\s+['\"]([^'\"]+)['\"]|"
-                             r"^[ \t]*import\s+['\"]([^'\"]+)['\"])", re.M),
+    # JavaScript: require('m') | from 'm' | import 'm' at a line start, found by _js_imports
+    "javascript": re.compile(r"require\(\s*['\"]([^'\"]+)['\"]\s*\)|from\s+['\"]([^'\"]+)['\"]"),
     "go": re.compile(r"(?:^[ \t]*import[ \t]+(\w+[ \t]+)?\"([^\"]+)\"|^[ \t]*(\w+[ \t]+)?\"([^\"]+)\"[ \t]*$)", re.M),
 }
 # the short variants of an enum of algorithm families / key types (``AlgorithmFamily::Ec``, ``KeyType.Ed``)
 _SHORT_VARIANTS = {"Ec": "EC", "EC": "EC", "Ed": "EdDSA", "ED": "EdDSA"}
 _VARIANT_ANCHOR = re.compile(r"(?:Algorithm|Key)(?:Family|Type|Kind)\s*(?:::|\.)\s*(Ec|EC|Ed|ED)\b")
+_JS_IMPORT_LINE = re.compile(r"\n[ \t]*import\s+['\"]([^'\"]+)['\"]")  # in "\n" + text
 _LINE_LED = frozenset({"python", "java", "csharp", "c", "rust"})  # their _IMPORT_RES read "\n" + text
 _FAMILY_ENUM = re.compile(r"(?:Algorithm|Key)(?:Family|Type|Kind)$|^Kty$|^KeyAlgorithm$")
 _CRYPTO_CLASS = re.compile(r"Crypt|Cipher|Digest|Signature|Signer|Hash|Mac|Kex|KeyExchange|Jws|JWS|Jwe|JWE|Jwk|JWK|"
@@ -706,6 +707,30 @@ def _balanced(seg: str, start: int, limit: int) -> str:
     return seg[start:end]
 
 
+def _js_imports(text: str, nl_text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, module) of what ``require\\(...\\)|from '...'|^[ \\t]*import '...'`` (re.M) finds in ``text``, in order:
+    the first two alternatives and the line-led third are searched apart (each from its literal) and the leftmost
+    taken, as the engine takes it; ``nl_text`` is ``"\\n" + text``."""
+    pos, n = 0, len(text)
+    a = b = None
+    a_done = b_done = False
+    while pos <= n:
+        if not a_done and (a is None or a.start() < pos):
+            a = _IMPORT_RES["javascript"].search(text, pos)
+            a_done = a is None
+        if not b_done and (b is None or b.start() < pos):
+            b = _JS_IMPORT_LINE.search(nl_text, pos)  # the "\n" before a line is at the line's offset in nl_text
+            b_done = b is None
+        if a is not None and (b is None or a.start() <= b.start()):
+            yield a.start(), a.end(), a.group(1) or a.group(2)
+            pos = a.end()
+        elif b is not None:
+            yield b.start(), b.end() - 1, b.group(1)
+            pos = b.end() - 1
+        else:
+            return
+
+
 def names_pattern(names: Iterable[str]) -> re.Pattern[str]:
     """``names`` as whole words, for :func:`word_matches` (``\\b(?:a|b)\\b`` without its leading ``\\b``: a pattern
     led by the names' first characters is searched fast, one led by ``\\b`` is tried at every offset)."""
@@ -826,7 +851,16 @@ class _FileNames:
                         r"/v\d+$", "", path).rsplit("/", 1)[-1]
                     self._import(base + m.start(2), path, [local], loose_last=True)
             return
-        for m in regex.finditer("\n" + text if lang in _LINE_LED else text):  # only m.start() and groups are read
+        if lang == "javascript":
+            for start, end, path in _js_imports(text, self.nl_text):
+                line_start = text.rfind("\n", 0, start) + 1
+                stmt = text[line_start:end]
+                locals_ = re.findall(r"[A-Za-z_$][\w$]*", re.sub(r"\b(const|let|var|import|from|as|require|"
+                                                              r"type)\b|['\"][^'\"]*['\"]", " ", stmt))
+                self._import(start, path, locals_, loose_last=True,
+                             name="{}" if re.match(r"\s*import\s*(?:type\s*)?\{", stmt) else "")
+            return
+        for m in regex.finditer("\n" + text):  # _LINE_LED: only m.start() and groups are read
             if lang == "python":
                 if m.group(1):
                     imported = [n.strip().split(" as ") for n in m.group(2).split(",") if n.strip()]
@@ -842,14 +876,6 @@ class _FileNames:
                             self._import(m.start(), path, [parts[-1].strip().split(".")[0]], loose_last=True)
             elif lang == "rust":
                 self._rust_use(m.start(), m.group(1))
-            elif lang == "javascript":
-                path = m.group(1) or m.group(2) or m.group(3)
-                line_start = text.rfind("\n", 0, m.start()) + 1
-                stmt = text[line_start:m.end()]
-                locals_ = re.findall(r"[A-Za-z_$][\w$]*", re.sub(r"\b(const|let|var|import|from|as|require|"
-                                                              r"type)\b|['\"][^'\"]*['\"]", " ", stmt))
-                self._import(m.start(), path, locals_, loose_last=True,
-                             name="{}" if re.match(r"\s*import\s*(?:type\s*)?\{", stmt) else "")
             else:
                 path = m.group(1)
                 last = path.rsplit("/" if lang == "c" else ".", 1)[-1]

@@ -37,6 +37,7 @@ _DEF = {
                          r"[\w<>\[\], ?]+?[ \t]+(\w+)[ \t]*\("),
 }
 _NEWLINE = re.compile("\n")
+_BRACES = re.compile("[{}]")
 _NOT_WRAPPED = frozenset({"main", "init", "__init__", "new", "test", "setUp", "run", "get", "set", "toString",
                           "equals", "hashCode", "String", "Dispose"})
 
@@ -60,7 +61,7 @@ def _body_end(lines: list[str], start: int, indent: str, python: bool, limit: in
     depth = 0
     opened = False
     for i in range(start, min(len(lines), start + limit + 2)):
-        for ch in lines[i]:
+        for ch in _BRACES.findall(lines[i]):
             if ch == "{":
                 depth += 1
                 opened = True
