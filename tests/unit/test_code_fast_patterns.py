@@ -102,3 +102,12 @@ def test_javascript_imports_found_apart_are_those_of_the_one_pattern() -> None:
     for text in [tricky, *(t for t, lang in _texts() if lang == "javascript")]:
         assert list(lexical._js_imports(text, "\n" + text)) == \
             [(m.start(), m.end(), m.group(1) or m.group(2) or m.group(3)) for m in plain.finditer(text)]
+
+
+def test_operation_hints_found_word_by_word_are_those_of_the_alternation() -> None:
+    from pqscan.collect.code import scanner
+
+    plain = re.compile(r"(?:sign|verify|encrypt|decrypt)\s*\(|Key\s*\(")  # as written before
+    for text in ["signKey(x) verify (y) decrypt\n(z) encrypt(sign(a)) getKey (b) designate(", *(t for t, _ in _texts())]:
+        assert sorted(h.span() for r in scanner._OPERATION_HINTS for h in r.finditer(text)) == \
+            [m.span() for m in plain.finditer(text)]

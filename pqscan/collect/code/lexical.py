@@ -1343,10 +1343,15 @@ class _FileNames:
         """This file defines a function or method ``name`` (a call of it is the file's own code, not an API)."""
         cached = self._defined.get(name)
         if cached is None:
-            cached = self._defined[name] = bool(re.search(
-                rf"\b(?:def|fn|func|function)\s+(?:\([^)]*\)\s*)?{re.escape(name)}\b|"
-                rf"\b(?:void|int|bool|boolean|byte\[\]|String|string|static|public|private|protected)\s+"
-                rf"(?:\w+(?:<[^>]*>)?(?:\[\])?\s+)?{re.escape(name)}\s*\(", self.text))
+            # \b(?:def|...)\s+NAME\b|\b(?:void|...)\s+...NAME\s*\(, each keyword its own literal-led alternative
+            # (the engine skips to their first letters) and the leading \b checked by word_matches
+            escaped = re.escape(name)
+            regex = re.compile("|".join(
+                [rf"{kw}\s+(?:\([^)]*\)\s*)?{escaped}\b" for kw in ("def", "fn", "func", "function")]
+                + [rf"{kw}\s+(?:\w+(?:<[^>]*>)?(?:\[\])?\s+)?{escaped}\s*\(" for kw in (
+                    "void", "int", "bool", "boolean", r"byte\[\]", "String", "string", "static", "public", "private",
+                    "protected")]))
+            cached = self._defined[name] = next(word_matches(regex, self.text), None) is not None
         return cached
 
     def _enum_row(self, offset: int) -> bool:
