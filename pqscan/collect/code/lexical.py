@@ -144,17 +144,13 @@ _ALL_TOKENS = re.compile(r"[A-Za-z0-9_$.+@/:-]+")
 _ID_RUN = re.compile(r"[A-Za-z0-9_$]+")
 _LIT_TOKEN = re.compile(r"[\w.+@/:-]*")
 _ID_TOKEN = re.compile(r"[A-Za-z0-9_$]*")
-# patterns the hot paths use (precompiled: a module-level re.split/findall looks its pattern up on every call)
-_SPLIT_WORDS = re.compile(r"[_\W]+")
-_SPLIT_PATH = re.compile(r"[./:]+")
-_SPLIT_MEMBER = re.compile(r"\.|::")
-_SPLIT_CHAIN = re.compile(r"\s*(?:\.|::|->)\s*")
-_NEW_CLASS = re.compile(r"\bnew\s+([A-Z]\w*)")
-_BARE_ARG = re.compile(r"(?<![\w.])[A-Za-z_]\w*(?![\w.(])")
-_WORD = re.compile(r"[A-Za-z_]\w*")
-_PY_STRING_PREFIX = re.compile(r"(?i)^[rbuf]{0,2}")
-_CONCAT_AFTER = re.compile(r"\s*\+(?!\+)")
-
+# patterns the hot paths use, precompiled (a module-level re.split/findall looks its pattern up on every call):
+# names into words; paths and qualified names into segments
+_SPLIT_WORDS, _SPLIT_PATH, _SPLIT_MEMBER, _SPLIT_CHAIN = map(re.compile, (
+    r"[_\W]+", r"[./:]+", r"\.|::", r"\s*(?:\.|::|->)\s*"))
+# the classes built and the bare names passed in a declaration's value; a string's prefix; text being concatenated
+_NEW_CLASS, _BARE_ARG, _WORD, _PY_STRING_PREFIX, _CONCAT_AFTER = map(re.compile, (
+    r"\bnew\s+([A-Z]\w*)", r"(?<![\w.])[A-Za-z_]\w*(?![\w.(])", r"[A-Za-z_]\w*", r"(?i)^[rbuf]{0,2}", r"\s*\+(?!\+)"))
 
 @cache
 def _names_something(ident: str, literal: str) -> bool:
