@@ -55,7 +55,10 @@ def ordered_scan(items: Iterable[Item], scan_batch: Callable[[list[Item]], list[
         if pool is None:
             context = _context()
             if prepare is not None and context.get_start_method() == "fork" and queue:
-                prepare(queue[0][0])
+                try:
+                    prepare(queue[0][0])
+                except Exception:  # noqa: BLE001 - only a saving: the workers load what they need themselves
+                    pass
             pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
         for entry in ([queue[0]] if alone else queue):
             if entry[2] is None:
