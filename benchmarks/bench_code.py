@@ -28,6 +28,10 @@ files/s over the corpus's source files (the extensions pqscan reads, wall time),
 process (wait4), findings and findings per MB, and the ratios peer/pqscan for wall and CPU time
 (above 1: pqscan is faster) against pqscan with its defaults. bandit counts only its cryptography
 tests (B303-B305, B324, B413, B502-B505); its time covers all its tests.
+
+With ``--read-bytes``, below each corpus's table: the source files of the corpus each tool opened (counted by one
+more run of each tool under ``strace -f -e openat``, outside the timed rounds) and its MB/s over those bytes at its
+median wall time. The headline MB/s stays the one over the whole corpus; this only shows which tools read less of it.
 """
 
 from __future__ import annotations
@@ -128,13 +132,17 @@ def source_size(root: Path) -> tuple[int, int]:
     return files, size
 
 
-def run_pqscan(root: Path, out: Path, timeout: float, everything: bool = False, jobs: int = 0) -> Run:
+def pqscan_argv(root: Path, out: Path, everything: bool = False, jobs: int = 0) -> list[str]:
     argv = [str(PQSCAN), "-q", "code", str(root), "-o", str(out)]
     if jobs:
         argv += ["-j", str(jobs)]
     if everything:
         argv += ["--include-vendored", "--include-generated", "--include-minified"]
-    seconds, rss, code, err = run_measured(argv, timeout)
+    return argv
+
+
+def run_pqscan(root: Path, out: Path, timeout: float, everything: bool = False, jobs: int = 0) -> Run:
+    seconds, rss, code, err = run_measured(pqscan_argv(root, out, everything, jobs), timeout)
     if code != 0:
         return Run(seconds, rss, [], err or f"exit {code}")
     doc = json.loads(out.read_text(encoding="utf-8"))
@@ -172,6 +180,8 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per tool and corpus")
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--repeat", type=int, default=3, help="rounds of every tool in turn (median kept)")
+    parser.add_argument("--read-bytes", action="store_true",
+                        help="also run each tool once more under strace (untimed) and print the source bytes it opened")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     # as pip install does; not the lab's sample repository (data: a __pycache__ there would be one more folder)
@@ -214,9 +224,72 @@ def main() -> int:
                 print(f"{tool:10} {t.wall:7.2f} {t.cpu:6.2f} {mb / t.wall:6.2f} {files / t.wall:8.0f} "
                       f"{r.peak_rss_mb:8.0f} {n:9} {n / mb if mb else 0:7.1f} {wall_x:>7} {cpu_x:>6} {yield_x:>11}")
             print(f"   load average after: {_load()}")
+            if args.read_bytes:
+                _print_read_bytes(root, Path(tmp), peers, rows, args.timeout)
     print("\n'wall x' / 'CPU x' = peer seconds / pqscan seconds (above 1: pqscan is faster); "
           "'findings x' = pqscan findings / peer findings; medians of the rounds.")
     return 0
+
+
+def _argvs(root: Path, tmp: Path, peers: list[Peer]) -> dict[str, list[str]]:
+    """Each tool's command line, as its timed run has it (peers as code_peers.run_peer starts them)."""
+    argvs = {"pqscan": pqscan_argv(root, tmp / "read-pqscan.json"),
+             "pqscan-j1": pqscan_argv(root, tmp / "read-j1.json", jobs=1),
+             "pqscan-all": pqscan_argv(root, tmp / "read-all.json", True)}
+    for p in peers:
+        argvs[p.name] = [str(p.executable), *p.argv(root, tmp / f"read-{p.name}.json")]
+    return argvs
+
+
+_OPENAT = re.compile(r'^(\d+) +openat\((?:AT_FDCWD|\d+), "((?:[^"\\]|\\.)*)"')
+_RESULT = re.compile(r"^(\d+) .*\) += (-?\d+)")  # the call's result: on its line, or on "<... openat resumed>"
+
+
+def opened_source(argv: list[str], root: Path, timeout: float) -> tuple[int, int] | None:
+    """(files, bytes) of the source files under ``root`` that one run of ``argv`` opened (``strace -f -e openat``,
+    each file counted once, at its size on disk), or None without strace."""
+    strace = shutil.which("strace")
+    if strace is None:
+        return None
+    with tempfile.NamedTemporaryFile(suffix=".strace") as log:
+        try:
+            subprocess.run([strace, "-f", "-qq", "-e", "trace=openat", "-o", log.name, *argv], timeout=timeout,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        except subprocess.TimeoutExpired:
+            return None
+        lines = Path(log.name).read_text(encoding="utf-8", errors="replace").splitlines()
+    seen: set[Path] = set()
+    top = root.resolve()
+    pending: dict[str, str] = {}  # pid -> path of an openat whose result is on a later line (other processes ran)
+    for line in lines:
+        m = _OPENAT.match(line)
+        if m is not None:
+            pending[m.group(1)] = m.group(2)
+        r = _RESULT.match(line)
+        if r is None or ("openat" not in line) or (opened := pending.pop(r.group(1), None)) is None:
+            continue
+        path = (Path.cwd() / opened.encode("latin-1", "backslashreplace").decode("unicode_escape")).resolve()
+        if int(r.group(2)) >= 0 and path.suffix.lower() in LANGUAGE_BY_SUFFIX and path.is_relative_to(top) \
+                and path.is_file():
+            seen.add(path)
+    return len(seen), sum(p.stat().st_size for p in seen)
+
+
+def _print_read_bytes(root: Path, tmp: Path, peers: list[Peer], rows: dict[str, Timed], timeout: float) -> None:
+    """What each tool read of the corpus, and its MB/s over those bytes (not the headline: a tool that skips files
+    reads less of the same corpus)."""
+    print("   source files each tool opened (one more, untimed run under strace -f -e openat; each file once), and MB/s"
+          " over those bytes at the median wall time above:")
+    for tool, argv in _argvs(root, tmp, peers).items():
+        t = rows.get(tool)
+        if t is None or t.run.error:
+            continue
+        got = opened_source(argv, root, timeout)
+        if got is None:
+            print(f"   {tool:10} (strace not available or timed out)")
+            continue
+        files, size = got
+        print(f"   {tool:10} {files:6} files {size / 1e6:7.2f} MB read {size / 1e6 / t.wall:7.2f} MB/s over them")
 
 
 def _tools(root: Path, tmp: Path, peers: list[Peer], timeout: float) -> dict[str, Callable[[], Run]]:

@@ -73,6 +73,9 @@ class Job:
     target: str
     collector: str
     size: int = 0
+    # loads what ``run`` needs (rules, grammars, tables): called once in this process before worker processes
+    # are forked, which then inherit it instead of each loading it again. One object per kind of job.
+    warm: Callable[[], None] | None = None
 
 
 Work = ScanResult | Job
@@ -157,7 +160,12 @@ def run(work: Iterable[Work], jobs: int = 1) -> Iterator[ScanResult]:
         return
     from pqscan.collect.parallel import ordered_scan
 
-    yield from ordered_scan(work, run_batch, _size, _target, jobs)
+    yield from ordered_scan(work, run_batch, _size, _target, jobs, prepare=_warm)
+
+
+def _warm(batch: list[Work]) -> None:
+    for warm in {id(w.warm): w.warm for w in batch if isinstance(w, Job) and w.warm is not None}.values():
+        warm()
 
 
 def _size(work: Work) -> int:

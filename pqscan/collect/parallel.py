@@ -1,7 +1,9 @@
 """Scan files in worker processes, results in walk order.
 
-Files are sent in batches (a few dozen files or a few MB, so a batch costs far more than shipping it);
-a tree smaller than one batch is scanned in this process, without starting any worker. Results come
+Files are sent in batches (16 files or 256 KB: a batch costs far more than shipping it, and the last
+batches are small enough to keep every worker busy to the end); a tree smaller than one batch is
+scanned in this process, without starting any worker. Workers are forked once what the first batch's
+languages need is loaded here (``prepare``), so they do not each load it again. Results come
 back in exactly the order the walk produced the files, whatever the number of workers, so output is
 the same as a serial scan's. When a worker dies (a crash in a parser) the pool is replaced and the
 oldest unfinished batch runs again alone; if it kills a worker alone, each of its files gets an
@@ -20,8 +22,8 @@ from typing import TypeVar
 
 from pqscan.model import ErrorKind, ScanResult
 
-BATCH_FILES = 48
-BATCH_BYTES = 4 * 1024 * 1024
+BATCH_FILES = 16
+BATCH_BYTES = 256 * 1024
 IN_FLIGHT_PER_WORKER = 3  # batches queued per worker: enough to keep it busy, bounded memory
 
 Item = TypeVar("Item")
@@ -35,10 +37,13 @@ def _context() -> multiprocessing.context.BaseContext:
 
 def ordered_scan(items: Iterable[Item], scan_batch: Callable[[list[Item]], list[ScanResult]],
                  size_of: Callable[[Item], int], target_of: Callable[[Item], str], jobs: int,
-                 ) -> Iterator[ScanResult]:
+                 prepare: Callable[[list[Item]], None] | None = None) -> Iterator[ScanResult]:
     """``scan_batch`` over ``items`` in batches on ``jobs`` processes; one result per item, in order.
 
-    ``scan_batch`` must be a module-level function (it is pickled) that never raises for one file."""
+    ``scan_batch`` must be a module-level function (it is pickled) that never raises for one file.
+    ``prepare`` is called here with the first batch before the workers are forked (they inherit what it
+    loads: without it each worker loads the rules and grammars again); never with items' own bytes parsed
+    here, so a file that crashes a parser still only kills a worker."""
     queue: deque[list] = deque()  # [batch, attempt, future or None], in walk order  # type: ignore[type-arg]
     pool: ProcessPoolExecutor | None = None
     alone = False  # after a worker died: the oldest batch runs by itself
@@ -48,7 +53,13 @@ def ordered_scan(items: Iterable[Item], scan_batch: Callable[[list[Item]], list[
     def start() -> None:
         nonlocal pool
         if pool is None:
-            pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context())
+            context = _context()
+            if prepare is not None and context.get_start_method() == "fork" and queue:
+                try:
+                    prepare(queue[0][0])
+                except Exception:  # noqa: BLE001 - only a saving: the workers load what they need themselves
+                    pass
+            pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
         for entry in ([queue[0]] if alone else queue):
             if entry[2] is None:
                 try:

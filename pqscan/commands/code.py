@@ -77,33 +77,26 @@ def _cpus() -> int:
     return max(1, min(n, 8))
 
 
-def _console():  # type: ignore[no-untyped-def]
-    from rich.console import Console
-
-    return Console(file=sys.stdout, highlight=False, width=None if sys.stdout.isatty() else 160)
+_SUMMARY_COLUMNS = (Column("algorithm", min_width=10, whole=True), Column("usage", min_width=8),
+                    Column("findings", right=True), Column("files", right=True))
 
 
 def render_summary(inv: Inventory, files: int, output: Path) -> None:
     """With ``-o`` the inventory holds every finding: the terminal gets counts per algorithm and use
-    (a table of thousands of rows costs more than the scan and nobody reads it)."""
-    from rich.markup import escape
-    from rich.table import Table
-
-    console = _console()
+    (a table of thousands of rows costs more than the scan and nobody reads it); on a pipe one record a line."""
     counts: Counter[tuple[str, str]] = Counter()
     where: dict[tuple[str, str], set[str]] = {}
     for f in inv.findings:
         key = (f.algorithm, f.usage.value)
         counts[key] += 1
         where.setdefault(key, set()).add(f.evidence.location)
-    console.print(f"Cryptography in code: {len(inv.findings)} finding(s) in {files} file(s)", soft_wrap=True)
-    table = Table()
-    for col in ("algorithm", "usage", "findings", "files"):
-        table.add_column(col, justify="right" if col in ("findings", "files") else "left")
-    for (algorithm, usage), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        table.add_row(escape(algorithm), usage, str(n), str(len(where[(algorithm, usage)])))
-    console.print(table)
-    console.print(f"each finding with its location and code: {escape(str(output))}", soft_wrap=True)
+    term = Terminal.of(sys.stdout)
+    rows = [[algorithm, usage, str(n), str(len(where[(algorithm, usage)]))]
+            for (algorithm, usage), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    sys.stdout.write(term.line(f"Cryptography in code: {len(inv.findings)} finding(s) in {files} file(s)"))
+    if rows:
+        sys.stdout.write(term.table(_SUMMARY_COLUMNS, rows))
+    sys.stdout.write(term.line(f"each finding with its location and code: {output}"))
     write_skip_summary(inv)
 
 

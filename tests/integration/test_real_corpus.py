@@ -8,12 +8,13 @@ The third-party files are never in the repository: these tests read them from th
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path, PurePosixPath
 
 import pytest
 
 from benchmarks.real_corpus.corpus import DEFAULT_CACHE, DEFAULT_MIRRORS, HERE, available, load
 from benchmarks.real_corpus.score import LANGUAGE_GROUP, aggregate, findings_of, score_file
-from pqscan.collect.code import scan_source
+from pqscan.collect.code import scan_paths, scan_source
 from pqscan.collect.code.scanner import CodeScanOptions
 
 
@@ -41,6 +42,23 @@ def test_prefilters_never_hide_a_finding_on_real_code() -> None:
         if key(CodeScanOptions()) != key(CodeScanOptions(parse_all=True)):
             differing.append(item.key)  # type: ignore[attr-defined]
     assert differing == []
+
+
+def test_worker_processes_give_the_serial_findings_on_real_code(tmp_path: Path) -> None:
+    """``-j 2`` (workers forked after the parent loaded the first batch's languages) against ``-j 1``, file by file."""
+    for n, (item, text) in enumerate(_present()):
+        name = PurePosixPath(item.path.replace("!/", "/")).name  # type: ignore[attr-defined]
+        dest = tmp_path / f"{n:03d}-{item.source.id}" / name  # type: ignore[attr-defined]
+        dest.parent.mkdir(parents=True)
+        dest.write_text(text, encoding="utf-8")
+
+    def run(jobs: int) -> list[tuple[object, ...]]:
+        return [(r.target, [(f.id, f.evidence.line, f.evidence.column, f.parameters) for f in r.findings],
+                 [(e.kind, e.message) for e in r.errors]) for r in scan_paths([tmp_path], CodeScanOptions(jobs=jobs))]
+
+    serial = run(1)
+    assert sum(len(r[1]) for r in serial) > 1000  # type: ignore[arg-type]  # real findings, not an empty tree
+    assert run(2) == serial
 
 
 def test_precision_and_clean_files_on_real_code() -> None:

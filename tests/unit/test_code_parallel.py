@@ -78,5 +78,39 @@ def test_code_command_with_output_file_prints_a_summary_per_algorithm(tmp_path: 
     assert res.exit_code == 0, res.output
     assert "3 finding(s) in 1 file(s)" in res.output and "hashlib.md5" not in res.output
     md5_row = next(line for line in res.output.splitlines() if "MD5" in line)
-    assert md5_row.split("│")[3].strip() == "2"
+    assert md5_row.split("\t") == ["MD5", "hashing", "2", "1"]  # on a pipe: one record a line
     assert len(json.loads(out.read_text())["findings"]) == 3
+
+
+_PREPARED: list[list[int]] = []
+
+
+def _prepare(batch: list[int]) -> None:
+    _PREPARED.append(list(batch))
+
+
+def _seen_prepared(batch: list[int]) -> list[ScanResult]:
+    return [ScanResult(target=f"{i}:{len(_PREPARED)}:{os.getpid()}", collector="code") for i in batch]
+
+
+def test_workers_are_forked_after_the_first_batch_is_prepared_here() -> None:
+    _PREPARED.clear()
+    items = list(range(BATCH_FILES * 3))
+    results = list(ordered_scan(items, _seen_prepared, lambda _: 1, str, jobs=2, prepare=_prepare))
+    assert [list(b) for b in _PREPARED] == [items[:BATCH_FILES]]  # once, in this process, with the first batch
+    index, prepared, pids = zip(*(r.target.split(":") for r in results), strict=True)
+    assert list(map(int, index)) == items
+    assert set(prepared) == {"1"} and str(os.getpid()) not in pids  # the workers inherited it
+
+
+def test_scan_goes_on_when_preparing_fails() -> None:
+    def fail(batch: list[int]) -> None:
+        raise RuntimeError("cannot warm up")
+
+    results = list(ordered_scan(list(range(BATCH_FILES * 2)), _pid_results_module, lambda _: 1, str, jobs=2,
+                                prepare=fail))
+    assert [r.target for r in results] == [str(i) for i in range(BATCH_FILES * 2)]
+
+
+def _pid_results_module(batch: list[int]) -> list[ScanResult]:
+    return [ScanResult(target=str(i), collector="code") for i in batch]

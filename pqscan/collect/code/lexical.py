@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -144,19 +144,22 @@ _ALL_TOKENS = re.compile(r"[A-Za-z0-9_$.+@/:-]+")
 _ID_RUN = re.compile(r"[A-Za-z0-9_$]+")
 _LIT_TOKEN = re.compile(r"[\w.+@/:-]*")
 _ID_TOKEN = re.compile(r"[A-Za-z0-9_$]*")
-
+# patterns the hot paths use, precompiled (a module-level re.split/findall looks its pattern up on every call):
+# names into words; paths and qualified names into segments
+_SPLIT_WORDS, _SPLIT_PATH, _SPLIT_MEMBER, _SPLIT_CHAIN = map(re.compile, (
+    r"[_\W]+", r"[./:]+", r"\.|::", r"\s*(?:\.|::|->)\s*"))
+# the classes built and the bare names passed in a declaration's value; a string's prefix; text being concatenated
+_NEW_CLASS, _BARE_ARG, _WORD, _PY_STRING_PREFIX, _CONCAT_AFTER = map(re.compile, (
+    r"\bnew\s+([A-Z]\w*)", r"(?<![\w.])[A-Za-z_]\w*(?![\w.(])", r"[A-Za-z_]\w*", r"(?i)^[rbuf]{0,2}", r"\s*\+(?!\+)"))
 
 @cache
 def _names_something(ident: str, literal: str) -> bool:
     return bool(_verb_words(ident)) or literal_algorithm(literal) is not None or bool(_PEM_TYPE.search(literal))
 
 
-def _token(text: str, p: int, regex: re.Pattern[str], chars: str) -> str:
-    a = p
-    while a > 0 and (text[a - 1].isalnum() or text[a - 1] in chars):
-        a -= 1
-    m = regex.match(text, a)
-    return m.group(0) if m else ""
+# the characters an identifier / a literal's token is made of, read backwards from a hit ([\w] is str.isalnum() or "_")
+_ID_BACK = re.compile(r"[\w$]*")
+_LIT_BACK = re.compile(r"[\w.+@/:-]*")
 
 
 def _ident_end(text: str, p: int) -> int:
@@ -175,9 +178,10 @@ def anchor_positions(text: str, gate: bool = True) -> list[int]:
     hits.extend(m.start() for regex in _UPPER_ANCHORS for m in regex.finditer(text))
     hits.extend(m.start() for regex in _SHORT_WORDS for m in regex.finditer(low))
     out = []
+    rev, n = text[::-1], len(text)  # the token around a hit starts where its characters, read backwards, end
     for p in hits:
-        ident = _token(text, p, _ID_TOKEN, "_$")
-        literal = _token(text, p, _LIT_TOKEN, "_.+@/:-")
+        ident = _ID_TOKEN.match(text, n - _ID_BACK.match(rev, n - p).end()).group()  # type: ignore[union-attr]
+        literal = _LIT_TOKEN.match(text, n - _LIT_BACK.match(rev, n - p).end()).group()  # type: ignore[union-attr]
         if len(ident) <= 80 and _names_something(ident, literal[:80]) or "PRIVATE KEY" in text[p:p + 30] or \
                 text.startswith((".", "::"), _ident_end(text, p)) or \
                 "PUBLIC KEY" in text[p:p + 30] or "PARAMETERS" in text[p:p + 30]:
@@ -197,7 +201,7 @@ def words_of(identifier: str, loose: bool = False) -> list[str]:
     (``describe``, ``rsplit``, ``DESCRIPTION`` name nothing)."""
     out: list[str] = []
     identifier = _JOINED.sub(lambda m: m.group(1) + m.group(2), identifier)
-    for part in re.split(r"[_\W]+", identifier):
+    for part in _SPLIT_WORDS.split(identifier):
         if part:
             out.extend(_part_words(part, loose))
     return out
@@ -443,26 +447,29 @@ _EC_PARAMS = {"family": "EC", "unknown_reason": "EC key or curve: purpose (ECDSA
 _NEWLINE = re.compile("\n")
 _CONTEXT = 300  # characters of a line read before a name (a minified file is one long line)
 _QUOTED = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
-_C_COMMENT = r"//[^\n]*|/\*[\s\S]*?\*/"
+_C_COMMENT = r"/(?:/[^\n]*|\*[\s\S]*?\*/)"
 _DQ = r'"(?:[^"\\\n]|\\.)*"'
 _SQ = r"'(?:[^'\\\n]|\\.)*'"
+# String literals and comments. Every alternative starts with a literal character and none is in a group, so the
+# regex engine skips to the next possible first character (a group around them makes it try every offset); a
+# comment is what starts with "/" or "#" (_COMMENT_START).
 _LEXERS = {
     # a literal starts at its quote (a prefix such as b'' or r"" stays in the code before it)
-    "python": re.compile(r"(?P<c>#[^\n]*)|(?P<s>\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|" + _DQ + "|" + _SQ + ")"),
-    "javascript": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>{_DQ}|{_SQ}|`[^`]*`)"),
-    "go": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>{_DQ}|`[^`]*`|'(?:[^'\\\n]|\\.)+')"),
-    "csharp": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>[@$]*\"(?:[^\"]|\"\")*\"(?<=[^\\]\")|{_DQ}|'(?:[^'\\\n]|\\.)+')"),
-    "rust": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>r(?P<h>#*)\"[\s\S]*?\"(?P=h)|b?{_DQ}|b?'(?:[^'\\\n]|\\.)')"),
-    "java": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>\"\"\"[\s\S]*?\"\"\"|{_DQ}|'(?:[^'\\\n]|\\.)+')"),
-    "c": re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>{_DQ}|'(?:[^'\\\n]|\\.)+')"),
+    "python": re.compile(r"#[^\n]*|\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|" + _DQ + "|" + _SQ),
+    "javascript": re.compile(rf"{_C_COMMENT}|{_DQ}|{_SQ}|`[^`]*`"),
+    "go": re.compile(rf"{_C_COMMENT}|{_DQ}|`[^`]*`|'(?:[^'\\\n]|\\.)+'"),
+    "csharp": re.compile(rf"{_C_COMMENT}|@\"(?:[^\"]|\"\")*\"|\${_DQ}|{_DQ}|'(?:[^'\\\n]|\\.)+'"),
+    "rust": re.compile(rf"{_C_COMMENT}|r(?P<h>#*)\"[\s\S]*?\"(?P=h)|b{_DQ}|{_DQ}|b'(?:[^'\\\n]|\\.)'|'(?:[^'\\\n]|\\.)'"),
+    "java": re.compile(rf"{_C_COMMENT}|\"\"\"[\s\S]*?\"\"\"|{_DQ}|'(?:[^'\\\n]|\\.)+'"),
+    "c": re.compile(rf"{_C_COMMENT}|{_DQ}|'(?:[^'\\\n]|\\.)+'"),
 }
-_LEXERS["csharp"] = re.compile(rf"(?P<c>{_C_COMMENT})|(?P<s>@\"(?:[^\"]|\"\")*\"|\$?{_DQ}|'(?:[^'\\\n]|\\.)+')")
+_COMMENT_START = "/#"
 
 
 def _string_body(raw: str, language: str) -> str | None:
     s = raw
     if language == "python":
-        s = re.sub(r"(?i)^[rbuf]{0,2}", "", s)
+        s = _PY_STRING_PREFIX.sub("", s)
         if s[:3] in ('"""', "'''"):
             return None  # docstrings and multi-line text name no algorithm by themselves
     s = s.lstrip("@$b")
@@ -508,20 +515,23 @@ _CRYPTO_ROOTS = frozenset({
     "JweAlgorithms", "Algs", "Alg", "hashes", "padding", "serialization", "asymmetric", "ciphers", "algorithms",
     "modes", "kdf", "keywrap",
 })
+# Statements at a line start are written "\n" + the line and searched in "\n" + the text (_LINE_LED): the regex engine
+# jumps from newline to newline (a ^ pattern is tried at every offset); a match's start is its line's offset in the text.
 _IMPORT_RES = {
-    "python": re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w ,\t]+)|import[ \t]+([\w., \t]+))",
-                         re.M),
-    "java": re.compile(r"^[ \t]*import[ \t]+(?:static[ \t]+)?([\w.]+?)(?:\.\*)?[ \t]*;", re.M),
-    "csharp": re.compile(r"^[ \t]*using[ \t]+(?:static[ \t]+)?(?:\w+[ \t]*=[ \t]*)?([\w.]+)[ \t]*;", re.M),
-    "c": re.compile(r"^[ \t]*#[ \t]*include[ \t]*[<\"]([^>\"]+)[>\"]", re.M),
-    "rust": re.compile(r"^[ \t]*(?:pub[ \t]+)?use[ \t]+([^;]+);", re.M),
-    "javascript": re.compile(r"(?:require\(\s*['\"]([^'\"]+)['\"]\s*\)|from\s+['\"]([^'\"]+)['\"]|"
-                             r"^[ \t]*import\s+['\"]([^'\"]+)['\"])", re.M),
+    "python": re.compile(r"\n[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w ,\t]+)|import[ \t]+([\w., \t]+))"),
+    "java": re.compile(r"\n[ \t]*import[ \t]+(?:static[ \t]+)?([\w.]+?)(?:\.\*)?[ \t]*;"),
+    "csharp": re.compile(r"\n[ \t]*using[ \t]+(?:static[ \t]+)?(?:\w+[ \t]*=[ \t]*)?([\w.]+)[ \t]*;"),
+    "c": re.compile(r"\n[ \t]*#[ \t]*include[ \t]*[<\"]([^>\"]+)[>\"]"),
+    "rust": re.compile(r"\n[ \t]*(?:pub[ \t]+)?use[ \t]+([^;]+);"),
+    # JavaScript: require('m') | from 'm' | import 'm' at a line start, found by _js_imports
+    "javascript": re.compile(r"require\(\s*['\"]([^'\"]+)['\"]\s*\)|from\s+['\"]([^'\"]+)['\"]"),
     "go": re.compile(r"(?:^[ \t]*import[ \t]+(\w+[ \t]+)?\"([^\"]+)\"|^[ \t]*(\w+[ \t]+)?\"([^\"]+)\"[ \t]*$)", re.M),
 }
 # the short variants of an enum of algorithm families / key types (``AlgorithmFamily::Ec``, ``KeyType.Ed``)
 _SHORT_VARIANTS = {"Ec": "EC", "EC": "EC", "Ed": "EdDSA", "ED": "EdDSA"}
 _VARIANT_ANCHOR = re.compile(r"(?:Algorithm|Key)(?:Family|Type|Kind)\s*(?:::|\.)\s*(Ec|EC|Ed|ED)\b")
+_JS_IMPORT_LINE = re.compile(r"\n[ \t]*import\s+['\"]([^'\"]+)['\"]")  # in "\n" + text
+_LINE_LED = frozenset({"python", "java", "csharp", "c", "rust"})  # their _IMPORT_RES read "\n" + text
 _FAMILY_ENUM = re.compile(r"(?:Algorithm|Key)(?:Family|Type|Kind)$|^Kty$|^KeyAlgorithm$")
 _CRYPTO_CLASS = re.compile(r"Crypt|Cipher|Digest|Signature|Signer|Hash|Mac|Kex|KeyExchange|Jws|JWS|Jwe|JWE|Jwk|JWK|"
                            r"Jwt|JWT|Jose|JOSE|Cose|COSE|Ssh|SSH|Tls|TLS|Ssl|SSL|X509|Pkcs|PKCS|Algorithm|"
@@ -607,10 +617,11 @@ _FACTORY = re.compile("(?i)" + _any(r"create\w* getinstance newinstance generate
 _GO_IMPORT_BLOCK = re.compile(r"^import\s*\(([^)]*)\)", re.M)
 _DECL_TYPED = re.compile(r"\b([A-Z][\w.]*)(?:<[^<>;\n]*>)?(?:\[\])?[ \t]+([a-zA-Z_]\w*)[ \t]*(?=[=;,)])")
 _DECL_GO = re.compile(r"\b([a-zA-Z_]\w*)[ \t]+\*?([a-z]\w*\.[A-Z]\w*)")
-_FUNC_START = re.compile(r"^[ \t]*(?:(?:public|private|protected|internal|static|async|override|virtual|final|export|"
-                         r"pub|unsafe|abstract|synchronized)[ \t]+)*(?:def|func|function|fn)\b|^[ \t]*(?:public|private|"
-                         r"protected|internal)\b[^;=\n]*\(", re.M)
-FUNCTION_START = _FUNC_START  # where a function begins (scanner.py reads a function's names with it)
+# where a function begins, newline-led: searched in "\n" + the text (as _IMPORT_RES; scanner.py reads it too)
+_FUNC_START = re.compile(r"\n[ \t]*(?:(?:public|private|protected|internal|static|async|override|virtual|final|export|"
+                         r"pub|unsafe|abstract|synchronized)[ \t]+)*(?:def|func|function|fn)\b|\n[ \t]*(?:public|private|"
+                         r"protected|internal)\b[^;=\n]*\(")
+FUNCTION_START = _FUNC_START
 _DECL_ASSERT = re.compile(r"\b([a-zA-Z_]\w*)(?:\s*,\s*\w+)?\s*:?=\s*[\w.]+\.\(\*?([a-z]\w*\.[A-Z]\w*)\)")
 _DECL_FIELD = re.compile(r"\b([a-z_]\w*)[ \t]*:[ \t]*&?(?:mut[ \t]+|'\w+[ \t]+)?(?:(?:Arc|Rc|Box|Option|Mutex|RwLock)<)*"
                          r"([A-Z]\w*(?:(?:::|\.)\w+)*)")
@@ -692,11 +703,54 @@ def _balanced(seg: str, start: int, limit: int) -> str:
     return seg[start:end]
 
 
+def _js_imports(text: str, nl_text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, module) of what ``require\\(...\\)|from '...'|^[ \\t]*import '...'`` (re.M) finds in ``text``, in order:
+    the first two alternatives and the line-led third are searched apart (each from its literal) and the leftmost
+    taken, as the engine takes it; ``nl_text`` is ``"\\n" + text``."""
+    pos, n = 0, len(text)
+    a = b = None
+    a_done = b_done = False
+    while pos <= n:
+        if not a_done and (a is None or a.start() < pos):
+            a = _IMPORT_RES["javascript"].search(text, pos)
+            a_done = a is None
+        if not b_done and (b is None or b.start() < pos):
+            b = _JS_IMPORT_LINE.search(nl_text, pos)  # the "\n" before a line is at the line's offset in nl_text
+            b_done = b is None
+        if a is not None and (b is None or a.start() <= b.start()):
+            yield a.start(), a.end(), a.group(1) or a.group(2)
+            pos = a.end()
+        elif b is not None:
+            yield b.start(), b.end() - 1, b.group(1)
+            pos = b.end() - 1
+        else:
+            return
+
+
+def names_pattern(names: Iterable[str]) -> re.Pattern[str]:
+    """``names`` as whole words, for :func:`word_matches` (``\\b(?:a|b)\\b`` without its leading ``\\b``: a pattern
+    led by the names' first characters is searched fast, one led by ``\\b`` is tried at every offset)."""
+    return re.compile("(?:" + "|".join(map(re.escape, names)) + r")\b")
+
+
+def word_matches(regex: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The matches ``finditer`` gives for ``\\b`` + ``regex`` (:func:`names_pattern`): where a match of ``regex`` does not
+    start at a word boundary, the search goes on from the next character, as the engine would."""
+    pos, n = 0, len(text)
+    while (m := regex.search(text, pos)) is not None:
+        p = m.start()
+        if (p > 0 and (text[p - 1].isalnum() or text[p - 1] == "_")) != (p < n and (text[p].isalnum() or text[p] == "_")):
+            yield m
+            pos = m.end() if m.end() > p else p + 1
+        else:
+            pos = p + 1
+
+
 def _chains(seg: str, hits: list[int], extra_re: re.Pattern[str] | None) -> Iterator[re.Match[str]]:
     """The qualified names in ``seg`` at the anchor offsets ``hits`` (or naming ``extra_re``), each once."""
     starts: set[int] = set()
     if extra_re is not None:
-        extra = [m.start() for m in extra_re.finditer(seg)]
+        extra = [m.start() for m in word_matches(extra_re, seg)]
         hits = sorted({*hits, *extra, *(c for p in extra if (c := _callee_of(seg, p)) is not None)})
     for p in hits:
         i = p
@@ -741,6 +795,14 @@ class _FileNames:
         self._fields: set[int] = set()  # offsets of Rust struct-field declarations (not bound to a function)
         self._field_set: frozenset[str] | None = None
         self._newlines: list[int] | None = None
+        self._nl_text: str | None = None
+
+    @property
+    def nl_text(self) -> str:
+        """``"\\n" + text``, where newline-led patterns (_FUNC_START) are searched: offset + 1 is offset in it."""
+        if self._nl_text is None:
+            self._nl_text = "\n" + self.text
+        return self._nl_text
 
     def line_col(self, offset: int) -> tuple[int, int]:
         if self._newlines is None:
@@ -785,7 +847,16 @@ class _FileNames:
                         r"/v\d+$", "", path).rsplit("/", 1)[-1]
                     self._import(base + m.start(2), path, [local], loose_last=True)
             return
-        for m in regex.finditer(text):
+        if lang == "javascript":
+            for start, end, path in _js_imports(text, self.nl_text):
+                line_start = text.rfind("\n", 0, start) + 1
+                stmt = text[line_start:end]
+                locals_ = re.findall(r"[A-Za-z_$][\w$]*", re.sub(r"\b(const|let|var|import|from|as|require|"
+                                                              r"type)\b|['\"][^'\"]*['\"]", " ", stmt))
+                self._import(start, path, locals_, loose_last=True,
+                             name="{}" if re.match(r"\s*import\s*(?:type\s*)?\{", stmt) else "")
+            return
+        for m in regex.finditer("\n" + text):  # _LINE_LED: only m.start() and groups are read
             if lang == "python":
                 if m.group(1):
                     imported = [n.strip().split(" as ") for n in m.group(2).split(",") if n.strip()]
@@ -801,14 +872,6 @@ class _FileNames:
                             self._import(m.start(), path, [parts[-1].strip().split(".")[0]], loose_last=True)
             elif lang == "rust":
                 self._rust_use(m.start(), m.group(1))
-            elif lang == "javascript":
-                path = m.group(1) or m.group(2) or m.group(3)
-                line_start = text.rfind("\n", 0, m.start()) + 1
-                stmt = text[line_start:m.end()]
-                locals_ = re.findall(r"[A-Za-z_$][\w$]*", re.sub(r"\b(const|let|var|import|from|as|require|"
-                                                              r"type)\b|['\"][^'\"]*['\"]", " ", stmt))
-                self._import(m.start(), path, locals_, loose_last=True,
-                             name="{}" if re.match(r"\s*import\s*(?:type\s*)?\{", stmt) else "")
             else:
                 path = m.group(1)
                 last = path.rsplit("/" if lang == "c" else ".", 1)[-1]
@@ -846,7 +909,7 @@ class _FileNames:
         for local in locals_:
             if local:
                 self.imports[local] = path
-        segs = [s for s in re.split(r"[./:]+", path) if s]
+        segs = [s for s in _SPLIT_PATH.split(path) if s]
         if not segs:
             return
         if path in _MODULE_FAMILY:
@@ -871,7 +934,7 @@ class _FileNames:
         text = self.text
         anchors = self.anchors
         # string literals and comments, in order (everything between them is code)
-        spans = [(m.start(), m.end(), m.group("c") is not None) for m in _LEXERS[self.language].finditer(text)]
+        spans = [(m.start(), m.end(), text[m.start()] in _COMMENT_START) for m in _LEXERS[self.language].finditer(text)]
         starts = [a for a, _, _ in spans]
 
         def where(p: int) -> tuple[int, int, int]:
@@ -894,13 +957,13 @@ class _FileNames:
                 self._literal(a, b, consts, const_def_at)
         defined = {k: v[0] for k, v in consts.items() if len(v) == 1 and v[0] is not None}
         self._receivers()
-        aliases = [n for n, path in self.imports.items() if words_of(re.split(r"[./:]+", path)[-1], loose=True)]
+        aliases = [n for n, path in self.imports.items() if words_of(_SPLIT_PATH.split(path)[-1], loose=True)]
         # names without an anchor of their own; receivers always (their calls: key.encrypt(m, oaep))
         extra = [n for n in dict.fromkeys((*defined, *aliases)) if n and not anchor_positions(n)]
         extra.extend(n for n in self.receivers if n not in extra)
-        extra_re = re.compile(r"\b(?:" + "|".join(map(re.escape, extra)) + r")\b") if extra else None
+        extra_re = names_pattern(extra) if extra else None
         if extra_re is not None:
-            for m in extra_re.finditer(text):
+            for m in word_matches(extra_re, text):
                 i, a, b = where(m.start())
                 if i < 0:
                     code_hits.setdefault((a, b), [])
@@ -926,7 +989,7 @@ class _FileNames:
             return  # an expression statement: a docstring or a bare string
         if self._is_message(before) or self.line_col(a)[0] in self.import_lines:
             return
-        if before.rstrip().endswith("+") or re.match(r"\s*\+(?!\+)", text[b:b + 8]):
+        if before.rstrip().endswith("+") or _CONCAT_AFTER.match(text[b:b + 8]):
             return  # text being built (description + "rsa"), not a name handed to anything
         alg, params = found
         dm = _CONST_DEF.search(before)
@@ -982,9 +1045,9 @@ class _FileNames:
                     regex is _DECL_ASSERT and self.language != "go"):
                 continue  # each language's own declaration forms
             if round_ == 5 and self.receivers:  # second round: the lines that name a typed variable
-                names_re = re.compile(r"\b(?:" + "|".join(map(re.escape, self.receivers)) + r")\b")
+                names_re = names_pattern(self.receivers)
                 where = []
-                for hit in names_re.finditer(text):
+                for hit in word_matches(names_re, text):
                     a, b = text.rfind("\n", 0, hit.start()) + 1, text.find("\n", hit.start())
                     if not where or where[-1][0] != a:
                         where.append((a, len(text) if b < 0 else b))
@@ -996,16 +1059,16 @@ class _FileNames:
                         type_name, var = m.group(1), m.group(2)
                     else:
                         var, type_name = m.group(1), m.group(2)
-                    algs = self._chain_words(re.split(r"\.|::", type_name), called=True)
+                    algs = self._chain_words(_SPLIT_MEMBER.split(type_name), called=True)
                     if regex is _DECL_INIT:  # new GcmBlockCipher(new AesEngine()): the engine inside says more
-                        inner = [a for n in re.findall(r"\bnew\s+([A-Z]\w*)", m.group(3)) for a in words_of(n)]
+                        inner = [a for n in _NEW_CLASS.findall(m.group(3)) for a in words_of(n)]
                         if inner and "HMAC" in algs:
                             algs = self._merge_hmac([*algs, *inner])  # new HMac(new SHA1Digest()): HMAC-SHA1
                         elif inner and not algs:
                             algs = inner
                     if not algs and regex is _DECL_INIT:  # gcm, err := cipher.NewGCM(block): block's family
                         # an argument that is the variable itself (block), not a value read from it (key.Size)
-                        for arg in re.findall(r"(?<![\w.])[A-Za-z_]\w*(?![\w.(])", m.group(3)):
+                        for arg in _BARE_ARG.findall(m.group(3)):
                             if arg != var and (found := self.receiver(arg, m.start())):
                                 algs = found
                                 break
@@ -1120,7 +1183,7 @@ class _FileNames:
             if offset in self._fields:
                 return list(algs)
             line_end = self.text.find("\n", offset)
-            if not (0 <= line_end < at and _FUNC_START.search(self.text, line_end, at)):
+            if not (0 <= line_end < at and _FUNC_START.search(self.nl_text, line_end + 1, at + 1)):
                 return list(algs)  # a local declaration of this function
         later = [(offset, algs) for offset, algs in decls if offset in self._fields]
         return list(min(later)[1]) if later else []  # a field set further down (a method above __init__)
@@ -1150,7 +1213,7 @@ class _FileNames:
         if algs:
             return algs  # des.NewTripleDESCipher is 3DES, ecdh.X25519() is X25519: the member says more
         if imported:
-            tail = re.split(r"[./:]+", self.imports[root])[-1]
+            tail = _SPLIT_PATH.split(self.imports[root])[-1]
             return words_of(tail, loose=True)
         return words_of(root) if root[:1].isupper() else []
 
@@ -1159,7 +1222,7 @@ class _FileNames:
         lang = self.language
         for m in _chains(seg, hits, extra_re):
             chain = m.group(2)
-            segs = [s for s in re.split(r"\s*(?:\.|::|->)\s*", chain) if s]
+            segs = [s for s in _SPLIT_CHAIN.split(chain) if s]
             if not segs or segs[0] in _KEYWORDS:
                 continue
             offset = base + m.start(2)
@@ -1267,7 +1330,7 @@ class _FileNames:
         if not self.receivers:
             return []
         args = _balanced(seg, start, 400)
-        for arg in re.findall(r"[A-Za-z_]\w*", args):
+        for arg in _WORD.findall(args):
             if arg in self.receivers and (found := self.receiver(arg, offset)):
                 return found
         return []
@@ -1276,10 +1339,15 @@ class _FileNames:
         """This file defines a function or method ``name`` (a call of it is the file's own code, not an API)."""
         cached = self._defined.get(name)
         if cached is None:
-            cached = self._defined[name] = bool(re.search(
-                rf"\b(?:def|fn|func|function)\s+(?:\([^)]*\)\s*)?{re.escape(name)}\b|"
-                rf"\b(?:void|int|bool|boolean|byte\[\]|String|string|static|public|private|protected)\s+"
-                rf"(?:\w+(?:<[^>]*>)?(?:\[\])?\s+)?{re.escape(name)}\s*\(", self.text))
+            # \b(?:def|...)\s+NAME\b|\b(?:void|...)\s+...NAME\s*\(, each keyword its own literal-led alternative
+            # (the engine skips to their first letters) and the leading \b checked by word_matches
+            escaped = re.escape(name)
+            regex = re.compile("|".join(
+                [rf"{kw}\s+(?:\([^)]*\)\s*)?{escaped}\b" for kw in ("def", "fn", "func", "function")]
+                + [rf"{kw}\s+(?:\w+(?:<[^>]*>)?(?:\[\])?\s+)?{escaped}\s*\(" for kw in (
+                    "void", "int", "bool", "boolean", r"byte\[\]", "String", "string", "static", "public", "private",
+                    "protected")]))
+            cached = self._defined[name] = next(word_matches(regex, self.text), None) is not None
         return cached
 
     def _enum_row(self, offset: int) -> bool:

@@ -19,6 +19,9 @@ from collections.abc import Iterator
 
 _ARCS = re.compile(r"(?i)oid\w*!?\s*[(\[{]\s*(\d[\d_]*(?:\s*,\s*\d[\d_]*){3,15})\s*,?\s*[)\]}]|"
                    r"ObjectIdentifier\s*\(\s*(\d[\d_]*(?:\s*,\s*\d[\d_]*){3,15})\s*\)")
+# where _ARCS can start ("oid" or "obj" in any case, as (?i) reads them: İ and ı are an i): a literal-led search, then
+# _ARCS at each (a case-insensitive pattern is tried at every offset, and "void" is in most C-like files)
+_ARCS_START = re.compile("[oO](?:[iI\u0130\u0131][dD]|[bB][jJ])")
 _BYTE = r"(?:0[xX][0-9a-fA-F]{1,2}|\d{1,3})"
 _INT_ARRAY = re.compile(r"[\[{]\s*((?:42|43|0[xX]2[abAB])(?:\s*,\s*" + _BYTE + r"){2,30})\s*,?\s*[\]}]")
 _ESCAPED = re.compile(r"\\x06\\x([0-9a-fA-F]{2})((?:\\x[0-9a-fA-F]{2}){1,40})")
@@ -46,12 +49,24 @@ def _in_comment(text: str, p: int) -> bool:
     return bool(_COMMENT_OPEN.search(text, line_start, p))
 
 
+def _arcs(text: str) -> Iterator[re.Match[str]]:
+    """``_ARCS.finditer(text)``, from the places where it can start."""
+    pos = 0
+    while (start := _ARCS_START.search(text, pos)) is not None:
+        m = _ARCS.match(text, start.start())
+        if m is None:
+            pos = start.start() + 1
+        else:
+            yield m
+            pos = m.end()
+
+
 def numeric_oids(text: str, language: str = "") -> Iterator[tuple[int, str, str]]:
     """(offset, dotted OID, the code as written) of every OID written as numbers in ``text``. Python writes DER as
     a bytes literal (and arcs as a dotted string or a tuple), so only escaped bytes are looked for there."""
     if language != "python":
         if "oid" in text or "OID" in text or "Oid" in text or "ObjectIdentifier" in text:
-            for m in _ARCS.finditer(text):
+            for m in _arcs(text):
                 arcs = m.group(1) or m.group(2)
                 if not _in_comment(text, m.start()):
                     yield m.start(), ".".join(str(int(a.strip().replace("_", ""))) for a in arcs.split(",")), m.group(0)

@@ -8,6 +8,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from pqscan.collect.code import engine, files, lexical, names, pyscan, tsscan, wrappers
@@ -163,14 +164,15 @@ _KEY_IMPORT = "key-import"
 _LINE_COMMENT = re.compile(r"^\s*(?://|\*|#|/\*)")
 
 
-_OPERATION_HINT = re.compile(r"(?:sign|verify|encrypt|decrypt)\s*\(|Key\s*\(")  # a literal-led pass, then a check
+# a literal-led pass, then a check: one pattern per word, each found from its literal (the words' matches never overlap,
+# so together, in order, they are what the alternation sign\s*\(|verify\s*\(|... finds)
+_OPERATION_HINTS = tuple(re.compile(word + r"\s*\(") for word in ("sign", "verify", "encrypt", "decrypt", "Key"))
 
 
 def _key_operation_calls(text: str) -> Iterator[re.Match[str]]:
     """The matches of :data:`_KEY_OPERATION` (found from cheap hints: the full pattern is slow on every offset)."""
-    for hint in _OPERATION_HINT.finditer(text):
-        end = hint.end()
-        for m in _KEY_OPERATION.finditer(text, max(0, hint.start() - 120), end):
+    for start, end in sorted(hint.span() for regex in _OPERATION_HINTS for hint in regex.finditer(text)):
+        for m in _KEY_OPERATION.finditer(text, max(0, start - 120), end):
             if m.end() == end:
                 yield m
                 break
@@ -241,7 +243,7 @@ def _family_from_function(findings: list[Finding], text: str, language: str) -> 
             ((bisect_right(line_at, a), bisect_right(line_at, b)) for a, b in blocks if a < off < b),
             key=lambda r: r[1] - r[0])
     else:  # no braces (Python): the function (its class may hold keys of several types: kex_rsa's host key)
-        starts = [text.count("\n", 0, m.start()) + 1 for m in lexical.FUNCTION_START.finditer(text)]
+        starts = [text.count("\n", 0, m.start()) + 1 for m in lexical.FUNCTION_START.finditer("\n" + text)]
         src = text.split("\n")
 
         def regions_of(off: int) -> list[tuple[int, int]]:
@@ -323,7 +325,7 @@ def _add_wrapper_calls(result: ScanResult, text: str, language: str, asset_id: s
                        lines: list[str]) -> None:
     """Calls of the file's own small wrappers around a finding (wrappers.py)."""
     seen = {(f.evidence.line, fam) for f in result.findings for fam in finding_families(f.algorithm, f.parameters)}
-    for line, column, name, inner in wrappers.wrapper_findings(text, language, result.findings):
+    for line, column, name, inner in wrappers.wrapper_findings(text, language, result.findings, lines):
         fams = finding_families(inner.algorithm, inner.parameters)
         if all((line, fam) in seen for fam in fams):
             continue
@@ -398,6 +400,23 @@ def _scan_data(entry: FileEntry, data: bytes, language: str, opts: CodeScanOptio
     return result
 
 
+# A few lines of each language that go through every stage of scan_source (rules, tree-sitter grammar and
+# query, the catalogue, the name pass): scanning them loads what the language needs (see warm).
+_WARM_PYTHON = ('import hashlib\nfrom cryptography.hazmat.primitives.asymmetric import rsa, padding\n'
+                'KEY = "RSA"\n\ndef f(key):\n    k = rsa.generate_private_key(65537, 2048)\n'
+                '    return hashlib.md5(b"x"), key.sign(b"m", padding.PSS(), KEY)\n')
+_WARM_OTHER = ('import "crypto/rsa"\n#include <openssl/rsa.h>\nconst KEY = "RSA";\n'
+               'function f(key) { var k = new RSAEngine(); var c = Cipher.getInstance("AES/GCM/NoPadding");'
+               ' RSA_sign(k); return key.sign(KEY, crypto.createHash("md5")); }\n')
+
+
+def warm(language: str) -> None:
+    """Load what scanning ``language`` needs, by scanning a few lines of our own (parallel.py calls it before
+    forking workers, which inherit it)."""
+    text = _WARM_PYTHON if language == "python" else _WARM_OTHER
+    scan_source(text, "warm", language, CodeScanOptions(parse_all=True))
+
+
 class CodeCollector:
     """The walk's source-code collector: files in a supported language, parsed as jobs (``jobs`` workers).
 
@@ -410,6 +429,7 @@ class CodeCollector:
         self.max_bytes = self.options.walk.max_bytes
         self.prune_dirs = files.VENDORED_DIRS if self.options.skip_vendored else frozenset()
         self._vendored_seen: set[str] = set()
+        self._warm: dict[str, partial[None]] = {}
 
     def _language(self, path: Path) -> str | None:
         language = files.language_of(str(path))
@@ -445,7 +465,8 @@ class CodeCollector:
         if len(data) > self.max_bytes:
             yield _skip(relpath, "read", ErrorKind.TOO_LARGE, f"file grew past the {self.max_bytes}-byte limit")
             return
-        yield Job(_scan_data, (entry, data, language, self.options), relpath, COLLECTOR, len(data))
+        warm_up = self._warm.get(language) or self._warm.setdefault(language, partial(warm, language))
+        yield Job(_scan_data, (entry, data, language, self.options), relpath, COLLECTOR, len(data), warm_up)
 
     def finish(self) -> tuple[ScanResult, ...]:
         return ()

@@ -22,19 +22,22 @@ from pqscan.model import Finding
 
 MAX_BODY_LINES = 6
 MAX_NAMED_BODY_LINES = 40
+# A definition starts a line. Each pattern is written as "\n" + the line and run over "\n" + the text: the regex engine
+# jumps from newline to newline instead of trying every offset (a pattern led by ^ is tried at each), and a match's
+# start is the offset of its line in the text.
 _DEF = {
-    "python": re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\(", re.M),
-    "javascript": re.compile(r"^([ \t]*)(?:export[ \t]+)?(?:async[ \t]+)?function\*?[ \t]+(\w+)[ \t]*\(", re.M),
-    "go": re.compile(r"^()func[ \t]+(?:\([^)]*\)[ \t]*)?(\w+)[ \t]*\(", re.M),
-    "rust": re.compile(r"^([ \t]*)(?:pub(?:\([^)]*\))?[ \t]+)?(?:async[ \t]+)?fn[ \t]+(\w+)[ \t]*[(<]", re.M),
-    "c": re.compile(r"^()(?:static[ \t]+)?(?:inline[ \t]+)?(?:const[ \t]+)?\w+[ \t*]+(\w+)[ \t]*\([^;{]*\)[ \t]*\n?\{",
-                    re.M),
-    "java": re.compile(r"^([ \t]*)(?:(?:public|private|protected|static|final|synchronized)[ \t]+)+[\w<>\[\], ]+?[ \t]+"
-                       r"(\w+)[ \t]*\(", re.M),
-    "csharp": re.compile(r"^([ \t]*)(?:(?:public|private|protected|internal|static|override|virtual|async)[ \t]+)+"
-                         r"[\w<>\[\], ?]+?[ \t]+(\w+)[ \t]*\(", re.M),
+    "python": re.compile(r"\n([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\("),
+    "javascript": re.compile(r"\n([ \t]*)(?:export[ \t]+)?(?:async[ \t]+)?function\*?[ \t]+(\w+)[ \t]*\("),
+    "go": re.compile(r"\n()func[ \t]+(?:\([^)]*\)[ \t]*)?(\w+)[ \t]*\("),
+    "rust": re.compile(r"\n([ \t]*)(?:pub(?:\([^)]*\))?[ \t]+)?(?:async[ \t]+)?fn[ \t]+(\w+)[ \t]*[(<]"),
+    "c": re.compile(r"\n()(?:static[ \t]+)?(?:inline[ \t]+)?(?:const[ \t]+)?\w+[ \t*]+(\w+)[ \t]*\([^;{]*\)[ \t]*\n?\{"),
+    "java": re.compile(r"\n([ \t]*)(?:(?:public|private|protected|static|final|synchronized)[ \t]+)+[\w<>\[\], ]+?[ \t]+"
+                       r"(\w+)[ \t]*\("),
+    "csharp": re.compile(r"\n([ \t]*)(?:(?:public|private|protected|internal|static|override|virtual|async)[ \t]+)+"
+                         r"[\w<>\[\], ?]+?[ \t]+(\w+)[ \t]*\("),
 }
 _NEWLINE = re.compile("\n")
+_BRACES = re.compile("[{}]")
 _NOT_WRAPPED = frozenset({"main", "init", "__init__", "new", "test", "setUp", "run", "get", "set", "toString",
                           "equals", "hashCode", "String", "Dispose"})
 
@@ -58,7 +61,7 @@ def _body_end(lines: list[str], start: int, indent: str, python: bool, limit: in
     depth = 0
     opened = False
     for i in range(start, min(len(lines), start + limit + 2)):
-        for ch in lines[i]:
+        for ch in _BRACES.findall(lines[i]):
             if ch == "{":
                 depth += 1
                 opened = True
@@ -69,12 +72,14 @@ def _body_end(lines: list[str], start: int, indent: str, python: bool, limit: in
     return start + limit + 2  # too long: not a wrapper
 
 
-def wrapper_findings(text: str, language: str, findings: list[Finding]) -> list[tuple[int, int, str, Finding]]:
-    """(line, column, wrapper name, the body's finding) for every call of a small wrapper."""
+def wrapper_findings(text: str, language: str, findings: list[Finding], lines: list[str] | None = None,
+                     ) -> list[tuple[int, int, str, Finding]]:
+    """(line, column, wrapper name, the body's finding) for every call of a small wrapper (``lines``: the
+    text's ``splitlines()``, when the caller has them)."""
     regex = _DEF.get("javascript" if language in ("typescript", "tsx") else language)
     if regex is None or not findings:
         return []
-    lines = text.splitlines()
+    lines = text.splitlines() if lines is None else lines
     by_line: dict[int, list[Finding]] = {}
     for f in findings:
         if f.algorithm != "unknown" and "via_wrapper" not in f.parameters:
@@ -84,7 +89,7 @@ def wrapper_findings(text: str, language: str, findings: list[Finding]) -> list[
     newlines = [m.start() for m in _NEWLINE.finditer(text)]
     finding_lines = sorted(by_line)
     wrappers: list[Wrapper] = []
-    for m in regex.finditer(text):
+    for m in regex.finditer("\n" + text):
         name = m.group(2)
         if name in _NOT_WRAPPED or len(name) < 3:
             continue
@@ -106,9 +111,13 @@ def wrapper_findings(text: str, language: str, findings: list[Finding]) -> list[
     if not wrappers:
         return []
     out = []
-    call = re.compile(r"(?<![\w$.])(" + "|".join(re.escape(w.name) for w in wrappers) + r")[ \t]*\(")
+    # a name led pattern (the engine skips to the names' first characters); a match after a word character, "$" or
+    # "." is another name (x.sign(), mysign()): no call of a wrapper can start inside it
+    call = re.compile("(" + "|".join(re.escape(w.name) for w in wrappers) + r")[ \t]*\(")
     by_name = {w.name: w for w in wrappers}
     for m in call.finditer(text):
+        if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_$."):
+            continue
         number = bisect_left(newlines, m.start()) + 1
         line_start = text.rfind("\n", 0, m.start()) + 1
         before = text[line_start:m.start()]
