@@ -7,7 +7,6 @@ the session; this module only wires a command to it.
 
 from __future__ import annotations
 
-import json
 import sys
 import warnings
 from collections import Counter
@@ -18,6 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
+from pqscan import jsonout
 from pqscan.commands.cluster import cluster_options
 from pqscan.commands.common import (
     OutputFormat,
@@ -226,7 +226,7 @@ def write_json(inventory: Inventory, output_format: str, output: Path | None) ->
     if OutputFormat(output_format) is not OutputFormat.JSON:
         return False
     if output is None:
-        write_output(json.dumps(inventory.to_dict(), indent=1, ensure_ascii=False), None)
+        write_output(jsonout.dumps(inventory.to_dict()), None)
     return True
 
 

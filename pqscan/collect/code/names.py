@@ -8,14 +8,13 @@ Results go through :func:`canonical` so a catalogue alias becomes the catalogue'
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from pqscan.algorithms import IdKind, known
+from pqscan.datafiles import shipped_toml
 from pqscan.model import Usage
 
 _STRIP = re.compile(r"[-_ /.:()]")
@@ -51,8 +50,7 @@ _RICH = ("keytype", "keyagreement", "signature_alg")
 
 @cache
 def tables() -> _Tables:
-    raw = resources.files("pqscan").joinpath("data/code_rules/names.toml").read_text(encoding="utf-8")
-    data = tomllib.loads(raw)
+    data = shipped_toml("data/code_rules/names.toml")
     plain = {ns: {norm(k): v for k, v in data[ns].items()}
              for ns in ("hash", "cipher", "curve", "kem", "tls_group", "protocol", "mode")}
     rich = {ns: {norm(k): v for k, v in data[ns].items()} for ns in _RICH}

@@ -27,14 +27,13 @@ Rule fields (all optional except ``id`` and one of ``api``/``method``)::
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from pqscan.collect.code import names
+from pqscan.datafiles import shipped_toml
 from pqscan.model import Confidence, Usage
 
 LANGUAGES = ("python", "java", "go", "javascript", "c", "rust", "csharp")
@@ -252,8 +251,7 @@ def _index(rules: Sequence[Rule]) -> tuple[dict[str, tuple[Rule, ...]], dict[str
 
 @cache
 def ruleset(language: str) -> RuleSet:
-    raw = resources.files("pqscan").joinpath(f"data/code_rules/{language}.toml").read_text(encoding="utf-8")
-    data = tomllib.loads(raw)
+    data = shipped_toml(f"data/code_rules/{language}.toml")
     rules = tuple(_rule(language, r) for r in data.get("rule", []))
     ids = [r.id for r in rules]
     if len(ids) != len(set(ids)):
