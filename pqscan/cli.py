@@ -186,8 +186,8 @@ def run() -> NoReturn:
     Once the command has returned, everything it wrote is closed; what is left is the interpreter
     freeing every module and object one by one (~30 ms with cryptography, pyOpenSSL and tree-sitter
     loaded, a tenth of a small scan). Exit handlers still run and the standard streams are flushed,
-    then the process ends. A thread still working (not a daemon) gets Python's ordinary shutdown,
-    which waits for it. Library callers use :func:`main`, which only raises SystemExit.
+    then the process ends. A thread still working (not a daemon), a profiler or a debugger gets
+    Python's ordinary shutdown. Library callers use :func:`main`, which only raises SystemExit.
     """
     try:
         main()
@@ -197,8 +197,9 @@ def run() -> NoReturn:
     if isinstance(code, str):
         click.echo(code, err=True)
     status = 0 if code is None else int(code) if isinstance(code, int) else 1
-    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
-        sys.exit(status)
+    if sys.getprofile() is not None or sys.gettrace() is not None or any(
+            t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.exit(status)  # a profiler or debugger writes its results after this returns; a thread to wait for
     atexit._run_exitfuncs()  # what Python runs at exit: logging, multiprocessing, user hooks
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -49,3 +49,11 @@ def test_exit_handlers_still_run(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip()
     assert marker.read_text() == "yes"
+
+
+def test_a_profiler_still_gets_to_write_its_results(tmp_path: Path) -> None:
+    out = tmp_path / "profile.out"
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "pqscan", "--version"],
+                          capture_output=True, timeout=60)
+    assert done.returncode == 0
+    assert out.stat().st_size > 0
