@@ -25,7 +25,9 @@ editable install, every run would otherwise compile pqscan's source again (0.15-
 Printed per corpus, with the load average before and after: wall seconds, CPU seconds (user + system
 of the tool and every worker process it started, from ``getrusage(RUSAGE_CHILDREN)``), MB/s and
 files/s over the corpus's source files (the extensions pqscan reads, wall time), peak RSS of the
-process (wait4), findings and findings per MB, and the ratios peer/pqscan for wall and CPU time
+tool's own process (each tool is started by a bare interpreter that times it from fork to exit and
+reads its peak: a process forked from this benchmark would inherit the benchmark's size as its peak;
+the launcher's ~15 ms of CPU count for every tool alike), findings and findings per MB, and the ratios peer/pqscan for wall and CPU time
 (above 1: pqscan is faster) against pqscan with its defaults. bandit counts only its cryptography
 tests (B303-B305, B324, B413, B502-B505); its time covers all its tests.
 
