@@ -36,7 +36,12 @@ def cache_dir() -> Path | None:
     if explicit:
         return Path(explicit)
     xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return Path(xdg) / "pqscan" if xdg else Path.home() / ".cache" / "pqscan"
+    if xdg:
+        return Path(xdg) / "pqscan"
+    try:
+        return Path.home() / ".cache" / "pqscan"
+    except RuntimeError:  # no HOME and no password entry: no cache rather than one in the working folder
+        return None
 
 
 def shipped_toml(name: str) -> dict[str, Any]:

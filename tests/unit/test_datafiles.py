@@ -74,3 +74,14 @@ def test_cache_location_follows_the_environment(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("PQSCAN_CACHE_DIR", str(tmp_path / "unused"))
     assert datafiles.shipped_toml("data/tls_cipher_suites.toml")["cipher_suite"]
     assert not (tmp_path / "unused").exists()
+
+
+def test_no_home_folder_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("PQSCAN_NO_CACHE", "PQSCAN_CACHE_DIR", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+
+    def nowhere() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(nowhere))
+    assert datafiles.cache_dir() is None
