@@ -856,7 +856,7 @@ class _FileNames:
                 self._import(start, path, locals_, loose_last=True,
                              name="{}" if re.match(r"\s*import\s*(?:type\s*)?\{", stmt) else "")
             return
-        for m in regex.finditer("\n" + text):  # _LINE_LED: only m.start() and groups are read
+        for m in regex.finditer(self.nl_text):  # _LINE_LED: only m.start() and groups are read
             if lang == "python":
                 if m.group(1):
                     imported = [n.strip().split(" as ") for n in m.group(2).split(",") if n.strip()]
