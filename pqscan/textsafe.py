@@ -33,6 +33,8 @@ _UNSAFE_RE = re.compile("[" + "".join(re.escape(chr(cp)) for cp in _UNSAFE_CODEP
 
 def clean(text: str, *, keep_newlines: bool = False) -> str:
     """``text`` with every control or bidi/format character replaced by a visible ``\\xNN``/``\\uNNNN``."""
+    if text.isascii() and text.isprintable():  # the common case, decided in C: nothing to replace
+        return text
     return text.translate(_TABLE_KEEP_NEWLINES if keep_newlines else _TABLE)
 
 
@@ -45,6 +47,8 @@ _OUTPUT_TABLE = {cp: f"\\u{cp:04x}" for cp in _UNSAFE_CODEPOINTS if cp >= 0x7F}
 def safe_output(text: str) -> str:
     """Rendered output (any format) with DEL, C1 and bidi/format characters as ``\\uXXXX``: the last guard
     before stdout or a file, for formats that do not clean each field (JSON, SARIF, CBOM)."""
+    if text.isascii() and "\x7f" not in text:  # the common case, decided in C: nothing to replace
+        return text
     return text.translate(_OUTPUT_TABLE)
 
 

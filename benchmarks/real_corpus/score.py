@@ -73,13 +73,14 @@ def findings_of(item: LabelledFile, text: str, prefilter: bool = True) -> list[U
     return list(seen.values())
 
 
-def score_file(item: LabelledFile, units: list[Unit]) -> FileScore:
+def score_file(item: LabelledFile, units: list[Unit], by_line: bool = False) -> FileScore:
+    """``by_line``: a finding matches any label within the window, whatever its family (peers' scoring)."""
     fs = FileScore(item, units)
     live = [lb for lb in item.labels if lb.kind != NEVER]
     for u in units:
-        ok = any(abs(lb.line - u.line) <= WINDOW and compatible(u.families, lb.families) for lb in live)
+        ok = any(abs(lb.line - u.line) <= WINDOW and (by_line or compatible(u.families, lb.families)) for lb in live)
         fs.matched_units.append(ok)
-        if not ok and any(lb.line == u.line for lb in live):
+        if not ok and not by_line and any(lb.line == u.line for lb in live):
             fs.wrong_family.append(u)
     seen: set[tuple[int, str]] = set()
     for lb in item.labels:
@@ -88,8 +89,8 @@ def score_file(item: LabelledFile, units: list[Unit]) -> FileScore:
         seen.add((lb.line, lb.family))
         fs.required.append((lb.line, lb.families, lb.category, lb.note))
         # an ``unknown`` finding is not a false positive next to a label, but it finds no family either
-        fs.required_hit.append(any(abs(lb.line - u.line) <= WINDOW and compatible(u.families, lb.families, False)
-                                   for u in units))
+        fs.required_hit.append(any(abs(lb.line - u.line) <= WINDOW
+                                   and (by_line or compatible(u.families, lb.families, False)) for u in units))
     return fs
 
 
@@ -163,6 +164,33 @@ def run(labels: Path, cache: Path, mirrors: Path, prefilter: bool = True
     return scores, skipped
 
 
+def peer_scores(peer: object, files: list[tuple[LabelledFile, str]], work: Path, timeout: float
+                ) -> tuple[list[FileScore], str]:
+    """``peer`` (benchmarks/code_peers.py) run once on a tree of the labelled files, scored by line only: a
+    peer names no family pqscan's scorer understands, so any of its findings within the window of a label
+    counts (the most lenient score it can get); an empty error string when it ran."""
+    from benchmarks.code_peers import run_peer
+
+    tree = work / "tree"
+    where: dict[str, LabelledFile] = {}
+    for i, (item, text) in enumerate(files):
+        rel = f"{i:04d}/{item.path.rsplit('!/', 1)[-1].rsplit('/', 1)[-1]}"
+        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tree / rel).write_text(text, encoding="utf-8")
+        where[rel] = item
+    result = run_peer(peer, tree, work / "out.json", timeout)  # type: ignore[arg-type]
+    if result.error:
+        return [], result.error
+    lines: dict[str, set[int]] = defaultdict(set)
+    for rel, line in result.locations:
+        lines[rel].add(line)
+    scores = []
+    for rel, item in where.items():
+        units = [Unit(line, frozenset(), "?", "") for line in sorted(lines.get(rel, ()))]
+        scores.append(score_file(item, units, by_line=True))
+    return scores, ""
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labels", type=Path, default=HERE, help="folder of label groups (default: here)")
@@ -172,6 +200,8 @@ def main() -> int:
     parser.add_argument("--no-prefilter", action="store_true")
     parser.add_argument("--misses", type=int, default=0, help="print up to N missed labels and false positives")
     parser.add_argument("--fixtures", action="store_true", help="also print the fixture corpus table")
+    parser.add_argument("--peers", action="store_true",
+                        help="also run the installed PyPI peers (benchmarks/code_peers.py) on the same files, by line")
     args = parser.parse_args()
     scores, skipped = run(args.labels, args.cache, args.mirrors, not args.no_prefilter)
     by_language = aggregate(scores, lambda fs: [LANGUAGE_GROUP.get(fs.item.language, fs.item.language), "all"])
@@ -193,6 +223,8 @@ def main() -> int:
         print(f"{k:12} {r.get('required', 0):5} {_fmt(r['recall']):>7} {r.get('findings', 0):6} {_fmt(r['precision']):>7}")
     if args.misses:
         _print_misses(scores, args.misses)
+    if args.peers:
+        _print_peers(args, scores)
     if args.fixtures:
         from benchmarks.code_precision_recall import pqscan_scores
         from benchmarks.code_precision_recall import print_table as fixture_table
@@ -200,6 +232,38 @@ def main() -> int:
         strict, _, _ = pqscan_scores()
         fixture_table("fixture corpus (tests/data/code_corpus), strict:", strict)
     return 0
+
+
+def _print_peers(args: argparse.Namespace, scores: list[FileScore]) -> None:
+    import tempfile
+
+    from benchmarks.code_peers import PEERS
+
+    files = []
+    for item, data in available(load(args.labels)[1], args.cache, args.mirrors):
+        if not isinstance(data, str):
+            files.append((item, data.decode("utf-8", "replace")))
+    def language(fs: FileScore) -> list[str]:
+        return [LANGUAGE_GROUP.get(fs.item.language, fs.item.language), "all"]
+
+    per_tool = {"pqscan": aggregate([score_file(fs.item, fs.units, by_line=True) for fs in scores], language)}
+    for peer in PEERS:
+        if not peer.available():
+            print(f"\n{peer.name}: not installed at {peer.executable}")
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            peer_score, error = peer_scores(peer, files, Path(tmp), 600.0)
+        if error:
+            print(f"\n{peer.name}: {error}")
+            continue
+        per_tool[peer.name] = aggregate(peer_score, language)
+    print_table("by line only, every tool the same way (a finding within 2 lines of a label matches it, "
+                "whatever its algorithm)", {tool: rows["all"] for tool, rows in per_tool.items()}, "tool")
+    languages = sorted(per_tool["pqscan"])
+    print("\nrecall by line only, per language")
+    print(f"{'tool':12} " + " ".join(f"{k:>10}" for k in languages))
+    for tool, rows in per_tool.items():
+        print(f"{tool:12} " + " ".join(f"{_fmt(rows.get(k, {}).get('recall')):>10}" for k in languages))
 
 
 def _print_misses(scores: list[FileScore], limit: int) -> None:

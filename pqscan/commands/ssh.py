@@ -10,7 +10,6 @@ import click
 from pqscan.algorithms import IdKind, lookup
 from pqscan.assess.exposure import protects
 from pqscan.collect.net.targets import parse_ports, parse_targets
-from pqscan.collect.ssh import SshProbeOptions, make_probe
 from pqscan.commands import streaming
 from pqscan.inventory import Inventory
 from pqscan.model import Asset, AssetKind
@@ -40,6 +39,9 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, tim
     """
     endpoints = parse_targets(targets, default_port=22, ports=parse_ports(ports) if ports else None,
                               starttls=None, allow_large=allow_large, scheme="ssh")
+    streaming.dial_first(ctx, endpoints, concurrency=concurrency, per_host=per_host, rate=rate, resume=resume)
+    from pqscan.collect.ssh import SshProbeOptions, make_probe  # while the first connections are dialled
+
     probe = make_probe(SshProbeOptions(host_keys=not no_host_keys, gex_moduli=not no_gex_probe))
     return streaming.scan_endpoints_command(ctx, endpoints, probe, "ssh", timeout=timeout, concurrency=concurrency,
                                             per_host=per_host, rate=rate, output=output, resume=resume,

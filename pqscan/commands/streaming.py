@@ -42,8 +42,7 @@ def scan_endpoints_to_inventory(ctx: click.Context, endpoints: Sequence[Any], pr
     """The body every endpoint command shares (``pqscan tls``, ``ssh``): one session, one scheduler run."""
     from pqscan.collect.net.netscan import run_scan
     from pqscan.commands.cluster import on_cluster
-    from pqscan.pipeline.scan import run_endpoints
-    from pqscan.pipeline.session import ScanSession
+    from pqscan.pipeline.session import ScanSession, run_endpoints
 
     keys = [e.key for e in endpoints]
     session = ScanSession.to_file(output, keys, resume=resume, store=store_of(ctx),
@@ -237,6 +236,17 @@ def emit_inventory(inventory: Inventory, output_format: str, render_table: Calla
         render_table(inventory, keys, view)
 
 
+def dial_first(ctx: click.Context, endpoints: Sequence[Any], *, concurrency: int, per_host: int, rate: float | None,
+               resume: bool) -> None:
+    """Start the first connections while the probes load (:mod:`pqscan.collect.net.predial`); not with a
+    connection ``rate``, ``--resume`` or ``--cluster``. :func:`scan_endpoints_command` closes any left."""
+    from pqscan.collect.net import predial
+    from pqscan.commands.cluster import cluster_of
+
+    if rate is None and not resume and cluster_of(ctx) is None:
+        predial.dial(endpoints, limit=concurrency, per_host=per_host)
+
+
 def scan_endpoints_command(ctx: click.Context, endpoints: Sequence[Any], probe: Any, collector: str, *,
                            timeout: float, concurrency: int, per_host: int, rate: float | None, output: Path | None,
                            resume: bool, output_format: str, render_table: Callable[..., None], view: View) -> int:
@@ -246,9 +256,14 @@ def scan_endpoints_command(ctx: click.Context, endpoints: Sequence[Any], probe: 
 
     if resume and output is None and store_of(ctx) is None:
         raise UsageError("--resume needs --output or --store (where the scan to resume is)")
+    from pqscan.collect.net import predial
+
     options = NetOptions(connect_timeout=timeout, read_timeout=timeout, concurrency=concurrency,
                          per_host=per_host, rate=rate, collector=collector)
-    inventory = scan_endpoints_to_inventory(ctx, endpoints, probe, options, output, resume)
+    try:
+        inventory = scan_endpoints_to_inventory(ctx, endpoints, probe, options, output, resume)
+    finally:
+        predial.close_all()
     keys = [e.key for e in endpoints]
     emit_inventory(inventory, output_format, render_table, keys, output=output, view=view)
     return endpoints_exit(inventory, keys)

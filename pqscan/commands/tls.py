@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pqscan.collect.net.targets import STARTTLS_PROTOCOLS, parse_ports, parse_targets
-from pqscan.collect.tls.collector import scan_tls_endpoint
-from pqscan.collect.tls.groups import BY_CODE, GroupKind
 from pqscan.commands import streaming
 from pqscan.errors import UsageError
 from pqscan.inventory import Inventory
 from pqscan.model import Asset, AssetKind
 from pqscan.report.terminal import Column
+
+if TYPE_CHECKING:
+    from pqscan.collect.tls.groups import GroupKind
 
 
 @click.command("tls", context_settings={"help_option_names": ["-h", "--help"]})
@@ -50,6 +51,9 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, sni
             sni.encode("ascii")
         except UnicodeEncodeError:
             raise UsageError(f"--sni {sni!r}: use the ASCII (punycode) form of the name") from None
+    streaming.dial_first(ctx, endpoints, concurrency=concurrency, per_host=per_host, rate=rate, resume=resume)
+    from pqscan.collect.tls.collector import scan_tls_endpoint  # while the first connections are dialled
+
     probe = functools.partial(scan_tls_endpoint, suites=not no_suites)
     return streaming.scan_endpoints_command(ctx, endpoints, probe, "tls", timeout=timeout, concurrency=concurrency,
                                             per_host=per_host, rate=rate, output=output, resume=resume,
@@ -68,6 +72,8 @@ _ALL_COLUMNS = (Column("protocols", min_width=8, detail=True, keep=2), Column("n
 
 
 def _groups_cell(attrs: dict[str, Any], kinds: set[GroupKind]) -> str:
+    from pqscan.collect.tls.groups import BY_CODE
+
     names = []
     for name, info in (attrs.get("groups") or {}).items():
         try:
@@ -135,6 +141,8 @@ def _suites_cell(attrs: dict[str, Any]) -> str:
 
 def _cells(asset: Asset, inventory: Inventory) -> list[str]:
     """endpoint, PQ groups, HNDL, certificate, then (--all) protocols, negotiated, classical groups, preference."""
+    from pqscan.collect.tls.groups import GroupKind
+
     attrs = dict(asset.attributes)
     protocols = "\n".join(k for k, v in (attrs.get("protocols") or {}).items() if v) or "-"
     protocols += _suites_cell(attrs)

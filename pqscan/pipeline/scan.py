@@ -25,7 +25,7 @@ from pqscan.collect.net.netscan import NetOptions
 from pqscan.collect.paths import ALL_PATH_COLLECTORS, PathScan, PathScanOptions, check_collectors
 from pqscan.collect.walk import WalkOptions
 from pqscan.inventory import Inventory
-from pqscan.pipeline.session import ScanSession
+from pqscan.pipeline.session import ScanSession, run_endpoints
 
 SSH_PORT = 22
 
@@ -146,13 +146,3 @@ def scan_paths_into(session: ScanSession, paths: Sequence[Path], opts: ScanOptio
     for p in todo:
         session.mark_done(path_key(p))
 
-
-def run_endpoints(session: ScanSession, endpoints: Sequence[Any], probe: Any, net: NetOptions, *,
-                  run: Any = None) -> None:
-    """Network targets through the scheduler; each endpoint's result comes back through the callback.
-
-    ``run``: a function with :func:`~pqscan.collect.net.netscan.run_scan`'s signature (the Dask
-    cluster's, ``--cluster``); the local scheduler by default."""
-    from pqscan.collect.net.netscan import run_scan
-
-    (run or run_scan)(endpoints, probe, net, skip_keys=session.skip_keys, on_result=lambda r: session.take(r, done=True))

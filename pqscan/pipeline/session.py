@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
 from pqscan.errors import UsageError
 from pqscan.inventory import Inventory, JsonlWriter, load, now_iso
@@ -171,3 +171,14 @@ class ScanSession:
                 self.finish()
             else:
                 self.close_unfinished()
+
+
+def run_endpoints(session: ScanSession, endpoints: Sequence[Any], probe: Any, net: Any, *,
+                  run: Any = None) -> None:
+    """Network targets through the scheduler; each endpoint's result comes back through the callback.
+
+    ``run``: a function with :func:`~pqscan.collect.net.netscan.run_scan`'s signature (the Dask
+    cluster's, ``--cluster``); the local scheduler by default."""
+    from pqscan.collect.net.netscan import run_scan
+
+    (run or run_scan)(endpoints, probe, net, skip_keys=session.skip_keys, on_result=lambda r: session.take(r, done=True))

@@ -13,7 +13,7 @@ import pytest
 from pqscan.collect.net.netscan import scan_endpoints
 from pqscan.collect.tls import clienthello as ch
 from pqscan.collect.tls.collector import scan_tls_endpoint
-from pqscan.collect.tls.suites import OFFERED, SuiteEnumeration, enumerate_suites
+from pqscan.collect.tls.suites import SuiteEnumeration, enumerate_suites, offer_order
 from pqscan.model import ErrorKind, ScanResult
 from tests.integration.tls_fixtures import FAST, Handler, endpoint, tcp_server
 
@@ -74,8 +74,8 @@ def test_server_repeating_a_removed_suite_ends_the_loop_as_a_protocol_violation(
 
 def test_server_accepting_everything_is_bounded_by_the_number_of_suites_offered() -> None:
     enum, took = _enumerate(_picker(lambda offered: offered[0]))
-    assert len(enum.accepted) == len(OFFERED) and enum.complete and enum.server_order is False
-    assert enum.connections == len(OFFERED) + 1 and took < LIMIT
+    assert len(enum.accepted) == len(offer_order()) and enum.complete and enum.server_order is False
+    assert enum.connections == len(offer_order()) + 1 and took < LIMIT
 
 
 def test_step_limit_stops_the_loop_early_and_says_so() -> None:

@@ -25,6 +25,7 @@ import asyncio
 import contextvars
 import errno
 import logging
+import os
 import resource
 import signal
 import socket
@@ -35,6 +36,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from pqscan.collect.net import predial
 from pqscan.collect.net.targets import Endpoint, check_loopback_guard, is_loopback_host, loopback_only
 from pqscan.errors import TargetSpecError
 from pqscan.model import ErrorKind, ScanResult
@@ -284,7 +286,11 @@ async def connect(
         addr = await _resolve(host, port, options.connect_timeout)
         try:
             async with asyncio.timeout(options.connect_timeout):
-                reader, writer = await asyncio.open_connection(addr, port, limit=stream_limit)
+                dialled = predial.take(addr, port)
+                if dialled is None:
+                    reader, writer = await asyncio.open_connection(addr, port, limit=stream_limit)
+                else:
+                    reader, writer = await _adopt(dialled, stream_limit)
         except TimeoutError:
             raise NetError(ErrorKind.TIMEOUT, f"connect timed out after {options.connect_timeout:g}s") from None
         except OSError as exc:
@@ -300,6 +306,40 @@ async def connect(
             yield conn
         finally:
             conn.close()
+
+
+async def _adopt(sock: socket.socket, stream_limit: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A connection :mod:`pqscan.collect.net.predial` started: wait until its TCP handshake is done (it
+    usually is), then use it as :func:`asyncio.open_connection` would have."""
+    try:
+        if not _connected(sock):
+            loop = asyncio.get_running_loop()
+            writable = loop.create_future()
+            loop.add_writer(sock.fileno(), lambda: writable.done() or writable.set_result(None))
+            try:
+                await writable
+            finally:
+                loop.remove_writer(sock.fileno())
+            if not _connected(sock):
+                raise OSError(errno.ENOTCONN, os.strerror(errno.ENOTCONN))
+        return await asyncio.open_connection(sock=sock, limit=stream_limit)
+    except BaseException:
+        sock.close()
+        raise
+
+
+def _connected(sock: socket.socket) -> bool:
+    """True once a non-blocking connect has finished; raises the OSError it failed with."""
+    error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    if error:
+        raise OSError(error, os.strerror(error))
+    try:
+        sock.getpeername()
+    except OSError as exc:
+        if exc.errno == errno.ENOTCONN:
+            return False
+        raise
+    return True
 
 
 @asynccontextmanager

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from pqscan.algorithms import catalogue, cipher_suite
@@ -28,15 +29,14 @@ from pqscan.collect.tls.groups import group_name
 from pqscan.model import ErrorKind
 
 
-def _offer_order() -> tuple[int, ...]:
+@cache
+def offer_order() -> tuple[int, ...]:
     """The probe's strong suites first (so a client-order server picks as a modern client sees it),
-    then every other TLS <= 1.2 suite of the catalogue; never TLS_NULL_WITH_NULL_NULL."""
+    then every other TLS <= 1.2 suite of the catalogue; never TLS_NULL_WITH_NULL_NULL. Built on first
+    use: the catalogue is not needed before the first connection."""
     first = [s.code for s in ch.TLS12_SUITES]
     rest = sorted(c for c, s in catalogue().suites.items() if s.protocol != "TLS1.3" and c != 0x0000 and c not in first)
     return tuple(first + rest)
-
-
-OFFERED: tuple[int, ...] = _offer_order()
 
 
 def suite_label(code: int) -> str:
@@ -103,9 +103,11 @@ async def enumerate_suites(
     *,
     deadline: float | None = None,
     max_steps: int | None = None,
-    offered: tuple[int, ...] = OFFERED,
+    offered: tuple[int, ...] | None = None,
 ) -> SuiteEnumeration:
-    """The elimination loop for one protocol version (see the module docstring)."""
+    """The elimination loop for one protocol version (see the module docstring); ``offered``: the suites
+    to offer (default :func:`offer_order`)."""
+    offered = offer_order() if offered is None else offered
     limit = len(offered) + 1 if max_steps is None else min(max_steps, len(offered) + 1)
     remaining = list(offered)
     ex = await pr.legacy_exchange(endpoint, options, version, remaining)
