@@ -42,12 +42,13 @@ def clean(text: str, *, keep_newlines: bool = False) -> str:
 # same string back), inert on a terminal. C0 controls are left alone: JSON already escapes them inside
 # strings, and the terminal tables' own colours are ESC sequences.
 _OUTPUT_TABLE = {cp: f"\\u{cp:04x}" for cp in _UNSAFE_CODEPOINTS if cp >= 0x7F}
+_OUTPUT_RE = re.compile("[" + "".join(re.escape(chr(cp)) for cp in _OUTPUT_TABLE) + "]")
 
 
 def safe_output(text: str) -> str:
     """Rendered output (any format) with DEL, C1 and bidi/format characters as ``\\uXXXX``: the last guard
     before stdout or a file, for formats that do not clean each field (JSON, SARIF, CBOM)."""
-    if text.isascii() and "\x7f" not in text:  # the common case, decided in C: nothing to replace
+    if (text.isascii() and "\x7f" not in text) or _OUTPUT_RE.search(text) is None:  # the common case, in C
         return text
     return text.translate(_OUTPUT_TABLE)
 
