@@ -15,7 +15,8 @@ single-shot enumeration"):
 We offer the groups in an order servers rarely prefer (weakest / least common first), so the
 picks of a server that follows its own preference differ from ours and prove it; only when the
 picks follow our order does one more connection (the top two reversed) tell the server's order
-from the client's. A server that chooses a group it was not offered, or contradicts an earlier
+from the client's. That check starts as soon as the first two picks follow our order, beside the
+rest of the loop (its answer is used only if every pick does), so it adds no round trip at the end. A server that chooses a group it was not offered, or contradicts an earlier
 step, stops the loop ``consistent=False``: the collector then falls back to one probe per group.
 """
 
@@ -31,6 +32,7 @@ from pqscan.collect.net.netscan import NetOptions
 from pqscan.collect.net.targets import Endpoint
 from pqscan.collect.tls import clienthello as ch
 from pqscan.collect.tls import probes as pr
+from pqscan.collect.tls import warm
 from pqscan.collect.tls.groups import BY_CODE, GROUPS, group_name
 from pqscan.model import ErrorKind
 
@@ -165,6 +167,15 @@ async def eliminate_tls13(endpoint: Endpoint, options: NetOptions, offer: Sequen
 
 async def _eliminate_tls13(endpoint: Endpoint, options: NetOptions, offer: Sequence[int], first: pr.Exchange | None,
                            steps: _Steps) -> Elimination:
+    order = _OrderCheck(offer, partial(_tls13_pick, endpoint, options))
+    try:
+        return await _tls13_loop(endpoint, options, offer, first, steps, order)
+    finally:
+        order.cancel()
+
+
+async def _tls13_loop(endpoint: Endpoint, options: NetOptions, offer: Sequence[int], first: pr.Exchange | None,
+                      steps: _Steps, order: _OrderCheck) -> Elimination:
     remaining = list(offer)
     if first is None:
         first = await _tls13_step(endpoint, options, remaining)
@@ -173,8 +184,7 @@ async def _eliminate_tls13(endpoint: Endpoint, options: NetOptions, offer: Seque
     picks: list[Pick] = []
 
     async def refused(why: str) -> Elimination:
-        el = Elimination("TLS1.3", first, tuple(picks), True, True, why, connections)
-        return await _with_order(el, offer, partial(_tls13_pick, endpoint, options))
+        return await order.result(Elimination("TLS1.3", first, tuple(picks), True, True, why, connections))
 
     while True:
         sh = ex.answer.server_hello if ex.answer else None
@@ -203,6 +213,7 @@ async def _eliminate_tls13(endpoint: Endpoint, options: NetOptions, offer: Seque
                                f"{ex.describe()}: {group_name(group) if group is not None else 'no group'} {offered}",
                                connections, error_kind=ErrorKind.PROTOCOL_VIOLATION)
         picks.append(Pick(group, sh.is_hrr, ex.describe()))
+        order.picked(picks)
         remaining.remove(group)
         if not remaining:
             return await refused("every offered group was chosen")
@@ -214,19 +225,37 @@ def picks_codes(picks: Sequence[Pick]) -> list[int]:
     return [p.code for p in picks]
 
 
-async def _with_order(el: Elimination, offer: Sequence[int], pick_of: Callable[[list[int]], Awaitable[int | None]]
-                      ) -> Elimination:
+PickOf = Callable[[list[int]], Awaitable[int | None]]
+
+
+class _OrderCheck:
     """Server order or ours? Proven by the picks when they differ from our offer order; else one more
-    step: the top two offered in reverse (``pick_of`` sends it and reads the group chosen)."""
-    if len(el.picks) < 2:
-        return el
-    codes = el.codes
-    if not _follows_offer(codes, offer):
-        return replace(el, server_order=True)
-    top, second = codes[0], codes[1]
-    chosen = await pick_of([second, top])
-    order = chosen == top if chosen in (top, second) else None
-    return replace(el, server_order=order, connections=el.connections + 1)
+    step: the top two offered in reverse (``pick_of`` sends it and reads the group chosen). Started as
+    soon as the first two picks follow the offer, on a connection of its own beside the loop."""
+
+    def __init__(self, offer: Sequence[int], pick_of: PickOf) -> None:
+        self.offer, self.pick_of = offer, pick_of
+        self.task: asyncio.Future[int | None] | None = None
+
+    def picked(self, picks: Sequence[Pick]) -> None:
+        if self.task is None and len(picks) == 2 and _follows_offer(picks_codes(picks), self.offer):
+            with warm.own():
+                self.task = asyncio.ensure_future(self.pick_of([picks[1].code, picks[0].code]))
+
+    async def result(self, el: Elimination) -> Elimination:
+        if len(el.picks) < 2:
+            return el
+        codes = el.codes
+        if not _follows_offer(codes, self.offer):
+            return replace(el, server_order=True, connections=el.connections + (self.task is not None))
+        top, second = codes[0], codes[1]
+        chosen = await (self.task if self.task is not None else self.pick_of([second, top]))
+        order = chosen == top if chosen in (top, second) else None
+        return replace(el, server_order=order, connections=el.connections + 1)
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
 
 
 async def _tls13_pick(endpoint: Endpoint, options: NetOptions, codes: list[int]) -> int | None:
@@ -252,8 +281,16 @@ async def _tls12_step(endpoint: Endpoint, options: NetOptions, suites: Sequence[
 
 async def eliminate_tls12(endpoint: Endpoint, options: NetOptions, offer: Sequence[int] = TLS12_OFFER) -> Elimination:
     """The TLS 1.2 loop: every suite pqscan's probe knows, the remaining curves; ECDHE picks name a curve."""
+    order = _OrderCheck(offer, partial(_tls12_pick, endpoint, options))
+    try:
+        return await _tls12_loop(endpoint, options, offer, order)
+    finally:
+        order.cancel()
+
+
+async def _tls12_loop(endpoint: Endpoint, options: NetOptions, offer: Sequence[int], order: _OrderCheck
+                      ) -> Elimination:
     remaining = list(offer)
-    pick12 = partial(_tls12_pick, endpoint, options)
     suites: Sequence[int] = ALL_TLS12_SUITES
     first, result = await _tls12_step(endpoint, options, suites, remaining)
     ex = first
@@ -274,12 +311,12 @@ async def eliminate_tls12(endpoint: Endpoint, options: NetOptions, offer: Sequen
             if first_result.leaf_key == "EC":
                 note = (" (the certificate is ECDSA: its curve must be offered, RFC 8422 §5.1, so curves the"
                         " server ranks below it are never negotiated in TLS 1.2)")
-            return await _with_order(Elimination(
+            return await order.result(Elimination(
                 "TLS1.2", first, tuple(picks), done, True,
                 f"{len(remaining)} other curve(s) refused: {result.evidence}{note}", connections,
                 fallback_suite=first_result if first_result.supported and first_result.suite
                 and first_result.suite.kx != "ECDHE" else None,
-                all_suites_refused=suites is ALL_TLS12_SUITES), offer, pick12)
+                all_suites_refused=suites is ALL_TLS12_SUITES))
         is_ecdhe = result.suite is not None and result.suite.kx == "ECDHE"
         if not is_ecdhe:
             if not picks and not tried_ecdhe_only:
@@ -289,9 +326,9 @@ async def eliminate_tls12(endpoint: Endpoint, options: NetOptions, offer: Sequen
                 connections += 1
                 continue
             fallback = result if not tried_ecdhe_only else first_result
-            return await _with_order(Elimination(
+            return await order.result(Elimination(
                 "TLS1.2", first, tuple(picks), True, True,
-                f"no other curve accepted: {result.evidence}", connections, fallback_suite=fallback), offer, pick12)
+                f"no other curve accepted: {result.evidence}", connections, fallback_suite=fallback))
         group = result.kx_group
         if group is None or group not in remaining:
             return Elimination("TLS1.2", first, tuple(picks), False, False,
@@ -299,10 +336,11 @@ async def eliminate_tls12(endpoint: Endpoint, options: NetOptions, offer: Sequen
                                f"{group_name(group) if group is not None else '?'} was not offered",
                                connections, error_kind=ErrorKind.PROTOCOL_VIOLATION)
         picks.append(Pick(group, False, result.evidence))
+        order.picked(picks)
         remaining.remove(group)
         if not remaining:
-            return await _with_order(Elimination(
-                "TLS1.2", first, tuple(picks), True, True, "every offered curve was chosen", connections), offer, pick12)
+            return await order.result(Elimination(
+                "TLS1.2", first, tuple(picks), True, True, "every offered curve was chosen", connections))
         ex, result = await _tls12_step(endpoint, options, suites, remaining)
         connections += 1
 

@@ -198,6 +198,17 @@ def leftover() -> Iterator[None]:
         _ROLE.reset(token)
 
 
+@contextlib.contextmanager
+def own() -> Iterator[None]:
+    """Probes (and the tasks started here) that run beside a chain on a connection of their own: they
+    neither take the chain's spare nor wait for a leftover (a leftover already there is still used)."""
+    token = _ROLE.set(None)
+    try:
+        yield
+    finally:
+        _ROLE.reset(token)
+
+
 async def chain_ended() -> None:
     """Until some elimination loop of this endpoint has ended (its spare may be a leftover)."""
     pool = _POOL.get()
@@ -243,4 +254,4 @@ async def tls_stream(endpoint: Endpoint, options: NetOptions) -> AsyncIterator[C
         yield conn
 
 
-__all__ = ["Chain", "WarmPool", "chain", "chain_ended", "leftover", "tls_stream", "warm_connections"]
+__all__ = ["Chain", "WarmPool", "chain", "chain_ended", "leftover", "own", "tls_stream", "warm_connections"]
