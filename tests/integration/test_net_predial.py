@@ -86,6 +86,25 @@ def test_a_refused_dialled_connection_reads_as_a_refusal() -> None:
     assert str(dialled) == str(plain)
 
 
+def test_a_dialled_connection_the_server_closed_while_we_loaded_is_replaced(listener: socket.socket) -> None:
+    port = listener.getsockname()[1]
+    predial.dial([Endpoint("127.0.0.1", port)], limit=8, per_host=8)
+    early, _ = listener.accept()
+    early.close()  # an idle timeout on the server's side, before any hello
+    time.sleep(0.05)
+
+    async def use() -> None:
+        async with connect("127.0.0.1", port, OPTS) as conn:
+            await conn.send(b"hello")
+
+    asyncio.run(use())
+    listener.settimeout(2)
+    fresh, _ = listener.accept()  # a second connection carried the data
+    fresh.settimeout(2)
+    assert fresh.recv(5) == b"hello"
+    fresh.close()
+
+
 def test_limits_names_and_the_loopback_guard(listener: socket.socket) -> None:
     port = listener.getsockname()[1]
     same_host = [Endpoint("127.0.0.1", port) for _ in range(3)] + [Endpoint("127.0.0.1", p) for p in (1, 2, 3)]

@@ -287,10 +287,11 @@ async def connect(
         try:
             async with asyncio.timeout(options.connect_timeout):
                 dialled = predial.take(addr, port)
-                if dialled is None:
+                adopted = await _adopt(dialled, stream_limit) if dialled is not None else None
+                if adopted is None:
                     reader, writer = await asyncio.open_connection(addr, port, limit=stream_limit)
                 else:
-                    reader, writer = await _adopt(dialled, stream_limit)
+                    reader, writer = adopted
         except TimeoutError:
             raise NetError(ErrorKind.TIMEOUT, f"connect timed out after {options.connect_timeout:g}s") from None
         except OSError as exc:
@@ -308,9 +309,12 @@ async def connect(
             conn.close()
 
 
-async def _adopt(sock: socket.socket, stream_limit: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+async def _adopt(sock: socket.socket, stream_limit: int
+                 ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
     """A connection :mod:`pqscan.collect.net.predial` started: wait until its TCP handshake is done (it
-    usually is), then use it as :func:`asyncio.open_connection` would have."""
+    usually is), then use it as :func:`asyncio.open_connection` would have. None when the server has
+    closed it meanwhile: a fresh connection is opened instead, so that a close stays the server's
+    answer to what the probe sends, not to the wait."""
     try:
         if not _connected(sock):
             loop = asyncio.get_running_loop()
@@ -322,10 +326,23 @@ async def _adopt(sock: socket.socket, stream_limit: int) -> tuple[asyncio.Stream
                 loop.remove_writer(sock.fileno())
             if not _connected(sock):
                 raise OSError(errno.ENOTCONN, os.strerror(errno.ENOTCONN))
+        if _closed_by_peer(sock):
+            sock.close()
+            return None
         return await asyncio.open_connection(sock=sock, limit=stream_limit)
     except BaseException:
         sock.close()
         raise
+
+
+def _closed_by_peer(sock: socket.socket) -> bool:
+    """End of stream or a reset already waiting (a banner the server sent first is not a close)."""
+    try:
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except (BlockingIOError, InterruptedError):
+        return False
+    except OSError:
+        return True
 
 
 def _connected(sock: socket.socket) -> bool:
