@@ -243,6 +243,7 @@ def _print_peers(args: argparse.Namespace, scores: list[FileScore]) -> None:
     for item, data in available(load(args.labels)[1], args.cache, args.mirrors):
         if not isinstance(data, str):
             files.append((item, data.decode("utf-8", "replace")))
+
     def language(fs: FileScore) -> list[str]:
         return [LANGUAGE_GROUP.get(fs.item.language, fs.item.language), "all"]
 

@@ -39,11 +39,13 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, tim
     """
     endpoints = parse_targets(targets, default_port=22, ports=parse_ports(ports) if ports else None,
                               starttls=None, allow_large=allow_large, scheme="ssh")
-    streaming.dial_first(ctx, endpoints, concurrency=concurrency, per_host=per_host, rate=rate, resume=resume)
-    from pqscan.collect.ssh import SshProbeOptions, make_probe  # while the first connections are dialled
 
-    probe = make_probe(SshProbeOptions(host_keys=not no_host_keys, gex_moduli=not no_gex_probe))
-    return streaming.scan_endpoints_command(ctx, endpoints, probe, "ssh", timeout=timeout, concurrency=concurrency,
+    def load_probe() -> Any:  # imported while the first connections are dialled
+        from pqscan.collect.ssh import SshProbeOptions, make_probe
+
+        return make_probe(SshProbeOptions(host_keys=not no_host_keys, gex_moduli=not no_gex_probe))
+
+    return streaming.scan_endpoints_command(ctx, endpoints, load_probe, "ssh", timeout=timeout, concurrency=concurrency,
                                             per_host=per_host, rate=rate, output=output, resume=resume,
                                             output_format=output_format, render_table=render_table,
                                             view=streaming.View(profiles, show_all))

@@ -236,32 +236,28 @@ def emit_inventory(inventory: Inventory, output_format: str, render_table: Calla
         render_table(inventory, keys, view)
 
 
-def dial_first(ctx: click.Context, endpoints: Sequence[Any], *, concurrency: int, per_host: int, rate: float | None,
-               resume: bool) -> None:
-    """Start the first connections while the probes load (:mod:`pqscan.collect.net.predial`); not with a
-    connection ``rate``, ``--resume`` or ``--cluster``. :func:`scan_endpoints_command` closes any left."""
-    from pqscan.collect.net import predial
-    from pqscan.commands.cluster import cluster_of
-
-    if rate is None and not resume and cluster_of(ctx) is None:
-        predial.dial(endpoints, limit=concurrency, per_host=per_host)
-
-
-def scan_endpoints_command(ctx: click.Context, endpoints: Sequence[Any], probe: Any, collector: str, *,
-                           timeout: float, concurrency: int, per_host: int, rate: float | None, output: Path | None,
+def scan_endpoints_command(ctx: click.Context, endpoints: Sequence[Any], load_probe: Callable[[], Any], collector: str,
+                           *, timeout: float, concurrency: int, per_host: int, rate: float | None, output: Path | None,
                            resume: bool, output_format: str, render_table: Callable[..., None], view: View) -> int:
-    """The rest of ``pqscan tls`` / ``ssh`` once the targets are parsed and the probe is chosen: scan with the
-    :func:`network_options`, show the result (:func:`emit_inventory`), and the exit code."""
-    from pqscan.collect.net.netscan import NetOptions
+    """The rest of ``pqscan tls`` / ``ssh`` once the targets are parsed: scan with the :func:`network_options`,
+    show the result (:func:`emit_inventory`), and the exit code.
+
+    ``load_probe`` imports and builds the probe. It runs after the endpoints' first connections are dialled
+    (:mod:`pqscan.collect.net.predial`: not with a connection ``rate``, ``--resume`` or ``--cluster``), so the
+    TCP handshakes overlap the imports; whatever the scan did not take is closed at the end."""
+    from pqscan.collect.net import predial  # light: the scan machinery (asyncio ...) is imported after the dial
+    from pqscan.commands.cluster import cluster_of
 
     if resume and output is None and store_of(ctx) is None:
         raise UsageError("--resume needs --output or --store (where the scan to resume is)")
-    from pqscan.collect.net import predial
-
-    options = NetOptions(connect_timeout=timeout, read_timeout=timeout, concurrency=concurrency,
-                         per_host=per_host, rate=rate, collector=collector)
     try:
-        inventory = scan_endpoints_to_inventory(ctx, endpoints, probe, options, output, resume)
+        if rate is None and not resume and cluster_of(ctx) is None:
+            predial.dial(endpoints, limit=concurrency, per_host=per_host)
+        from pqscan.collect.net.netscan import NetOptions
+
+        options = NetOptions(connect_timeout=timeout, read_timeout=timeout, concurrency=concurrency,
+                             per_host=per_host, rate=rate, collector=collector)
+        inventory = scan_endpoints_to_inventory(ctx, endpoints, load_probe(), options, output, resume)
     finally:
         predial.close_all()
     keys = [e.key for e in endpoints]

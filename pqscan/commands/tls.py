@@ -51,11 +51,13 @@ def command(ctx: click.Context, targets: tuple[str, ...], ports: str | None, sni
             sni.encode("ascii")
         except UnicodeEncodeError:
             raise UsageError(f"--sni {sni!r}: use the ASCII (punycode) form of the name") from None
-    streaming.dial_first(ctx, endpoints, concurrency=concurrency, per_host=per_host, rate=rate, resume=resume)
-    from pqscan.collect.tls.collector import scan_tls_endpoint  # while the first connections are dialled
 
-    probe = functools.partial(scan_tls_endpoint, suites=not no_suites)
-    return streaming.scan_endpoints_command(ctx, endpoints, probe, "tls", timeout=timeout, concurrency=concurrency,
+    def load_probe() -> Any:  # imported while the first connections are dialled
+        from pqscan.collect.tls.collector import scan_tls_endpoint
+
+        return functools.partial(scan_tls_endpoint, suites=not no_suites)
+
+    return streaming.scan_endpoints_command(ctx, endpoints, load_probe, "tls", timeout=timeout, concurrency=concurrency,
                                             per_host=per_host, rate=rate, output=output, resume=resume,
                                             output_format=output_format, render_table=render_table,
                                             view=streaming.View(profiles, show_all))

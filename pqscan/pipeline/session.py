@@ -16,12 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pqscan.errors import UsageError
 from pqscan.inventory import Inventory, JsonlWriter, load, now_iso
 from pqscan.model import ScanResult
 from pqscan.outfile import check_output
+
+if TYPE_CHECKING:
+    from pqscan.collect.net.netscan import NetOptions
 
 PARTIAL_SUFFIX = ".partial.jsonl"
 
@@ -173,7 +176,7 @@ class ScanSession:
                 self.close_unfinished()
 
 
-def run_endpoints(session: ScanSession, endpoints: Sequence[Any], probe: Any, net: Any, *,
+def run_endpoints(session: ScanSession, endpoints: Sequence[Any], probe: Any, net: NetOptions, *,
                   run: Any = None) -> None:
     """Network targets through the scheduler; each endpoint's result comes back through the callback.
 

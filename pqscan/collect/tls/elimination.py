@@ -16,8 +16,9 @@ We offer the groups in an order servers rarely prefer (weakest / least common fi
 picks of a server that follows its own preference differ from ours and prove it; only when the
 picks follow our order does one more connection (the top two reversed) tell the server's order
 from the client's. That check starts as soon as the first two picks follow our order, beside the
-rest of the loop (its answer is used only if every pick does), so it adds no round trip at the end. A server that chooses a group it was not offered, or contradicts an earlier
-step, stops the loop ``consistent=False``: the collector then falls back to one probe per group.
+rest of the loop (its answer is used only if every pick does), so it adds no round trip at the end.
+A server that chooses a group it was not offered, or contradicts an earlier step, stops the loop
+``consistent=False``: the collector then falls back to one probe per group.
 """
 
 from __future__ import annotations
