@@ -230,9 +230,9 @@ def _build_catalogue(data: Mapping[str, list[Any]]) -> _Catalogue:
         if alg.id in cat.by_id:
             raise CatalogueError(f"duplicate algorithm id {alg.id!r}")
         cat.by_id[alg.id] = alg
-        names: list[tuple[IdKind, str | int]] = [(IdKind.NAME, alg.id), *alg.identifiers]
-        for kind, value in names:
-            key = (kind, _norm(kind, value))
+        # alg.identifiers are normalised already (_algorithm_from_entry); the id is not
+        for key in ((IdKind.NAME, _norm(IdKind.NAME, alg.id)), *alg.identifiers):
+            kind, value = key
             other = cat.index.get(key)
             if other is not None and other != alg.id:
                 raise CatalogueError(f"{kind.value} identifier {value!r} maps to both {other} and {alg.id}")
@@ -304,19 +304,21 @@ _SCALAR_FIELDS = (
 
 
 _ENTRY_KEYS = {"id", "family", "primitive", "quantum_status", "components", "oid_prefixes"}
+_KNOWN_KEYS = frozenset(_ENTRY_KEYS | set(_ID_FIELDS) | set(_SCALAR_FIELDS))
 _SUITE_KEYS = {"code", "name", "openssl", "protocol", "kx", "auth", "cipher", "mac", "forward_secret",
                "anonymous", "export"}
 
 
 def _algorithm_from_entry(entry: Mapping[str, Any]) -> Algorithm:
-    stray = set(entry) - _ENTRY_KEYS - set(_ID_FIELDS) - set(_SCALAR_FIELDS)
+    stray = entry.keys() - _KNOWN_KEYS
     if stray:  # a misspelt key would otherwise drop its facts silently
         raise CatalogueError(f"bad catalogue entry {entry.get('id', '?')!r}: unknown keys {sorted(stray)}")
     try:
         identifiers: list[tuple[IdKind, str | int]] = []
         for key, kind in _ID_FIELDS.items():
-            for value in entry.get(key, []):
-                identifiers.append((kind, _norm(kind, value)))
+            values = entry.get(key)
+            if values:
+                identifiers.extend((kind, _norm(kind, value)) for value in values)
         kwargs = {k: entry[k] for k in _SCALAR_FIELDS if k in entry}
         return Algorithm(
             id=str(entry["id"]),

@@ -38,24 +38,21 @@ SPLIT_AT = 64
 SPLIT_PAUSE = 0.01
 
 
-def _openssl_accepts(name: str) -> bool:
-    from OpenSSL import SSL
-    from OpenSSL._util import lib
-
-    ctx = SSL.Context(SSL.TLS_METHOD)
-    return bool(lib.SSL_CTX_set1_curves_list(ctx._context, name.encode()) == 1)  # noqa: SLF001 - no public API
-
-
 @cache
 def client_groups(only: str | None = None) -> str:
     """The OpenSSL group list: ``only`` that group, or every catalogue group OpenSSL knows, modern first
     (``*``: a key share goes out for it)."""
+    from OpenSSL import SSL
+    from OpenSSL._util import lib
+
     from pqscan.collect.tls.groups import GROUPS
 
     if only is not None:
         return only
     names = list(FIRST_GROUPS) + [g.openssl_name for g in GROUPS if g.openssl_name and g.openssl_name not in FIRST_GROUPS]
-    return ":".join(("*" if n in KEY_SHARES else "") + n for n in names if _openssl_accepts(n))
+    probe = SSL.Context(SSL.TLS_METHOD)  # one context: each call replaces the list it holds
+    accepted = [n for n in names if lib.SSL_CTX_set1_curves_list(probe._context, n.encode()) == 1]  # noqa: SLF001
+    return ":".join(("*" if n in KEY_SHARES else "") + n for n in accepted)
 
 
 class HandshakeError(KindError):
