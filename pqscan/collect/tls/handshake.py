@@ -42,13 +42,13 @@ SPLIT_PAUSE = 0.01
 def client_groups(only: str | None = None) -> str:
     """The OpenSSL group list: ``only`` that group, or every catalogue group OpenSSL knows, modern first
     (``*``: a key share goes out for it)."""
+    if only is not None:
+        return only
     from OpenSSL import SSL
     from OpenSSL._util import lib
 
     from pqscan.collect.tls.groups import GROUPS
 
-    if only is not None:
-        return only
     names = list(FIRST_GROUPS) + [g.openssl_name for g in GROUPS if g.openssl_name and g.openssl_name not in FIRST_GROUPS]
     probe = SSL.Context(SSL.TLS_METHOD)  # one context: each call replaces the list it holds
     accepted = [n for n in names if lib.SSL_CTX_set1_curves_list(probe._context, n.encode()) == 1]  # noqa: SLF001
